@@ -1,0 +1,1 @@
+"""Platform plugins: everything one video platform knows, behind small Protocols."""

@@ -1,0 +1,63 @@
+"""The port every platform adapter implements, and the errors it may raise.
+
+The webhook edge and the sidecar depend on this module only, never on a concrete plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from contracts.events import EventEnvelope
+
+
+class WebhookRejected(Exception):
+    """A platform callback we refuse. ``status`` is the HTTP answer (4xx: no retry)."""
+
+    status = 400
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class BadSignature(WebhookRejected):
+    """Signature missing or wrong: the sender is not the platform."""
+
+    status = 401
+
+
+class StaleRequest(WebhookRejected):
+    """Signed timestamp outside the replay window."""
+
+    status = 401
+
+
+class MalformedPayload(WebhookRejected):
+    """Signed but not a payload we can read."""
+
+    status = 400
+
+
+@dataclass(frozen=True)
+class WebhookResult:
+    """What one verified callback amounts to."""
+
+    events: list[EventEnvelope] = field(default_factory=list)
+    reply: dict[str, Any] | None = None  # a handshake answer the platform expects
+    skipped: str | None = None  # platform event type we knowingly ignore
+
+
+class WebhookAdapter(Protocol):
+    """One platform's webhook knowledge: authenticate, then translate."""
+
+    platform: str
+
+    def verify(self, headers: Mapping[str, str], body: bytes, now: float) -> None:
+        """Raise a ``WebhookRejected`` unless the request is authentic and fresh."""
+        ...
+
+    def handle(self, body: bytes) -> WebhookResult:
+        """Translate a verified body into contract events (pure, no I/O)."""
+        ...

@@ -1,0 +1,5 @@
+"""Jitsi: a stub until the Jitsi issue lands (Prosody events, JWT, the console)."""
+
+from plugins.jitsi.adapter import JitsiWebhookAdapter
+
+__all__ = ["JitsiWebhookAdapter"]

@@ -1,0 +1,1 @@
+"""Tether sidecar: the service behind the panels and the platform plugins."""

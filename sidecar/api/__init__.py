@@ -1,0 +1,1 @@
+"""HTTP APIs for panels, admins and operators."""

@@ -1,0 +1,149 @@
+"""The panels' API: roster, timeline, live stream (SSE), acknowledge, dispatch card."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sidecar import keys
+from sidecar.appkeys import TETHER
+from sidecar.auth import Principal
+from sidecar.config import Role
+from sidecar.roster import PersonState
+from sidecar.services import Tether
+from sidecar.timeline import entry, person_view
+
+logger = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
+KEEPALIVE_MS = 15_000
+
+
+def _who(request: web.Request, *roles: Role) -> tuple[Tether, Principal]:
+    t = request.app[TETHER]
+    return t, t.tokens.require(request, t.clock.now(), *roles)
+
+
+async def _known_meeting(t: Tether, meeting: str) -> dict[str, str]:
+    meta = await t.meetings.meta(meeting)
+    if not meta:
+        raise web.HTTPNotFound(text="no such meeting (yet): no event has arrived for it")
+    return meta
+
+
+@routes.get("/api/meetings")
+async def list_meetings(request: web.Request) -> web.Response:
+    t, _ = _who(request, *CLINICAL)
+    ids = sorted(await t.redis.smembers(keys.ACTIVE_MEETINGS))
+    out = []
+    for m in ids:
+        meta = await t.meetings.meta(m)
+        cfg = t.config.meeting_by_number(meta.get("number", ""))
+        out.append({"meeting": m, "number": meta.get("number"), "name": cfg.name if cfg else "",
+                    "ended": "ended_at" in meta})
+    return web.json_response({"meetings": out})
+
+
+@routes.get("/api/meetings/{meeting}/roster")
+async def roster(request: web.Request) -> web.Response:
+    t, _ = _who(request, *CLINICAL)
+    m = request.match_info["meeting"]
+    meta = await _known_meeting(t, m)
+    async with t.redis.pipeline(transaction=True) as pipe:
+        pipe.hvals(keys.people(m))
+        pipe.hgetall(keys.ladders(m))
+        pipe.xrevrange(keys.timeline(m), count=1)
+        raw_people, ladders, last = await pipe.execute()
+    people = sorted((PersonState.from_json(v) for v in raw_people), key=lambda p: p.display_name)
+    return web.json_response({
+        "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
+        "ladders": ladders, "last_event_id": last[0][0] if last else "0-0"})
+
+
+@routes.get("/api/meetings/{meeting}/timeline")
+async def timeline(request: web.Request) -> web.Response:
+    t, _ = _who(request, *CLINICAL)
+    m = request.match_info["meeting"]
+    await _known_meeting(t, m)
+    after = request.query.get("after", "-")
+    return web.json_response({"meeting": m, "entries": await t.meetings.timeline(m, after)})
+
+
+@routes.get("/api/meetings/{meeting}/stream")
+async def stream(request: web.Request) -> web.StreamResponse:
+    """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``)."""
+    t, _ = _who(request, *CLINICAL)
+    m = request.match_info["meeting"]
+    await _known_meeting(t, m)
+    last = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or "0-0"
+    resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
+                                       "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    await resp.prepare(request)
+    while True:
+        got = await t.redis.xread({keys.timeline(m): last}, count=100, block=KEEPALIVE_MS)
+        if not got:
+            await resp.write(b": keepalive\n\n")
+            continue
+        for entry_id, fields in got[0][1]:
+            data = {"kind": fields.get("kind"), "at": int(fields.get("at", "0")),
+                    "data": json.loads(fields.get("data") or "{}")}
+            await resp.write(f"id: {entry_id}\nevent: {fields.get('kind')}\n"
+                             f"data: {json.dumps(data)}\n\n".encode())
+            last = entry_id
+
+
+class AckBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="I'm calling them", max_length=300)
+
+
+async def _body(request: web.Request, model: type[BaseModel]) -> Any:
+    try:
+        raw = await request.read()
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise web.HTTPBadRequest(text=json.dumps({"errors": problems}),
+                                 content_type="application/json") from exc
+
+
+@routes.post("/api/meetings/{meeting}/ladders/{subject}/ack")
+async def acknowledge(request: web.Request) -> web.Response:
+    """A clinician takes over ("I'm calling them"): the ladder stops."""
+    t, who = _who(request, *CLINICAL)
+    m, subject = request.match_info["meeting"], request.match_info["subject"]
+    body: AckBody = await _body(request, AckBody)
+    job_key = (await t.meetings.ladders(m)).get(subject)
+    if job_key is None:
+        raise web.HTTPNotFound(text="no callback ladder is running for this participant")
+    stopped = await t.engine.cancel(job_key, f"acknowledged by {who.staff_id}")
+    await t.meetings.release_ladder(m, subject, job_key)
+    now = int(t.clock.now() * 1000)
+    await t.meetings.append(m, entry("ladder.acknowledged", now, subject=subject,
+                                     by=who.staff_id, note=body.note, stopped=stopped))
+    await t.audit.record(who.staff_id, "ladder.ack", job_key)
+    return web.json_response({"stopped": stopped, "ladder": job_key})
+
+
+@routes.get("/api/meetings/{meeting}/clients/{client}/dispatch")
+async def dispatch_card(request: web.Request) -> web.Response:
+    """Location on file, callback number and consented contacts: for responders."""
+    t, who = _who(request, *CLINICAL)
+    m, client = request.match_info["meeting"], request.match_info["client"]
+    meta = await _known_meeting(t, m)
+    cfg = t.config.meeting_by_number(meta.get("number", ""))
+    if cfg is None or client not in cfg.expected_clients:
+        raise web.HTTPNotFound(text="this client is not part of this meeting")
+    record = await t.clients.get(client, actor=who.staff_id, purpose=f"dispatch:{m}")
+    if record is None:
+        raise web.HTTPNotFound(text="no record on file for this client")
+    return web.json_response({
+        "client": record.id, "name": record.name, "callback_phone": record.callback_phone,
+        "location": record.location.model_dump() if record.location else None,
+        "address": record.location.one_line() if record.location else None,
+        "emergency_contacts": [c.model_dump() for c in record.consented_contacts("emergency")],
+        "program": t.config.program.name, "meeting": cfg.name})

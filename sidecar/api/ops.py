@@ -1,0 +1,34 @@
+"""Operations: liveness, readiness, Prometheus metrics."""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from sidecar.appkeys import TETHER
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/healthz")
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+@routes.get("/readyz")
+async def readyz(request: web.Request) -> web.Response:
+    t = request.app[TETHER]
+    try:
+        redis_ok = bool(await t.redis.ping())
+    except (aioredis.RedisError, OSError):
+        redis_ok = False
+    checks = {"redis": redis_ok, "workers": t.alive(), "telephony": t.telephony_ready}
+    return web.json_response({"ready": all(checks.values()), "checks": checks},
+                             status=200 if all(checks.values()) else 503)
+
+
+@routes.get("/metrics")
+async def metrics(request: web.Request) -> web.Response:
+    body = generate_latest(request.app[TETHER].metrics.registry)
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

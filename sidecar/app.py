@@ -1,0 +1,90 @@
+"""The app factory: every resource opened and closed in ``cleanup_ctx``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+from aiohttp import web
+
+from sidecar.api import admin, meetings, ops
+from sidecar.appkeys import TETHER
+from sidecar.clock import Clock, SystemClock
+from sidecar.config import ProgramConfig
+from sidecar.metrics import Metrics
+from sidecar.registry import webhook_adapters
+from sidecar.services import Tether, build, data_key, open_store
+from sidecar.settings import Settings
+from sidecar.telephony import routes as telephony_routes
+from webhooks import WebhookEdge
+
+logger = logging.getLogger(__name__)
+
+
+class EdgeMetrics:
+    """The webhook edge's observer, backed by our Prometheus metrics."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self.m = metrics
+
+    def accepted(self, platform: str, event_type: str) -> None:
+        self.m.events.labels(platform, event_type).inc()
+
+    def rejected(self, platform: str, reason: str) -> None:
+        self.m.rejected.labels(platform, reason).inc()
+
+    def ignored(self, platform: str, event: str) -> None:
+        self.m.unknown_events.labels(platform, event).inc()
+
+    def spooled(self, platform: str, count: int) -> None:
+        self.m.spooled.labels(platform).inc(count)
+
+
+def _edge(t: Tether) -> WebhookEdge:
+    return WebhookEdge(webhook_adapters(t.settings), t.inbox.accept, t.clock.now,
+                       Path(t.settings.tether_data_dir) / "spool", EdgeMetrics(t.metrics))
+
+
+async def _run_services(app: web.Application, t: Tether, edge: WebhookEdge) -> None:
+    await t.engine.ensure_scripts()
+    await t.applier.ensure_group()
+    for coro in (t.engine.run_forever(), t.applier.run_forever(), edge.replay_forever(),
+                 t.audit_forever()):
+        t.tasks.append(asyncio.create_task(coro))
+
+
+def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = None,
+               *, run_workers: bool = True) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    edge_holder: list[WebhookEdge] = []
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        async with open_store(settings) as (redis, embedded), \
+                httpx.AsyncClient(timeout=config.telephony.request_timeout_seconds) as http:
+            t = build(settings, config, clock or SystemClock(), redis,
+                      data_key(settings, embedded), http)
+            app[TETHER] = t
+            edge = _edge(t)
+            edge_holder.append(edge)
+            if run_workers:
+                await _run_services(app, t, edge)
+            logger.info("tether ready worker=%s program=%s", t.worker_id, config.program.name)
+            yield
+            for task in t.tasks:
+                task.cancel()
+            for task in t.tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+
+    async def webhook(request: web.Request) -> web.StreamResponse:
+        return await edge_holder[0].handle(request)
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
+    for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes):
+        app.add_routes(table)
+    return app

@@ -1,0 +1,142 @@
+"""``tether``: serve, check-config, import-clients, token, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from sidecar.app import create_app
+from sidecar.config import ConfigError, ProgramConfig, load_config
+from sidecar.records import ClientFile
+from sidecar.settings import Settings
+
+DEFAULT_CONFIG = Path("examples/program.yaml")
+
+
+def _config_or_exit(path: Path) -> ProgramConfig:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    config = _config_or_exit(args.config)
+    app = create_app(Settings(), config)
+    web.run_app(app, host=args.host, port=args.port, access_log=None)
+    return 0
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = _config_or_exit(args.file)
+    print(f"{args.file}: ok ({config.program.name}: {len(config.staff)} staff, "
+          f"{len(config.meetings)} meetings)")
+    return 0
+
+
+def cmd_import_clients(args: argparse.Namespace) -> int:
+    import yaml
+
+    from sidecar.services import Tether
+
+    config = _config_or_exit(args.config)
+    try:
+        parsed = ClientFile.model_validate(yaml.safe_load(args.file.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError) as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        print(f"{args.file}: {exc.error_count()} problem(s)", file=sys.stderr)
+        for e in exc.errors():
+            print(f"  {'.'.join(map(str, e['loc']))}: {e['msg']}", file=sys.stderr)
+        return 2
+
+    async def run(t: Tether) -> None:
+        for record in parsed.clients:
+            await t.clients.put(record, actor="cli:import-clients")
+
+    asyncio.run(_with_services(config, run))
+    print(f"imported {len(parsed.clients)} client records (encrypted at rest)")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from sidecar.services import Tether
+
+    config = _config_or_exit(args.config)
+    out: list[str] = []
+
+    async def run(t: Tether) -> None:
+        out.append(t.tokens.issue(args.staff, t.clock.now(), ttl_s=args.hours * 3600))
+
+    try:
+        asyncio.run(_with_services(config, run))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(out[0])
+    return 0
+
+
+async def _with_services(config: ProgramConfig, fn: object) -> None:
+    import httpx
+
+    from sidecar.clock import SystemClock
+    from sidecar.services import build, data_key, open_store
+
+    settings = Settings()
+    async with open_store(settings) as (redis, embedded), httpx.AsyncClient() as http:
+        t = build(settings, config, SystemClock(), redis, data_key(settings, embedded), http)
+        await fn(t)  # type: ignore[operator]
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from sidecar.demo import run_demo
+
+    return asyncio.run(run_demo(speed=args.speed))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tether", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="run the sidecar")
+    s.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8080)
+    s.set_defaults(fn=cmd_serve)
+    c = sub.add_parser("check-config", help="validate a program configuration file")
+    c.add_argument("file", type=Path)
+    c.set_defaults(fn=cmd_check_config)
+    i = sub.add_parser("import-clients", help="import client records (YAML)")
+    i.add_argument("file", type=Path)
+    i.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    i.set_defaults(fn=cmd_import_clients)
+    t = sub.add_parser("token", help="mint a panel/API token for a staff member")
+    t.add_argument("staff")
+    t.add_argument("--hours", type=int, default=12)
+    t.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    t.set_defaults(fn=cmd_token)
+    d = sub.add_parser("demo", help="play a crisis scenario through the real endpoints")
+    d.add_argument("--speed", type=float, default=20.0, help="clock speed-up factor")
+    d.set_defaults(fn=cmd_demo)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.fn(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,96 @@
+"""The client store: records encrypted field by field, and a blind identity index."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import redis.asyncio as aioredis
+
+from contracts.events import Person
+from sidecar import keys
+from sidecar.audit import Audit
+from sidecar.crypto import FieldCipher
+from sidecar.records import ClientRecord
+
+logger = logging.getLogger(__name__)
+
+
+def _identities(record: ClientRecord) -> list[tuple[str, str]]:
+    return (
+        [("dn", n) for n in record.zoom_display_names]
+        + [("email", e) for e in record.zoom_emails]
+        + [("registrant", r) for r in record.zoom_registrant_ids]
+    )
+
+
+class ClientStore:
+    def __init__(self, redis: aioredis.Redis, cipher: FieldCipher, audit: Audit) -> None:
+        self.redis = redis
+        self.cipher = cipher
+        self.audit = audit
+
+    def _sealed(self, record: ClientRecord) -> dict[str, str]:
+        plain = {
+            "name": record.name,
+            "callback_phone": record.callback_phone,
+            "location": record.location.model_dump_json() if record.location else "",
+            "emergency_contacts": json.dumps(
+                [c.model_dump() for c in record.emergency_contacts]),
+            "identities": json.dumps(_identities(record)),
+        }
+        return {f: self.cipher.encrypt(record.id, f, v) for f, v in plain.items()}
+
+    async def put(self, record: ClientRecord, actor: str) -> None:
+        old = await self._load(record.id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if old is not None:
+                for kind, value in _identities(old):
+                    pipe.hdel(keys.CLIENT_IDENT, self.cipher.blind_index(kind, value))
+            pipe.delete(keys.client(record.id))
+            pipe.hset(keys.client(record.id), mapping=self._sealed(record))
+            for kind, value in _identities(record):
+                pipe.hset(keys.CLIENT_IDENT, self.cipher.blind_index(kind, value), record.id)
+            await pipe.execute()
+        await self.audit.record(actor, "client.upsert", record.id)
+
+    async def _load(self, client_id: str) -> ClientRecord | None:
+        sealed = await self.redis.hgetall(keys.client(client_id))
+        if not sealed:
+            return None
+        plain = {f: self.cipher.decrypt(client_id, f, v) for f, v in sealed.items()}
+        idents = json.loads(plain.pop("identities", "[]"))
+        location = plain.pop("location")
+        contacts = json.loads(plain.pop("emergency_contacts"))
+        return ClientRecord(
+            id=client_id, name=plain["name"], callback_phone=plain["callback_phone"],
+            location=json.loads(location) if location else None,
+            emergency_contacts=contacts,
+            zoom_display_names=[v for k, v in idents if k == "dn"],
+            zoom_emails=[v for k, v in idents if k == "email"],
+            zoom_registrant_ids=[v for k, v in idents if k == "registrant"],
+        )
+
+    async def get(self, client_id: str, actor: str, purpose: str) -> ClientRecord | None:
+        """Read a record; every read of PHI lands on the audit stream."""
+        record = await self._load(client_id)
+        await self.audit.record(actor, f"client.read:{purpose}", client_id)
+        return record
+
+    async def resolve(self, person: Person, expected: list[str]) -> str | None:
+        """The client a platform participant is, by registrant id, email, then name.
+
+        A display name alone only links to a client expected in this meeting.
+        """
+        strong = [("registrant", person.registrant_id), ("email", person.email)]
+        lookups = [(k, v) for k, v in strong if v]
+        if person.display_name:
+            lookups.append(("dn", person.display_name))
+        if not lookups:
+            return None
+        fields = [self.cipher.blind_index(k, v) for k, v in lookups]
+        found = await self.redis.hmget(keys.CLIENT_IDENT, fields)
+        for (kind, _), client_id in zip(lookups, found, strict=True):
+            if client_id and (kind != "dn" or client_id in expected):
+                return str(client_id)
+        return None

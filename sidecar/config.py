@@ -1,0 +1,142 @@
+"""The program's YAML configuration, validated by pydantic (no secrets in it)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from contracts.events import LeaveReason
+
+PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Role(StrEnum):
+    LEAD = "lead_clinician"
+    CO_FACILITATOR = "co_facilitator"
+    ON_CALL = "on_call"
+    ADMIN = "admin"
+
+
+class Program(_Strict):
+    name: str = Field(min_length=1)
+    time_zone: str = "UTC"
+    locale: str = "en-US"
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+
+class Staff(_Strict):
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1)
+    roles: list[Role] = Field(min_length=1)
+    phone: str = Field(pattern=PHONE_PATTERN)
+    zoom_emails: list[str] = []
+
+
+class Meeting(_Strict):
+    zoom_meeting_id: str = Field(pattern=r"^[0-9]{9,12}$")
+    name: str = Field(min_length=1)
+    lead: str
+    co_facilitator: str | None = None
+    expected_clients: list[str] = []
+
+
+class LadderStep(_Strict):
+    action: Literal["call_client", "call_support", "prompt_responders"]
+    ring_timeout_seconds: float = Field(default=30, gt=0, le=120)
+    attempts: int = Field(default=2, ge=1, le=5)
+
+
+def _default_steps() -> list[LadderStep]:
+    return [
+        LadderStep(action="call_client"),
+        LadderStep(action="call_support", attempts=1),
+        LadderStep(action="prompt_responders", ring_timeout_seconds=60),
+    ]
+
+
+class CallbackPolicy(_Strict):
+    grace_seconds: float = Field(default=10, ge=0, le=50)
+    deadline_seconds: float = Field(default=60, gt=0, le=60)
+    trigger_reasons: list[LeaveReason] = [LeaveReason.DISCONNECTED, LeaveReason.UNKNOWN]
+    steps: list[LadderStep] = Field(default_factory=_default_steps, min_length=1)
+
+    @model_validator(mode="after")
+    def _grace_before_deadline(self) -> CallbackPolicy:
+        if self.grace_seconds >= self.deadline_seconds:
+            raise ValueError("grace_seconds must be shorter than deadline_seconds")
+        if self.steps[0].action != "call_client":
+            raise ValueError("the ladder's first step must be call_client")
+        return self
+
+
+class Telephony(_Strict):
+    provider: Literal["twilio"] = "twilio"
+    request_timeout_seconds: float = Field(default=5, gt=0, le=30)
+
+
+class ProgramConfig(_Strict):
+    program: Program
+    staff: list[Staff] = Field(min_length=1)
+    meetings: list[Meeting] = []
+    callback_policy: CallbackPolicy = CallbackPolicy()
+    telephony: Telephony = Telephony()
+
+    @model_validator(mode="after")
+    def _references(self) -> ProgramConfig:
+        ids = [s.id for s in self.staff]
+        if len(set(ids)) != len(ids):
+            raise ValueError("staff ids must be unique")
+        for m in self.meetings:
+            for who in (m.lead, m.co_facilitator):
+                if who is not None and who not in ids:
+                    raise ValueError(f"meeting {m.zoom_meeting_id} names unknown staff {who!r}")
+        return self
+
+    def staff_by_id(self, staff_id: str) -> Staff | None:
+        return next((s for s in self.staff if s.id == staff_id), None)
+
+    def meeting_by_number(self, number: str) -> Meeting | None:
+        return next((m for m in self.meetings if m.zoom_meeting_id == number), None)
+
+    def on_call(self) -> list[Staff]:
+        return [s for s in self.staff if Role.ON_CALL in s.roles]
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; ``problems`` name each field by path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(p) for p in loc) or "(top level)"
+
+
+def load_config(path: Path) -> ProgramConfig:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError([f"{path}: {exc}"]) from exc
+    try:
+        return ProgramConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError([f"{_path(e['loc'])}: {e['msg']}" for e in exc.errors()]) from exc

@@ -1,0 +1,70 @@
+"""The inbox: platform events accepted durably in one round trip, applied right after.
+
+``accept`` is what the webhook edge awaits before it answers the platform. Concurrent
+requests are committed together (one pipeline per flush), so a burst costs few round trips.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from importlib import resources
+
+import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError
+
+from contracts.events import EventEnvelope
+from sidecar import keys
+from webhooks import IngestUnavailable
+
+INBOX_MAXLEN = 1_000_000
+_SOURCE = (resources.files("sidecar") / "lua" / "accept.lua").read_text(encoding="utf-8")
+_Pending = tuple[list[str], asyncio.Future[int]]
+
+
+class Inbox:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self.redis = redis
+        self.script = redis.register_script(_SOURCE)
+        self._queue: list[_Pending] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def accept(self, events: list[EventEnvelope]) -> int:
+        """How many of ``events`` were new. Raises IngestUnavailable if Redis is down."""
+        futures = []
+        loop = asyncio.get_running_loop()
+        for env in events:
+            fut: asyncio.Future[int] = loop.create_future()
+            args = [keys.seen(env.id), keys.INBOX, str(keys.SEEN_TTL_S),
+                    env.model_dump_json(), str(INBOX_MAXLEN)]
+            self._queue.append((args, fut))
+            futures.append(fut)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return sum(await asyncio.gather(*futures))
+
+    async def _flush(self) -> None:
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                results = await self._commit([args for args, _ in batch])
+            except Exception as exc:  # every waiter must hear of it, or it would hang
+                for _, fut in batch:
+                    if not fut.done():
+                        fut.set_exception(IngestUnavailable(f"{type(exc).__name__}: {exc}"))
+                continue
+            for (_, fut), result in zip(batch, results, strict=True):
+                if not fut.done():
+                    fut.set_result(int(result))
+
+    async def _commit(self, batch: list[list[str]]) -> list[int]:
+        for attempt in range(2):
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for a in batch:
+                    pipe.evalsha(self.script.sha, 2, a[0], a[1], a[2], a[3], a[4])
+                try:
+                    return [int(r) for r in await pipe.execute()]
+                except NoScriptError:
+                    if attempt:
+                        raise
+                    await self.redis.script_load(_SOURCE)
+        raise AssertionError("unreachable")

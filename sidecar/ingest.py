@@ -1,0 +1,133 @@
+"""Apply accepted platform events to meeting state, from the inbox, on any replica."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+import redis.asyncio as aioredis
+from pydantic import ValidationError
+from redis.exceptions import WatchError
+
+from contracts.events import EventEnvelope, Person
+from sidecar import keys
+from sidecar.clients import ClientStore
+from sidecar.clock import Clock
+from sidecar.config import Meeting, ProgramConfig
+from sidecar.meetings import MeetingStore
+from sidecar.metrics import Metrics
+from sidecar.workflows.plan import plan_event
+
+logger = logging.getLogger(__name__)
+RECLAIM_IDLE_MS = 5000
+MAX_WATCH_RETRIES = 50
+
+
+class Applier:
+    def __init__(
+        self, redis: aioredis.Redis, config: ProgramConfig, meetings: MeetingStore,
+        clients: ClientStore, clock: Clock, metrics: Metrics, *, consumer: str,
+    ) -> None:
+        self.redis = redis
+        self.config = config
+        self.meetings = meetings
+        self.clients = clients
+        self.clock = clock
+        self.metrics = metrics
+        self.consumer = consumer
+
+    async def subject_of(self, person: Person, meeting: Meeting) -> str:
+        email = person.email.casefold()
+        for s in self.config.staff:
+            if email and email in (e.casefold() for e in s.zoom_emails):
+                return f"staff:{s.id}"
+        client = await self.clients.resolve(person, meeting.expected_clients)
+        return f"client:{client}" if client else f"participant:{person.participant}"
+
+    async def apply(self, env: EventEnvelope) -> None:
+        meeting_cfg = self.config.meeting_by_number(env.meeting_number)
+        if meeting_cfg is None:
+            self.metrics.unmapped.labels(env.platform).inc()
+            return
+        person = getattr(env.event, "person", None)
+        subject = await self.subject_of(person, meeting_cfg) if person else ""
+        for _ in range(MAX_WATCH_RETRIES):
+            try:
+                await self._apply_once(env, meeting_cfg, subject)
+                return
+            except WatchError:
+                continue
+        raise RuntimeError(f"meeting {env.meeting} too contended to apply {env.id}")
+
+    async def _apply_once(self, env: EventEnvelope, meeting_cfg: Meeting, subject: str) -> None:
+        m = env.meeting
+        async with self.redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(keys.people(m), keys.ladders(m), keys.meta(m))
+            view = await self.meetings.read_view(pipe, m, meeting_cfg.zoom_meeting_id)
+            now_ms = int(self.clock.now() * 1000)
+            plan = plan_event(env, view, subject, self.config.callback_policy, now_ms)
+            if plan.empty:
+                await pipe.unwatch()
+                return
+            jobs = await self.meetings.job_states(pipe, plan)
+            pipe.multi()
+            self.meetings.write(pipe, m, env.meeting_number, plan, jobs)
+            await pipe.execute()
+
+    # ---- the inbox consumer ---------------------------------------------------------------
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(keys.INBOX, keys.INBOX_GROUP, id="0", mkstream=True)
+        except aioredis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run_once(self, block_ms: int = 1000) -> int:
+        """Apply one batch: entries a dead replica left pending, then new ones."""
+        _, stale, *_ = await self.redis.xautoclaim(
+            keys.INBOX, keys.INBOX_GROUP, self.consumer, RECLAIM_IDLE_MS, "0-0", count=100)
+        entries = list(stale)
+        if not entries:
+            got = await self.redis.xreadgroup(keys.INBOX_GROUP, self.consumer,
+                                              {keys.INBOX: ">"}, count=200, block=block_ms)
+            entries = got[0][1] if got else []
+        by_meeting: dict[str, list[tuple[str, EventEnvelope]]] = defaultdict(list)
+        for entry_id, fields in entries:
+            env = self._decode(entry_id, fields)
+            if env is not None:
+                by_meeting[env.meeting].append((entry_id, env))
+            else:
+                await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
+        await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
+        return len(entries)
+
+    def _decode(self, entry_id: str, fields: dict[str, str]) -> EventEnvelope | None:
+        try:
+            return EventEnvelope.model_validate_json(fields.get("e", ""))
+        except ValidationError:
+            logger.error("inbox entry %s is not a contract event; dropped", entry_id)
+            self.metrics.apply_failures.inc()
+            return None
+
+    async def _apply_all(self, items: list[tuple[str, EventEnvelope]]) -> None:
+        for entry_id, env in items:
+            try:
+                await self.apply(env)
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
+                raise  # stays pending; this or another replica applies it again
+            except Exception:
+                logger.exception("apply failed delivery=%s meeting=%s", env.id, env.meeting)
+                self.metrics.apply_failures.inc()
+                continue  # stays pending and is retried after RECLAIM_IDLE_MS
+            await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
+
+    async def run_forever(self) -> None:
+        while True:
+            try:
+                await self.ensure_group()
+                while True:
+                    await self.run_once()
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                logger.warning("applier: redis unavailable (%s); retrying", exc)
+                await asyncio.sleep(0.5)

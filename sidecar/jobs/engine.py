@@ -1,0 +1,247 @@
+"""Durable jobs on a Redis sorted set, claimed with fenced leases by any replica.
+
+Every delayed or external action is a job ``(key, due, kind, payload)``. Scheduling is
+idempotent by key. A claim bumps the job's epoch and re-scores it to the lease deadline,
+so a replica that dies mid-effect leaves a job that simply becomes due again. Every later
+transition (touch, defer, complete) is a compare-and-set on (epoch, owner).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
+
+from sidecar import keys
+from sidecar.clock import Clock
+from sidecar.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
+from sidecar.jobs.scripts import Scripts
+
+logger = logging.getLogger(__name__)
+
+MAX_IDLE_S = 1.0  # longest sleep without looking at the queue (a safety net, not the timer)
+CLAIM_BATCH = 64
+
+
+def backoff_s(attempts: int) -> float:
+    return float(min(30.0, 0.5 * 2 ** min(attempts, 6)))
+
+
+class JobEngine:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        clock: Clock,
+        handlers: Mapping[str, Handler] | None = None,
+        *,
+        owner: str | None = None,
+        lease_ms: int = 5000,
+        concurrency: int = 64,
+    ) -> None:
+        self.redis = redis
+        self.clock = clock
+        self.handlers: dict[str, Handler] = dict(handlers or {})
+        self.owner = owner or f"w-{uuid.uuid4().hex[:12]}"
+        self.lease_ms = lease_ms
+        self.scripts = Scripts.register(redis)
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._running: set[asyncio.Task[None]] = set()
+        self.fired = 0
+
+    # ---- time -------------------------------------------------------------------------
+    def now_ms(self) -> int:
+        return int(self.clock.now() * 1000)
+
+    def _now_arg(self) -> str:
+        return "" if self.clock.server_time else str(self.now_ms())
+
+    # ---- scheduling ---------------------------------------------------------------------
+    def schedule_cmds(
+        self, pipe: Pipeline, key: str, due_ms: int, kind: str, payload: dict[str, Any],
+        data: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue a schedule into a caller's MULTI, whose WATCH saw that ``key`` is new.
+
+        Plain commands, not a script: a MULTI must not half-apply on NOSCRIPT.
+        """
+        pipe.hset(keys.job(key), mapping={
+            "kind": kind, "payload": json.dumps(payload), "data": json.dumps(data or {}),
+            "state": "pending", "due": due_ms, "epoch": 0, "owner": "", "attempts": 0,
+            "wake": 0, "created": due_ms})
+        pipe.zadd(keys.JOBS_DUE, {key: due_ms})
+        pipe.publish(keys.JOBS_WAKE_CHANNEL, due_ms)
+
+    async def schedule(
+        self, key: str, due_ms: int, kind: str, payload: dict[str, Any],
+        data: dict[str, Any] | None = None,
+    ) -> bool:
+        args = [key, due_ms, kind, json.dumps(payload), json.dumps(data or {}),
+                keys.JOBS_WAKE_CHANNEL]
+        created = await self.scripts.schedule(keys=[keys.JOBS_DUE, keys.job(key)], args=args)
+        self._wake.set()
+        return bool(created)
+
+    def cancel_cmds(self, pipe: Pipeline, key: str, reason: str) -> None:
+        """Queue a cancel into a MULTI whose WATCH saw the job pending or leased."""
+        pipe.hincrby(keys.job(key), "epoch", 1)
+        pipe.hset(keys.job(key), mapping={"state": "cancelled", "owner": "", "outcome": reason})
+        pipe.zrem(keys.JOBS_DUE, key)
+        pipe.expire(keys.job(key), keys.JOB_DONE_TTL_S)
+
+    async def cancel(self, key: str, reason: str) -> bool:
+        args = [key, reason, keys.JOB_DONE_TTL_S]
+        return bool(await self.scripts.cancel(keys=[keys.JOBS_DUE, keys.job(key)], args=args))
+
+    async def signal(self, key: str, name: str, value: str) -> bool:
+        args = [key, f"sig:{name}", value, self._now_arg()]
+        done = await self.scripts.signal(keys=[keys.JOBS_DUE, keys.job(key)], args=args)
+        self._wake.set()
+        return bool(done)
+
+    async def touch(self, job: ClaimedJob, data: dict[str, Any] | None = None) -> bool:
+        """Renew the lease (and record progress). False: the job is no longer ours."""
+        args = [job.key, job.epoch, self.owner, self.lease_ms,
+                "" if data is None else json.dumps(data), self._now_arg()]
+        return bool(await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)], args=args))
+
+    async def ensure_scripts(self) -> None:
+        """Load scripts so that pipelines may EVALSHA them (after a Redis restart too)."""
+        for script in vars(self.scripts).values():
+            await self.redis.script_load(script.script)
+
+    # ---- claiming and running -------------------------------------------------------------
+    async def claim(self, limit: int = CLAIM_BATCH) -> list[ClaimedJob]:
+        args = [self._now_arg(), self.owner, self.lease_ms, limit, keys.JOB_PREFIX]
+        raw = await self.scripts.claim(keys=[keys.JOBS_DUE], args=args)
+        now_ms = int(raw[0])
+        jobs = []
+        for i in range(1, len(raw), 2):
+            flat = raw[i + 1]
+            fields = dict(zip(flat[::2], flat[1::2], strict=True))
+            jobs.append(ClaimedJob.from_hash(raw[i], fields, now_ms))
+        return jobs
+
+    async def run_due(self) -> int:
+        """Claim what is due and start its handlers; the number started."""
+        jobs = await self.claim()
+        for job in jobs:
+            await self._slots.acquire()
+            task = asyncio.create_task(self._run(job))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+        return len(jobs)
+
+    async def drain(self) -> None:
+        """Wait for the handlers started so far (tests)."""
+        while self._running:
+            await asyncio.gather(*list(self._running), return_exceptions=True)
+
+    async def _run(self, job: ClaimedJob) -> None:
+        try:
+            self.fired += 1
+            handler = self.handlers.get(job.kind)
+            if handler is None:
+                logger.error("job %s has unknown kind %s", job.key, job.kind)
+                await self._finish(job, Retry(f"no handler for {job.kind}"))
+                return
+            async with self._renewing(job):
+                outcome = await handler(job)
+            await self._finish(job, outcome)
+        except Exception as exc:  # a failed effect is retried, never dropped
+            logger.exception("job %s kind=%s failed; will retry", job.key, job.kind)
+            with contextlib.suppress(aioredis.RedisError, OSError):
+                await self._finish(job, Retry(type(exc).__name__))
+        finally:
+            self._slots.release()
+
+    @contextlib.asynccontextmanager
+    async def _renewing(self, job: ClaimedJob) -> Any:
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(self.lease_ms / 3000)
+                await self.touch(job)
+
+        task = asyncio.create_task(renew())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, aioredis.RedisError):
+                await task
+
+    async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
+        jk = [keys.JOBS_DUE, keys.job(job.key)]
+        if isinstance(outcome, Done):
+            data = json.dumps(outcome.data if outcome.data is not None else job.data)
+            args: list[Any] = [job.key, job.epoch, self.owner, outcome.outcome,
+                               keys.JOB_DONE_TTL_S, data]
+            ok = await self.scripts.complete(keys=jk, args=args)
+        elif isinstance(outcome, Defer):
+            args = [job.key, job.epoch, self.owner, outcome.due_ms, json.dumps(outcome.data),
+                    job.attempts, job.wake, self._now_arg()]
+            ok = await self.scripts.defer(keys=jk, args=args)
+        else:
+            due = self.now_ms() + int(backoff_s(job.attempts) * 1000)
+            logger.warning("job %s retry #%s: %s", job.key, job.attempts + 1, outcome.reason)
+            data = outcome.data if outcome.data is not None else job.data
+            args = [job.key, job.epoch, self.owner, due, json.dumps(data),
+                    job.attempts + 1, job.wake, self._now_arg()]
+            ok = await self.scripts.defer(keys=jk, args=args)
+        if not ok:
+            logger.info("job %s: fenced out (cancelled or re-claimed) at epoch %s",
+                        job.key, job.epoch)
+
+    # ---- the loop ------------------------------------------------------------------------
+    async def next_due_in_s(self) -> float:
+        head = await self.redis.zrange(keys.JOBS_DUE, 0, 0, withscores=True)
+        if not head:
+            return MAX_IDLE_S
+        return max(0.0, (float(head[0][1]) - self.now_ms()) / 1000)
+
+    async def run_forever(self) -> None:
+        listener = asyncio.create_task(self._listen_for_wakes())
+        try:
+            while True:
+                try:
+                    if await self.run_due() >= CLAIM_BATCH:
+                        continue
+                    wait = min(MAX_IDLE_S, await self.next_due_in_s())
+                except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                    logger.warning("job engine: redis unavailable (%s); retrying", exc)
+                    wait = 0.5
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wait(wait), timeout=MAX_IDLE_S)
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def _wait(self, seconds: float) -> None:
+        sleeper = asyncio.create_task(self.clock.sleep(seconds))
+        waker = asyncio.create_task(self._wake.wait())
+        try:
+            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            waker.cancel()
+
+    async def _listen_for_wakes(self) -> None:
+        """Another replica scheduled a job: look at the queue now, not at the next tick."""
+        while True:
+            try:
+                pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+                async with pubsub:
+                    await pubsub.subscribe(keys.JOBS_WAKE_CHANNEL)
+                    async for _ in pubsub.listen():
+                        self._wake.set()
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
+                await asyncio.sleep(0.5)

@@ -1,0 +1,29 @@
+"""The engine's Lua scripts, loaded once per client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+
+def _source(name: str) -> str:
+    return (resources.files("sidecar") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Scripts:
+    schedule: AsyncScript
+    claim: AsyncScript
+    touch: AsyncScript
+    defer: AsyncScript
+    complete: AsyncScript
+    cancel: AsyncScript
+    signal: AsyncScript
+
+    @classmethod
+    def register(cls, redis: aioredis.Redis) -> Scripts:
+        names = ("schedule", "claim", "touch", "defer", "complete", "cancel", "signal")
+        return cls(**{n: redis.register_script(_source(n)) for n in names})

@@ -1,0 +1,65 @@
+"""Every Redis key Tether uses, with its type and lifetime.
+
+A meeting's keys share the hash tag ``{m:<meeting>}``; the job queue's keys share ``{jobs}``.
+"""
+
+from __future__ import annotations
+
+JOBS_DUE = "{jobs}:due"  # ZSET job key -> due ms (a leased job: its lease deadline). Permanent.
+JOB_PREFIX = "{jobs}:job:"  # HASH per job; expires JOB_DONE_TTL_S after done or cancelled.
+JOBS_WAKE_CHANNEL = "tether:jobs:wake"  # pub/sub: "a job was scheduled"; a hint, never relied on
+JOB_DONE_TTL_S = 7 * 24 * 3600
+
+INBOX = "tether:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6
+INBOX_GROUP = "apply"
+SEEN_PREFIX = "tether:seen:"  # STRING per delivery id, de-duplication; TTL SEEN_TTL_S
+SEEN_TTL_S = 48 * 3600
+
+ACTIVE_MEETINGS = "tether:meetings:active"  # SET of meeting ids with people; auditor's worklist
+CLIENT_PREFIX = "tether:client:"  # HASH per client record, PHI fields encrypted. Permanent.
+CLIENT_IDENT = "tether:client-ident"  # HASH blind index of identities -> client id. Permanent.
+CALL_PREFIX = "tether:call:"  # HASH per telephony call sid -> job key and intent; TTL 2 days
+CALL_TTL_S = 2 * 24 * 3600
+AUDIT = "tether:audit"  # STREAM: PHI reads and actions on meetings; MAXLEN ~ 1e6
+WORKERS = "tether:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
+MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
+
+
+def job(key: str) -> str:
+    return JOB_PREFIX + key
+
+
+def meeting_tag(meeting: str) -> str:
+    return "{m:" + meeting + "}"
+
+
+def people(meeting: str) -> str:
+    """HASH participant id -> JSON presence record (the roster)."""
+    return meeting_tag(meeting) + ":people"
+
+
+def ladders(meeting: str) -> str:
+    """HASH subject -> key of its active callback-ladder job."""
+    return meeting_tag(meeting) + ":ladders"
+
+
+def meta(meeting: str) -> str:
+    """HASH meeting facts: number, program meeting, started/ended, recording."""
+    return meeting_tag(meeting) + ":meta"
+
+
+def timeline(meeting: str) -> str:
+    """STREAM of everything that happened; also the live feed panels resume from."""
+    return meeting_tag(meeting) + ":timeline"
+
+
+def seen(delivery_id: str) -> str:
+    return SEEN_PREFIX + delivery_id
+
+
+def client(client_id: str) -> str:
+    return CLIENT_PREFIX + client_id
+
+
+def call(sid: str) -> str:
+    return CALL_PREFIX + sid

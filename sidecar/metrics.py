@@ -1,0 +1,48 @@
+"""Prometheus metrics, one registry per app (no module-level singletons)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+@dataclass(frozen=True)
+class Metrics:
+    registry: CollectorRegistry
+    events: Counter
+    rejected: Counter
+    unknown_events: Counter
+    unmapped: Counter
+    spooled: Counter
+    job_lag: Histogram
+    disconnect_to_dial: Histogram
+    overdue_jobs: Gauge
+    apply_failures: Counter
+
+    @classmethod
+    def create(cls) -> Metrics:
+        r = CollectorRegistry()
+        return cls(
+            registry=r,
+            events=Counter("tether_webhook_events", "Platform events accepted",
+                           ["platform", "type"], registry=r),
+            rejected=Counter("tether_webhook_rejected", "Callbacks refused",
+                             ["platform", "reason"], registry=r),
+            unknown_events=Counter("tether_webhook_unknown", "Platform event types ignored",
+                                   ["platform", "event"], registry=r),
+            unmapped=Counter("tether_events_unmapped", "Events of meetings no program owns",
+                             ["platform"], registry=r),
+            spooled=Counter("tether_webhook_spooled", "Events spooled while Redis was down",
+                            ["platform"], registry=r),
+            job_lag=Histogram("tether_job_lag_seconds", "Claim time minus due time",
+                              ["kind"], registry=r,
+                              buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)),
+            disconnect_to_dial=Histogram(
+                "tether_disconnect_to_dial_seconds", "Client disconnect to first callback dial",
+                registry=r, buckets=(5, 10, 15, 20, 30, 40, 50, 55, 60, 90, 120)),
+            overdue_jobs=Gauge("tether_jobs_overdue", "Jobs past due by more than the slack",
+                               registry=r),
+            apply_failures=Counter("tether_apply_failures", "Inbox events that failed to apply",
+                                   registry=r),
+        )

@@ -1,0 +1,161 @@
+"""Everything one sidecar process holds, built and torn down in one place."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import redis.asyncio as aioredis
+
+from sidecar import keys
+from sidecar.audit import Audit
+from sidecar.auth import TokenIssuer
+from sidecar.clients import ClientStore
+from sidecar.clock import Clock
+from sidecar.config import ProgramConfig
+from sidecar.crypto import FieldCipher, derive, new_data_key, parse_data_key
+from sidecar.ingest import Applier
+from sidecar.inbox import Inbox
+from sidecar.jobs import JobEngine
+from sidecar.meetings import MeetingStore
+from sidecar.metrics import Metrics
+from sidecar.settings import Settings
+from sidecar.store import EmbeddedRedis, connect
+from sidecar.telephony import CallRef, Dialer, TelephonyError
+from sidecar.telephony.twilio import TwilioDialer
+from sidecar.workflows.ladder import CallbackLadder, LadderDeps
+from sidecar.workflows.plan import LADDER_KIND
+
+logger = logging.getLogger(__name__)
+AUDIT_EVERY_S = 5.0
+OVERDUE_SLACK_MS = 5000
+
+
+class UnconfiguredDialer:
+    """Stands in when no telephony credentials are set: every dial fails loudly."""
+
+    async def place_call(self, to: str, *, status_url: str, twiml_url: str,
+                         ring_timeout_s: int) -> CallRef:
+        raise TelephonyError("telephony is not configured (TWILIO_* variables)")
+
+    async def find_call(self, to: str, created_after_ms: int) -> CallRef | None:
+        return None
+
+    async def call_status(self, sid: str) -> str:
+        raise TelephonyError("telephony is not configured")
+
+    async def send_sms(self, to: str, body: str) -> str:
+        raise TelephonyError("telephony is not configured")
+
+
+def data_key(settings: Settings, embedded: bool) -> bytes:
+    text = settings.tether_data_key.get_secret_value()
+    if text:
+        return parse_data_key(text)
+    if not embedded:
+        raise RuntimeError("TETHER_DATA_KEY must be set when TETHER_REDIS_URL is set")
+    path = settings.tether_data_dir / "secrets" / "data.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(new_data_key())
+        logger.warning("generated a development data key at %s (set TETHER_DATA_KEY in "
+                       "production)", path)
+    return parse_data_key(path.read_text().strip())
+
+
+@dataclass
+class Tether:
+    settings: Settings
+    config: ProgramConfig
+    clock: Clock
+    redis: aioredis.Redis
+    metrics: Metrics
+    engine: JobEngine
+    inbox: Inbox
+    meetings: MeetingStore
+    clients: ClientStore
+    audit: Audit
+    applier: Applier
+    tokens: TokenIssuer
+    dialer: Dialer
+    telephony_ready: bool
+    worker_id: str
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def alive(self) -> bool:
+        return bool(self.tasks) and all(not t.done() for t in self.tasks)
+
+    async def audit_forever(self) -> None:
+        """Alarm on jobs that should have fired; heartbeat this worker."""
+        while True:
+            with contextlib.suppress(aioredis.RedisError, OSError):
+                now = self.engine.now_ms()
+                overdue = await self.redis.zcount(keys.JOBS_DUE, "-inf", now - OVERDUE_SLACK_MS)
+                self.metrics.overdue_jobs.set(overdue)
+                if overdue:
+                    logger.error("auditor: %s jobs overdue by more than %s ms", overdue,
+                                 OVERDUE_SLACK_MS)
+                await self.redis.hset(keys.WORKERS, self.worker_id, now)
+            await self.clock.sleep(AUDIT_EVERY_S)
+
+
+@contextlib.asynccontextmanager
+async def open_store(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, bool]]:
+    embedded = None
+    url = settings.tether_redis_url
+    if not url:
+        candidate = EmbeddedRedis(Path(settings.tether_data_dir) / "redis")
+        if await candidate.answering():
+            logger.info("using the embedded redis another tether process runs at %s",
+                        candidate.url)
+        else:
+            embedded = candidate
+            embedded.start()
+            await embedded.wait_ready()
+            logger.info("started the embedded redis at %s (AOF on)", embedded.url)
+        url = candidate.url
+    redis = connect(url)
+    try:
+        yield redis, not settings.tether_redis_url
+    finally:
+        await redis.aclose()
+        if embedded is not None:
+            embedded.stop()
+
+
+def build_dialer(settings: Settings, config: ProgramConfig, http: httpx.AsyncClient
+                 ) -> tuple[Dialer, bool]:
+    token = settings.twilio_auth_token.get_secret_value()
+    if not (settings.twilio_account_sid and token and settings.twilio_from_number):
+        logger.error("TWILIO_* not set: callbacks cannot be placed")
+        return UnconfiguredDialer(), False
+    return TwilioDialer(http, base_url=settings.twilio_api_base_url,
+                        account_sid=settings.twilio_account_sid, auth_token=token,
+                        from_number=settings.twilio_from_number), True
+
+
+def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aioredis.Redis,
+          key: bytes, http: httpx.AsyncClient) -> Tether:
+    metrics = Metrics.create()
+    worker_id = f"w-{uuid.uuid4().hex[:10]}"
+    engine = JobEngine(redis, clock, owner=worker_id)
+    audit = Audit(redis, clock)
+    clients = ClientStore(redis, FieldCipher(key), audit)
+    meetings = MeetingStore(redis, engine)
+    dialer, ready = build_dialer(settings, config, http)
+    ladder = CallbackLadder(LadderDeps(redis, engine, meetings, clients, config, dialer,
+                                       metrics, settings.tether_public_url.rstrip("/")))
+    engine.handlers[LADDER_KIND] = ladder
+    applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
+    return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
+                  clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
+                  dialer, ready, worker_id)

@@ -1,0 +1,22 @@
+"""Process settings and secrets: from the environment only (never from the repo)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
+
+    tether_redis_url: str = ""
+    tether_data_dir: Path = Path("./var")
+    tether_data_key: SecretStr = SecretStr("")
+    tether_public_url: str = "http://127.0.0.1:8080"
+    zoom_webhook_secret_token: SecretStr = SecretStr("")
+    twilio_account_sid: str = ""
+    twilio_auth_token: SecretStr = SecretStr("")
+    twilio_from_number: str = ""
+    twilio_api_base_url: str = "https://api.twilio.com"

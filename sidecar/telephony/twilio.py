@@ -1,0 +1,77 @@
+"""Twilio's Programmable Voice and Messaging REST API (2010-04-01), through httpx."""
+
+from __future__ import annotations
+
+import logging
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from sidecar.telephony.port import CallRef, TelephonyError
+
+logger = logging.getLogger(__name__)
+
+
+def _created_ms(call: dict[str, Any]) -> int:
+    text = call.get("date_created") or ""
+    try:
+        return int(parsedate_to_datetime(text).timestamp() * 1000)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _ref(call: dict[str, Any]) -> CallRef:
+    return CallRef(sid=str(call["sid"]), status=str(call.get("status", "")),
+                   to=str(call.get("to", "")), created_ms=_created_ms(call))
+
+
+class TwilioDialer:
+    def __init__(
+        self, http: httpx.AsyncClient, *, base_url: str, account_sid: str, auth_token: str,
+        from_number: str,
+    ) -> None:
+        self._http = http
+        self._base = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}"
+        self._auth = httpx.BasicAuth(account_sid, auth_token)
+        self._from = from_number
+
+    async def _request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+        try:
+            resp = await self._http.request(method, self._base + path, auth=self._auth, **kw)
+        except httpx.HTTPError as exc:
+            raise TelephonyError(f"twilio unreachable: {type(exc).__name__}") from exc
+        if resp.status_code >= 400:
+            raise TelephonyError(f"twilio {method} {path}: HTTP {resp.status_code}")
+        try:
+            body: dict[str, Any] = resp.json()
+        except ValueError as exc:
+            raise TelephonyError("twilio answered with no JSON") from exc
+        return body
+
+    async def place_call(
+        self, to: str, *, status_url: str, twiml_url: str, ring_timeout_s: int
+    ) -> CallRef:
+        form = [
+            ("To", to), ("From", self._from), ("Url", twiml_url),
+            ("StatusCallback", status_url), ("StatusCallbackMethod", "POST"),
+            ("Timeout", str(ring_timeout_s)),
+        ] + [("StatusCallbackEvent", e) for e in ("initiated", "ringing", "answered", "completed")]
+        body = urlencode(form)  # a list: StatusCallbackEvent repeats
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        return _ref(await self._request("POST", "/Calls.json", content=body, headers=headers))
+
+    async def find_call(self, to: str, created_after_ms: int) -> CallRef | None:
+        # Newest first; no StartTime filter: a call still queued has not started.
+        body = await self._request("GET", "/Calls.json", params={"To": to, "PageSize": "20"})
+        calls = [_ref(c) for c in body.get("calls", [])]
+        recent = [c for c in calls if c.created_ms >= created_after_ms]
+        return max(recent, key=lambda c: c.created_ms) if recent else None
+
+    async def call_status(self, sid: str) -> str:
+        return str((await self._request("GET", f"/Calls/{sid}.json")).get("status", ""))
+
+    async def send_sms(self, to: str, body: str) -> str:
+        form = {"To": to, "From": self._from, "Body": body}
+        return str((await self._request("POST", "/Messages.json", data=form))["sid"])

@@ -1,0 +1,209 @@
+"""The connection-lost ladder: call the client, then a consented support person, then
+prompt the clinicians and the on-call lead to send local responders.
+
+One job per disconnect episode. Each time it fires it decides again from current state:
+the client rejoined (stop), a call's outcome (answered: stop; no answer: next), a dial
+recorded but never confirmed because a replica died (reconcile with the provider before
+dialling again), or a step still ringing (wait).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import redis.asyncio as aioredis
+
+from sidecar import keys
+from sidecar.clients import ClientStore
+from sidecar.config import LadderStep, ProgramConfig
+from sidecar.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
+from sidecar.meetings import MeetingStore
+from sidecar.metrics import Metrics
+from sidecar.records import ClientRecord
+from sidecar.roster import absence
+from sidecar.telephony.port import ANSWERED, FAILED, FINAL, Dialer, TelephonyError
+from sidecar.timeline import entry
+
+logger = logging.getLogger(__name__)
+RING_SLACK_MS = 10_000  # wait this long past the ring timeout for the provider's callback
+MAX_FAILED_REDIALS = 3
+REPROMPTS = 3
+
+
+@dataclass(frozen=True)
+class LadderDeps:
+    redis: aioredis.Redis
+    engine: JobEngine
+    meetings: MeetingStore
+    clients: ClientStore
+    config: ProgramConfig
+    dialer: Dialer
+    metrics: Metrics
+    public_url: str
+
+
+class CallbackLadder:
+    def __init__(self, deps: LadderDeps) -> None:
+        self.d = deps
+
+    def _now(self) -> int:
+        return self.d.engine.now_ms()
+
+    async def __call__(self, job: ClaimedJob) -> Outcome:
+        p = job.payload
+        people = await self.d.meetings.people(p["meeting"])
+        if absence(people, p["subject"]) is None:
+            return await self._finish(job, "rejoined", "ladder.stopped", reason="rejoined")
+        state = {"step": 0, "attempt": 0, **job.data}
+        steps = self.d.config.callback_policy.steps
+        if state["step"] >= len(steps):
+            return await self._finish(job, "exhausted", "ladder.exhausted")
+        step = steps[state["step"]]
+        if step.action == "prompt_responders":
+            return await self._prompt(job, state, step)
+        return await self._call_step(job, state, step)
+
+    async def _finish(self, job: ClaimedJob, outcome: str, kind: str, **data: Any) -> Done:
+        p = job.payload
+        await self.d.meetings.append(p["meeting"], entry(kind, self._now(),
+                                                         subject=p["subject"], **data))
+        await self.d.meetings.release_ladder(p["meeting"], p["subject"], job.key)
+        return Done(outcome)
+
+    # ---- calling ---------------------------------------------------------------------
+    async def _targets(self, job: ClaimedJob, step: LadderStep) -> list[tuple[str, str]]:
+        record = await self.d.clients.get(job.payload["client"], actor="ladder",
+                                          purpose=f"{step.action}:{job.key}")
+        if record is None:
+            return []
+        return targets_for(record, step)
+
+    async def _call_step(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
+                         ) -> Outcome:
+        if state.get("call_sid"):
+            return await self._after_dial(job, state, step)
+        targets = await self._targets(job, step)
+        if not targets:
+            await self.d.meetings.append(job.payload["meeting"], entry(
+                "ladder.skipped", self._now(), subject=job.payload["subject"],
+                action=step.action, reason="no consented number on file"))
+            return self._next_step(state)
+        if state.get("intent"):
+            found = await self.d.dialer.find_call(state["to"], state["intent_at"] - 2000)
+            if found is not None:
+                logger.info("ladder %s: adopting call placed before a replica died", job.key)
+                return await self._placed(job, state, step, found.sid, adopted=True)
+        return await self._dial(job, state, step, targets)
+
+    async def _dial(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep,
+                    targets: list[tuple[str, str]]) -> Outcome:
+        label, number = targets[state["attempt"] % len(targets)]
+        intent = f"{state['step']}.{state['attempt']}.{state.get('failed', 0)}"
+        state = {**state, "intent": intent, "intent_at": self._now(), "to": number,
+                 "target": label}
+        if not await self.d.engine.touch(job, state):
+            return Retry("fenced out before dialling")
+        query = urlencode({"job": job.key, "intent": intent})
+        try:
+            ref = await self.d.dialer.place_call(
+                number, status_url=f"{self.d.public_url}/webhooks/telephony?{query}",
+                twiml_url=f"{self.d.public_url}/webhooks/telephony/twiml?{query}",
+                ring_timeout_s=int(step.ring_timeout_seconds))
+        except TelephonyError as exc:
+            await self.d.meetings.append(job.payload["meeting"], entry(
+                "ladder.dial_failed", self._now(), subject=job.payload["subject"],
+                action=step.action, error=str(exc)))
+            return Retry(str(exc), data=state)  # keep the intent: reconcile before redialling
+        return await self._placed(job, state, step, ref.sid, adopted=False)
+
+    async def _placed(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep,
+                      sid: str, *, adopted: bool) -> Outcome:
+        now = self._now()
+        state = {**state, "call_sid": sid, "ring_deadline": now + int(
+            step.ring_timeout_seconds * 1000) + RING_SLACK_MS}
+        await self.d.redis.hset(keys.call(sid), mapping={"job": job.key,
+                                                          "intent": state["intent"]})
+        await self.d.redis.expire(keys.call(sid), keys.CALL_TTL_S)
+        p = job.payload
+        if not state.get("first_dial_at"):
+            state["first_dial_at"] = now
+            self.d.metrics.disconnect_to_dial.observe((now - p["since_ms"]) / 1000)
+        await self.d.meetings.append(p["meeting"], entry(
+            "ladder.dialing", now, subject=p["subject"], action=step.action,
+            target=state["target"], attempt=state["attempt"] + 1, adopted=adopted,
+            deadline=p["deadline_ms"], late=now > p["deadline_ms"]))
+        return Defer(state["ring_deadline"], state)
+
+    async def _after_dial(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
+                          ) -> Outcome:
+        sid = state["call_sid"]
+        status = await self.d.redis.hget(keys.call(sid), "status") or ""
+        if status not in FINAL and self._now() >= state["ring_deadline"]:
+            try:
+                status = await self.d.dialer.call_status(sid)
+            except TelephonyError:
+                status = "no-answer"
+            if status not in FINAL:
+                status = "no-answer"
+        if status not in FINAL:
+            return Defer(state["ring_deadline"], state)
+        p = job.payload
+        await self.d.meetings.append(p["meeting"], entry(
+            "ladder.call_outcome", self._now(), subject=p["subject"], action=step.action,
+            target=state["target"], status=status))
+        if status in ANSWERED:
+            return await self._finish(job, f"answered:{state['target']}", "ladder.answered",
+                                      action=step.action, target=state["target"])
+        cleared = {k: v for k, v in state.items()
+                   if k not in ("call_sid", "intent", "intent_at", "ring_deadline")}
+        if status in FAILED and cleared.get("failed", 0) < MAX_FAILED_REDIALS:
+            cleared["failed"] = cleared.get("failed", 0) + 1
+            return Defer(self._now() + 2000, cleared)
+        cleared["failed"] = 0
+        if cleared["attempt"] + 1 < step.attempts:
+            cleared["attempt"] += 1
+            return Defer(self._now(), cleared)
+        return self._next_step(cleared)
+
+    def _next_step(self, state: dict[str, Any]) -> Defer:
+        keep = {k: v for k, v in state.items() if k in ("first_dial_at",)}
+        return Defer(self._now(), {**keep, "step": state["step"] + 1, "attempt": 0})
+
+    # ---- prompting responders ----------------------------------------------------------
+    async def _prompt(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
+                      ) -> Outcome:
+        p = job.payload
+        count = state.get("prompts", 0)
+        if count >= REPROMPTS:
+            return await self._finish(job, "responders_prompted", "ladder.exhausted")
+        meeting = self.d.config.meeting_by_number(p["program_meeting"])
+        name = meeting.name if meeting else "your group"
+        text = (f"Tether: a client in {name} dropped off and did not answer callbacks. "
+                "Contact local responders now: the dispatch card is in the Tether panel.")
+        staff = self._responders_staff(p["program_meeting"])
+        for person in staff:
+            try:
+                await self.d.dialer.send_sms(person.phone, text)
+            except TelephonyError as exc:
+                logger.warning("ladder %s: SMS to staff %s failed: %s", job.key, person.id, exc)
+        await self.d.meetings.append(p["meeting"], entry(
+            "ladder.responders_prompt", self._now(), subject=p["subject"], client=p["client"],
+            notified=[s.id for s in staff], prompt=count + 1))
+        due = self._now() + int(step.ring_timeout_seconds * 1000)
+        return Defer(due, {**state, "prompts": count + 1})
+
+    def _responders_staff(self, program_meeting: str) -> list[Any]:
+        meeting = self.d.config.meeting_by_number(program_meeting)
+        ids = {meeting.lead, meeting.co_facilitator} if meeting else set()
+        chosen = [s for s in self.d.config.staff if s.id in ids]
+        return chosen + [s for s in self.d.config.on_call() if s.id not in ids]
+
+
+def targets_for(record: ClientRecord, step: LadderStep) -> list[tuple[str, str]]:
+    if step.action == "call_client":
+        return [("client", record.callback_phone)]
+    return [(f"support:{i}", c.phone)
+            for i, c in enumerate(record.consented_contacts("callback_ladder"))]

@@ -1,0 +1,186 @@
+"""Shared fixtures: real Redis servers, the real sidecar over loopback HTTP, a Twilio
+stand-in that follows Twilio's REST contract, and an injected fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import redis.asyncio as aioredis
+import yaml
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from sidecar.app import create_app
+from sidecar.appkeys import TETHER
+from sidecar.clock import FakeClock
+from sidecar.config import ProgramConfig
+from sidecar.records import ClientFile
+from sidecar.services import Tether
+from sidecar.settings import Settings
+from sidecar.telephony.standin import TwilioStandIn
+from tests import zoom_payloads as zp
+from tests.redis_servers import RedisServer, binaries, require_all_in_ci
+
+ROOT = Path(__file__).resolve().parent.parent
+TWILIO_SID = "AC" + "0" * 32
+TWILIO_TOKEN = "test-twilio-auth-token"
+DATA_KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+def _servers() -> list[str]:
+    require_all_in_ci()
+    return [name for name, path in binaries().items() if path]
+
+
+@pytest.fixture(scope="session", params=_servers())
+def redis_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                 ) -> Iterator[RedisServer]:
+    binary = binaries()[request.param]
+    assert binary is not None
+    server = RedisServer(request.param, binary, tmp_path_factory.mktemp(request.param))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def redis_url(redis_server: RedisServer) -> AsyncIterator[str]:
+    if redis_server.proc is None or redis_server.proc.poll() is not None:
+        redis_server.start()  # a test may have stopped it
+    client = aioredis.Redis.from_url(redis_server.url)
+    await client.flushall()
+    await client.aclose()
+    yield redis_server.url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def program_config(**policy: Any) -> ProgramConfig:
+    raw = yaml.safe_load((ROOT / "examples" / "program.yaml").read_text())
+    raw["callback_policy"].update(policy)
+    return ProgramConfig.model_validate(raw)
+
+
+def client_file() -> ClientFile:
+    return ClientFile.model_validate(
+        yaml.safe_load((ROOT / "examples" / "clients.yaml").read_text()))
+
+
+@dataclass
+class Harness:
+    base: str
+    http: httpx.AsyncClient
+    clock: FakeClock
+    app: web.Application
+    standin: TwilioStandIn
+
+    @property
+    def tether(self) -> Tether:
+        return self.app[TETHER]
+
+    async def zoom(self, body: dict[str, Any]) -> httpx.Response:
+        raw, headers = zp.signed(body, self.clock.now())
+        return await self.http.post(f"{self.base}/webhooks/zoom", content=raw, headers=headers)
+
+    def token(self, staff: str = "lead-avery") -> dict[str, str]:
+        return {"Authorization": "Bearer " + self.tether.tokens.issue(staff, self.clock.now())}
+
+    async def roster(self, meeting: str = zp.MEETING_UUID) -> dict[str, Any]:
+        r = await self.http.get(f"{self.base}/api/meetings/{_q(meeting)}/roster",
+                                headers=self.token())
+        r.raise_for_status()
+        return dict(r.json())
+
+    async def timeline(self, meeting: str = zp.MEETING_UUID) -> list[dict[str, Any]]:
+        r = await self.http.get(f"{self.base}/api/meetings/{_q(meeting)}/timeline",
+                                headers=self.token())
+        r.raise_for_status()
+        return list(r.json()["entries"])
+
+    async def kinds(self) -> list[str]:
+        return [e["kind"] for e in await self.timeline()]
+
+    async def settle(self) -> None:
+        """Wait until every accepted event is applied (the inbox has nothing pending)."""
+        await eventually(self._inbox_empty, timeout=10)
+
+    async def _inbox_empty(self) -> bool:
+        r = self.tether.redis
+        groups = await r.xinfo_groups("tether:inbox")
+        last = await r.xrevrange("tether:inbox", count=1)
+        last_id = last[0][0] if last else "0-0"
+        return bool(groups and groups[0]["pending"] == 0
+                    and groups[0]["last-delivered-id"] == last_id)
+
+    async def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        await asyncio.sleep(0.05)
+
+
+def _q(meeting: str) -> str:
+    from urllib.parse import quote
+
+    return quote(meeting, safe="")
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
+    """Poll a condition in real time (for work done by background tasks, not for the
+    clock: the clock only moves when a test advances it)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        if await check():
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[tuple[TwilioStandIn, str]]:
+    s = TwilioStandIn(TWILIO_SID, TWILIO_TOKEN, step_delay_s=0.005)
+    server = TestServer(s.app(), host="127.0.0.1", port=free_port())
+    await server.start_server()
+    yield s, str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str) -> Settings:
+    return Settings(
+        tether_redis_url=redis_url, tether_data_dir=tmp_path, tether_data_key=DATA_KEY,
+        tether_public_url=f"http://127.0.0.1:{port}", zoom_webhook_secret_token=zp.SECRET,
+        twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN,
+        twilio_from_number="+13125550199", twilio_api_base_url=twilio_url)
+
+
+@pytest.fixture
+def policy() -> dict[str, Any]:
+    return {}
+
+
+@pytest.fixture
+async def harness(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
+                  policy: dict[str, Any]) -> AsyncIterator[Harness]:
+    port = free_port()
+    clock = FakeClock()
+    app = create_app(test_settings(redis_url, tmp_path, port, standin[1]),
+                     program_config(**policy), clock)
+    server = TestServer(app, host="127.0.0.1", port=port)
+    await server.start_server()
+    async with httpx.AsyncClient(timeout=10) as http:
+        h = Harness(f"http://127.0.0.1:{port}", http, clock, app, standin[0])
+        for record in client_file().clients:
+            await h.tether.clients.put(record, actor="test")
+        yield h
+    await server.close()

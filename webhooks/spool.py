@@ -1,0 +1,62 @@
+"""A durable local spool for events accepted while the store is unreachable.
+
+Zoom retries a failed delivery only after 5, 25 and 85 minutes, far too late for a
+disconnect; so the edge answers 200 and keeps the event here (fsynced JSON lines) until
+the store is back, then replays it. De-duplication downstream makes a replay harmless.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from contracts.events import EventEnvelope
+
+logger = logging.getLogger(__name__)
+
+
+class Spool:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = asyncio.Lock()
+
+    def append(self, events: list[EventEnvelope]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lines = "".join(e.model_dump_json() + "\n" for e in events)
+        with self.path.open("a", encoding="utf-8") as fh:
+            fh.write(lines)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def pending(self) -> bool:
+        return self.path.exists() and self.path.stat().st_size > 0
+
+    def _read(self) -> list[EventEnvelope]:
+        events = []
+        for n, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                events.append(EventEnvelope.model_validate_json(line))
+            except ValidationError:
+                logger.error("spool line %s unreadable (torn write?); skipped", n)
+        return events
+
+    async def replay(self, ingest: Callable[[list[EventEnvelope]], Awaitable[int]]) -> int:
+        """Hand every spooled event to ``ingest``; clear the spool only if all succeeded."""
+        async with self._lock:
+            replaying = self.path.with_suffix(".replaying")
+            if not replaying.exists():
+                if not self.pending():
+                    return 0
+                os.replace(self.path, replaying)
+            events = Spool(replaying)._read()
+            await ingest(events)  # raises while the store is still down: file is kept
+            replaying.unlink()
+            logger.info("spool: replayed %s events", len(events))
+            return len(events)
