@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from contracts.commands import command_adapter
@@ -20,11 +21,25 @@ def render() -> dict[str, str]:
     return {name: json.dumps(s, indent=2, sort_keys=True) + "\n" for name, s in schemas.items()}
 
 
-def main() -> None:
+def stale() -> list[str]:
+    """Names of checked-in schema files that differ from the models."""
+    return [name for name, text in render().items()
+            if not (SCHEMA_DIR / name).exists()
+            or (SCHEMA_DIR / name).read_text(encoding="utf-8") != text]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if "--check" in args:
+        names = stale()
+        for name in names:
+            print(f"contracts/schema/{name} is stale: run python -m contracts.schema_export")
+        return 1 if names else 0
     SCHEMA_DIR.mkdir(exist_ok=True)
     for name, text in render().items():
         (SCHEMA_DIR / name).write_text(text, encoding="utf-8")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 
 import jwt
 from aiohttp import web
+from jwt.types import Options
 
 from sidecar.config import ProgramConfig, Role
 
 ISSUER = "tether"
+# Time claims are checked against the injected clock below, not the wall clock.
+_OPTIONS: Options = {"verify_exp": False, "verify_iat": False, "verify_nbf": False,
+            "require": ["exp", "sub"]}
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,7 @@ class TokenIssuer:
     def verify(self, token: str, now: float) -> Principal:
         try:
             claims = jwt.decode(token, self._key, algorithms=["HS256"], issuer=ISSUER,
-                                options={"verify_exp": False, "verify_iat": False, "verify_nbf": False,
-                                         "require": ["exp", "sub"]})
+                                options=_OPTIONS)
         except jwt.InvalidTokenError as exc:
             raise web.HTTPUnauthorized(text=f"invalid token: {exc}") from exc
         if int(claims["exp"]) < now:

@@ -105,7 +105,8 @@ def apply(current: PersonState | None, event: EventEnvelope, subject: str) -> Pe
     if order_key(at_ms, _RANK[status]) <= base.key:
         return None
     name = person.display_name or base.display_name
-    linked = base.subject if current is not None and not base.subject.startswith("part") else subject
+    keep = current is not None and not base.subject.startswith("participant:")
+    linked = base.subject if keep else subject
     return replace(base, display_name=name, subject=linked, status=status, at_ms=at_ms,
                    reason=reason)
 

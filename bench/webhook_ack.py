@@ -1,0 +1,278 @@
+"""Signed Zoom webhooks acknowledged per second, and ack latency, with the sidecar on ONE core.
+
+The sidecar (the real app: edge, inbox, applier, job engine) runs in a child process pinned
+to one CPU; redis-server and the load generator (wrk, cycling through pre-signed distinct
+requests) run on the other. Synthetic data only; traffic goes to 127.0.0.1 only.
+
+    python bench/webhook_ack.py --events 20000 --duration 5      # quick
+    python bench/webhook_ack.py                                  # 100k events, 20 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import gc
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import redis
+from _common import (
+    SECRET,
+    RedisProc,
+    free_port,
+    participant_body,
+    redis_binary,
+    summary,
+    zoom_headers,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+MEETING_NUMBER = "81234567890"  # mapped in examples/program.yaml
+DATA_KEY = base64.b64encode(bytes(range(32))).decode()
+REPLAY_WINDOW_S = 300
+
+LUA = r"""
+local reqs, n, idx, wrapped = {}, 0, 0, 0
+local threads, counter = {}, 0
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  local nthreads = tonumber(args[2])
+  local f = assert(io.open(args[1], "r"))
+  local ts = f:read("*l")
+  local line_no = 0
+  for line in f:lines() do
+    if line_no % nthreads == tid then
+      local tab = line:find("\t", 1, true)
+      local headers = {["Content-Type"] = "application/json",
+                       ["x-zm-request-timestamp"] = ts, ["x-zm-signature"] = line:sub(1, tab - 1)}
+      n = n + 1
+      reqs[n] = wrk.format("POST", "/webhooks/zoom", headers, line:sub(tab + 1))
+    end
+    line_no = line_no + 1
+  end
+  f:close()
+end
+function request()
+  idx = idx + 1
+  if idx > n then idx = 1; wrapped = wrapped + 1 end
+  return reqs[idx]
+end
+function done(summary, latency, requests)
+  local w = 0
+  for _, t in ipairs(threads) do w = w + (t:get("wrapped") or 0) end
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"non2xx":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,' ..
+    '"max_us":%d,"wrapped":%d}\n', summary.requests, summary.duration, e.status, e.connect,
+    e.read, e.write, e.timeout, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, w))
+end
+"""
+
+
+async def serve(args: argparse.Namespace) -> None:
+    """The child: the real app, pinned to one CPU, until SIGTERM."""
+    from aiohttp import web
+
+    from sidecar.app import create_app
+    from sidecar.config import load_config
+    from sidecar.settings import Settings
+
+    os.sched_setaffinity(0, {args.sidecar_cpu})
+    settings = Settings(
+        tether_redis_url=args.redis_url, tether_data_dir=Path(args.data_dir),
+        tether_data_key=DATA_KEY, tether_public_url=f"http://127.0.0.1:{args.port}",
+        zoom_webhook_secret_token=SECRET)
+    app = create_app(settings, load_config(ROOT / "examples" / "program.yaml"),
+                     run_workers=not args.no_workers)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", args.port).start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    pauses = watch_gc()
+    await stop.wait()
+    await runner.cleanup()
+    for gen, ms in sorted(pauses.items()):
+        print(f"sidecar gc gen{gen}: {len(ms)} collections, max {max(ms):.1f} ms, "
+              f"total {sum(ms):.0f} ms", flush=True)
+
+
+def watch_gc() -> dict[int, list[float]]:
+    """Collector pauses by generation (a stop-the-world pause delays every ack)."""
+    pauses: dict[int, list[float]] = {}
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses.setdefault(info["generation"], []).append(
+                (time.perf_counter() - started[0]) * 1000)
+
+    gc.callbacks.append(callback)
+    return pauses
+
+
+def write_requests(path: Path, n: int, meetings: int) -> None:
+    """N distinct signed join/leave bodies (own participant and event_ts), signed now."""
+    now = time.time()
+    base_ms = int(now * 1000)
+    run = os.urandom(4).hex()
+    with path.open("w") as fh:
+        fh.write(str(int(now)) + "\n")
+        for k in range(n):
+            joined = k % 2 == 0
+            body = participant_body(
+                "meeting.participant_joined" if joined else "meeting.participant_left",
+                base_ms + k, MEETING_NUMBER, f"bench-{run}-m{k % meetings}==",
+                f"pu-{run}-{k}", f"Guest {k}",
+                "" if joined else "left the meeting. Reason : left the meeting")
+            sig = zoom_headers(body, now)["x-zm-signature"]
+            fh.write(f"{sig}\t{body.decode()}\n")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_http(url: str, timeout_s: float, child: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if child.poll() is not None:
+            raise RuntimeError(f"sidecar exited with {child.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"sidecar not answering at {url}")
+
+
+def run_wrk(args: argparse.Namespace, base: str, tmp: Path, reqfile: Path) -> dict[str, int]:
+    script = tmp / "cycle.lua"
+    script.write_text(LUA)
+    cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
+           "--latency", "--timeout", "5s", "-s", str(script), base + "/webhooks/zoom", "--",
+           str(reqfile), str(args.threads)]
+    print("load:", " ".join(cmd[:9]), "...", flush=True)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 120,
+                         check=False, preexec_fn=lambda: os.sched_setaffinity(0, {args.load_cpu}))
+    for line in out.stdout.splitlines():
+        if re.match(r"\s+(50|99)%|Requests/sec|\s+\d+ requests in|\s+Non-2xx", line):
+            print("wrk:", line.strip())
+    found = re.search(r"^WRKJSON (.*)$", out.stdout, re.M)
+    if out.returncode != 0 or found is None:
+        raise RuntimeError(f"wrk failed ({out.returncode}): {out.stderr.strip()[:500]}")
+    return dict(json.loads(found.group(1)))
+
+
+def inbox_figures(url: str) -> tuple[int, int | None]:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        xlen = int(client.xlen("tether:inbox"))
+        groups = client.xinfo_groups("tether:inbox") if xlen else []
+        lag = groups[0].get("lag") if groups else None
+        return xlen, None if lag is None else int(lag)
+    finally:
+        client.close()
+
+
+def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--redis-url", url,
+           "--data-dir", str(tmp / "data"), "--sidecar-cpu", str(args.sidecar_cpu)]
+    child = subprocess.Popen(cmd + (["--no-workers"] if args.no_workers else []),
+                             stdin=subprocess.DEVNULL)
+    try:
+        wait_http(base + "/healthz", 30, child)
+        reqfile = tmp / "requests.tsv"
+        t0 = time.monotonic()
+        write_requests(reqfile, args.events, args.meetings)
+        print(f"generated {args.events} signed bodies in {time.monotonic() - t0:.1f} s",
+              flush=True)
+        cpu0 = cpu_seconds(child.pid)
+        w = run_wrk(args, base, tmp, reqfile)
+        cpu = cpu_seconds(child.pid) - cpu0
+        xlen, lag = inbox_figures(url)
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(5)
+    secs = w["duration_us"] / 1e6
+    rps = w["requests"] / secs
+    errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
+    print(f"requests/s            {rps:,.0f}  ({w['requests']} in {secs:.1f} s, "
+          f"{args.connections} connections)")
+    print(f"ack latency p50       {w['p50_us'] / 1000:.2f} ms")
+    print(f"ack latency p90       {w['p90_us'] / 1000:.2f} ms")
+    print(f"ack latency p99       {w['p99_us'] / 1000:.2f} ms   max {w['max_us'] / 1000:.1f} ms")
+    print(f"non-2xx               {w['non2xx']}   socket errors {errors}")
+    print(f"inbox XLEN            {xlen}   (distinct bodies {args.events}, "
+          f"wrapped around {w['wrapped']} times)")
+    print(f"applier lag at end    {lag}")
+    print(f"sidecar CPU           {cpu / secs:.2f} cores busy during load")
+    ok = rps >= 5000 and w["p99_us"] < 10_000 and w["non2xx"] == 0
+    print(f"goal >= 5,000/s, p99 < 10 ms: {'MET' if ok else 'NOT MET'}")
+    summary("webhook_ack", rps=round(rps), p50_ms=w["p50_us"] / 1000,
+            p99_ms=w["p99_us"] / 1000, max_ms=w["max_us"] / 1000, non2xx=w["non2xx"],
+            socket_errors=errors, requests=w["requests"], inbox_xlen=xlen, applier_lag=lag,
+            sidecar_cores=round(cpu / secs, 2), connections=args.connections,
+            workers=not args.no_workers, goal_met=ok)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--events", type=int, default=100_000, help="distinct signed bodies")
+    p.add_argument("--duration", type=int, default=20, help="seconds of load (max 240)")
+    p.add_argument("--connections", type=int, default=32)
+    p.add_argument("--threads", type=int, default=1, help="wrk threads")
+    p.add_argument("--meetings", type=int, default=1000, help="meeting uuids to spread over")
+    p.add_argument("--no-workers", action="store_true", help="edge only: no applier/engine")
+    p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
+    p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
+    p.add_argument("--sidecar-cpu", type=int, default=0)
+    p.add_argument("--load-cpu", type=int, default=1, help="CPU for redis-server and wrk")
+    p.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
+    p.add_argument("--redis-url", default="", help=argparse.SUPPRESS)
+    p.add_argument("--data-dir", default="", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.serve:
+        asyncio.run(serve(args))
+        return 0
+    if not 1 <= args.duration <= REPLAY_WINDOW_S - 60:
+        p.error("--duration must leave the signatures inside Zoom's 300 s replay window")
+    with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
+        tmp = Path(tmpdir)
+        server = RedisProc(redis_binary(args.redis), tmp, args.appendfsync, {args.load_cpu})
+        server.start()
+        try:
+            measure(args, tmp, server.url)
+        finally:
+            server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
