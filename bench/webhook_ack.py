@@ -41,47 +41,7 @@ MEETING_NUMBER = "81234567890"  # mapped in examples/program.yaml
 DATA_KEY = base64.b64encode(bytes(range(32))).decode()
 REPLAY_WINDOW_S = 300
 
-LUA = r"""
-local reqs, n, idx, wrapped = {}, 0, 0, 0
-local threads, counter = {}, 0
-function setup(thread)
-  thread:set("tid", counter)
-  counter = counter + 1
-  table.insert(threads, thread)
-end
-function init(args)
-  local nthreads = tonumber(args[2])
-  local f = assert(io.open(args[1], "r"))
-  local ts = f:read("*l")
-  local line_no = 0
-  for line in f:lines() do
-    if line_no % nthreads == tid then
-      local tab = line:find("\t", 1, true)
-      local headers = {["Content-Type"] = "application/json",
-                       ["x-zm-request-timestamp"] = ts, ["x-zm-signature"] = line:sub(1, tab - 1)}
-      n = n + 1
-      reqs[n] = wrk.format("POST", "/webhooks/zoom", headers, line:sub(tab + 1))
-    end
-    line_no = line_no + 1
-  end
-  f:close()
-end
-function request()
-  idx = idx + 1
-  if idx > n then idx = 1; wrapped = wrapped + 1 end
-  return reqs[idx]
-end
-function done(summary, latency, requests)
-  local w = 0
-  for _, t in ipairs(threads) do w = w + (t:get("wrapped") or 0) end
-  local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"non2xx":%d,' ..
-    '"connect":%d,"read":%d,"write":%d,"timeout":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,' ..
-    '"max_us":%d,"wrapped":%d}\n', summary.requests, summary.duration, e.status, e.connect,
-    e.read, e.write, e.timeout, latency:percentile(50), latency:percentile(90),
-    latency:percentile(99), latency.max, w))
-end
-"""
+LUA = Path(__file__).with_name("wrk_cycle.lua")
 
 
 async def serve(args: argparse.Namespace) -> None:
@@ -104,6 +64,8 @@ async def serve(args: argparse.Namespace) -> None:
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    if args.gc_freeze:  # what-if only: the app itself does not do this today
+        gc.freeze()
     pauses = watch_gc()
     await stop.wait()
     await runner.cleanup()
@@ -166,10 +128,8 @@ def wait_http(url: str, timeout_s: float, child: subprocess.Popen[bytes]) -> Non
 
 
 def run_wrk(args: argparse.Namespace, base: str, tmp: Path, reqfile: Path) -> dict[str, int]:
-    script = tmp / "cycle.lua"
-    script.write_text(LUA)
     cmd = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
-           "--latency", "--timeout", "5s", "-s", str(script), base + "/webhooks/zoom", "--",
+           "--latency", "--timeout", "5s", "-s", str(LUA), base + "/webhooks/zoom", "--",
            str(reqfile), str(args.threads)]
     print("load:", " ".join(cmd[:9]), "...", flush=True)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 120,
@@ -199,7 +159,8 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--redis-url", url,
            "--data-dir", str(tmp / "data"), "--sidecar-cpu", str(args.sidecar_cpu)]
-    child = subprocess.Popen(cmd + (["--no-workers"] if args.no_workers else []),
+    cmd += ["--no-workers"] if args.no_workers else []
+    child = subprocess.Popen(cmd + (["--gc-freeze"] if args.gc_freeze else []),
                              stdin=subprocess.DEVNULL)
     try:
         wait_http(base + "/healthz", 30, child)
@@ -238,7 +199,7 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
             p99_ms=w["p99_us"] / 1000, max_ms=w["max_us"] / 1000, non2xx=w["non2xx"],
             socket_errors=errors, requests=w["requests"], inbox_xlen=xlen, applier_lag=lag,
             sidecar_cores=round(cpu / secs, 2), connections=args.connections,
-            workers=not args.no_workers, goal_met=ok)
+            workers=not args.no_workers, gc_freeze=args.gc_freeze, goal_met=ok)
 
 
 def main() -> int:
@@ -249,6 +210,8 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=1, help="wrk threads")
     p.add_argument("--meetings", type=int, default=1000, help="meeting uuids to spread over")
     p.add_argument("--no-workers", action="store_true", help="edge only: no applier/engine")
+    p.add_argument("--gc-freeze", action="store_true",
+                   help="what-if: gc.freeze() in the sidecar after startup (the app does not)")
     p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
     p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
     p.add_argument("--sidecar-cpu", type=int, default=0)

@@ -108,6 +108,19 @@ class Tether:
             await self.clock.sleep(AUDIT_EVERY_S)
 
 
+async def supervise(embedded: EmbeddedRedis) -> None:
+    """Restart the embedded server if it dies; AOF brings every acknowledged write back."""
+    while True:
+        await asyncio.sleep(0.5)
+        if embedded.process is not None and embedded.process.poll() is not None:
+            logger.error("embedded redis exited (%s); restarting", embedded.process.returncode)
+            with contextlib.suppress(OSError):
+                embedded.socket.unlink()
+            embedded.start()
+            with contextlib.suppress(RuntimeError):
+                await embedded.wait_ready()
+
+
 @contextlib.asynccontextmanager
 async def open_store(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, bool]]:
     embedded = None
@@ -124,9 +137,14 @@ async def open_store(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, 
             logger.info("started the embedded redis at %s (AOF on)", embedded.url)
         url = candidate.url
     redis = connect(url)
+    watcher = asyncio.create_task(supervise(embedded)) if embedded is not None else None
     try:
         yield redis, not settings.tether_redis_url
     finally:
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         await redis.aclose()
         if embedded is not None:
             embedded.stop()

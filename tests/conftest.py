@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
@@ -169,18 +170,28 @@ def policy() -> dict[str, Any]:
     return {}
 
 
-@pytest.fixture
-async def harness(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
-                  policy: dict[str, Any]) -> AsyncIterator[Harness]:
+@contextlib.asynccontextmanager
+async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
+                          policy: dict[str, Any]) -> AsyncIterator[Harness]:
+    """The real app on a loopback port; ``redis_url`` "" means the embedded store."""
     port = free_port()
     clock = FakeClock()
     app = create_app(test_settings(redis_url, tmp_path, port, standin[1]),
                      program_config(**policy), clock)
     server = TestServer(app, host="127.0.0.1", port=port)
     await server.start_server()
-    async with httpx.AsyncClient(timeout=10) as http:
-        h = Harness(f"http://127.0.0.1:{port}", http, clock, app, standin[0])
-        for record in client_file().clients:
-            await h.tether.clients.put(record, actor="test")
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            h = Harness(f"http://127.0.0.1:{port}", http, clock, app, standin[0])
+            for record in client_file().clients:
+                await h.tether.clients.put(record, actor="test")
+            yield h
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def harness(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
+                  policy: dict[str, Any]) -> AsyncIterator[Harness]:
+    async with running_sidecar(redis_url, tmp_path, standin, policy) as h:
         yield h
-    await server.close()

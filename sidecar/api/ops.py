@@ -24,7 +24,8 @@ async def readyz(request: web.Request) -> web.Response:
     except (aioredis.RedisError, OSError):
         redis_ok = False
     checks = {"redis": redis_ok, "workers": t.alive(), "telephony": t.telephony_ready}
-    return web.json_response({"ready": all(checks.values()), "checks": checks},
+    return web.json_response({"ready": all(checks.values()), "checks": checks,
+                              "worker": t.worker_id},
                              status=200 if all(checks.values()) else 503)
 
 

@@ -1,0 +1,262 @@
+"""Disconnect-to-dial with many concurrent meetings, over real HTTP, real Redis, real time.
+
+This process runs the sidecar (create_app, SystemClock, all workers) and sends the webhooks;
+the Twilio stand-in runs in a child process (as Twilio is not on the sidecar's CPU), and a
+private redis-server on a unix socket. With --pin (default) the sidecar has CPU 0, Redis and
+the stand-in CPU 1. Every meeting has one expected client; each joins, then all "got
+disconnected" as fast as HTTP allows (event_ts = the real time of sending). Per client: the
+stand-in's first call to that number (StandInCall.created) minus the event_ts.
+Synthetic data only: phones are 555-01xx numbers under ten area codes; 127.0.0.1 only.
+
+    python bench/disconnect_to_dial.py --meetings 100       # quick
+    python bench/disconnect_to_dial.py                      # 1,000 meetings
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import yaml
+from _common import (
+    SECRET,
+    RedisProc,
+    free_port,
+    participant_body,
+    pct,
+    redis_binary,
+    summary,
+    zoom_headers,
+)
+from aiohttp import web
+
+from sidecar.app import create_app
+from sidecar.appkeys import TETHER
+from sidecar.config import ProgramConfig
+from sidecar.records import ClientRecord
+from sidecar.settings import Settings
+from sidecar.telephony.standin import TwilioStandIn
+
+ROOT = Path(__file__).resolve().parent.parent
+SID, TOKEN = "AC" + "0" * 32, "bench-twilio-auth-token"
+AREAS = ["312", "773", "872", "217", "309", "618", "630", "708", "815", "847"]
+DROP = "got disconnected from the meeting. Reason : Client Close."
+
+
+def phone(i: int) -> str:
+    return f"+1{AREAS[i // 100]}55501{i % 100:02d}"  # fictional 555-01xx range
+
+
+def program(n: int, grace: float) -> ProgramConfig:
+    raw = yaml.safe_load((ROOT / "examples" / "program.yaml").read_text())
+    raw["meetings"] = [{"zoom_meeting_id": f"8{i:010d}", "name": f"Bench group {i}",
+                        "lead": "lead-avery", "co_facilitator": "cofac-morgan",
+                        "expected_clients": [f"bench-{i:04d}"]} for i in range(n)]
+    raw["callback_policy"]["grace_seconds"] = grace
+    return ProgramConfig.model_validate(raw)
+
+
+async def serve_standin(args: argparse.Namespace) -> None:
+    """The child: the stand-in, plus a bench-only route listing each number's first call."""
+    standin = TwilioStandIn(SID, TOKEN, step_delay_s=args.step_delay)
+    app = standin.app()
+
+    async def first(request: web.Request) -> web.Response:
+        found: dict[str, float] = {}
+        for call in standin.calls:
+            found.setdefault(call.to, call.created.timestamp())
+        return web.json_response({"first": found, "calls": len(standin.calls)})
+
+    app.router.add_get("/_bench/first", first)
+    runner = await start(app, args.serve_standin)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+
+
+def spawn_standin(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, __file__, "--serve-standin", str(port),
+           "--step-delay", str(args.step_delay)]
+    cpus = {1} if args.pin else None
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=(
+        (lambda: os.sched_setaffinity(0, cpus)) if cpus else None))
+
+
+async def start(app: web.Application, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+class Load:
+    """Signed Zoom webhooks for meeting i's one client, sent over HTTP."""
+
+    def __init__(self, base: str, session: aiohttp.ClientSession, run: str, width: int) -> None:
+        self.url, self.session, self.run = base + "/webhooks/zoom", session, run
+        self.slots = asyncio.Semaphore(width)
+        self.failures = 0
+
+    async def send(self, i: int, event: str, ts_ms: int | None = None, reason: str = ""
+                   ) -> int:
+        async with self.slots:
+            ts = ts_ms if ts_ms is not None else int(time.time() * 1000)
+            body = participant_body(event, ts, f"8{i:010d}", f"bench{i:04d}+U/{self.run}==",
+                                    f"pu-{self.run}-{i}", f"Bench Client {i:04d}", reason)
+            async with self.session.post(self.url, data=body,
+                                         headers=zoom_headers(body, time.time())) as r:
+                await r.read()
+                self.failures += r.status != 200
+            return ts
+
+
+async def inbox_settled(app: web.Application, timeout_s: float) -> bool:
+    r = app[TETHER].redis
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        groups = await r.xinfo_groups("tether:inbox")
+        last = await r.xrevrange("tether:inbox", count=1)
+        if groups and groups[0]["pending"] == 0 and last and \
+                groups[0]["last-delivered-id"] == last[0][0]:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def wait_dials(session: aiohttp.ClientSession, url: str, wanted: set[str],
+                     limit_s: float) -> dict[str, Any]:
+    """Poll the stand-in until every wanted number has a call (or time is up)."""
+    deadline = time.monotonic() + limit_s
+    state: dict[str, Any] = {"first": {}, "calls": -1}  # -1: the stand-in never answered
+    while time.monotonic() < deadline:
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as r:
+                state = await r.json()
+            if wanted <= state["first"].keys():
+                break
+        await asyncio.sleep(0.25)
+    return state
+
+
+async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dict[str, Any]:
+    n, grace = args.meetings, args.grace
+    s_port, t_base = free_port(), f"http://127.0.0.1:{t_port}"
+    settings = Settings(
+        tether_redis_url=url, tether_data_dir=tmp / "data",
+        tether_data_key=base64.b64encode(bytes(range(32))).decode(),
+        tether_public_url=f"http://127.0.0.1:{s_port}", zoom_webhook_secret_token=SECRET,
+        twilio_account_sid=SID, twilio_auth_token=TOKEN, twilio_from_number="+13125550199",
+        twilio_api_base_url=t_base)
+    app = create_app(settings, program(n, grace))
+    s_runner = await start(app, s_port)
+    try:
+        for i in range(n):
+            name = f"Bench Client {i:04d}"
+            await app[TETHER].clients.put(ClientRecord(
+                id=f"bench-{i:04d}", name=name, callback_phone=phone(i),
+                zoom_display_names=[name]), actor="bench")
+        conn = aiohttp.TCPConnector(limit=args.width + 1)
+        async with aiohttp.ClientSession(connector=conn) as session:
+            if (await wait_dials(session, t_base + "/_bench/first", set(), 15))["calls"] < 0:
+                raise RuntimeError("the Twilio stand-in did not start")
+            load = Load(f"http://127.0.0.1:{s_port}", session, str(int(time.time())), args.width)
+            joined_at = int(time.time() * 1000) - 60_000
+            await asyncio.gather(*(load.send(i, "meeting.participant_joined", joined_at)
+                                   for i in range(n)))
+            if not await inbox_settled(app, 60):
+                raise RuntimeError("the joins were not applied within 60 s")
+            print(f"{n} clients joined {n} meetings; sending {n} disconnects", flush=True)
+            t0 = time.monotonic()
+            sent = await asyncio.gather(*(load.send(i, "meeting.participant_left", reason=DROP)
+                                          for i in range(n)))
+            send_s = time.monotonic() - t0
+            print(f"sent {n} disconnects in {send_s:.2f} s ({n / send_s:,.0f}/s), "
+                  f"{load.failures} non-200", flush=True)
+            state = await wait_dials(session, t_base + "/_bench/first",
+                                     {phone(i) for i in range(n)}, grace + args.wait)
+        fired = app[TETHER].engine.fired
+    finally:
+        await s_runner.cleanup()
+    first = state["first"]
+    delays = [first[phone(i)] - sent[i] / 1000 for i in range(n) if phone(i) in first]
+    return {"delays": delays, "never": n - len(delays), "send_s": send_s,
+            "non200": load.failures, "calls": state["calls"], "fired": fired}
+
+
+def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
+    d: list[float] = r["delays"]
+    late = sum(1 for x in d if x > args.grace + 1)
+    over60 = sum(1 for x in d if x > 60)
+    print(f"disconnect-to-dial p50   {pct(d, 50):.2f} s")
+    print(f"disconnect-to-dial p99   {pct(d, 99):.2f} s")
+    print(f"disconnect-to-dial max   {max(d, default=float('nan')):.2f} s")
+    print(f"min                      {min(d, default=float('nan')):.2f} s  (grace {args.grace} s)")
+    print(f"over grace + 1 s         {late}")
+    print(f"over 60 s                {over60}")
+    print(f"never dialled            {r['never']}  (waited {args.grace + args.wait:.0f} s)")
+    print(f"stand-in calls in all    {r['calls']}  (job handler runs {r['fired']})")
+    goal60 = over60 == 0 and r["never"] == 0
+    goal_grace = goal60 and late == 0
+    print(f"goal every dial < 60 s: {'MET' if goal60 else 'NOT MET'}; "
+          f"within grace + 1 s: {'MET' if goal_grace else 'NOT MET'}")
+    summary("disconnect_to_dial", meetings=args.meetings, grace_s=args.grace,
+            p50_s=round(pct(d, 50), 3), p99_s=round(pct(d, 99), 3),
+            max_s=round(max(d, default=-1), 3), over_grace_plus_1=late, over_60=over60,
+            never=r["never"], non200=r["non200"], send_s=round(r["send_s"], 2),
+            goal_60_met=goal60, goal_grace_met=goal_grace)
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--meetings", type=int, default=1000, help="meetings = clients (<= 1000)")
+    p.add_argument("--grace", type=float, default=10.0, help="callback_policy.grace_seconds")
+    p.add_argument("--step-delay", type=float, default=1.0, help="stand-in seconds per status")
+    p.add_argument("--width", type=int, default=64, help="concurrent webhook requests")
+    p.add_argument("--wait", type=float, default=80.0, help="seconds past grace to wait")
+    p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
+    p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
+    p.add_argument("--no-pin", dest="pin", action="store_false",
+                   help="do not pin (default: sidecar on CPU 0; Redis, stand-in on CPU 1)")
+    p.add_argument("--serve-standin", type=int, default=0, help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.serve_standin:
+        asyncio.run(serve_standin(args))
+        return 0
+    if not 1 <= args.meetings <= 1000 or not 0 < args.wait <= 300:
+        p.error("--meetings must be 1..1000 (555-01xx numbers) and --wait 0..300")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
+    if args.pin:
+        os.sched_setaffinity(0, {0})
+    t_port = free_port()
+    child = spawn_standin(args, t_port)
+    try:
+        with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
+            server = RedisProc(redis_binary(args.redis), Path(tmpdir), args.appendfsync,
+                               {1} if args.pin else None)
+            server.start()
+            try:
+                result = asyncio.run(run(args, server.url, Path(tmpdir), t_port))
+            finally:
+                server.stop()
+    finally:
+        child.send_signal(signal.SIGTERM)
+        child.wait(15)
+    report(args, result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
