@@ -5,8 +5,10 @@ Everything here talks to 127.0.0.1 or a unix socket only, and uses synthetic dat
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from aiohttp import web
 
 from plugins.zoom.signature import sign
 
@@ -59,10 +62,7 @@ class RedisProc:
                 "--unixsocketperm", "700", "--dir", str(self.workdir), "--appendonly", aof,
                 "--appendfsync", "everysec" if aof == "no" else self.appendfsync,
                 "--save", "", "--maxmemory-policy", "noeviction", "--logfile", "redis.log"]
-        cpus = self.cpus
-        self.proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL,
-            preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None)
+        self.proc = spawn(args, self.cpus)
         client = redis.Redis(unix_socket_path=str(self.socket))
         deadline = time.monotonic() + timeout_s
         try:
@@ -86,14 +86,39 @@ class RedisProc:
             client.close()
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        if self.proc is not None:
+            stop_child(self.proc)
+
+
+def spawn(cmd: list[str], cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
+    """A child process, pinned to ``cpus`` if given."""
+    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=(
+        (lambda: os.sched_setaffinity(0, cpus)) if cpus else None))
+
+
+def stop_child(proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within ``timeout_s``."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+async def start_app(app: web.Application, port: int) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    return runner
+
+
+async def until_sigterm() -> None:
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    await stop.wait()
 
 
 def free_port() -> int:

@@ -20,8 +20,6 @@ import base64
 import contextlib
 import logging
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import httpx
 import yaml
 from _common import (
     SECRET,
@@ -37,7 +36,11 @@ from _common import (
     participant_body,
     pct,
     redis_binary,
+    spawn,
+    start_app,
+    stop_child,
     summary,
+    until_sigterm,
     zoom_headers,
 )
 from aiohttp import web
@@ -71,6 +74,10 @@ def program(n: int, grace: float) -> ProgramConfig:
 async def serve_standin(args: argparse.Namespace) -> None:
     """The child: the stand-in, plus a bench-only route listing each number's first call."""
     standin = TwilioStandIn(SID, TOKEN, step_delay_s=args.step_delay)
+    # Twilio posts status callbacks from many hosts at once: no 100-connection pool queue
+    # (httpcore's queue scan is quadratic, and would make the stand-in the bottleneck).
+    standin._http = httpx.AsyncClient(timeout=5, limits=httpx.Limits(
+        max_connections=None, max_keepalive_connections=2000))
     app = standin.app()
 
     async def first(request: web.Request) -> web.Response:
@@ -80,26 +87,9 @@ async def serve_standin(args: argparse.Namespace) -> None:
         return web.json_response({"first": found, "calls": len(standin.calls)})
 
     app.router.add_get("/_bench/first", first)
-    runner = await start(app, args.serve_standin)
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    await stop.wait()
+    runner = await start_app(app, args.serve_standin)
+    await until_sigterm()
     await runner.cleanup()
-
-
-def spawn_standin(args: argparse.Namespace, port: int) -> subprocess.Popen[bytes]:
-    cmd = [sys.executable, __file__, "--serve-standin", str(port),
-           "--step-delay", str(args.step_delay)]
-    cpus = {1} if args.pin else None
-    return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, preexec_fn=(
-        (lambda: os.sched_setaffinity(0, cpus)) if cpus else None))
-
-
-async def start(app: web.Application, port: int) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner
 
 
 class Load:
@@ -161,7 +151,7 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
         twilio_account_sid=SID, twilio_auth_token=TOKEN, twilio_from_number="+13125550199",
         twilio_api_base_url=t_base)
     app = create_app(settings, program(n, grace))
-    s_runner = await start(app, s_port)
+    s_runner = await start_app(app, s_port)
     try:
         for i in range(n):
             name = f"Bench Client {i:04d}"
@@ -189,6 +179,7 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
                                      {phone(i) for i in range(n)}, grace + args.wait)
         fired = app[TETHER].engine.fired
     finally:
+        print("measured; shutting down", flush=True)
         await s_runner.cleanup()
     first = state["first"]
     delays = [first[phone(i)] - sent[i] / 1000 for i in range(n) if phone(i) in first]
@@ -241,7 +232,8 @@ def main() -> int:
     if args.pin:
         os.sched_setaffinity(0, {0})
     t_port = free_port()
-    child = spawn_standin(args, t_port)
+    child = spawn([sys.executable, __file__, "--serve-standin", str(t_port), "--step-delay",
+                   str(args.step_delay)], {1} if args.pin else None)
     try:
         with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
             server = RedisProc(redis_binary(args.redis), Path(tmpdir), args.appendfsync,
@@ -252,8 +244,7 @@ def main() -> int:
             finally:
                 server.stop()
     finally:
-        child.send_signal(signal.SIGTERM)
-        child.wait(15)
+        stop_child(child)
     report(args, result)
     return 0
 

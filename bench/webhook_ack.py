@@ -17,7 +17,6 @@ import gc
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import tempfile
@@ -32,7 +31,11 @@ from _common import (
     free_port,
     participant_body,
     redis_binary,
+    spawn,
+    start_app,
+    stop_child,
     summary,
+    until_sigterm,
     zoom_headers,
 )
 
@@ -46,7 +49,6 @@ LUA = Path(__file__).with_name("wrk_cycle.lua")
 
 async def serve(args: argparse.Namespace) -> None:
     """The child: the real app, pinned to one CPU, until SIGTERM."""
-    from aiohttp import web
 
     from sidecar.app import create_app
     from sidecar.config import load_config
@@ -59,15 +61,11 @@ async def serve(args: argparse.Namespace) -> None:
         zoom_webhook_secret_token=SECRET)
     app = create_app(settings, load_config(ROOT / "examples" / "program.yaml"),
                      run_workers=not args.no_workers)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", args.port).start()
-    stop = asyncio.Event()
-    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    runner = await start_app(app, args.port)
     if args.gc_freeze:  # what-if only: the app itself does not do this today
         gc.freeze()
     pauses = watch_gc()
-    await stop.wait()
+    await until_sigterm()
     await runner.cleanup()
     for gen, ms in sorted(pauses.items()):
         print(f"sidecar gc gen{gen}: {len(ms)} collections, max {max(ms):.1f} ms, "
@@ -160,8 +158,7 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--redis-url", url,
            "--data-dir", str(tmp / "data"), "--sidecar-cpu", str(args.sidecar_cpu)]
     cmd += ["--no-workers"] if args.no_workers else []
-    child = subprocess.Popen(cmd + (["--gc-freeze"] if args.gc_freeze else []),
-                             stdin=subprocess.DEVNULL)
+    child = spawn(cmd + (["--gc-freeze"] if args.gc_freeze else []))
     try:
         wait_http(base + "/healthz", 30, child)
         reqfile = tmp / "requests.tsv"
@@ -174,12 +171,7 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
         cpu = cpu_seconds(child.pid) - cpu0
         xlen, lag = inbox_figures(url)
     finally:
-        child.send_signal(signal.SIGTERM)
-        try:
-            child.wait(15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(5)
+        stop_child(child)
     secs = w["duration_us"] / 1e6
     rps = w["requests"] / secs
     errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
@@ -191,6 +183,9 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
     print(f"non-2xx               {w['non2xx']}   socket errors {errors}")
     print(f"inbox XLEN            {xlen}   (distinct bodies {args.events}, "
           f"wrapped around {w['wrapped']} times)")
+    if w["wrapped"]:
+        print("WARNING: wrk wrapped around, so later requests were duplicates (cheaper to "
+              "ack); raise --events")
     print(f"applier lag at end    {lag}")
     print(f"sidecar CPU           {cpu / secs:.2f} cores busy during load")
     ok = rps >= 5000 and w["p99_us"] < 10_000 and w["non2xx"] == 0

@@ -20,7 +20,7 @@ from sidecar.metrics import Metrics
 from sidecar.workflows.plan import plan_event
 
 logger = logging.getLogger(__name__)
-RECLAIM_IDLE_MS = 5000
+RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
 MAX_WATCH_RETRIES = 50
 
 
@@ -83,7 +83,7 @@ class Applier:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def run_once(self, block_ms: int = 1000) -> int:
+    async def run_once(self, block_ms: int = 500) -> int:
         """Apply one batch: entries a dead replica left pending, then new ones."""
         _, stale, *_ = await self.redis.xautoclaim(
             keys.INBOX, keys.INBOX_GROUP, self.consumer, RECLAIM_IDLE_MS, "0-0", count=100)

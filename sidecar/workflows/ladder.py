@@ -135,6 +135,8 @@ class CallbackLadder:
             "ladder.dialing", now, subject=p["subject"], action=step.action,
             target=state["target"], attempt=state["attempt"] + 1, adopted=adopted,
             deadline=p["deadline_ms"], late=now > p["deadline_ms"]))
+        if await self.d.redis.hget(keys.call(sid), "status") in FINAL:
+            return await self._after_dial(job, state, step)  # it ended while we were away
         return Defer(state["ring_deadline"], state)
 
     async def _after_dial(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
