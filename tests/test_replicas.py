@@ -58,7 +58,8 @@ async def _proxy(upstreams: list[Replica]) -> TestServer:
                 if r.proc.poll() is not None:
                     continue
                 try:
-                    url = URL(r.base + request.raw_path, encoded=True)  # pass the path through as-is
+                    # pass the path through as-is, as a load balancer does
+                    url = URL(r.base + request.raw_path, encoded=True)
                     async with session.request(request.method, url,
                                                data=body, headers=headers) as resp:
                         return web.Response(status=resp.status, body=await resp.read())
