@@ -12,12 +12,14 @@ import signal
 import socket
 import subprocess
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import redis
+import redis.asyncio as aioredis
 from aiohttp import web
 
 from plugins.zoom.signature import sign
@@ -113,6 +115,47 @@ async def start_app(app: web.Application, port: int) -> web.AppRunner:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     return runner
+
+
+async def stop_app(runner: web.AppRunner, timeout_s: float = 60) -> None:
+    """The app's own cleanup, bounded; then cancel (repeatedly) whatever it left running."""
+    try:
+        await asyncio.wait_for(runner.cleanup(), timeout_s)
+    except TimeoutError:
+        print(f"WARNING: app cleanup still running after {timeout_s:.0f} s", flush=True)
+        _show_tasks()
+    me = asyncio.current_task()
+    for round_no in range(100):
+        left = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+        if not left:
+            return
+        if round_no in (0, 50):
+            print(f"after app cleanup: {len(left)} tasks still running", flush=True)
+            _show_tasks()
+        for t in left:
+            t.cancel()
+        await asyncio.sleep(0.1)
+
+
+def _show_tasks() -> None:
+    me = asyncio.current_task()
+    names = Counter(getattr(t.get_coro(), "__qualname__", "?") for t in asyncio.all_tasks()
+                    if t is not me and not t.done())
+    for name, count in names.most_common(8):
+        print(f"  {count:5d} x {name}", flush=True)
+
+
+async def inbox_settled(r: aioredis.Redis, timeout_s: float) -> bool:
+    """Has the applier taken and acknowledged every inbox entry?"""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        groups = await r.xinfo_groups("tether:inbox")
+        last = await r.xrevrange("tether:inbox", count=1)
+        if groups and groups[0]["pending"] == 0 and last and \
+                groups[0]["last-delivered-id"] == last[0][0]:
+            return True
+        await asyncio.sleep(0.1)
+    return False
 
 
 async def until_sigterm() -> None:

@@ -66,11 +66,17 @@ class MeetingStore:
         return MeetingView(meeting, program_meeting, people, dict(ladders), dict(meta))
 
     async def job_states(self, pipe: Pipeline, plan: Plan) -> dict[str, str | None]:
+        """Inside the WATCH: each planned job's state ("rejoined" for one the client's
+        rejoin cancelled, which a later drop with the same episode may restart)."""
         wanted = [s.key for s in plan.schedule] + [k for k, _ in plan.cancel]
         if not wanted:
             return {}
         await pipe.watch(*[keys.job(k) for k in wanted])
-        return {k: await pipe.hget(keys.job(k), "state") for k in wanted}
+        states: dict[str, str | None] = {}
+        for k in wanted:
+            state, outcome = await pipe.hmget(keys.job(k), ["state", "outcome"])
+            states[k] = "rejoined" if state == "cancelled" and outcome == "rejoined" else state
+        return states
 
     def write(self, pipe: Pipeline, meeting: str, meeting_number: str, plan: Plan,
               jobs: dict[str, str | None]) -> None:
@@ -83,7 +89,7 @@ class MeetingStore:
         for e in plan.timeline:
             pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
         for s in plan.schedule:
-            if jobs.get(s.key) is None:
+            if jobs.get(s.key) in (None, "rejoined"):
                 self.engine.schedule_cmds(pipe, s.key, s.due_ms, LADDER_KIND, s.payload)
         for key, reason in plan.cancel:
             if jobs.get(key) in ("pending", "leased"):

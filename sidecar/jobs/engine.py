@@ -74,8 +74,12 @@ class JobEngine:
         """
         pipe.hset(keys.job(key), mapping={
             "kind": kind, "payload": json.dumps(payload), "data": json.dumps(data or {}),
-            "state": "pending", "due": due_ms, "epoch": 0, "owner": "", "attempts": 0,
-            "wake": 0, "created": due_ms})
+            "state": "pending", "due": due_ms, "owner": "", "attempts": 0, "outcome": "",
+            "created": due_ms})
+        # epoch and wake only ever grow, so a handler of an earlier run stays fenced out
+        pipe.hincrby(keys.job(key), "epoch", 1)
+        pipe.hincrby(keys.job(key), "wake", 1)
+        pipe.persist(keys.job(key))
         pipe.zadd(keys.JOBS_DUE, {key: due_ms})
         pipe.publish(keys.JOBS_WAKE_CHANNEL, due_ms)
 
