@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -76,9 +75,10 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             yield
             for task in t.tasks:
                 task.cancel()
-            for task in t.tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if t.tasks:
+                _, stuck = await asyncio.wait(t.tasks, timeout=10)
+                for task in stuck:
+                    logger.error("background task %s did not stop in time", task.get_name())
 
     async def webhook(request: web.Request) -> web.StreamResponse:
         return await edge_holder[0].handle(request)

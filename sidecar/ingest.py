@@ -17,7 +17,7 @@ from sidecar.clock import Clock
 from sidecar.config import Meeting, ProgramConfig
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
-from sidecar.workflows.plan import plan_event
+from sidecar.workflows.plan import MeetingView, plan_event
 
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
@@ -50,21 +50,29 @@ class Applier:
         if meeting_cfg is None:
             self.metrics.unmapped.labels(env.platform).inc()
             return
-        person = getattr(env.event, "person", None)
-        subject = await self.subject_of(person, meeting_cfg) if person else ""
         for _ in range(MAX_WATCH_RETRIES):
             try:
-                await self._apply_once(env, meeting_cfg, subject)
+                await self._apply_once(env, meeting_cfg)
                 return
             except WatchError:
                 continue
         raise RuntimeError(f"meeting {env.meeting} too contended to apply {env.id}")
 
-    async def _apply_once(self, env: EventEnvelope, meeting_cfg: Meeting, subject: str) -> None:
+    async def _subject(self, env: EventEnvelope, view: MeetingView, meeting_cfg: Meeting) -> str:
+        person = getattr(env.event, "person", None)
+        if person is None:
+            return ""
+        known = view.people.get(person.participant)
+        if known is not None:
+            return known.subject  # resolved when this participant first appeared
+        return await self.subject_of(person, meeting_cfg)
+
+    async def _apply_once(self, env: EventEnvelope, meeting_cfg: Meeting) -> None:
         m = env.meeting
         async with self.redis.pipeline(transaction=True) as pipe:
-            await pipe.watch(keys.people(m), keys.ladders(m), keys.meta(m))
+            await pipe.watch(keys.state(m))
             view = await self.meetings.read_view(pipe, m, meeting_cfg.zoom_meeting_id)
+            subject = await self._subject(env, view, meeting_cfg)
             now_ms = int(self.clock.now() * 1000)
             plan = plan_event(env, view, subject, self.config.callback_policy, now_ms)
             if plan.empty:
@@ -99,7 +107,10 @@ class Applier:
                 by_meeting[env.meeting].append((entry_id, env))
             else:
                 await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
-        await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
+        done = await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
+        applied = [entry_id for ids in done for entry_id in ids]
+        if applied:
+            await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, *applied)
         return len(entries)
 
     def _decode(self, entry_id: str, fields: dict[str, str]) -> EventEnvelope | None:
@@ -110,7 +121,9 @@ class Applier:
             self.metrics.apply_failures.inc()
             return None
 
-    async def _apply_all(self, items: list[tuple[str, EventEnvelope]]) -> None:
+    async def _apply_all(self, items: list[tuple[str, EventEnvelope]]) -> list[str]:
+        """Apply one meeting's events in order; the ids applied (to acknowledge)."""
+        applied = []
         for entry_id, env in items:
             try:
                 await self.apply(env)
@@ -120,7 +133,8 @@ class Applier:
                 logger.exception("apply failed delivery=%s meeting=%s", env.id, env.meeting)
                 self.metrics.apply_failures.inc()
                 continue  # stays pending and is retried after RECLAIM_IDLE_MS
-            await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
+            applied.append(entry_id)
+        return applied
 
     async def run_forever(self) -> None:
         while True:

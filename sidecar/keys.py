@@ -33,19 +33,16 @@ def meeting_tag(meeting: str) -> str:
     return "{m:" + meeting + "}"
 
 
-def people(meeting: str) -> str:
-    """HASH participant id -> JSON presence record (the roster)."""
-    return meeting_tag(meeting) + ":people"
+PERSON_FIELD = "p:"  # p:<participant id> -> JSON presence record (the roster)
+LADDER_FIELD = "l:"  # l:<subject> -> key of its active callback-ladder job
+META_FIELD = "m:"  # m:<fact> -> number, started/ended, recording times
 
 
-def ladders(meeting: str) -> str:
-    """HASH subject -> key of its active callback-ladder job."""
-    return meeting_tag(meeting) + ":ladders"
-
-
-def meta(meeting: str) -> str:
-    """HASH meeting facts: number, program meeting, started/ended, recording."""
-    return meeting_tag(meeting) + ":meta"
+def state(meeting: str) -> str:
+    """HASH of everything ingest decides on, so one WATCH and one read cover it:
+    fields PERSON_FIELD*, LADDER_FIELD*, META_FIELD*. Expires MEETING_TTL_S after the
+    meeting's last event."""
+    return meeting_tag(meeting) + ":state"
 
 
 def timeline(meeting: str) -> str:

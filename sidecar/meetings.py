@@ -24,21 +24,41 @@ logger = logging.getLogger(__name__)
 _HDEL_IF = (resources.files("sidecar") / "lua" / "hdel_if.lua").read_text(encoding="utf-8")
 
 
+def split_state(raw: dict[str, str]) -> tuple[dict[str, PersonState], dict[str, str],
+                                               dict[str, str]]:
+    """One meeting's state hash as (people, ladders, meta)."""
+    people: dict[str, PersonState] = {}
+    ladders: dict[str, str] = {}
+    meta: dict[str, str] = {}
+    for field, value in raw.items():
+        prefix, name = field[:2], field[2:]
+        if prefix == keys.PERSON_FIELD:
+            people[name] = PersonState.from_json(value)
+        elif prefix == keys.LADDER_FIELD:
+            ladders[name] = value
+        elif prefix == keys.META_FIELD:
+            meta[name] = value
+    return people, ladders, meta
+
+
 class MeetingStore:
     def __init__(self, redis: aioredis.Redis, engine: JobEngine) -> None:
         self.redis = redis
         self.engine = engine
         self._hdel_if = redis.register_script(_HDEL_IF)
 
+    async def snapshot(self, meeting: str) -> tuple[dict[str, PersonState], dict[str, str],
+                                                    dict[str, str]]:
+        return split_state(await self.redis.hgetall(keys.state(meeting)))
+
     async def people(self, meeting: str) -> list[PersonState]:
-        raw = await self.redis.hvals(keys.people(meeting))
-        return [PersonState.from_json(v) for v in raw]
+        return list((await self.snapshot(meeting))[0].values())
 
     async def meta(self, meeting: str) -> dict[str, str]:
-        return dict(await self.redis.hgetall(keys.meta(meeting)))
+        return (await self.snapshot(meeting))[2]
 
     async def ladders(self, meeting: str) -> dict[str, str]:
-        return dict(await self.redis.hgetall(keys.ladders(meeting)))
+        return (await self.snapshot(meeting))[1]
 
     async def append(self, meeting: str, *entries: dict[str, str]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
@@ -54,16 +74,14 @@ class MeetingStore:
 
     async def release_ladder(self, meeting: str, subject: str, job_key: str) -> None:
         """Forget the subject's active ladder, if it is still this one."""
-        await self._hdel_if(keys=[keys.ladders(meeting)], args=[subject, job_key])
+        await self._hdel_if(keys=[keys.state(meeting)],
+                            args=[keys.LADDER_FIELD + subject, job_key])
 
     async def read_view(self, pipe: Pipeline, meeting: str, program_meeting: str
                         ) -> MeetingView:
-        """Inside a WATCH: the meeting as it is now."""
-        people_raw = await pipe.hgetall(keys.people(meeting))
-        ladders = await pipe.hgetall(keys.ladders(meeting))
-        meta = await pipe.hgetall(keys.meta(meeting))
-        people = {p: PersonState.from_json(v) for p, v in people_raw.items()}
-        return MeetingView(meeting, program_meeting, people, dict(ladders), dict(meta))
+        """Inside a WATCH on the state hash: the meeting as it is now."""
+        people, ladders, meta = split_state(await pipe.hgetall(keys.state(meeting)))
+        return MeetingView(meeting, program_meeting, people, ladders, meta)
 
     async def job_states(self, pipe: Pipeline, plan: Plan) -> dict[str, str | None]:
         """Inside the WATCH: each planned job's state ("rejoined" for one the client's
@@ -81,11 +99,15 @@ class MeetingStore:
     def write(self, pipe: Pipeline, meeting: str, meeting_number: str, plan: Plan,
               jobs: dict[str, str | None]) -> None:
         """Queue the plan's writes into a MULTI (no scripts: nothing here can half-fail)."""
+        fields = {keys.PERSON_FIELD + p: s.to_json() for p, s in plan.people.items()}
+        fields.update({keys.META_FIELD + k: v for k, v in plan.meta.items()})
+        fields.update({keys.LADDER_FIELD + k: v for k, v in plan.ladders_set.items()})
+        fields[keys.META_FIELD + "number"] = meeting_number
+        pipe.hset(keys.state(meeting), mapping=fields)
+        if plan.ladders_del:
+            pipe.hdel(keys.state(meeting), *[keys.LADDER_FIELD + s for s in plan.ladders_del])
         if plan.people:
-            pipe.hset(keys.people(meeting), mapping={p: s.to_json()
-                                                     for p, s in plan.people.items()})
             pipe.sadd(keys.ACTIVE_MEETINGS, meeting)
-        pipe.hset(keys.meta(meeting), mapping={"number": meeting_number, **plan.meta})
         for e in plan.timeline:
             pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
         for s in plan.schedule:
@@ -94,13 +116,8 @@ class MeetingStore:
         for key, reason in plan.cancel:
             if jobs.get(key) in ("pending", "leased"):
                 self.engine.cancel_cmds(pipe, key, reason)
-        if plan.ladders_set:
-            pipe.hset(keys.ladders(meeting), mapping=plan.ladders_set)
-        if plan.ladders_del:
-            pipe.hdel(keys.ladders(meeting), *plan.ladders_del)
-        for k in (keys.people(meeting), keys.meta(meeting), keys.ladders(meeting),
-                  keys.timeline(meeting)):
-            pipe.expire(k, keys.MEETING_TTL_S)
+        pipe.expire(keys.state(meeting), keys.MEETING_TTL_S)
+        pipe.expire(keys.timeline(meeting), keys.MEETING_TTL_S)
 
 
 def dumps(data: dict[str, Any]) -> str:

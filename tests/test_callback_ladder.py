@@ -51,6 +51,7 @@ async def test_disconnect_dials_client_before_deadline_then_support_then_prompt(
 
 async def test_acknowledge_stops_the_ladder(harness: Harness) -> None:
     h = harness
+    h.standin.behaviour[CASEY_PHONE] = "silent"  # rings on; the ack comes while it rings
     await join_group(h)
     await h.zoom(zp.disconnected(T0, *CASEY))
     await h.settle()

@@ -47,6 +47,7 @@ async def embedded(tmp_path: Path, standin: tuple[TwilioStandIn, str]):  # type:
 
 async def test_embedded_redis_killed_mid_countdown_keeps_the_callback(embedded: Harness) -> None:
     h = embedded
+    h.standin.behaviour[CASEY_PHONE] = "silent"  # one call, ringing: nothing else follows
     await join_group(h)
     await h.zoom(zp.disconnected(T0, *CASEY))
     await h.settle()

@@ -13,7 +13,7 @@ from sidecar import keys
 from sidecar.appkeys import TETHER
 from sidecar.auth import Principal
 from sidecar.config import Role
-from sidecar.roster import PersonState
+from sidecar.meetings import split_state
 from sidecar.services import Tether
 from sidecar.timeline import entry, person_view
 
@@ -52,13 +52,13 @@ async def list_meetings(request: web.Request) -> web.Response:
 async def roster(request: web.Request) -> web.Response:
     t, _ = _who(request, *CLINICAL)
     m = request.match_info["meeting"]
-    meta = await _known_meeting(t, m)
+    await _known_meeting(t, m)
     async with t.redis.pipeline(transaction=True) as pipe:
-        pipe.hvals(keys.people(m))
-        pipe.hgetall(keys.ladders(m))
+        pipe.hgetall(keys.state(m))
         pipe.xrevrange(keys.timeline(m), count=1)
-        raw_people, ladders, last = await pipe.execute()
-    people = sorted((PersonState.from_json(v) for v in raw_people), key=lambda p: p.display_name)
+        raw, last = await pipe.execute()
+    found, ladders, meta = split_state(raw)
+    people = sorted(found.values(), key=lambda p: p.display_name)
     return web.json_response({
         "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
         "ladders": ladders, "last_event_id": last[0][0] if last else "0-0"})

@@ -52,7 +52,8 @@ class JobEngine:
         self.lease_ms = lease_ms
         self.scripts = Scripts.register(redis)
         self._wake = asyncio.Event()
-        self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._slot_freed = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self.fired = 0
 
@@ -133,15 +134,28 @@ class JobEngine:
             jobs.append(ClaimedJob.from_hash(raw[i], fields, now_ms))
         return jobs
 
+    @property
+    def free_slots(self) -> int:
+        return self._concurrency - len(self._running)
+
     async def run_due(self) -> int:
-        """Claim what is due and start its handlers; the number started."""
-        jobs = await self.claim()
+        """Claim as many due jobs as there are free handler slots, and start them.
+
+        Claiming more than can run would let leases lapse unrenewed and jobs be claimed
+        twice; what is not claimed stays due for this or another replica.
+        """
+        if self.free_slots <= 0:
+            return 0
+        jobs = await self.claim(min(CLAIM_BATCH, self.free_slots))
         for job in jobs:
-            await self._slots.acquire()
             task = asyncio.create_task(self._run(job))
             self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            task.add_done_callback(self._handler_done)
         return len(jobs)
+
+    def _handler_done(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._slot_freed.set()
 
     async def drain(self) -> None:
         """Wait for the handlers started so far (tests)."""
@@ -163,8 +177,6 @@ class JobEngine:
             logger.exception("job %s kind=%s failed; will retry", job.key, job.kind)
             with contextlib.suppress(aioredis.RedisError, OSError):
                 await self._finish(job, Retry(type(exc).__name__))
-        finally:
-            self._slots.release()
 
     @contextlib.asynccontextmanager
     async def _renewing(self, job: ClaimedJob) -> Any:
@@ -215,28 +227,39 @@ class JobEngine:
         try:
             while True:
                 try:
-                    if await self.run_due() >= CLAIM_BATCH:
+                    started = await self.run_due()
+                    if self.free_slots <= 0:
+                        wait = MAX_IDLE_S  # woken as soon as a handler finishes
+                    elif started and started >= min(CLAIM_BATCH, self._concurrency):
                         continue
-                    wait = min(MAX_IDLE_S, await self.next_due_in_s())
+                    else:
+                        wait = min(MAX_IDLE_S, await self.next_due_in_s())
                 except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
                     logger.warning("job engine: redis unavailable (%s); retrying", exc)
                     wait = 0.5
                 self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wait(wait), timeout=MAX_IDLE_S)
+                self._slot_freed.clear()
+                await self._wait(wait)
         finally:
             listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await listener
+            handlers = [listener, *self._running]
+            for task in self._running:
+                task.cancel()  # leases lapse and another replica takes the jobs over
+            await asyncio.wait(handlers, timeout=5)
 
     async def _wait(self, seconds: float) -> None:
-        sleeper = asyncio.create_task(self.clock.sleep(seconds))
-        waker = asyncio.create_task(self._wake.wait())
+        """Until the clock reaches the next due job, a wake-up, or MAX_IDLE_S of real time.
+
+        ``asyncio.wait`` with a timeout, not ``wait_for``: a cancel is never swallowed.
+        """
+        waiters = {asyncio.create_task(self.clock.sleep(seconds)),
+                   asyncio.create_task(self._wake.wait()),
+                   asyncio.create_task(self._slot_freed.wait())}
         try:
-            await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait(waiters, timeout=MAX_IDLE_S, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            sleeper.cancel()
-            waker.cancel()
+            for w in waiters:
+                w.cancel()
 
     async def _listen_for_wakes(self) -> None:
         """Another replica scheduled a job: look at the queue now, not at the next tick."""
