@@ -62,8 +62,6 @@ async def serve(args: argparse.Namespace) -> None:
     app = create_app(settings, load_config(ROOT / "examples" / "program.yaml"),
                      run_workers=not args.no_workers)
     runner = await start_app(app, args.port)
-    if args.gc_freeze:  # what-if only: the app itself does not do this today
-        gc.freeze()
     pauses = watch_gc()
     await until_sigterm()
     await runner.cleanup()
@@ -157,8 +155,14 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--redis-url", url,
            "--data-dir", str(tmp / "data"), "--sidecar-cpu", str(args.sidecar_cpu)]
-    cmd += ["--no-workers"] if args.no_workers else []
-    child = spawn(cmd + (["--gc-freeze"] if args.gc_freeze else []))
+    cmd += ["--no-workers"] if args.no_workers or args.split else []
+    child = spawn(cmd)
+    worker = None
+    if args.split:  # a second replica, with the workers, applies the inbox on the load CPU
+        wport = free_port()
+        worker = spawn([sys.executable, __file__, "--serve", "--port", str(wport),
+                        "--redis-url", url, "--data-dir", str(tmp / "worker"),
+                        "--sidecar-cpu", str(args.load_cpu)])
     try:
         wait_http(base + "/healthz", 30, child)
         reqfile = tmp / "requests.tsv"
@@ -172,6 +176,8 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
         xlen, lag = inbox_figures(url)
     finally:
         stop_child(child)
+        if worker is not None:
+            stop_child(worker)
     secs = w["duration_us"] / 1e6
     rps = w["requests"] / secs
     errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
@@ -194,7 +200,7 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
             p99_ms=w["p99_us"] / 1000, max_ms=w["max_us"] / 1000, non2xx=w["non2xx"],
             socket_errors=errors, requests=w["requests"], inbox_xlen=xlen, applier_lag=lag,
             sidecar_cores=round(cpu / secs, 2), connections=args.connections,
-            workers=not args.no_workers, gc_freeze=args.gc_freeze, goal_met=ok)
+            workers=not args.no_workers, split=args.split, goal_met=ok)
 
 
 def main() -> int:
@@ -205,8 +211,9 @@ def main() -> int:
     p.add_argument("--threads", type=int, default=1, help="wrk threads")
     p.add_argument("--meetings", type=int, default=1000, help="meeting uuids to spread over")
     p.add_argument("--no-workers", action="store_true", help="edge only: no applier/engine")
-    p.add_argument("--gc-freeze", action="store_true",
-                   help="what-if: gc.freeze() in the sidecar after startup (the app does not)")
+    p.add_argument("--split", action="store_true",
+                   help="edge replica (no workers) on the sidecar CPU, a worker replica on "
+                        "the load CPU applying the inbox meanwhile")
     p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
     p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
     p.add_argument("--sidecar-cpu", type=int, default=0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -48,11 +49,15 @@ def _edge(t: Tether) -> WebhookEdge:
                        Path(t.settings.tether_data_dir) / "spool", EdgeMetrics(t.metrics))
 
 
-async def _run_services(app: web.Application, t: Tether, edge: WebhookEdge) -> None:
+async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
+    """The edge's spool replay always runs; the workers (job engine, inbox applier,
+    auditor) can be left to other replicas (``tether serve --no-workers``)."""
+    t.tasks.append(asyncio.create_task(edge.replay_forever()))
+    if not workers:
+        return
     await t.engine.ensure_scripts()
     await t.applier.ensure_group()
-    for coro in (t.engine.run_forever(), t.applier.run_forever(), edge.replay_forever(),
-                 t.audit_forever()):
+    for coro in (t.engine.run_forever(), t.applier.run_forever(), t.audit_forever()):
         t.tasks.append(asyncio.create_task(coro))
 
 
@@ -69,9 +74,11 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             app[TETHER] = t
             edge = _edge(t)
             edge_holder.append(edge)
-            if run_workers:
-                await _run_services(app, t, edge)
-            logger.info("tether ready worker=%s program=%s", t.worker_id, config.program.name)
+            await _run_services(t, edge, run_workers)
+            gc.collect()
+            gc.freeze()  # long-lived startup objects out of the collector's way (p99)
+            logger.info("tether ready worker=%s workers=%s program=%s", t.worker_id,
+                        run_workers, config.program.name)
             yield
             for task in t.tasks:
                 task.cancel()

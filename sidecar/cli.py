@@ -31,7 +31,7 @@ def _config_or_exit(path: Path) -> ProgramConfig:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     config = _config_or_exit(args.config)
-    app = create_app(Settings(), config)
+    app = create_app(Settings(), config, run_workers=args.workers)
     web.run_app(app, host=args.host, port=args.port, access_log=None)
     return 0
 
@@ -112,6 +112,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8080)
+    s.add_argument("--no-workers", dest="workers", action="store_false",
+                   help="HTTP only (webhook edge, APIs): leave jobs and inbox to other replicas")
     s.set_defaults(fn=cmd_serve)
     c = sub.add_parser("check-config", help="validate a program configuration file")
     c.add_argument("file", type=Path)

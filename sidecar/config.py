@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -109,11 +110,19 @@ class ProgramConfig(_Strict):
                     raise ValueError(f"meeting {m.zoom_meeting_id} names unknown staff {who!r}")
         return self
 
+    @cached_property
+    def _staff_index(self) -> dict[str, Staff]:
+        return {s.id: s for s in self.staff}
+
+    @cached_property
+    def _meeting_index(self) -> dict[str, Meeting]:
+        return {m.zoom_meeting_id: m for m in self.meetings}
+
     def staff_by_id(self, staff_id: str) -> Staff | None:
-        return next((s for s in self.staff if s.id == staff_id), None)
+        return self._staff_index.get(staff_id)
 
     def meeting_by_number(self, number: str) -> Meeting | None:
-        return next((m for m in self.meetings if m.zoom_meeting_id == number), None)
+        return self._meeting_index.get(number)
 
     def on_call(self) -> list[Staff]:
         return [s for s in self.staff if Role.ON_CALL in s.roles]

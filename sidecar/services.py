@@ -165,7 +165,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
           key: bytes, http: httpx.AsyncClient) -> Tether:
     metrics = Metrics.create()
     worker_id = f"w-{uuid.uuid4().hex[:10]}"
-    engine = JobEngine(redis, clock, owner=worker_id)
+    engine = JobEngine(redis, clock, owner=worker_id, on_claim=lambda job: metrics.job_lag.labels(
+        job.kind).observe(max(0, job.claimed_at_ms - job.due_ms) / 1000))
     audit = Audit(redis, clock)
     clients = ClientStore(redis, FieldCipher(key), audit)
     meetings = MeetingStore(redis, engine)

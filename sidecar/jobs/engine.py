@@ -13,7 +13,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -44,6 +44,7 @@ class JobEngine:
         owner: str | None = None,
         lease_ms: int = 5000,
         concurrency: int = 64,
+        on_claim: Callable[[ClaimedJob], None] | None = None,
     ) -> None:
         self.redis = redis
         self.clock = clock
@@ -56,6 +57,7 @@ class JobEngine:
         self._slot_freed = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
         self.fired = 0
+        self._on_claim = on_claim
 
     # ---- time -------------------------------------------------------------------------
     def now_ms(self) -> int:
@@ -165,6 +167,8 @@ class JobEngine:
     async def _run(self, job: ClaimedJob) -> None:
         try:
             self.fired += 1
+            if self._on_claim is not None:
+                self._on_claim(job)
             handler = self.handlers.get(job.kind)
             if handler is None:
                 logger.error("job %s has unknown kind %s", job.key, job.kind)
