@@ -1,0 +1,84 @@
+"""The command line, run as a user would: check-config, import-clients, token."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import redis
+
+from tests.conftest import DATA_KEY, ROOT
+
+
+def tether(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "sidecar.cli", *args], capture_output=True,
+                          text=True, timeout=60, env={**os.environ, **(env or {})}, cwd=ROOT)
+
+
+def test_check_config_accepts_the_example() -> None:
+    out = tether("check-config", "examples/program.yaml")
+    assert out.returncode == 0 and "ok" in out.stdout
+
+
+def test_check_config_names_every_wrong_field_by_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("""
+program: {name: Demo, time_zone: Mars/Olympus}
+staff:
+  - {id: a, name: A, roles: [lead_clinician], phone: "555-0101"}
+meetings:
+  - {zoom_meeting_id: "81234567890", name: G, lead: nobody}
+callback_policy: {grace_seconds: 10, deadline_seconds: 90}
+""")
+    out = tether("check-config", str(bad))
+    assert out.returncode == 2
+    for path in ("program.time_zone", "staff.0.phone", "callback_policy.deadline_seconds"):
+        assert path in out.stderr, out.stderr
+
+
+def test_check_config_reports_unreadable_yaml(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("program: [unclosed")
+    out = tether("check-config", str(bad))
+    assert out.returncode == 2 and "bad.yaml" in out.stderr
+
+
+def test_import_clients_stores_records_encrypted(redis_url: str) -> None:
+    env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY}
+    out = tether("import-clients", "examples/clients.yaml", env=env)
+    assert out.returncode == 0, out.stderr
+    assert "imported 3" in out.stdout
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    raw = client.hgetall("tether:client:client-001")
+    dump = " ".join(raw.values())
+    assert raw and "Larkspur" not in dump and "5550111" not in dump and "Casey" not in dump
+    assert all(v.startswith("v1:") for v in raw.values())
+    assert client.xlen("tether:audit") >= 3  # each import is audited
+    client.close()
+
+
+def test_import_clients_rejects_a_bad_file_and_imports_nothing(redis_url: str,
+                                                               tmp_path: Path) -> None:
+    bad = tmp_path / "clients.yaml"
+    bad.write_text("clients:\n  - {id: c1, name: X, callback_phone: '12345'}\n")
+    out = tether("import-clients", str(bad),
+                 env={"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY})
+    assert out.returncode == 2 and "clients.0.callback_phone" in out.stderr
+    client = redis.Redis.from_url(redis_url)
+    assert client.exists("tether:client:c1") == 0
+    client.close()
+
+
+def test_token_for_unknown_staff_is_refused(redis_url: str) -> None:
+    env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY}
+    assert tether("token", "nobody", env=env).returncode == 2
+    ok = tether("token", "lead-avery", env=env)
+    assert ok.returncode == 0 and ok.stdout.count(".") == 2  # a JWT
+
+
+def test_serve_refuses_a_shared_store_without_a_data_key(redis_url: str) -> None:
+    env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": ""}
+    out = tether("token", "lead-avery", env=env)
+    assert out.returncode != 0 and "TETHER_DATA_KEY" in out.stderr
