@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from sidecar import keys
 from sidecar.clock import Clock
@@ -15,7 +16,14 @@ class Audit:
         self.redis = redis
         self.clock = clock
 
+    def _entry(self, actor: str, action: str, target: str) -> dict[str, str]:
+        return {"at": str(int(self.clock.now() * 1000)), "actor": actor, "action": action,
+                "target": target}
+
     async def record(self, actor: str, action: str, target: str) -> None:
-        entry = {"at": int(self.clock.now() * 1000), "actor": actor, "action": action,
-                 "target": target}
-        await self.redis.xadd(keys.AUDIT, entry, maxlen=AUDIT_MAXLEN, approximate=True)
+        await self.redis.xadd(keys.AUDIT, self._entry(actor, action, target),
+                              maxlen=AUDIT_MAXLEN, approximate=True)
+
+    def record_in(self, pipe: Pipeline, actor: str, action: str, target: str) -> None:
+        pipe.xadd(keys.AUDIT, self._entry(actor, action, target), maxlen=AUDIT_MAXLEN,
+                  approximate=True)

@@ -55,7 +55,9 @@ class ClientStore:
         await self.audit.record(actor, "client.upsert", record.id)
 
     async def _load(self, client_id: str) -> ClientRecord | None:
-        sealed = await self.redis.hgetall(keys.client(client_id))
+        return self._open(client_id, await self.redis.hgetall(keys.client(client_id)))
+
+    def _open(self, client_id: str, sealed: dict[str, str]) -> ClientRecord | None:
         if not sealed:
             return None
         plain = {f: self.cipher.decrypt(client_id, f, v) for f, v in sealed.items()}
@@ -72,10 +74,12 @@ class ClientStore:
         )
 
     async def get(self, client_id: str, actor: str, purpose: str) -> ClientRecord | None:
-        """Read a record; every read of PHI lands on the audit stream."""
-        record = await self._load(client_id)
-        await self.audit.record(actor, f"client.read:{purpose}", client_id)
-        return record
+        """Read a record; every read of PHI lands on the audit stream (same round trip)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(keys.client(client_id))
+            self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+            sealed, _ = await pipe.execute()
+        return self._open(client_id, sealed)
 
     async def resolve(self, person: Person, expected: list[str]) -> str | None:
         """The client a platform participant is, by registrant id, email, then name.

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from sidecar import keys
 from sidecar.appkeys import TETHER
+from sidecar.telephony.port import FINAL
 from sidecar.telephony.signature import twilio_signature_ok
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,11 @@ async def call_status(request: web.Request) -> web.Response:
     if not sid or not status:
         raise web.HTTPBadRequest(text="CallSid and CallStatus are required")
     job_key = request.query.get("job", "")
-    await t.redis.hset(keys.call(sid), mapping={"status": status, "job": job_key})
-    await t.redis.expire(keys.call(sid), keys.CALL_TTL_S)
-    if job_key:
+    async with t.redis.pipeline(transaction=False) as pipe:
+        pipe.hset(keys.call(sid), mapping={"status": status, "job": job_key})
+        pipe.expire(keys.call(sid), keys.CALL_TTL_S)
+        await pipe.execute()
+    if job_key and status in FINAL:  # only an outcome moves the ladder on
         await t.engine.signal(job_key, sid, status)
     logger.info("call %s status=%s job=%s", sid, status, job_key)
     return web.Response(status=204)

@@ -25,7 +25,7 @@ from sidecar.metrics import Metrics
 from sidecar.records import ClientRecord
 from sidecar.roster import absence
 from sidecar.telephony.port import ANSWERED, FAILED, FINAL, Dialer, TelephonyError
-from sidecar.timeline import entry
+from sidecar.timeline import TIMELINE_MAXLEN, entry
 
 logger = logging.getLogger(__name__)
 RING_SLACK_MS = 10_000  # wait this long past the ring timeout for the provider's callback
@@ -124,18 +124,21 @@ class CallbackLadder:
         now = self._now()
         state = {**state, "call_sid": sid, "ring_deadline": now + int(
             step.ring_timeout_seconds * 1000) + RING_SLACK_MS}
-        await self.d.redis.hset(keys.call(sid), mapping={"job": job.key,
-                                                          "intent": state["intent"]})
-        await self.d.redis.expire(keys.call(sid), keys.CALL_TTL_S)
         p = job.payload
         if not state.get("first_dial_at"):
             state["first_dial_at"] = now
             self.d.metrics.disconnect_to_dial.observe((now - p["since_ms"]) / 1000)
-        await self.d.meetings.append(p["meeting"], entry(
-            "ladder.dialing", now, subject=p["subject"], action=step.action,
-            target=state["target"], attempt=state["attempt"] + 1, adopted=adopted,
-            deadline=p["deadline_ms"], late=now > p["deadline_ms"]))
-        if await self.d.redis.hget(keys.call(sid), "status") in FINAL:
+        line = entry("ladder.dialing", now, subject=p["subject"], action=step.action,
+                     target=state["target"], attempt=state["attempt"] + 1, adopted=adopted,
+                     deadline=p["deadline_ms"], late=now > p["deadline_ms"])
+        async with self.d.redis.pipeline(transaction=False) as pipe:
+            pipe.hset(keys.call(sid), mapping={"job": job.key, "intent": state["intent"]})
+            pipe.expire(keys.call(sid), keys.CALL_TTL_S)
+            pipe.xadd(keys.timeline(p["meeting"]), line, maxlen=TIMELINE_MAXLEN,
+                      approximate=True)
+            pipe.hget(keys.call(sid), "status")
+            *_, status = await pipe.execute()
+        if status in FINAL:
             return await self._after_dial(job, state, step)  # it ended while we were away
         return Defer(state["ring_deadline"], state)
 
