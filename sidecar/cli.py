@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from sidecar.app import create_app
 from sidecar.config import ConfigError, ProgramConfig, load_config
+from sidecar.logs import configure
 from sidecar.records import ClientFile
 from sidecar.settings import Settings
 
@@ -136,9 +137,7 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     quiet = args.command == "demo"
-    logging.basicConfig(level=logging.WARNING if quiet else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure(logging.WARNING if quiet else logging.INFO, structured=args.command == "serve")
     return int(args.fn(args))
 
 

@@ -108,3 +108,20 @@ async def _has(h: Harness, kind: str) -> bool:
     return kind in await h.kinds()
 
 
+
+
+async def test_provider_down_still_reaches_the_responders_prompt(harness: Harness) -> None:
+    h = harness
+    h.standin.fail_requests = 10_000  # every dial answers 500
+    await join_group(h)
+    await h.zoom(zp.disconnected(T0, *CASEY))
+    await h.settle()
+    await h.advance(10)
+
+    async def prompted() -> bool:
+        await h.advance(31)
+        return "ladder.responders_prompt" in await h.kinds()
+
+    await eventually(prompted, timeout=15)
+    failures = [e for e in await h.timeline() if e["kind"] == "ladder.dial_failed"]
+    assert len(failures) >= 4

@@ -30,6 +30,7 @@ from sidecar.timeline import TIMELINE_MAXLEN, entry
 logger = logging.getLogger(__name__)
 RING_SLACK_MS = 10_000  # wait this long past the ring timeout for the provider's callback
 MAX_FAILED_REDIALS = 3
+MAX_PROVIDER_ERRORS = 3  # provider errors on one attempt before the ladder moves on
 REPROMPTS = 3
 
 
@@ -113,10 +114,14 @@ class CallbackLadder:
                 twiml_url=f"{self.d.public_url}/webhooks/telephony/twiml?{query}",
                 ring_timeout_s=int(step.ring_timeout_seconds))
         except TelephonyError as exc:
+            errors = state.get("errors", 0) + 1
             await self.d.meetings.append(job.payload["meeting"], entry(
                 "ladder.dial_failed", self._now(), subject=job.payload["subject"],
-                action=step.action, error=str(exc)))
-            return Retry(str(exc), data=state)  # keep the intent: reconcile before redialling
+                action=step.action, error=str(exc), errors=errors))
+            if errors > MAX_PROVIDER_ERRORS:  # the provider is down: the ladder goes on
+                return self._next_attempt(state, step)
+            # keep the intent: reconcile with the provider before redialling
+            return Retry(str(exc), data={**state, "errors": errors})
         return await self._placed(job, state, step, ref.sid, adopted=False)
 
     async def _placed(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep,
@@ -167,7 +172,12 @@ class CallbackLadder:
         if status in FAILED and cleared.get("failed", 0) < MAX_FAILED_REDIALS:
             cleared["failed"] = cleared.get("failed", 0) + 1
             return Defer(self._now() + 2000, cleared)
-        cleared["failed"] = 0
+        return self._next_attempt(cleared, step)
+
+    def _next_attempt(self, state: dict[str, Any], step: LadderStep) -> Defer:
+        cleared = {k: v for k, v in state.items()
+                   if k not in ("call_sid", "intent", "intent_at", "ring_deadline", "failed",
+                                "errors")}
         if cleared["attempt"] + 1 < step.attempts:
             cleared["attempt"] += 1
             return Defer(self._now(), cleared)
