@@ -41,6 +41,9 @@ class EmbeddedRedis:
     binary: str = ""
     process: subprocess.Popen[bytes] | None = None
 
+    def __post_init__(self) -> None:
+        self.data_dir = self.data_dir.resolve()  # redis-server chdirs to --dir first
+
     @property
     def socket(self) -> Path:
         return self.data_dir / "redis.sock"
@@ -54,7 +57,7 @@ class EmbeddedRedis:
         binary = self.binary or _embedded_binary()
         args = [
             binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
-            "--dir", str(self.data_dir.resolve()), "--appendonly", "yes",
+            "--dir", str(self.data_dir), "--appendonly", "yes",
             "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
             "--daemonize", "no", "--logfile", "redis.log",
         ]

@@ -65,3 +65,18 @@ async def _restarted(h: Harness, old_pid: int) -> bool:
         return int((await h.tether.redis.info("server"))["process_id"]) != old_pid
     except Exception:
         return False
+
+
+async def test_embedded_store_starts_from_a_relative_data_dir(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sidecar.store import EmbeddedRedis
+
+    monkeypatch.chdir(tmp_path)
+    store = EmbeddedRedis(Path("var") / "redis")  # as `tether serve` does from ./var
+    store.start()
+    try:
+        await store.wait_ready()
+        assert await store.answering()
+        assert (tmp_path / "var" / "redis" / "redis.sock").exists()
+    finally:
+        store.stop()
