@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import logging
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,12 +35,14 @@ class TwilioDialer:
     ) -> None:
         self._http = http
         self._base = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}"
-        self._auth = httpx.BasicAuth(account_sid, auth_token)
+        token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
+        self._headers = {"Authorization": f"Basic {token}"}  # no per-request auth flow
         self._from = from_number
 
     async def _request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
         try:
-            resp = await self._http.request(method, self._base + path, auth=self._auth, **kw)
+            headers = {**self._headers, **kw.pop("headers", {})}
+            resp = await self._http.request(method, self._base + path, headers=headers, **kw)
         except httpx.HTTPError as exc:
             raise TelephonyError(f"twilio unreachable: {type(exc).__name__}") from exc
         if resp.status_code >= 400:
