@@ -21,6 +21,9 @@ from aiohttp import web
 from sidecar.telephony.signature import twilio_signature
 
 Behaviour = Literal["answer", "no-answer", "busy", "failed", "silent"]
+# Which StatusCallbackEvent a call status belongs to (Twilio sends "completed" for every
+# terminal status: completed, busy, no-answer, failed, canceled).
+_EVENT_OF = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
 _OUTCOME = {"answer": ["ringing", "in-progress", "completed"],
             "no-answer": ["ringing", "no-answer"], "busy": ["busy"], "failed": ["failed"],
             "silent": []}
@@ -34,6 +37,7 @@ class StandInCall:
     url: str
     status_callback: str
     created: datetime
+    callback_events: frozenset[str] = frozenset({"completed"})
     status: str = "queued"
     events: list[str] = field(default_factory=list)
 
@@ -93,6 +97,8 @@ class TwilioStandIn:
             sid="CA" + secrets.token_hex(16), to=str(form["To"]), from_=str(form["From"]),
             url=str(form["Url"]), status_callback=str(form.get("StatusCallback", "")),
             created=datetime.now(UTC),
+            callback_events=frozenset(str(e) for e in form.getall("StatusCallbackEvent", []))
+            or frozenset({"completed"}),
         )
         self.calls.append(call)
         task = asyncio.create_task(self._play(call, self.behaviour.get(call.to, self.default)))
@@ -107,7 +113,7 @@ class TwilioStandIn:
             await asyncio.sleep(self.step_delay_s)
             call.status = "queued" if status == "initiated" else status
             call.events.append(status)
-            if call.status_callback:
+            if call.status_callback and _EVENT_OF.get(status, "completed") in call.callback_events:
                 with contextlib.suppress(httpx.HTTPError):
                     await self._post_status(call, status)
 

@@ -60,7 +60,7 @@ class TwilioDialer:
             ("To", to), ("From", self._from), ("Url", twiml_url),
             ("StatusCallback", status_url), ("StatusCallbackMethod", "POST"),
             ("Timeout", str(ring_timeout_s)),
-        ] + [("StatusCallbackEvent", e) for e in ("initiated", "ringing", "answered", "completed")]
+        ] + [("StatusCallbackEvent", e) for e in ("answered", "completed")]  # outcomes only
         body = urlencode(form)  # a list: StatusCallbackEvent repeats
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         return _ref(await self._request("POST", "/Calls.json", content=body, headers=headers))
