@@ -20,9 +20,11 @@ import base64
 import contextlib
 import logging
 import os
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +132,36 @@ async def wait_dials(session: aiohttp.ClientSession, url: str, wanted: set[str],
     return state
 
 
+def start_replicas(args: argparse.Namespace, settings: Settings, config: ProgramConfig,
+                   tmp: Path) -> list[subprocess.Popen[bytes]]:
+    """--replicas more sidecar processes (all workers) on the same Redis, on CPU 1."""
+    if not args.replicas:
+        return []
+    path = tmp / "program.yaml"
+    path.write_text(yaml.safe_dump(config.model_dump(mode="json")))
+    env = {**os.environ, "TETHER_REDIS_URL": settings.tether_redis_url,
+           "TETHER_DATA_KEY": settings.tether_data_key.get_secret_value(),
+           "TETHER_PUBLIC_URL": settings.tether_public_url,
+           "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET, "TWILIO_ACCOUNT_SID": SID,
+           "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": "+13125550199",
+           "TWILIO_API_BASE_URL": settings.twilio_api_base_url, "TETHER_LOG_FORMAT": "plain"}
+    procs = []
+    for i in range(args.replicas):
+        port = free_port()
+        env_i = {**env, "TETHER_DATA_DIR": str(tmp / f"replica{i}")}
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "sidecar.cli", "serve", "--config", str(path), "--port",
+             str(port)], env=env_i, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        if args.pin:
+            os.sched_setaffinity(procs[-1].pid, {1})
+        for _ in range(300):
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                    break
+            time.sleep(0.1)
+    return procs
+
+
 async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dict[str, Any]:
     n, grace = args.meetings, args.grace
     s_port, t_base = free_port(), f"http://127.0.0.1:{t_port}"
@@ -139,8 +171,10 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
         tether_public_url=f"http://127.0.0.1:{s_port}", zoom_webhook_secret_token=SECRET,
         twilio_account_sid=SID, twilio_auth_token=TOKEN, twilio_from_number="+13125550199",
         twilio_api_base_url=t_base)
-    app = create_app(settings, program(n, grace))
+    config = program(n, grace)
+    app = create_app(settings, config)
     s_runner = await start_app(app, s_port)
+    extra = start_replicas(args, settings, config, tmp)
     try:
         for i in range(n):
             name = f"Bench Client {i:04d}"
@@ -172,6 +206,8 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
         # the stand-in is still posting status callbacks: their cut connections are noise now
         logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
         await stop_app(s_runner)
+        for proc in extra:
+            stop_child(proc)
     first = state["first"]
     delays = [first[phone(i)] - sent[i] / 1000 for i in range(n) if phone(i) in first]
     return {"delays": delays, "never": n - len(delays), "send_s": send_s,
@@ -210,6 +246,8 @@ def main() -> int:
     p.add_argument("--wait", type=float, default=80.0, help="seconds past grace to wait")
     p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
     p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
+    p.add_argument("--replicas", type=int, default=0, choices=range(4),
+                   help="extra worker replicas (processes) sharing the burst, on CPU 1")
     p.add_argument("--no-pin", dest="pin", action="store_false",
                    help="do not pin (default: sidecar on CPU 0; Redis, stand-in on CPU 1)")
     p.add_argument("--serve-standin", type=int, default=0, help=argparse.SUPPRESS)
