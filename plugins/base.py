@@ -61,3 +61,24 @@ class WebhookAdapter(Protocol):
     def handle(self, body: bytes) -> WebhookResult:
         """Translate a verified body into contract events (pure, no I/O)."""
         ...
+
+
+class CommandFailed(Exception):
+    """A platform command could not be carried out; ``retry_after_s`` if worth retrying."""
+
+    def __init__(self, reason: str, *, retry_after_s: float | None = None,
+                 final: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after_s = retry_after_s
+        self.final = final  # retrying cannot help (meeting not live, no permission)
+
+
+class MeetingCommands(Protocol):
+    """Server-side commands on a live meeting, through the platform's API."""
+
+    platform: str
+
+    async def stop_recording(self, meeting: str) -> None:
+        """Stop cloud recording of the live meeting instance; raise ``CommandFailed``."""
+        ...

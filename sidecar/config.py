@@ -92,11 +92,18 @@ class Telephony(_Strict):
     request_timeout_seconds: float = Field(default=5, gt=0, le=30)
 
 
+class RecordingPolicy(_Strict):
+    """``alert``: tell the clinicians; ``stop``: also stop cloud recording via the API."""
+
+    on_start: Literal["alert", "stop"] = "stop"
+
+
 class ProgramConfig(_Strict):
     program: Program
     staff: list[Staff] = Field(min_length=1)
     meetings: list[Meeting] = []
     callback_policy: CallbackPolicy = CallbackPolicy()
+    recording_policy: RecordingPolicy = RecordingPolicy()
     telephony: Telephony = Telephony()
 
     @model_validator(mode="after")

@@ -74,13 +74,14 @@ class Applier:
             view = await self.meetings.read_view(pipe, m, meeting_cfg.zoom_meeting_id)
             subject = await self._subject(env, view, meeting_cfg)
             now_ms = int(self.clock.now() * 1000)
-            plan = plan_event(env, view, subject, self.config.callback_policy, now_ms)
+            plan = plan_event(env, view, subject, self.config.callback_policy, now_ms,
+                              stop_recordings=self.config.recording_policy.on_start == "stop")
             if plan.empty:
                 await pipe.unwatch()
                 return
             jobs = await self.meetings.job_states(pipe, plan)
             pipe.multi()
-            self.meetings.write(pipe, m, env.meeting_number, plan, jobs)
+            self.meetings.write(pipe, m, env.meeting_number, env.platform, plan, jobs)
             await pipe.execute()
 
     # ---- the inbox consumer ---------------------------------------------------------------

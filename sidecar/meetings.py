@@ -18,7 +18,7 @@ from sidecar import keys
 from sidecar.jobs.engine import JobEngine
 from sidecar.roster import PersonState
 from sidecar.timeline import TIMELINE_MAXLEN, decode
-from sidecar.workflows.plan import LADDER_KIND, MeetingView, Plan
+from sidecar.workflows.plan import MeetingView, Plan
 
 logger = logging.getLogger(__name__)
 _HDEL_IF = (resources.files("sidecar") / "lua" / "hdel_if.lua").read_text(encoding="utf-8")
@@ -96,13 +96,14 @@ class MeetingStore:
             states[k] = "rejoined" if state == "cancelled" and outcome == "rejoined" else state
         return states
 
-    def write(self, pipe: Pipeline, meeting: str, meeting_number: str, plan: Plan,
-              jobs: dict[str, str | None]) -> None:
+    def write(self, pipe: Pipeline, meeting: str, meeting_number: str, platform: str,
+              plan: Plan, jobs: dict[str, str | None]) -> None:
         """Queue the plan's writes into a MULTI (no scripts: nothing here can half-fail)."""
         fields = {keys.PERSON_FIELD + p: s.to_json() for p, s in plan.people.items()}
         fields.update({keys.META_FIELD + k: v for k, v in plan.meta.items()})
         fields.update({keys.LADDER_FIELD + k: v for k, v in plan.ladders_set.items()})
         fields[keys.META_FIELD + "number"] = meeting_number
+        fields[keys.META_FIELD + "platform"] = platform
         pipe.hset(keys.state(meeting), mapping=fields)
         if plan.ladders_del:
             pipe.hdel(keys.state(meeting), *[keys.LADDER_FIELD + s for s in plan.ladders_del])
@@ -112,7 +113,7 @@ class MeetingStore:
             pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
         for s in plan.schedule:
             if jobs.get(s.key) in (None, "rejoined"):
-                self.engine.schedule_cmds(pipe, s.key, s.due_ms, LADDER_KIND, s.payload)
+                self.engine.schedule_cmds(pipe, s.key, s.due_ms, s.kind, s.payload)
         for key, reason in plan.cancel:
             if jobs.get(key) in ("pending", "leased"):
                 self.engine.cancel_cmds(pipe, key, reason)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from plugins.base import WebhookAdapter
+import httpx
+
+from plugins.base import MeetingCommands, WebhookAdapter
 from plugins.zoom import ZoomWebhookAdapter
+from plugins.zoom.rest import ZoomRest
 from sidecar.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -19,3 +22,18 @@ def webhook_adapters(settings: Settings) -> dict[str, WebhookAdapter]:
     else:
         logger.error("ZOOM_WEBHOOK_SECRET_TOKEN not set: /webhooks/zoom answers 404")
     return adapters
+
+
+def meeting_commands(settings: Settings, http: httpx.AsyncClient) -> dict[str, MeetingCommands]:
+    """Platform APIs for server-side commands, where credentials are configured."""
+    commands: dict[str, MeetingCommands] = {}
+    secret = settings.zoom_client_secret.get_secret_value()
+    if settings.zoom_account_id and settings.zoom_client_id and secret:
+        commands["zoom"] = ZoomRest(
+            http, account_id=settings.zoom_account_id, client_id=settings.zoom_client_id,
+            client_secret=secret, api_base_url=settings.zoom_api_base_url,
+            oauth_base_url=settings.zoom_oauth_base_url)
+    else:
+        logger.warning("ZOOM_ACCOUNT_ID/ZOOM_CLIENT_ID/ZOOM_CLIENT_SECRET not set: the "
+                       "recording guard can alert but not stop a recording")
+    return commands

@@ -26,12 +26,14 @@ from sidecar.ingest import Applier
 from sidecar.jobs import JobEngine
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
+from sidecar.registry import meeting_commands
 from sidecar.settings import Settings
 from sidecar.store import EmbeddedRedis, connect
 from sidecar.telephony import CallRef, Dialer, TelephonyError
 from sidecar.telephony.twilio import TwilioDialer
 from sidecar.workflows.ladder import CallbackLadder, LadderDeps
-from sidecar.workflows.plan import LADDER_KIND
+from sidecar.workflows.plan import LADDER_KIND, RECORDING_GUARD_KIND
+from sidecar.workflows.recording import RecordingGuard
 
 logger = logging.getLogger(__name__)
 AUDIT_EVERY_S = 5.0
@@ -174,6 +176,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     ladder = CallbackLadder(LadderDeps(redis, engine, meetings, clients, config, dialer,
                                        metrics, settings.tether_public_url.rstrip("/")))
     engine.handlers[LADDER_KIND] = ladder
+    engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
+        engine, meetings, meeting_commands(settings, http))
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
     return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),

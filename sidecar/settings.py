@@ -20,3 +20,8 @@ class Settings(BaseSettings):
     twilio_auth_token: SecretStr = SecretStr("")
     twilio_from_number: str = ""
     twilio_api_base_url: str = "https://api.twilio.com"
+    zoom_account_id: str = ""
+    zoom_client_id: str = ""
+    zoom_client_secret: SecretStr = SecretStr("")
+    zoom_api_base_url: str = "https://api.zoom.us"
+    zoom_oauth_base_url: str = "https://zoom.us"

@@ -29,11 +29,15 @@ from sidecar.settings import Settings
 from sidecar.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
 from tests.redis_servers import RedisServer, binaries, require_all_in_ci
+from tests.zoom_rest_standin import ZoomRestStandIn
 
 ROOT = Path(__file__).resolve().parent.parent
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "test-twilio-auth-token"
 DATA_KEY = base64.b64encode(bytes(range(32))).decode()
+ZOOM_ACCOUNT = "AcCt0001"
+ZOOM_CLIENT_ID = "SampleClientId01"
+ZOOM_CLIENT_SECRET = "sample-client-secret-0001"
 
 
 def _servers() -> list[str]:
@@ -68,9 +72,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def program_config(**policy: Any) -> ProgramConfig:
+def program_config(overrides: dict[str, Any] | None = None, **policy: Any) -> ProgramConfig:
     raw = yaml.safe_load((ROOT / "examples" / "program.yaml").read_text())
     raw["callback_policy"].update(policy)
+    raw.update(overrides or {})
     return ProgramConfig.model_validate(raw)
 
 
@@ -86,6 +91,7 @@ class Harness:
     clock: FakeClock
     app: web.Application
     standin: TwilioStandIn
+    zoom_rest: ZoomRestStandIn | None = None
 
     @property
     def tether(self) -> Tether:
@@ -157,27 +163,48 @@ async def standin() -> AsyncIterator[tuple[TwilioStandIn, str]]:
     await server.close()
 
 
-def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str) -> Settings:
+def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str,
+                  zoom_url: str = "") -> Settings:
     return Settings(
         tether_redis_url=redis_url, tether_data_dir=tmp_path, tether_data_key=DATA_KEY,
         tether_public_url=f"http://127.0.0.1:{port}", zoom_webhook_secret_token=zp.SECRET,
         twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN,
-        twilio_from_number="+13125550199", twilio_api_base_url=twilio_url)
+        twilio_from_number="+13125550199", twilio_api_base_url=twilio_url,
+        zoom_account_id=ZOOM_ACCOUNT if zoom_url else "", zoom_client_id=ZOOM_CLIENT_ID,
+        zoom_client_secret=ZOOM_CLIENT_SECRET, zoom_api_base_url=zoom_url or "http://0.0.0.0",
+        zoom_oauth_base_url=zoom_url or "http://0.0.0.0")
+
+
+@pytest.fixture
+async def zoom_rest() -> AsyncIterator[tuple[ZoomRestStandIn, str]]:
+    s = ZoomRestStandIn(ZOOM_ACCOUNT, ZOOM_CLIENT_ID, ZOOM_CLIENT_SECRET)
+    server = TestServer(s.app(), host="127.0.0.1", port=free_port())
+    await server.start_server()
+    yield s, str(server.make_url("")).rstrip("/")
+    await server.close()
 
 
 @pytest.fixture
 def policy() -> dict[str, Any]:
+    """callback_policy fields a test module overrides."""
+    return {}
+
+
+@pytest.fixture
+def overrides() -> dict[str, Any]:
+    """Top-level configuration sections a test replaces (parametrize to change)."""
     return {}
 
 
 @contextlib.asynccontextmanager
 async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
-                          policy: dict[str, Any]) -> AsyncIterator[Harness]:
+                          policy: dict[str, Any], zoom_url: str = "",
+                          overrides: dict[str, Any] | None = None) -> AsyncIterator[Harness]:
     """The real app on a loopback port; ``redis_url`` "" means the embedded store."""
     port = free_port()
     clock = FakeClock()
-    app = create_app(test_settings(redis_url, tmp_path, port, standin[1]),
-                     program_config(**policy), clock)
+    app = create_app(test_settings(redis_url, tmp_path, port, standin[1], zoom_url),
+                     program_config(overrides, **policy), clock)
     server = TestServer(app, host="127.0.0.1", port=port)
     await server.start_server()
     try:
@@ -192,6 +219,9 @@ async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioS
 
 @pytest.fixture
 async def harness(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
-                  policy: dict[str, Any]) -> AsyncIterator[Harness]:
-    async with running_sidecar(redis_url, tmp_path, standin, policy) as h:
+                  policy: dict[str, Any], zoom_rest: tuple[ZoomRestStandIn, str],
+                  overrides: dict[str, Any]) -> AsyncIterator[Harness]:
+    async with running_sidecar(redis_url, tmp_path, standin, policy, zoom_rest[1],
+                               overrides) as h:
+        h.zoom_rest = zoom_rest[0]
         yield h

@@ -186,7 +186,7 @@ class JobEngine:
     async def _renewing(self, job: ClaimedJob) -> Any:
         async def renew() -> None:
             while True:
-                await asyncio.sleep(self.lease_ms / 3000)
+                await self.clock.sleep(self.lease_ms / 3000)  # lease time is clock time
                 await self.touch(job)
 
         task = asyncio.create_task(renew())

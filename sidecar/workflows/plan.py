@@ -17,6 +17,7 @@ from sidecar.roster import Absence, PersonState, absence, apply
 from sidecar.timeline import entry, person_view
 
 LADDER_KIND = "callback_ladder"
+RECORDING_GUARD_KIND = "recording_guard"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Schedule:
     key: str
     due_ms: int
     payload: dict[str, Any]
+    kind: str = LADDER_KIND
 
 
 @dataclass
@@ -53,7 +55,8 @@ _MEETING_FACTS = {
 }
 
 
-def _meeting_fact(env: EventEnvelope, meta: dict[str, str], at_ms: int) -> Plan:
+def _meeting_fact(env: EventEnvelope, meta: dict[str, str], at_ms: int,
+                  stop_recordings: bool, now_ms: int) -> Plan:
     plan = Plan()
     fact = _MEETING_FACTS.get(type(env.event))
     if fact is None:
@@ -63,6 +66,11 @@ def _meeting_fact(env: EventEnvelope, meta: dict[str, str], at_ms: int) -> Plan:
         return plan  # a duplicate delivery
     plan.meta[field_name] = str(at_ms)
     plan.timeline.append(entry(kind, at_ms))
+    if isinstance(env.event, RecordingStarted) and stop_recordings:
+        key = f"recording:{env.meeting}:{at_ms}"
+        plan.schedule.append(Schedule(key, now_ms, {"meeting": env.meeting,
+                                                    "started_ms": at_ms},
+                                      RECORDING_GUARD_KIND))
     return plan
 
 
@@ -76,12 +84,13 @@ class MeetingView:
 
 
 def plan_event(
-    env: EventEnvelope, view: MeetingView, subject: str, policy: CallbackPolicy, now_ms: int
+    env: EventEnvelope, view: MeetingView, subject: str, policy: CallbackPolicy, now_ms: int,
+    *, stop_recordings: bool = False,
 ) -> Plan:
     at_ms = int(env.occurred_at.timestamp() * 1000)
     person = getattr(env.event, "person", None)
     if person is None:
-        return _meeting_fact(env, view.meta, at_ms)
+        return _meeting_fact(env, view.meta, at_ms, stop_recordings, now_ms)
     current = view.people.get(person.participant)
     updated = apply(current, env, subject)
     plan = Plan()
