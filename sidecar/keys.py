@@ -50,6 +50,11 @@ def timeline(meeting: str) -> str:
     return meeting_tag(meeting) + ":timeline"
 
 
+def checkins(meeting: str) -> str:
+    """HASH client id -> this session's check-in, encrypted. Expires with the meeting."""
+    return meeting_tag(meeting) + ":checkins"
+
+
 def seen(delivery_id: str) -> str:
     return SEEN_PREFIX + delivery_id
 

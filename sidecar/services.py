@@ -17,6 +17,7 @@ import redis.asyncio as aioredis
 from sidecar import keys
 from sidecar.audit import Audit
 from sidecar.auth import TokenIssuer
+from sidecar.checkin import CheckInLinks, CheckInStore
 from sidecar.clients import ClientStore
 from sidecar.clock import Clock
 from sidecar.config import ProgramConfig
@@ -91,6 +92,8 @@ class Tether:
     dialer: Dialer
     telephony_ready: bool
     worker_id: str
+    checkins: CheckInStore
+    links: CheckInLinks
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def alive(self) -> bool:
@@ -172,13 +175,16 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     audit = Audit(redis, clock)
     clients = ClientStore(redis, FieldCipher(key), audit)
     meetings = MeetingStore(redis, engine)
+    checkins = CheckInStore(redis, FieldCipher(key))
     dialer, ready = build_dialer(settings, config, http)
     ladder = CallbackLadder(LadderDeps(redis, engine, meetings, clients, config, dialer,
-                                       metrics, settings.tether_public_url.rstrip("/")))
+                                       metrics, settings.tether_public_url.rstrip("/"),
+                                       checkins))
     engine.handlers[LADDER_KIND] = ladder
     engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
         engine, meetings, meeting_commands(settings, http))
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
     return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
-                  dialer, ready, worker_id)
+                  dialer, ready, worker_id, checkins,
+                  CheckInLinks(derive(key, "tether/checkin-links/v1")))

@@ -59,9 +59,13 @@ async def roster(request: web.Request) -> web.Response:
         raw, last = await pipe.execute()
     found, ladders, meta = split_state(raw)
     people = sorted(found.values(), key=lambda p: p.display_name)
+    checked = await t.checkins.times(m)
+    cfg = t.config.meeting_by_number(meta.get("number", ""))
+    expected = cfg.expected_clients if cfg else []
     return web.json_response({
         "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
-        "ladders": ladders, "last_event_id": last[0][0] if last else "0-0"})
+        "ladders": ladders, "last_event_id": last[0][0] if last else "0-0",
+        "checkins": {c: {"checked_in_at": checked.get(c)} for c in expected}})
 
 
 @routes.get("/api/meetings/{meeting}/timeline")
@@ -141,9 +145,17 @@ async def dispatch_card(request: web.Request) -> web.Response:
     record = await t.clients.get(client, actor=who.staff_id, purpose=f"dispatch:{m}")
     if record is None:
         raise web.HTTPNotFound(text="no record on file for this client")
+    checkin = await t.checkins.get(m, client)
+    here = checkin.location if checkin else record.location
     return web.json_response({
-        "client": record.id, "name": record.name, "callback_phone": record.callback_phone,
-        "location": record.location.model_dump() if record.location else None,
-        "address": record.location.one_line() if record.location else None,
+        "client": record.id, "name": record.name,
+        "callback_phone": checkin.callback_phone if checkin else record.callback_phone,
+        "location_source": "this session's check-in" if checkin else "on file",
+        "checked_in_at": checkin.at_ms if checkin else None,
+        "others_present": checkin.others_present if checkin else None,
+        "location": here.model_dump() if here else None,
+        "address": here.one_line() if here else None,
+        "room": here.room if here else None,
+        "location_on_file": record.location.one_line() if record.location else None,
         "emergency_contacts": [c.model_dump() for c in record.consented_contacts("emergency")],
         "program": t.config.program.name, "meeting": cfg.name})

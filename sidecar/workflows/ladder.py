@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import redis.asyncio as aioredis
 
 from sidecar import keys
+from sidecar.checkin import CheckInStore
 from sidecar.clients import ClientStore
 from sidecar.config import LadderStep, ProgramConfig
 from sidecar.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
@@ -44,6 +45,7 @@ class LadderDeps:
     dialer: Dialer
     metrics: Metrics
     public_url: str
+    checkins: CheckInStore
 
 
 class CallbackLadder:
@@ -80,6 +82,11 @@ class CallbackLadder:
                                           purpose=f"{step.action}:{job.key}")
         if record is None:
             return []
+        checkin = await self.d.checkins.get(job.payload["meeting"], job.payload["client"])
+        if checkin is not None and step.action == "call_client":
+            # the number the client gave for this session first, then the one on file
+            numbers = [checkin.callback_phone, record.callback_phone]
+            return [("client", n) for n in dict.fromkeys(numbers)]
         return targets_for(record, step)
 
     async def _call_step(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep

@@ -1,0 +1,121 @@
+"""Per-session location check-in: where the client is right now, the number to call back
+this session, whether their emergency contact is still right, whether anyone is with them.
+
+Clients reach the form by a signed, expiring link bound to one meeting and one client
+(for SMS or chat); the Zoom App form (issue 3's panel) posts the same body. A check-in is
+stored encrypted, links the client's participants, lands on the timeline, and takes
+precedence over the location on file for the callback and the dispatch card.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from typing import Literal
+
+import redis.asyncio as aioredis
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sidecar import keys
+from sidecar.config import PHONE_PATTERN
+from sidecar.crypto import FieldCipher
+from sidecar.records import EmergencyContact, Location
+
+
+class LinkError(Exception):
+    """A check-in link that is altered, malformed or expired."""
+
+
+class CheckInBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    location: Location
+    callback_phone: str = Field(pattern=PHONE_PATTERN)
+    emergency_contact_ok: bool
+    emergency_contact: EmergencyContact | None = None
+    others_present: Literal["alone", "others", "prefer_not_to_say"]
+
+    @field_validator("location")
+    @classmethod
+    def _room_given(cls, v: Location) -> Location:
+        if not v.room.strip():
+            raise ValueError("say which room you are in")
+        return v
+
+    @field_validator("callback_phone", mode="before")
+    @classmethod
+    def _e164(cls, v: object) -> object:
+        """Accept what people type: "(312) 555-0131", "312.555.0131", "1 312 555 0131"."""
+        if not isinstance(v, str):
+            return v
+        digits = re.sub(r"[\s().-]", "", v)
+        if re.fullmatch(r"[0-9]{10}", digits):
+            return "+1" + digits  # North American number without the country code
+        if re.fullmatch(r"1[0-9]{10}", digits):
+            return "+" + digits
+        return digits
+
+
+class CheckIn(CheckInBody):
+    client: str
+    at_ms: int
+
+
+class CheckInLinks:
+    """HMAC-signed tokens: ``base64url(json{m,c,exp}).base64url(hmac)``."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def _mac(self, body: bytes) -> str:
+        return base64.urlsafe_b64encode(hmac.new(self._key, body, hashlib.sha256).digest()
+                                        ).decode().rstrip("=")
+
+    def issue(self, meeting: str, client: str, expires_ms: int) -> str:
+        body = base64.urlsafe_b64encode(json.dumps(
+            {"m": meeting, "c": client, "exp": expires_ms}, separators=(",", ":")).encode()
+        ).decode().rstrip("=")
+        return f"{body}.{self._mac(body.encode())}"
+
+    def open(self, token: str, now_ms: int) -> tuple[str, str]:
+        body, _, mac = token.partition(".")
+        if not body or not mac or not hmac.compare_digest(self._mac(body.encode()), mac):
+            raise LinkError("this check-in link is not valid")
+        try:
+            claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+            meeting, client, exp = str(claims["m"]), str(claims["c"]), int(claims["exp"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise LinkError("this check-in link is not valid") from exc
+        if exp < now_ms:
+            raise LinkError("this check-in link has expired: ask your care team for a new one")
+        return meeting, client
+
+
+class CheckInStore:
+    def __init__(self, redis: aioredis.Redis, cipher: FieldCipher) -> None:
+        self.redis = redis
+        self.cipher = cipher
+
+    async def put(self, meeting: str, checkin: CheckIn) -> None:
+        sealed = self.cipher.encrypt(f"{meeting}/{checkin.client}", "checkin",
+                                     checkin.model_dump_json())
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(keys.checkins(meeting), mapping={f"c:{checkin.client}": sealed,
+                                                       f"t:{checkin.client}": checkin.at_ms})
+            pipe.expire(keys.checkins(meeting), keys.MEETING_TTL_S)
+            await pipe.execute()
+
+    async def get(self, meeting: str, client: str) -> CheckIn | None:
+        sealed = await self.redis.hget(keys.checkins(meeting), f"c:{client}")
+        if not sealed:
+            return None
+        return CheckIn.model_validate_json(
+            self.cipher.decrypt(f"{meeting}/{client}", "checkin", sealed))
+
+    async def times(self, meeting: str) -> dict[str, int]:
+        """Client id -> when they last checked in (nothing decrypted for the roster)."""
+        raw = await self.redis.hgetall(keys.checkins(meeting))
+        return {k[2:]: int(v) for k, v in raw.items() if k.startswith("t:")}
