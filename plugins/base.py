@@ -5,7 +5,7 @@ The webhook edge and the sidecar depend on this module only, never on a concrete
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -82,3 +82,21 @@ class MeetingCommands(Protocol):
     async def stop_recording(self, meeting: str) -> None:
         """Stop cloud recording of the live meeting instance; raise ``CommandFailed``."""
         ...
+
+
+class PanelContextError(Exception):
+    """The platform's signed context for an in-meeting panel is missing, bad or expired."""
+
+
+@dataclass(frozen=True)
+class PanelContext:
+    """Who opened an in-meeting panel, as the platform vouches for it."""
+
+    platform: str
+    user: str  # the platform's user id ("" for a guest)
+    meeting: str  # the meeting instance, when opened in a meeting
+    role: str  # host, co-host, participant...
+
+
+AppContextReader = Callable[[str, int], PanelContext]
+"""Opens a platform's signed panel context at a given time (ms); raises PanelContextError."""

@@ -48,6 +48,7 @@ class Staff(_Strict):
     roles: list[Role] = Field(min_length=1)
     phone: str = Field(pattern=PHONE_PATTERN)
     zoom_emails: list[str] = []
+    zoom_user_ids: list[str] = []  # the "uid" in the Zoom App's context
 
 
 class Meeting(_Strict):
@@ -130,6 +131,9 @@ class ProgramConfig(_Strict):
 
     def meeting_by_number(self, number: str) -> Meeting | None:
         return self._meeting_index.get(number)
+
+    def staff_by_zoom_uid(self, uid: str) -> Staff | None:
+        return next((s for s in self.staff if uid and uid in s.zoom_user_ids), None)
 
     def on_call(self) -> list[Staff]:
         return [s for s in self.staff if Role.ON_CALL in s.roles]

@@ -6,8 +6,15 @@ import logging
 
 import httpx
 
-from plugins.base import MeetingCommands, WebhookAdapter
+from plugins.base import (
+    AppContextReader,
+    MeetingCommands,
+    PanelContext,
+    PanelContextError,
+    WebhookAdapter,
+)
 from plugins.zoom import ZoomWebhookAdapter
+from plugins.zoom.app_context import AppContextError, open_context
 from plugins.zoom.rest import ZoomRest
 from sidecar.settings import Settings
 
@@ -37,3 +44,21 @@ def meeting_commands(settings: Settings, http: httpx.AsyncClient) -> dict[str, M
         logger.warning("ZOOM_ACCOUNT_ID/ZOOM_CLIENT_ID/ZOOM_CLIENT_SECRET not set: the "
                        "recording guard can alert but not stop a recording")
     return commands
+
+
+def app_context_reader(settings: Settings) -> AppContextReader | None:
+    """Opens the Zoom App's ``x-zoom-app-context``, if the app's credentials are set."""
+    secret = settings.zoom_app_client_secret.get_secret_value()
+    if not (settings.zoom_app_client_id and secret):
+        return None
+    client_id = settings.zoom_app_client_id
+
+    def read(header: str, now_ms: int) -> PanelContext:
+        try:
+            ctx = open_context(header, secret, client_id, now_ms)
+        except AppContextError as exc:
+            raise PanelContextError(str(exc)) from exc
+        return PanelContext(platform="zoom", user=ctx.uid, meeting=ctx.mid,
+                            role=ctx.attendrole)
+
+    return read

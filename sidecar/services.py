@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import redis.asyncio as aioredis
 
+from plugins.base import AppContextReader
 from sidecar import keys
 from sidecar.audit import Audit
 from sidecar.auth import TokenIssuer
@@ -27,7 +28,7 @@ from sidecar.ingest import Applier
 from sidecar.jobs import JobEngine
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
-from sidecar.registry import meeting_commands
+from sidecar.registry import app_context_reader, meeting_commands
 from sidecar.settings import Settings
 from sidecar.store import EmbeddedRedis, connect
 from sidecar.telephony import CallRef, Dialer, TelephonyError
@@ -94,6 +95,7 @@ class Tether:
     worker_id: str
     checkins: CheckInStore
     links: CheckInLinks
+    app_context: AppContextReader | None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def alive(self) -> bool:
@@ -187,4 +189,5 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
                   dialer, ready, worker_id, checkins,
-                  CheckInLinks(derive(key, "tether/checkin-links/v1")))
+                  CheckInLinks(derive(key, "tether/checkin-links/v1")),
+                  app_context_reader(settings))

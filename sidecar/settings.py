@@ -25,3 +25,5 @@ class Settings(BaseSettings):
     zoom_client_secret: SecretStr = SecretStr("")
     zoom_api_base_url: str = "https://api.zoom.us"
     zoom_oauth_base_url: str = "https://zoom.us"
+    zoom_app_client_id: str = ""  # the Zoom App (panel) credentials, not the S2S app's
+    zoom_app_client_secret: SecretStr = SecretStr("")

@@ -38,6 +38,8 @@ DATA_KEY = base64.b64encode(bytes(range(32))).decode()
 ZOOM_ACCOUNT = "AcCt0001"
 ZOOM_CLIENT_ID = "SampleClientId01"
 ZOOM_CLIENT_SECRET = "sample-client-secret-0001"
+ZOOM_APP_CLIENT_ID = "SampleZoomApp01"
+ZOOM_APP_SECRET = "sample-zoom-app-secret-01"
 
 
 def _servers() -> list[str]:
@@ -172,7 +174,8 @@ def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str,
         twilio_from_number="+13125550199", twilio_api_base_url=twilio_url,
         zoom_account_id=ZOOM_ACCOUNT if zoom_url else "", zoom_client_id=ZOOM_CLIENT_ID,
         zoom_client_secret=ZOOM_CLIENT_SECRET, zoom_api_base_url=zoom_url or "http://0.0.0.0",
-        zoom_oauth_base_url=zoom_url or "http://0.0.0.0")
+        zoom_oauth_base_url=zoom_url or "http://0.0.0.0",
+        zoom_app_client_id=ZOOM_APP_CLIENT_ID, zoom_app_client_secret=ZOOM_APP_SECRET)
 
 
 @pytest.fixture

@@ -1,0 +1,78 @@
+"""The Zoom App's entry: the Home URL, and the exchange of an app context for a short
+panel session. Zoom vouches for the user (``uid``); the program's configuration says
+which staff member that is."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from plugins.base import PanelContext, PanelContextError
+from sidecar.appkeys import TETHER
+from sidecar.services import Tether
+
+routes = web.RouteTableDef()
+PANEL_SESSION_S = 2 * 3600
+
+
+class SessionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    context: str = Field(min_length=1, max_length=4096)
+
+
+def _context(t: Tether, header: str) -> PanelContext:
+    if t.app_context is None:
+        raise PanelContextError("the Zoom App is not configured on this server "
+                                "(ZOOM_APP_CLIENT_ID, ZOOM_APP_CLIENT_SECRET)")
+    return t.app_context(header, int(t.clock.now() * 1000))
+
+
+def _refusal(reason: str) -> web.Response:
+    page = ("<!doctype html><meta charset=utf-8><title>Tether</title><main><h1>Tether could "
+            f"not open</h1><p>{escape(reason)}.</p><p>Open Tether again from the Apps menu; "
+            "if this keeps happening, ask your program admin to add your Zoom account to "
+            "Tether's staff list.</p></main>")
+    return web.Response(text=page, status=403, content_type="text/html")
+
+
+@routes.get("/zoom/home")
+async def home(request: web.Request) -> web.Response:
+    """Zoom loads this inside the client with ``x-zoom-app-context``."""
+    t = request.app[TETHER]
+    try:
+        ctx = _context(t, request.headers.get("x-zoom-app-context", ""))
+    except PanelContextError as exc:
+        return _refusal(str(exc))
+    staff = t.config.staff_by_zoom_uid(ctx.user)
+    if staff is None:
+        return _refusal("your Zoom account is not on this program's staff list")
+    page = ("<!doctype html><meta charset=utf-8><title>Tether</title><main>"
+            f"<h1>Tether</h1><p>Signed in as {escape(staff.name)}.</p></main>")
+    return web.Response(text=page, content_type="text/html")
+
+
+@routes.post("/api/zoom/session")
+async def session(request: web.Request) -> web.Response:
+    """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a panel token."""
+    t = request.app[TETHER]
+    try:
+        body = SessionBody.model_validate_json(await request.read())
+        ctx = _context(t, body.context)
+    except ValidationError as exc:
+        return web.json_response({"error": f"{exc.error_count()} problem(s) with the body"},
+                                 status=400)
+    except PanelContextError as exc:
+        return web.json_response({"error": str(exc)}, status=403)
+    staff = t.config.staff_by_zoom_uid(ctx.user)
+    if staff is None:
+        return web.json_response(
+            {"error": "your Zoom account is not on this program's staff list"}, status=403)
+    token = t.tokens.issue(staff.id, t.clock.now(), ttl_s=PANEL_SESSION_S)
+    await t.audit.record(staff.id, "panel.session", ctx.meeting or "-")
+    return web.json_response({"token": token, "staff": staff.id, "name": staff.name,
+                              "roles": [r.value for r in staff.roles],
+                              "meeting": ctx.meeting, "zoom_role": ctx.role,
+                              "expires_in": PANEL_SESSION_S}, dumps=json.dumps)

@@ -1,0 +1,54 @@
+"""The Zoom App's entry: app context -> staff member -> panel session, or a clear refusal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests import zoom_payloads as zp
+from tests.conftest import ZOOM_APP_CLIENT_ID, ZOOM_APP_SECRET, Harness
+from tests.plugins.test_zoom_app_context import vector
+
+
+def context(h: Harness, **fields: Any) -> str:
+    now = int(h.clock.now() * 1000)
+    base = {"typ": "meeting", "uid": "zUidAvery0001", "mid": zp.MEETING_UUID, "ts": now,
+            "exp": now + 120_000, "attendrole": "host", "iss": "marketplace.zoom.us",
+            "aud": ZOOM_APP_CLIENT_ID}
+    merged = {k: v for k, v in {**base, **fields}.items() if v is not None}  # None: absent
+    return vector(merged, secret=ZOOM_APP_SECRET)
+
+
+async def test_staff_context_becomes_a_panel_session(harness: Harness) -> None:
+    h = harness
+    r = await h.http.post(f"{h.base}/api/zoom/session", json={"context": context(h)})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["staff"] == "lead-avery" and body["meeting"] == zp.MEETING_UUID
+    listing = await h.http.get(f"{h.base}/api/meetings",
+                               headers={"Authorization": f"Bearer {body['token']}"})
+    assert listing.status_code == 200
+
+
+async def test_home_url_greets_staff_and_refuses_others_plainly(harness: Harness) -> None:
+    h = harness
+    ok = await h.http.get(f"{h.base}/zoom/home", headers={"x-zoom-app-context": context(h)})
+    assert ok.status_code == 200 and "Avery Lindqvist" in ok.text
+    assert "Content-Security-Policy" in ok.headers
+    stranger = await h.http.get(f"{h.base}/zoom/home",
+                                headers={"x-zoom-app-context": context(h, uid="zUidNobody")})
+    assert stranger.status_code == 403 and "staff list" in stranger.text
+    missing = await h.http.get(f"{h.base}/zoom/home")
+    assert missing.status_code == 403 and "Tether could not open" in missing.text
+
+
+async def test_expired_forged_or_guest_contexts_get_no_session(harness: Harness) -> None:
+    h = harness
+    expired = context(h, exp=int(h.clock.now() * 1000) - 1)
+    forged = vector({"typ": "meeting", "uid": "zUidAvery0001", "ts": 1, "exp": 2**50},
+                    secret="not-the-app-secret")
+    guest = context(h, uid=None)  # Guest Mode: Zoom sends no uid
+    for ctx, words in ((expired, "expired"), (forged, "decrypt"), (guest, "staff list")):
+        r = await h.http.post(f"{h.base}/api/zoom/session", json={"context": ctx})
+        assert r.status_code == 403 and words in r.json()["error"], r.text
+    bad = await h.http.post(f"{h.base}/api/zoom/session", json={"nope": 1})
+    assert bad.status_code == 400
