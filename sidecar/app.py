@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
-from sidecar.api import admin, checkin, meetings, ops, zoom_app
+from sidecar.api import admin, checkin, meetings, ops, pages, zoom_app
 from sidecar.appkeys import TETHER
 from sidecar.clock import Clock, SystemClock
 from sidecar.config import ProgramConfig
@@ -63,7 +63,7 @@ async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
 
 def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = None,
                *, run_workers: bool = True) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024, middlewares=[checkin.security_headers])
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[pages.security_headers])
     edge_holder: list[WebhookEdge] = []
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -93,6 +93,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
-                  checkin.routes, zoom_app.routes):
+                  checkin.routes, pages.routes, zoom_app.routes):
         app.add_routes(table)
     return app

@@ -6,7 +6,6 @@ import json
 from importlib import resources
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from pydantic import ValidationError
 
 from sidecar.appkeys import TETHER
@@ -64,13 +63,6 @@ async def form_page(request: web.Request) -> web.Response:
                         content_type="text/html")
 
 
-@routes.get("/static/{name:checkin\\.(js|css)}")
-async def static(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    kind = "application/javascript" if name.endswith(".js") else "text/css"
-    return web.Response(text=(_STATIC / name).read_text(encoding="utf-8"), content_type=kind)
-
-
 @routes.post("/api/checkin")
 async def submit(request: web.Request) -> web.Response:
     t = request.app[TETHER]
@@ -87,17 +79,3 @@ async def submit(request: web.Request) -> web.Response:
                                            emergency_contact_ok=body.emergency_contact_ok))
     await t.audit.record(f"client:{client}", "checkin.submit", meeting)
     return web.json_response({"ok": True, "checked_in_at": now})
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The headers Zoom requires of an app's pages, on every answer."""
-    response: web.StreamResponse = await handler(request)
-    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'self' https://*.zoom.us")
-    return response

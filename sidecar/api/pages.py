@@ -1,0 +1,40 @@
+"""Pages served to browsers (the panel, static assets) and the headers Zoom requires."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+routes = web.RouteTableDef()
+STATIC = resources.files("sidecar") / "static"
+
+
+@routes.get("/panel")
+async def panel_page(request: web.Request) -> web.Response:
+    """The clinicians' panel; its bridge supplies the session (no data in the page)."""
+    return web.Response(text=(STATIC / "panel.html").read_text(encoding="utf-8"),
+                        content_type="text/html")
+
+
+@routes.get("/static/{name:(checkin|panel)\\.(js|css)}")
+async def static(request: web.Request) -> web.Response:
+    name = request.match_info["name"]
+    kind = "application/javascript" if name.endswith(".js") else "text/css"
+    return web.Response(text=(STATIC / name).read_text(encoding="utf-8"), content_type=kind)
+
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The headers Zoom requires of an app's pages, on every answer."""
+    response: web.StreamResponse = await handler(request)
+    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'self' https://*.zoom.us")
+    return response

@@ -1,0 +1,155 @@
+// The clinicians' panel: platform-neutral. A bridge (Zoom Apps SDK, the Jitsi console, or
+// the development bridge below) supplies the session; the panel talks to Tether's API and
+// live stream. Every platform string is shown with textContent, never as HTML.
+"use strict";
+(function () {
+  const KINDS = ["roster", "alert.disconnected", "alert.unidentified_drop", "ladder.dialing",
+    "ladder.call_outcome", "ladder.answered", "ladder.acknowledged", "ladder.stopped",
+    "ladder.responders_prompt", "ladder.exhausted", "ladder.dial_failed", "checkin.submitted",
+    "recording.started", "recording.stop_requested", "recording.stop_failed"];
+  const ENDS = { "ladder.answered": "answered the callback",
+    "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
+    "ladder.exhausted": "ladder finished" };
+  const people = new Map();   // participant id -> roster row data
+  const alerts = new Map();   // subject -> {card, due, received}
+  let session = null;
+
+  function devBridge() {  // #token=...&meeting=... (tests, and the Jitsi console later)
+    const p = new URLSearchParams(window.location.hash.slice(1));
+    return { session: async function () {
+      return { token: p.get("token") || "", meeting: p.get("meeting") || "" };
+    } };
+  }
+
+  function el(tag, text, cls) {
+    const node = document.createElement(tag);
+    if (text !== undefined) node.textContent = String(text);
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  async function api(method, path, body) {
+    const response = await fetch(path, { method: method, headers: {
+      "Authorization": "Bearer " + session.token, "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined });
+    if (!response.ok) throw new Error(method + " " + path + ": " + response.status);
+    return response.json();
+  }
+
+  function meetingPath(rest) {
+    return "/api/meetings/" + encodeURIComponent(session.meeting) + rest;
+  }
+
+  function nameOf(participant) {
+    const row = people.get(participant);
+    return row ? row.display_name || "(no name)" : "a participant";
+  }
+
+  function renderRoster(checkins) {
+    const body = document.querySelector("#roster tbody");
+    body.replaceChildren();
+    const rows = Array.from(people.values()).sort(function (a, b) {
+      return a.display_name.localeCompare(b.display_name);
+    });
+    for (const p of rows) {
+      const tr = el("tr", undefined, p.status);
+      tr.dataset.participant = p.participant;
+      tr.append(el("td", p.display_name || "(no name)"), el("td"), el("td", p.status +
+        (p.reason && p.status === "gone" ? " (" + p.reason + ")" : "")),
+        el("td", p.room ? "breakout" : "main"), el("td"));
+      tr.children[1].append(el("span", p.identity, "badge"));
+      const checked = p.client && checkins[p.client] && checkins[p.client].checked_in_at;
+      tr.children[4].textContent = p.identity !== "client" ? "" : (checked ? "checked in" : "missing");
+      body.append(tr);
+    }
+  }
+
+  function tick() {
+    for (const a of alerts.values()) {
+      if (a.done) continue;
+      const left = Math.max(0, Math.round((a.due - (Date.now() - a.received)) / 1000));
+      a.countdown.textContent = left > 0 ? "callback in " + left + " s" : "calling now";
+    }
+  }
+
+  function raise(subject, participant, data, at) {
+    const old = alerts.get(subject);
+    if (old) old.card.remove();
+    const card = el("div", undefined, "alert");
+    card.dataset.subject = subject;
+    card.append(el("div", nameOf(participant) + " dropped off (" + data.reason + ")"));
+    const countdown = el("div", "", "countdown");
+    const button = el("button", "I'm calling them");
+    button.addEventListener("click", async function () {
+      button.disabled = true;
+      try {
+        await api("POST", meetingPath("/ladders/" + encodeURIComponent(subject) + "/ack"),
+          { note: "I'm calling them" });
+      } catch (err) {
+        button.disabled = false;
+        document.getElementById("error").textContent = "Could not acknowledge: " + err.message;
+      }
+    });
+    card.append(countdown, button);
+    document.getElementById("alerts").prepend(card);
+    alerts.set(subject, { card: card, countdown: countdown, due: data.callback_due - at,
+      received: Date.now(), done: false });
+    tick();
+  }
+
+  function settle(subject, text) {
+    const a = alerts.get(subject);
+    if (!a) return;
+    a.done = true;
+    a.card.classList.add("done");
+    a.countdown.textContent = text;
+    const button = a.card.querySelector("button");
+    if (button) button.remove();
+  }
+
+  function onEntry(kind, entry, checkins) {
+    const d = entry.data;
+    if (kind === "roster") {
+      people.set(d.participant, d);
+      renderRoster(checkins);
+    } else if (kind === "alert.disconnected") {
+      raise(d.subject, d.participant, d, entry.at);
+    } else if (kind === "checkin.submitted") {
+      checkins[d.client] = { checked_in_at: entry.at };
+      renderRoster(checkins);
+    } else if (ENDS[kind] && alerts.has(d.subject)) {
+      settle(d.subject, ENDS[kind] + (d.by ? " (" + d.by + ")" : ""));
+    } else if (kind === "ladder.dialing" && alerts.has(d.subject)) {
+      const a = alerts.get(d.subject);
+      a.due = 0;
+      a.countdown.textContent = "calling " + d.target + " (attempt " + d.attempt + ")";
+      a.done = true;
+    }
+    window.dispatchEvent(new CustomEvent("tether:entry", { detail: { kind: kind } }));
+  }
+
+  async function start() {
+    const bridge = window.tetherBridge || devBridge();
+    session = await bridge.session();
+    const roster = await api("GET", meetingPath("/roster"));
+    const checkins = roster.checkins || {};
+    for (const p of roster.people) people.set(p.participant, p);
+    renderRoster(checkins);
+    window.tetherFirstPaint = performance.now();
+    const url = meetingPath("/stream") + "?token=" + encodeURIComponent(session.token) +
+      "&last_event_id=" + encodeURIComponent(roster.last_event_id);
+    const stream = new EventSource(url);
+    stream.onopen = function () { document.getElementById("conn").textContent = "live"; };
+    stream.onerror = function () { document.getElementById("conn").textContent = "reconnecting…"; };
+    for (const kind of KINDS) {
+      stream.addEventListener(kind, function (event) {
+        onEntry(kind, JSON.parse(event.data), checkins);
+      });
+    }
+    setInterval(tick, 1000);
+  }
+
+  start().catch(function (err) {
+    document.getElementById("error").textContent = "Tether could not load: " + err.message;
+  });
+})();
