@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from importlib import resources
 
 import httpx
 
@@ -62,3 +63,9 @@ def app_context_reader(settings: Settings) -> AppContextReader | None:
                             role=ctx.attendrole)
 
     return read
+
+
+def bridge_script(platform: str) -> str:
+    """The browser bridge a platform plugin ships for the panel."""
+    package = {"zoom": "plugins.zoom"}[platform]
+    return (resources.files(package) / "static" / f"{platform}-bridge.js").read_text("utf-8")

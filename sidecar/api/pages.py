@@ -7,6 +7,8 @@ from importlib import resources
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from sidecar.registry import bridge_script
+
 routes = web.RouteTableDef()
 STATIC = resources.files("sidecar") / "static"
 
@@ -24,6 +26,12 @@ async def static(request: web.Request) -> web.Response:
     kind = "application/javascript" if name.endswith(".js") else "text/css"
     return web.Response(text=(STATIC / name).read_text(encoding="utf-8"), content_type=kind)
 
+
+
+@routes.get("/zoom/bridge.js")
+async def zoom_bridge(request: web.Request) -> web.Response:
+    """The Zoom Apps SDK bridge (plugins/zoom/static), served beside the panel."""
+    return web.Response(text=bridge_script("zoom"), content_type="application/javascript")
 
 
 @web.middleware

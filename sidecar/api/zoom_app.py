@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from html import escape
+from importlib import resources
+from pathlib import Path
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -49,9 +51,26 @@ async def home(request: web.Request) -> web.Response:
     staff = t.config.staff_by_zoom_uid(ctx.user)
     if staff is None:
         return _refusal("your Zoom account is not on this program's staff list")
-    page = ("<!doctype html><meta charset=utf-8><title>Tether</title><main>"
-            f"<h1>Tether</h1><p>Signed in as {escape(staff.name)}.</p></main>")
+    panel = (resources.files("sidecar") / "static" / "panel.html").read_text("utf-8")
+    bridge = ('<script src="/zoom/appssdk.js"></script>'
+              '<script src="/zoom/bridge.js"></script>')
+    page = panel.replace('<script src="/static/panel.js"></script>',
+                         bridge + '<script src="/static/panel.js"></script>')
     return web.Response(text=page, content_type="text/html")
+
+
+SDK_PATHS = (Path("node_modules/@zoom/appssdk/dist/sdk.js"),)
+
+
+@routes.get("/zoom/appssdk.js")
+async def appssdk(request: web.Request) -> web.Response:
+    """The @zoom/appssdk browser build, when the npm package is installed beside us."""
+    for path in SDK_PATHS:
+        if path.exists():
+            return web.Response(text=path.read_text("utf-8"),
+                                content_type="application/javascript")
+    return web.Response(text='console.warn("@zoom/appssdk is not installed");',
+                        content_type="application/javascript")
 
 
 @routes.post("/api/zoom/session")

@@ -6,7 +6,8 @@
   const KINDS = ["roster", "alert.disconnected", "alert.unidentified_drop", "ladder.dialing",
     "ladder.call_outcome", "ladder.answered", "ladder.acknowledged", "ladder.stopped",
     "ladder.responders_prompt", "ladder.exhausted", "ladder.dial_failed", "checkin.submitted",
-    "recording.started", "recording.stop_requested", "recording.stop_failed"];
+    "recording.started", "recording.stop_requested", "recording.stop_failed", "triage.started",
+    "triage.moved", "triage.failed"];
   const ENDS = { "ladder.answered": "answered the callback",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
@@ -17,7 +18,8 @@
   function devBridge() {  // #token=...&meeting=... (tests, and the Jitsi console later)
     const p = new URLSearchParams(window.location.hash.slice(1));
     return { session: async function () {
-      return { token: p.get("token") || "", meeting: p.get("meeting") || "" };
+      return { token: p.get("token") || "", meeting: p.get("meeting") || "",
+        staff: p.get("staff") || "" };
     } };
   }
 
@@ -60,6 +62,12 @@
       tr.children[1].append(el("span", p.identity, "badge"));
       const checked = p.client && checkins[p.client] && checkins[p.client].checked_in_at;
       tr.children[4].textContent = p.identity !== "client" ? "" : (checked ? "checked in" : "missing");
+      if (p.identity === "client" && p.status === "present" && bridge.startTriage) {
+        const button = el("button", "1:1", "triage");
+        button.title = "Take " + (p.display_name || "this client") + " to a 1:1 room";
+        button.addEventListener("click", function () { triage(p.participant, button); });
+        tr.children[0].append(" ", button);
+      }
       body.append(tr);
     }
   }
@@ -114,6 +122,8 @@
       renderRoster(checkins);
     } else if (kind === "alert.disconnected") {
       raise(d.subject, d.participant, d, entry.at);
+    } else if (kind === "triage.started") {
+      groupIsYours(d);
     } else if (kind === "checkin.submitted") {
       checkins[d.client] = { checked_in_at: entry.at };
       renderRoster(checkins);
@@ -128,8 +138,37 @@
     window.dispatchEvent(new CustomEvent("tether:entry", { detail: { kind: kind } }));
   }
 
+  async function triage(participant, button) {
+    const say = document.getElementById("error");
+    say.textContent = "";
+    button.disabled = true;
+    const path = meetingPath("/triage");
+    try {
+      const started = await api("POST", path, { participant: participant, phase: "started" });
+      await bridge.startTriage({ participant: participant, roomName: started.room_name });
+      await api("POST", path, { participant: participant, phase: "moved" });
+    } catch (err) {
+      say.textContent = err.message;
+      api("POST", path, { participant: participant, phase: "failed",
+        detail: String(err.message).slice(0, 300) }).catch(function () {});
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  function groupIsYours(d) {
+    if (!session.staff || d.by === session.staff) return;
+    const card = el("div", undefined, "alert");
+    card.dataset.kind = "secure-group";
+    card.append(el("strong", d.by + " took a client to a 1:1 room: the group is yours."),
+      el("p", d.script));
+    document.getElementById("alerts").prepend(card);
+  }
+
+  let bridge = null;
+
   async function start() {
-    const bridge = window.tetherBridge || devBridge();
+    bridge = window.tetherBridge || devBridge();
     session = await bridge.session();
     const roster = await api("GET", meetingPath("/roster"));
     const checkins = roster.checkins || {};

@@ -1,0 +1,63 @@
+// The Zoom Apps SDK bridge for Tether's panel: the panel calls window.tetherBridge; this
+// turns the calls into @zoom/appssdk calls (the SDK's global is `zoomSdk`).
+"use strict";
+(function () {
+  const CAPABILITIES = ["getAppContext", "getUserContext", "getMeetingUUID",
+    "getBreakoutRoomList", "addBreakoutRoom", "assignParticipantToBreakoutRoom",
+    "openBreakoutRooms", "changeBreakoutRoom", "configureBreakoutRooms",
+    "sendAppInvitationToAllParticipants", "admitParticipantFromWaitingRoom",
+    "cloudRecording", "showNotification"];
+  const NO_RIGHTS = "Zoom only lets a host or co-host move people into breakout rooms. " +
+    "Ask the host to make you co-host, then try again.";
+  let configured = null;
+
+  function sdk() {
+    if (!window.zoomSdk) throw new Error("open Tether from the Zoom client's Apps menu");
+    if (!configured) configured = window.zoomSdk.config({ capabilities: CAPABILITIES });
+    return configured.then(function () { return window.zoomSdk; });
+  }
+
+  function explain(err) {
+    const code = err && (err.code || (String(err.message || "").match(/\d{5}/) || [])[0]);
+    if (String(code) === "10021" || /privilege|permission/i.test(String(err && err.message))) {
+      return new Error(NO_RIGHTS);
+    }
+    return err instanceof Error ? err : new Error(String(err && err.message || err));
+  }
+
+  window.tetherBridge = {
+    session: async function () {
+      const z = await sdk();
+      const ctx = await z.getAppContext();
+      const response = await fetch("/api/zoom/session", { method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ context: ctx.context }) });
+      const data = await response.json();
+      if (!response.ok) throw new Error(data.error || "Zoom did not vouch for you");
+      return { token: data.token, meeting: data.meeting, staff: data.staff };
+    },
+    // 1:1 triage: a new room with a neutral name (the server picks it), the client and
+    // the lead assigned to it, rooms opened, the lead joins. Others stay in the group.
+    startTriage: async function (opts) {
+      const z = await sdk();
+      try {
+        const me = await z.getUserContext();
+        if (me.role !== "host" && me.role !== "coHost") throw new Error(NO_RIGHTS);
+        const list = await z.getBreakoutRoomList();
+        if (list.state === "open") {
+          throw new Error("Breakout rooms are open already: close them, then start triage.");
+        }
+        const room = await z.addBreakoutRoom({ name: opts.roomName });
+        await z.assignParticipantToBreakoutRoom({ uuid: room.uuid,
+          participantUUID: opts.participant });
+        await z.assignParticipantToBreakoutRoom({ uuid: room.uuid,
+          participantUUID: me.participantUUID });
+        await z.openBreakoutRooms();
+        await z.changeBreakoutRoom({ action: "join", uuid: room.uuid });
+        return { room: room.uuid };
+      } catch (err) {
+        throw explain(err);
+      }
+    },
+  };
+})();
