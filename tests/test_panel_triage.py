@@ -74,6 +74,15 @@ async def test_triage_issues_the_sdk_calls_in_order_and_tells_the_cofacilitator(
     kinds = await h.kinds()
     assert kinds.index("triage.started") < kinds.index("triage.moved")
 
+    await lead.locator(".alert[data-kind='triage'] button").click()
+    await lead.wait_for_function(
+        "window.__sdkCalls.some(c => c[0] === 'changeBreakoutRoom' && c[1].action === 'leave')")
+    back = [c for c in await lead.evaluate("window.__sdkCalls")][-2:]
+    assert back == [["assignParticipantToBreakoutRoom", {"participantUUID": "pu-casey-1"}],
+                    ["changeBreakoutRoom", {"action": "leave"}]]
+    await lead.locator(".alert[data-kind='triage']").wait_for(state="detached")
+    assert "triage.ended" in await h.kinds()
+
 
 async def test_triage_without_host_rights_explains_plainly(harness: Harness,
                                                            browser: Any) -> None:  # noqa: F811

@@ -147,6 +147,7 @@
       const started = await api("POST", path, { participant: participant, phase: "started" });
       await bridge.startTriage({ participant: participant, roomName: started.room_name });
       await api("POST", path, { participant: participant, phase: "moved" });
+      offerReturn(participant);
     } catch (err) {
       say.textContent = err.message;
       api("POST", path, { participant: participant, phase: "failed",
@@ -154,6 +155,25 @@
     } finally {
       button.disabled = false;
     }
+  }
+
+  function offerReturn(participant) {
+    const card = el("div", undefined, "alert done");
+    card.dataset.kind = "triage";
+    const back = el("button", "Return to the group");
+    card.append(el("div", "1:1 with " + nameOf(participant)), back);
+    back.addEventListener("click", async function () {
+      back.disabled = true;
+      try {
+        await bridge.endTriage({ participant: participant });
+        await api("POST", meetingPath("/triage"), { participant: participant, phase: "ended" });
+        card.remove();
+      } catch (err) {
+        back.disabled = false;
+        document.getElementById("error").textContent = err.message;
+      }
+    });
+    document.getElementById("alerts").prepend(card);
   }
 
   function groupIsYours(d) {

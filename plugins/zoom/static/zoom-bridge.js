@@ -26,6 +26,17 @@
   }
 
   window.tetherBridge = {
+    // Back to the group: the client is moved to the main session (no room uuid), then the
+    // lead leaves the room. Other breakout rooms are left as they are.
+    endTriage: async function (opts) {
+      const z = await sdk();
+      try {
+        await z.assignParticipantToBreakoutRoom({ participantUUID: opts.participant });
+        await z.changeBreakoutRoom({ action: "leave" });
+      } catch (err) {
+        throw explain(err);
+      }
+    },
     session: async function () {
       const z = await sdk();
       const ctx = await z.getAppContext();
