@@ -17,7 +17,7 @@ from sidecar.clock import Clock
 from sidecar.config import Meeting, ProgramConfig
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
-from sidecar.workflows.plan import MeetingView, plan_event
+from sidecar.workflows.plan import MeetingView, plan_event, plan_link
 
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
@@ -83,6 +83,31 @@ class Applier:
             pipe.multi()
             self.meetings.write(pipe, m, env.meeting_number, env.platform, plan, jobs)
             await pipe.execute()
+
+    async def link(self, meeting: str, participant: str, client: str, by: str) -> bool:
+        """Link a participant to a client (a clinician's word); False if no such person."""
+        meta = await self.meetings.meta(meeting)
+        number = meta.get("number", "")
+        for _ in range(MAX_WATCH_RETRIES):
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    await pipe.watch(keys.state(meeting))
+                    view = await self.meetings.read_view(pipe, meeting, number)
+                    plan = plan_link(view, participant, client, by,
+                                     self.config.callback_policy,
+                                     int(self.clock.now() * 1000))
+                    if plan is None or plan.empty:
+                        await pipe.unwatch()
+                        return plan is not None
+                    jobs = await self.meetings.job_states(pipe, plan)
+                    pipe.multi()
+                    self.meetings.write(pipe, meeting, number, meta.get("platform", "zoom"),
+                                        plan, jobs)
+                    await pipe.execute()
+                    return True
+            except WatchError:
+                continue
+        raise RuntimeError(f"meeting {meeting} too contended to link {participant}")
 
     # ---- the inbox consumer ---------------------------------------------------------------
     async def ensure_group(self) -> None:

@@ -50,7 +50,7 @@ async def list_meetings(request: web.Request) -> web.Response:
 
 @routes.get("/api/meetings/{meeting}/roster")
 async def roster(request: web.Request) -> web.Response:
-    t, _ = _who(request, *CLINICAL)
+    t, who = _who(request, *CLINICAL)
     m = request.match_info["meeting"]
     await _known_meeting(t, m)
     async with t.redis.pipeline(transaction=True) as pipe:
@@ -62,10 +62,15 @@ async def roster(request: web.Request) -> web.Response:
     checked = await t.checkins.times(m)
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     expected = cfg.expected_clients if cfg else []
+    names = {}
+    for client in expected:
+        record = await t.clients.get(client, actor=who.staff_id, purpose=f"roster:{m}")
+        names[client] = record.name if record else client
     return web.json_response({
         "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
         "ladders": ladders, "last_event_id": last[0][0] if last else "0-0",
-        "checkins": {c: {"checked_in_at": checked.get(c)} for c in expected}})
+        "checkins": {c: {"checked_in_at": checked.get(c)} for c in expected},
+        "clients": [{"id": c, "name": names[c]} for c in expected]})
 
 
 @routes.get("/api/meetings/{meeting}/timeline")
@@ -159,3 +164,24 @@ async def dispatch_card(request: web.Request) -> web.Response:
         "location_on_file": record.location.one_line() if record.location else None,
         "emergency_contacts": [c.model_dump() for c in record.consented_contacts("emergency")],
         "program": t.config.program.name, "meeting": cfg.name})
+
+
+class LinkBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    client: str = Field(min_length=1, max_length=64)
+
+
+@routes.post("/api/meetings/{meeting}/participants/{participant}/link")
+async def link_participant(request: web.Request) -> web.Response:
+    """"This is Casey": an unidentified participant becomes a client of the meeting."""
+    t, who = _who(request, *CLINICAL)
+    m, participant = request.match_info["meeting"], request.match_info["participant"]
+    meta = await _known_meeting(t, m)
+    body: LinkBody = await _body(request, LinkBody)
+    cfg = t.config.meeting_by_number(meta.get("number", ""))
+    if cfg is None or body.client not in cfg.expected_clients:
+        raise web.HTTPBadRequest(text="that client is not expected in this meeting")
+    if not await t.applier.link(m, participant, body.client, who.staff_id):
+        raise web.HTTPNotFound(text="no such participant in this meeting")
+    await t.audit.record(who.staff_id, "participant.link", body.client)
+    return web.json_response({"linked": True})

@@ -7,7 +7,7 @@
     "ladder.call_outcome", "ladder.answered", "ladder.acknowledged", "ladder.stopped",
     "ladder.responders_prompt", "ladder.exhausted", "ladder.dial_failed", "checkin.submitted",
     "recording.started", "recording.stop_requested", "recording.stop_failed", "triage.started",
-    "triage.moved", "triage.failed"];
+    "triage.moved", "triage.failed", "participant.linked"];
   const ENDS = { "ladder.answered": "answered the callback",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
@@ -62,6 +62,17 @@
       tr.children[1].append(el("span", p.identity, "badge"));
       const checked = p.client && checkins[p.client] && checkins[p.client].checked_in_at;
       tr.children[4].textContent = p.identity !== "client" ? "" : (checked ? "checked in" : "missing");
+      if (p.identity === "unknown" && clients.length) {
+        const pick = el("select", undefined, "link");
+        pick.append(el("option", "This is…"));
+        for (const c of clients) {
+          const option = el("option", c.name);
+          option.value = c.id;
+          pick.append(option);
+        }
+        pick.addEventListener("change", function () { link(p.participant, pick.value); });
+        tr.children[1].append(" ", pick);
+      }
       if (p.identity === "client" && p.status === "present" && bridge.startTriage) {
         const button = el("button", "1:1", "triage");
         button.title = "Take " + (p.display_name || "this client") + " to a 1:1 room";
@@ -186,12 +197,23 @@
   }
 
   let bridge = null;
+  let clients = [];
+
+  async function link(participant, client) {
+    try {
+      await api("POST", meetingPath("/participants/" + encodeURIComponent(participant) +
+        "/link"), { client: client });
+    } catch (err) {
+      document.getElementById("error").textContent = "Could not link: " + err.message;
+    }
+  }
 
   async function start() {
     bridge = window.tetherBridge || devBridge();
     session = await bridge.session();
     const roster = await api("GET", meetingPath("/roster"));
     const checkins = roster.checkins || {};
+    clients = roster.clients || [];
     for (const p of roster.people) people.set(p.participant, p);
     renderRoster(checkins);
     window.tetherFirstPaint = performance.now();

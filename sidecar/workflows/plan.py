@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from contracts.events import (
@@ -149,3 +149,24 @@ def _start(view: MeetingView, gone: Absence, policy: CallbackPolicy, now_ms: int
         "deadline_ms": origin + int(policy.deadline_seconds * 1000),
     }
     return Schedule(key, due, payload)
+
+
+def plan_link(view: MeetingView, participant: str, client: str, by: str,
+              policy: CallbackPolicy, now_ms: int) -> Plan | None:
+    """A clinician says who an unidentified participant is. If that client is away now,
+    their callback ladder starts as if the platform had named them. None: no such person."""
+    current = view.people.get(participant)
+    if current is None:
+        return None
+    subject = f"client:{client}"
+    plan = Plan()
+    if current.subject == subject:
+        return plan
+    linked = replace(current, subject=subject)
+    plan.people[participant] = linked
+    plan.timeline.append(entry("participant.linked", now_ms, participant=participant,
+                               client=client, by=by))
+    plan.timeline.append(entry("roster", now_ms, **person_view(linked)))
+    people = {**view.people, participant: linked}
+    _ladder(plan, view, list(people.values()), subject, policy, now_ms)
+    return plan
