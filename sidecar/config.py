@@ -93,6 +93,15 @@ class Telephony(_Strict):
     request_timeout_seconds: float = Field(default=5, gt=0, le=30)
 
 
+class CheckInPolicy(_Strict):
+    """``warn``: alert the clinicians when a present client has not checked in after
+    ``grace_minutes``. (``hold``, clients waiting in the waiting room until they check in,
+    comes with the Zoom App's admit.)"""
+
+    enforcement: Literal["warn"] = "warn"
+    grace_minutes: float = Field(default=5, ge=0, le=60)
+
+
 class RecordingPolicy(_Strict):
     """``alert``: tell the clinicians; ``stop``: also stop cloud recording via the API."""
 
@@ -105,6 +114,7 @@ class ProgramConfig(_Strict):
     meetings: list[Meeting] = []
     callback_policy: CallbackPolicy = CallbackPolicy()
     recording_policy: RecordingPolicy = RecordingPolicy()
+    checkin_policy: CheckInPolicy = CheckInPolicy()
     telephony: Telephony = Telephony()
 
     @model_validator(mode="after")

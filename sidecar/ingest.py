@@ -74,8 +74,10 @@ class Applier:
             view = await self.meetings.read_view(pipe, m, meeting_cfg.zoom_meeting_id)
             subject = await self._subject(env, view, meeting_cfg)
             now_ms = int(self.clock.now() * 1000)
-            plan = plan_event(env, view, subject, self.config.callback_policy, now_ms,
-                              stop_recordings=self.config.recording_policy.on_start == "stop")
+            plan = plan_event(
+                env, view, subject, self.config.callback_policy, now_ms,
+                stop_recordings=self.config.recording_policy.on_start == "stop",
+                checkin_grace_ms=int(self.config.checkin_policy.grace_minutes * 60_000))
             if plan.empty:
                 await pipe.unwatch()
                 return

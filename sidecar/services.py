@@ -33,8 +33,9 @@ from sidecar.settings import Settings
 from sidecar.store import EmbeddedRedis, connect
 from sidecar.telephony import CallRef, Dialer, TelephonyError
 from sidecar.telephony.twilio import TwilioDialer
+from sidecar.workflows.checkin_reminder import CheckInReminder
 from sidecar.workflows.ladder import CallbackLadder, LadderDeps
-from sidecar.workflows.plan import LADDER_KIND, RECORDING_GUARD_KIND
+from sidecar.workflows.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
 from sidecar.workflows.recording import RecordingGuard
 
 logger = logging.getLogger(__name__)
@@ -185,6 +186,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[LADDER_KIND] = ladder
     engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
         engine, meetings, meeting_commands(settings, http))
+    engine.handlers[CHECKIN_KIND] = CheckInReminder(engine, meetings, checkins)
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
     return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),

@@ -7,7 +7,7 @@
     "ladder.call_outcome", "ladder.answered", "ladder.acknowledged", "ladder.stopped",
     "ladder.responders_prompt", "ladder.exhausted", "ladder.dial_failed", "checkin.submitted",
     "recording.started", "recording.stop_requested", "recording.stop_failed", "triage.started",
-    "triage.moved", "triage.failed", "participant.linked"];
+    "triage.moved", "triage.failed", "participant.linked", "alert.checkin_missing"];
   const ENDS = { "ladder.answered": "answered the callback",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
@@ -133,10 +133,20 @@
       renderRoster(checkins);
     } else if (kind === "alert.disconnected") {
       raise(d.subject, d.participant, d, entry.at);
+    } else if (kind === "alert.checkin_missing") {
+      const who = clients.find(function (c) { return c.id === d.client; });
+      const card = el("div", (who ? who.name : d.client) + " has not checked in yet.",
+        "alert");
+      card.dataset.kind = "checkin-missing";
+      card.dataset.client = d.client;
+      document.getElementById("alerts").append(card);
     } else if (kind === "triage.started") {
       groupIsYours(d);
     } else if (kind === "checkin.submitted") {
       checkins[d.client] = { checked_in_at: entry.at };
+      document.querySelectorAll(".alert[data-kind='checkin-missing']").forEach(function (c) {
+        if (c.dataset.client === d.client) c.remove();
+      });
       renderRoster(checkins);
     } else if (ENDS[kind] && alerts.has(d.subject)) {
       settle(d.subject, ENDS[kind] + (d.by ? " (" + d.by + ")" : ""));

@@ -18,6 +18,7 @@ from sidecar.timeline import entry, person_view
 
 LADDER_KIND = "callback_ladder"
 RECORDING_GUARD_KIND = "recording_guard"
+CHECKIN_KIND = "checkin_reminder"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class MeetingView:
 
 def plan_event(
     env: EventEnvelope, view: MeetingView, subject: str, policy: CallbackPolicy, now_ms: int,
-    *, stop_recordings: bool = False,
+    *, stop_recordings: bool = False, checkin_grace_ms: int | None = None,
 ) -> Plan:
     at_ms = int(env.occurred_at.timestamp() * 1000)
     person = getattr(env.event, "person", None)
@@ -100,7 +101,21 @@ def plan_event(
     plan.timeline.append(entry("roster", at_ms, **person_view(updated)))
     people = {**view.people, updated.participant: updated}
     _ladder(plan, view, list(people.values()), updated.subject, policy, now_ms)
+    if checkin_grace_ms is not None:
+        _checkin_reminder(plan, view, updated, checkin_grace_ms, now_ms)
     return plan
+
+
+def _checkin_reminder(plan: Plan, view: MeetingView, person: PersonState, grace_ms: int,
+                      now_ms: int) -> None:
+    """A client present in the meeting gets one check-in reminder job per session."""
+    if person.status != "present" or person.subject_kind != "client":
+        return
+    client = person.subject.split(":", 1)[1]
+    key = f"checkin:{view.meeting}:{client}"
+    plan.schedule.append(Schedule(key, now_ms + grace_ms,
+                                  {"meeting": view.meeting, "client": client,
+                                   "subject": person.subject}, CHECKIN_KIND))
 
 
 def _ladder(
