@@ -95,10 +95,10 @@ class Telephony(_Strict):
 
 class CheckInPolicy(_Strict):
     """``warn``: alert the clinicians when a present client has not checked in after
-    ``grace_minutes``. (``hold``, clients waiting in the waiting room until they check in,
-    comes with the Zoom App's admit.)"""
+    ``grace_minutes``. ``hold``: the same, and the panel offers to admit clients from the
+    waiting room (the meeting's waiting room must be on) once they have checked in."""
 
-    enforcement: Literal["warn"] = "warn"
+    enforcement: Literal["warn", "hold"] = "warn"
     grace_minutes: float = Field(default=5, ge=0, le=60)
 
 

@@ -6,12 +6,13 @@ import json
 from importlib import resources
 
 from aiohttp import web
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sidecar.appkeys import TETHER
 from sidecar.checkin import CheckIn, CheckInBody, LinkError
 from sidecar.config import Role
 from sidecar.services import Tether
+from sidecar.telephony import TelephonyError
 from sidecar.timeline import entry
 
 routes = web.RouteTableDef()
@@ -27,18 +28,43 @@ async def _expected(t: Tether, meeting: str, client: str) -> None:
         raise web.HTTPNotFound(text="this client is not part of this meeting")
 
 
+class LinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    send_sms: bool = False
+
+
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
 async def make_link(request: web.Request) -> web.Response:
-    """A clinician sends a client the form by SMS or chat: a signed, expiring link."""
+    """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
+    client's number on file (the text holds the link only)."""
     t = request.app[TETHER]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     m, client = request.match_info["meeting"], request.match_info["client"]
     await _expected(t, m, client)
+    try:
+        wanted = LinkRequest.model_validate_json(await request.read() or b"{}")
+    except ValidationError as exc:
+        raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
     expires = int(t.clock.now() * 1000) + LINK_TTL_MS
-    token = t.links.issue(m, client, expires)
-    await t.audit.record(who.staff_id, "checkin.link", client)
     base = t.settings.tether_public_url.rstrip("/")
-    return web.json_response({"url": f"{base}/checkin?t={token}", "expires_at": expires})
+    url = f"{base}/checkin?t={t.links.issue(m, client, expires)}"
+    await t.audit.record(who.staff_id, "checkin.link", client)
+    sent = await _text(t, m, client, url, who.staff_id) if wanted.send_sms else False
+    return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})
+
+
+async def _text(t: Tether, meeting: str, client: str, url: str, by: str) -> bool:
+    record = await t.clients.get(client, actor=by, purpose="checkin-sms")
+    if record is None:
+        raise web.HTTPNotFound(text="no record on file for this client")
+    body = f"Your care team asks you to check in for today's group: {url}"
+    try:
+        await t.dialer.send_sms(record.callback_phone, body)
+    except TelephonyError as exc:
+        raise web.HTTPBadGateway(text=f"the text could not be sent: {exc}") from exc
+    await t.meetings.append(meeting, entry("checkin.link_sent", int(t.clock.now() * 1000),
+                                           client=client, by=by))
+    return True
 
 
 def _link(request: web.Request) -> tuple[str, str]:

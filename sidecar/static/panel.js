@@ -73,6 +73,22 @@
         pick.addEventListener("change", function () { link(p.participant, pick.value); });
         tr.children[1].append(" ", pick);
       }
+      if (p.identity === "client" && p.status === "waiting") {
+        if (checked && bridge.admit) {
+          const admit = el("button", "Admit", "admit");
+          admit.addEventListener("click", function () { act(admit, function () {
+            return bridge.admit({ participant: p.participant });
+          }); });
+          tr.children[0].append(" ", admit);
+        } else if (!checked) {
+          const text = el("button", "Text check-in link", "sms");
+          text.addEventListener("click", function () { act(text, function () {
+            return api("POST", meetingPath("/clients/" + encodeURIComponent(p.client) +
+              "/checkin-link"), { send_sms: true });
+          }); });
+          tr.children[0].append(" ", text);
+        }
+      }
       if (p.identity === "client" && p.status === "present" && bridge.startTriage) {
         const button = el("button", "1:1", "triage");
         button.title = "Take " + (p.display_name || "this client") + " to a 1:1 room";
@@ -208,6 +224,17 @@
 
   let bridge = null;
   let clients = [];
+
+  async function act(button, work) {
+    button.disabled = true;
+    try {
+      await work();
+      button.textContent = "done";
+    } catch (err) {
+      button.disabled = false;
+      document.getElementById("error").textContent = err.message;
+    }
+  }
 
   async function link(participant, client) {
     try {

@@ -26,6 +26,14 @@
   }
 
   window.tetherBridge = {
+    admit: async function (opts) {
+      const z = await sdk();
+      try {
+        await z.admitParticipantFromWaitingRoom({ participantUUID: opts.participant });
+      } catch (err) {
+        throw explain(err);
+      }
+    },
     // Back to the group: the client is moved to the main session (no room uuid), then the
     // lead leaves the room. Other breakout rooms are left as they are.
     endTriage: async function (opts) {
