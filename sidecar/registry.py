@@ -69,3 +69,10 @@ def bridge_script(platform: str) -> str:
     """The browser bridge a platform plugin ships for the panel."""
     package = {"zoom": "plugins.zoom"}[platform]
     return (resources.files(package) / "static" / f"{platform}-bridge.js").read_text("utf-8")
+
+
+def zoom_sdk_module() -> str | None:
+    """The @zoom/appssdk ES module, when ``npm ci --prefix plugins/zoom`` has installed it."""
+    path = resources.files("plugins.zoom") / "node_modules" / "@zoom" / "appssdk" / "dist"
+    module = path / "sdk.es.js"
+    return module.read_text("utf-8") if module.is_file() else None

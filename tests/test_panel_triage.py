@@ -98,3 +98,15 @@ async def test_triage_without_host_rights_explains_plainly(harness: Harness,
     assert "triage.failed" in await h.kinds()
 
 
+
+
+async def test_real_sdk_loads_in_the_panel_under_our_csp(harness: Harness,
+                                                         browser: Any) -> None:  # noqa: F811
+    h = harness
+    page = await browser.new_page(extra_http_headers={"x-zoom-app-context": context(h)})
+    await page.goto(f"{h.base}/zoom/home")  # the real @zoom/appssdk module, CSP enforced
+    for _ in range(50):  # page.evaluate with a function works under the page's CSP
+        if await page.evaluate("() => typeof (window.zoomSdk || {}).config") == "function":
+            break
+        await page.wait_for_timeout(100)
+    assert await page.evaluate("() => typeof window.zoomSdk.config") == "function"

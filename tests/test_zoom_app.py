@@ -52,3 +52,12 @@ async def test_expired_forged_or_guest_contexts_get_no_session(harness: Harness)
         assert r.status_code == 403 and words in r.json()["error"], r.text
     bad = await h.http.post(f"{h.base}/api/zoom/session", json={"nope": 1})
     assert bad.status_code == 400
+
+
+async def test_the_real_appssdk_is_served_from_our_origin(harness: Harness) -> None:
+    h = harness
+    module = await h.http.get(f"{h.base}/zoom/appssdk.es.js")
+    assert module.status_code == 200, "run: npm ci --prefix plugins/zoom"
+    assert "ZoomSdk" in module.text and "export" in module.text
+    shim = await h.http.get(f"{h.base}/zoom/appssdk.js")
+    assert 'import zoomSdk from "/zoom/appssdk.es.js"' in shim.text

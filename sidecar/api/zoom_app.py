@@ -7,13 +7,13 @@ from __future__ import annotations
 import json
 from html import escape
 from importlib import resources
-from pathlib import Path
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContext, PanelContextError
 from sidecar.appkeys import TETHER
+from sidecar.registry import zoom_sdk_module
 from sidecar.services import Tether
 
 routes = web.RouteTableDef()
@@ -52,25 +52,30 @@ async def home(request: web.Request) -> web.Response:
     if staff is None:
         return _refusal("your Zoom account is not on this program's staff list")
     panel = (resources.files("sidecar") / "static" / "panel.html").read_text("utf-8")
-    bridge = ('<script src="/zoom/appssdk.js"></script>'
+    bridge = ('<script type="module" src="/zoom/appssdk.js"></script>'
               '<script src="/zoom/bridge.js"></script>')
     page = panel.replace('<script src="/static/panel.js"></script>',
                          bridge + '<script src="/static/panel.js"></script>')
     return web.Response(text=page, content_type="text/html")
 
 
-SDK_PATHS = (Path("node_modules/@zoom/appssdk/dist/sdk.js"),)
+@routes.get("/zoom/appssdk.es.js")
+async def appssdk_module(request: web.Request) -> web.Response:
+    """The @zoom/appssdk browser module (npm), served from our own origin."""
+    module = zoom_sdk_module()
+    if module is None:
+        raise web.HTTPNotFound(text="@zoom/appssdk is not installed: npm ci --prefix plugins/zoom")
+    return web.Response(text=module, content_type="application/javascript")
 
 
 @routes.get("/zoom/appssdk.js")
 async def appssdk(request: web.Request) -> web.Response:
-    """The @zoom/appssdk browser build, when the npm package is installed beside us."""
-    for path in SDK_PATHS:
-        if path.exists():
-            return web.Response(text=path.read_text("utf-8"),
-                                content_type="application/javascript")
-    return web.Response(text='console.warn("@zoom/appssdk is not installed");',
-                        content_type="application/javascript")
+    """A module that puts the SDK where the bridge looks for it (``window.zoomSdk``)."""
+    if zoom_sdk_module() is None:
+        shim = 'console.warn("@zoom/appssdk is not installed: npm ci --prefix plugins/zoom");'
+    else:
+        shim = 'import zoomSdk from "/zoom/appssdk.es.js"; window.zoomSdk ??= zoomSdk;'
+    return web.Response(text=shim, content_type="application/javascript")
 
 
 @routes.post("/api/zoom/session")

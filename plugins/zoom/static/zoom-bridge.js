@@ -11,10 +11,19 @@
     "Ask the host to make you co-host, then try again.";
   let configured = null;
 
-  function sdk() {
+  async function loaded() {  // the SDK arrives as a module, after this classic script
+    for (let i = 0; i < 50 && !window.zoomSdk; i++) {
+      await new Promise(function (resolve) { setTimeout(resolve, 100); });
+    }
     if (!window.zoomSdk) throw new Error("open Tether from the Zoom client's Apps menu");
-    if (!configured) configured = window.zoomSdk.config({ capabilities: CAPABILITIES });
-    return configured.then(function () { return window.zoomSdk; });
+    return window.zoomSdk;
+  }
+
+  async function sdk() {
+    const z = await loaded();
+    if (!configured) configured = z.config({ capabilities: CAPABILITIES });
+    await configured;
+    return z;
   }
 
   function explain(err) {
