@@ -15,6 +15,7 @@ from sidecar import keys
 from sidecar.clients import ClientStore
 from sidecar.clock import Clock
 from sidecar.config import Meeting, ProgramConfig
+from sidecar.errors import where
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
 from sidecar.workflows.plan import MeetingView, plan_event, plan_link
@@ -157,8 +158,9 @@ class Applier:
                 await self.apply(env)
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
                 raise  # stays pending; this or another replica applies it again
-            except Exception:
-                logger.exception("apply failed delivery=%s meeting=%s", env.id, env.meeting)
+            except Exception as exc:
+                logger.error("apply failed delivery=%s meeting=%s (%s)", env.id, env.meeting,
+                             where(exc))
                 self.metrics.apply_failures.inc()
                 continue  # stays pending and is retried after RECLAIM_IDLE_MS
             applied.append(entry_id)

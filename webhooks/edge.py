@@ -85,7 +85,8 @@ class WebhookEdge:
         except Exception as exc:  # whatever failed, the event is kept, not lost
             self.spool.append(events)
             self.observer.spooled(platform, len(events))
-            logger.error("store unavailable (%s): %s events spooled", exc, len(events))
+            logger.error("store unavailable (%s): %s events spooled", type(exc).__name__,
+                         len(events))
             return {"spooled": len(events)}
         for e in events:
             self.observer.accepted(platform, e.event.type)

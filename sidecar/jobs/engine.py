@@ -21,6 +21,7 @@ from redis.asyncio.client import Pipeline
 
 from sidecar import keys
 from sidecar.clock import Clock
+from sidecar.errors import where
 from sidecar.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
 from sidecar.jobs.scripts import Scripts
 
@@ -178,7 +179,7 @@ class JobEngine:
                 outcome = await handler(job)
             await self._finish(job, outcome)
         except Exception as exc:  # a failed effect is retried, never dropped
-            logger.exception("job %s kind=%s failed; will retry", job.key, job.kind)
+            logger.error("job %s kind=%s failed (%s); will retry", job.key, job.kind, where(exc))
             with contextlib.suppress(aioredis.RedisError, OSError):
                 await self._finish(job, Retry(type(exc).__name__))
 
@@ -211,8 +212,10 @@ class JobEngine:
         else:
             due = self.now_ms() + int(backoff_s(job.attempts) * 1000)
             logger.warning("job %s retry #%s: %s", job.key, job.attempts + 1, outcome.reason)
-            kept = outcome.data if outcome.data is not None else job.data
-            args = [job.key, job.epoch, self.owner, due, json.dumps(kept),
+            # no data given: keep what the handler last recorded (an intent to dial, say),
+            # not the claim-time copy, so a retry reconciles instead of dialling twice
+            kept = "" if outcome.data is None else json.dumps(outcome.data)
+            args = [job.key, job.epoch, self.owner, due, kept,
                     job.attempts + 1, job.wake, self._now_arg()]
             ok = await self.scripts.defer(keys=jk, args=args)
         if not ok:

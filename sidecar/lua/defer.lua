@@ -1,7 +1,8 @@
 -- Release a claimed job to fire again at ARGV[4] (next ladder step, retry, or timeout).
 -- A signal that arrived while it was claimed (wake changed) makes it fire now instead.
 -- KEYS[1] due zset, KEYS[2] job hash
--- ARGV[1] key, ARGV[2] epoch, ARGV[3] owner, ARGV[4] due ms, ARGV[5] data json,
+-- ARGV[1] key, ARGV[2] epoch, ARGV[3] owner, ARGV[4] due ms, ARGV[5] data json ('' = keep
+-- what the handler last recorded with touch),
 -- ARGV[6] attempts, ARGV[7] wake seen at claim, ARGV[8] now ms ('' = Redis TIME)
 if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[2] or redis.call('HGET', KEYS[2], 'owner') ~= ARGV[3]
   or redis.call('HGET', KEYS[2], 'state') ~= 'leased' then
@@ -16,7 +17,9 @@ end
 if redis.call('HGET', KEYS[2], 'wake') ~= ARGV[7] and now < tonumber(due) then
   due = string.format('%d', now)
 end
-redis.call('HSET', KEYS[2], 'state', 'pending', 'owner', '', 'due', due, 'data', ARGV[5],
-  'attempts', ARGV[6])
+redis.call('HSET', KEYS[2], 'state', 'pending', 'owner', '', 'due', due, 'attempts', ARGV[6])
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[2], 'data', ARGV[5])
+end
 redis.call('ZADD', KEYS[1], due, ARGV[1])
 return 1

@@ -169,3 +169,38 @@ async def test_engine_claims_no_more_than_it_can_run(redis: aioredis.Redis) -> N
     assert len(await JobEngine(redis, clock, owner="b").claim()) == 3
     gate.set()
     await e.drain()
+
+
+async def test_a_crash_after_recording_an_intent_keeps_the_intent(
+        redis: aioredis.Redis) -> None:
+    """A handler records "about to dial" and then fails: the retry must see that record,
+    or it would dial again without first asking the provider whether the call exists."""
+    clock = FakeClock(T)
+    e: JobEngine
+
+    async def dial_then_fail(job: ClaimedJob) -> Outcome:
+        assert await e.touch(job, {"intent": "0.0.0"})
+        raise ConnectionResetError("lost the answer from the provider")
+
+    e = engine(redis, clock, "a", x=dial_then_fail)
+    await e.schedule("k1", int(T * 1000), "x", {})
+    await e.run_due()
+    await e.drain()
+    clock.advance(1)
+    (job,) = await e.claim()
+    assert job.data == {"intent": "0.0.0"} and job.attempts == 1
+
+
+async def test_a_failure_is_logged_without_its_message(
+        redis: aioredis.Redis, caplog: pytest.LogCaptureFixture) -> None:
+    async def leaky(job: ClaimedJob) -> Outcome:
+        raise ValueError("input_value='+13125550111' at 1200 Larkspur Lane")
+
+    e = engine(redis, FakeClock(T), "a", x=leaky)
+    await e.schedule("k1", int(T * 1000), "x", {})
+    with caplog.at_level("INFO"):
+        await e.run_due()
+        await e.drain()
+    text = caplog.text
+    assert "ValueError at test_engine.py" in text and "in leaky" in text
+    assert "5550111" not in text and "Larkspur" not in text
