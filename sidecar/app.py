@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
-from sidecar.api import admin, checkin, meetings, ops, pages, triage, zoom_app
+from sidecar.api import admin, checkin, meetings, ops, pages, triage, zoom_app, zoom_checkin
 from sidecar.appkeys import TETHER
 from sidecar.clock import Clock, SystemClock
 from sidecar.config import ProgramConfig
@@ -93,6 +93,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
-                  checkin.routes, pages.routes, triage.routes, zoom_app.routes):
+                  checkin.routes, pages.routes, triage.routes, zoom_app.routes,
+                  zoom_checkin.routes):
         app.add_routes(table)
     return app

@@ -14,7 +14,7 @@ import hashlib
 import hmac
 import json
 import re
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -64,8 +64,25 @@ class CheckIn(CheckInBody):
     at_ms: int
 
 
+class LinkClaims(NamedTuple):
+    meeting: str
+    client: str
+    participant: str  # the Zoom participant the in-meeting form ran in; "" for SMS links
+
+
+class CheckInStatus(NamedTuple):
+    checked_in_ms: int | None
+    moved_ms: int | None  # the client said "I moved" at this time
+
+    @property
+    def stale(self) -> bool:
+        """Checked in, then said they moved: the address on the card may be wrong."""
+        return (self.checked_in_ms is not None and self.moved_ms is not None
+                and self.moved_ms >= self.checked_in_ms)
+
+
 class CheckInLinks:
-    """HMAC-signed tokens: ``base64url(json{m,c,exp}).base64url(hmac)``."""
+    """HMAC-signed tokens: ``base64url(json{m,c,exp[,p]}).base64url(hmac)``."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
@@ -74,24 +91,27 @@ class CheckInLinks:
         return base64.urlsafe_b64encode(hmac.new(self._key, body, hashlib.sha256).digest()
                                         ).decode().rstrip("=")
 
-    def issue(self, meeting: str, client: str, expires_ms: int) -> str:
-        body = base64.urlsafe_b64encode(json.dumps(
-            {"m": meeting, "c": client, "exp": expires_ms}, separators=(",", ":")).encode()
-        ).decode().rstrip("=")
+    def issue(self, meeting: str, client: str, expires_ms: int, participant: str = "") -> str:
+        claims: dict[str, str | int] = {"m": meeting, "c": client, "exp": expires_ms}
+        if participant:
+            claims["p"] = participant
+        body = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()
+                                        ).decode().rstrip("=")
         return f"{body}.{self._mac(body.encode())}"
 
-    def open(self, token: str, now_ms: int) -> tuple[str, str]:
+    def open(self, token: str, now_ms: int) -> LinkClaims:
         body, _, mac = token.partition(".")
         if not body or not mac or not hmac.compare_digest(self._mac(body.encode()), mac):
             raise LinkError("this check-in link is not valid")
         try:
             claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
             meeting, client, exp = str(claims["m"]), str(claims["c"]), int(claims["exp"])
-        except (ValueError, KeyError, TypeError) as exc:
+            participant = str(claims.get("p", ""))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise LinkError("this check-in link is not valid") from exc
         if exp < now_ms:
             raise LinkError("this check-in link has expired: ask your care team for a new one")
-        return meeting, client
+        return LinkClaims(meeting, client, participant)
 
 
 class CheckInStore:
@@ -105,6 +125,7 @@ class CheckInStore:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(keys.checkins(meeting), mapping={f"c:{checkin.client}": sealed,
                                                        f"t:{checkin.client}": checkin.at_ms})
+            pipe.hdel(keys.checkins(meeting), f"s:{checkin.client}")
             pipe.expire(keys.checkins(meeting), keys.MEETING_TTL_S)
             await pipe.execute()
 
@@ -115,7 +136,27 @@ class CheckInStore:
         return CheckIn.model_validate_json(
             self.cipher.decrypt(f"{meeting}/{client}", "checkin", sealed))
 
+    async def moved(self, meeting: str, client: str, at_ms: int) -> bool:
+        """The client says they moved; False if they had not checked in yet."""
+        if not await self.redis.hexists(keys.checkins(meeting), f"t:{client}"):
+            return False
+        await self.redis.hset(keys.checkins(meeting), f"s:{client}", at_ms)
+        return True
+
     async def times(self, meeting: str) -> dict[str, int]:
         """Client id -> when they last checked in (nothing decrypted for the roster)."""
         raw = await self.redis.hgetall(keys.checkins(meeting))
         return {k[2:]: int(v) for k, v in raw.items() if k.startswith("t:")}
+
+    async def statuses(self, meeting: str) -> dict[str, CheckInStatus]:
+        """Client id -> checked in when, and whether they said they moved since."""
+        raw = await self.redis.hgetall(keys.checkins(meeting))
+        out: dict[str, CheckInStatus] = {}
+        for k, v in raw.items():
+            kind, _, client = k.partition(":")
+            if kind not in ("t", "s"):
+                continue
+            old = out.get(client, CheckInStatus(None, None))
+            out[client] = (old._replace(checked_in_ms=int(v)) if kind == "t"
+                           else old._replace(moved_ms=int(v)))
+        return out

@@ -21,6 +21,7 @@ def _identities(record: ClientRecord) -> list[tuple[str, str]]:
         [("dn", n) for n in record.zoom_display_names]
         + [("email", e) for e in record.zoom_emails]
         + [("registrant", r) for r in record.zoom_registrant_ids]
+        + [("uid", u) for u in record.zoom_user_ids]
     )
 
 
@@ -71,6 +72,7 @@ class ClientStore:
             zoom_display_names=[v for k, v in idents if k == "dn"],
             zoom_emails=[v for k, v in idents if k == "email"],
             zoom_registrant_ids=[v for k, v in idents if k == "registrant"],
+            zoom_user_ids=[v for k, v in idents if k == "uid"],
         )
 
     async def get(self, client_id: str, actor: str, purpose: str) -> ClientRecord | None:
@@ -98,3 +100,10 @@ class ClientStore:
             if client_id and (kind != "dn" or client_id in expected):
                 return str(client_id)
         return None
+
+    async def by_zoom_user(self, uid: str) -> str | None:
+        """The client whose Zoom account this is (the app context's ``uid``)."""
+        if not uid:
+            return None
+        found = await self.redis.hget(keys.CLIENT_IDENT, self.cipher.blind_index("uid", uid))
+        return str(found) if found else None

@@ -55,6 +55,12 @@ def checkins(meeting: str) -> str:
     return meeting_tag(meeting) + ":checkins"
 
 
+def checkin_tries(meeting: str, who: str = "") -> str:
+    """STRING counter of failed in-meeting identifications (per participant, or for the
+    whole meeting when ``who`` is empty); expires after the window it counts."""
+    return meeting_tag(meeting) + ":tries" + (":" + who if who else "")
+
+
 def seen(delivery_id: str) -> str:
     return SEEN_PREFIX + delivery_id
 

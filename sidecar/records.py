@@ -46,6 +46,7 @@ class ClientRecord(_Strict):
     zoom_display_names: list[str] = []
     zoom_emails: list[str] = []
     zoom_registrant_ids: list[str] = []
+    zoom_user_ids: list[str] = []  # the "uid" in the Zoom App's context (signed-in clients)
 
     def consented_contacts(self, scope: ConsentScope) -> list[EmergencyContact]:
         return [c for c in self.emergency_contacts if scope in c.consent]

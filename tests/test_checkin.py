@@ -138,7 +138,7 @@ async def test_the_form_in_chromium(harness: Harness, browser: Any) -> None:
     await fill(page, {"street": "48 Marigold Terrace", "city": "Springfield", "region": "IL",
                       "callback_phone": "(312) 555-0131"})
     await page.click("text=I'm alone")
-    await page.click("button[type=submit]")
+    await page.click("#checkin button[type=submit]")
     message = page.locator("#message")
     await message.wait_for(state="visible")
     await page.wait_for_function("document.getElementById('message').textContent.length > 0")
@@ -146,7 +146,7 @@ async def test_the_form_in_chromium(harness: Harness, browser: Any) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "checkin-incomplete.png"), full_page=True)
     await fill(page, {"postal_code": "62704", "room": "kitchen"})
-    await page.click("button[type=submit]")
+    await page.click("#checkin button[type=submit]")
     await page.locator("#done").wait_for(state="visible")
     await page.screenshot(path=str(ARTIFACTS / "checkin-done.png"), full_page=True)
     card = (await h.http.get(f"{h.base}/api/meetings/{M}/clients/client-001/dispatch",

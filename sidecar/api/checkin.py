@@ -9,7 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sidecar.appkeys import TETHER
-from sidecar.checkin import CheckIn, CheckInBody, LinkError
+from sidecar.checkin import CheckIn, CheckInBody, LinkClaims, LinkError
 from sidecar.config import Role
 from sidecar.services import Tether
 from sidecar.telephony import TelephonyError
@@ -53,6 +53,19 @@ async def make_link(request: web.Request) -> web.Response:
     return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})
 
 
+@routes.post("/api/meetings/{meeting}/checkin-invitations")
+async def invited(request: web.Request) -> web.Response:
+    """The panel sent Zoom's app invitation to everyone in the room: on the timeline."""
+    t = request.app[TETHER]
+    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    m = request.match_info["meeting"]
+    if not await t.meetings.meta(m):
+        raise web.HTTPNotFound(text="no such meeting")
+    await t.meetings.append(m, entry("checkin.invited", int(t.clock.now() * 1000),
+                                     by=who.staff_id))
+    return web.json_response({"ok": True})
+
+
 async def _text(t: Tether, meeting: str, client: str, url: str, by: str) -> bool:
     record = await t.clients.get(client, actor=by, purpose="checkin-sms")
     if record is None:
@@ -67,7 +80,7 @@ async def _text(t: Tether, meeting: str, client: str, url: str, by: str) -> bool
     return True
 
 
-def _link(request: web.Request) -> tuple[str, str]:
+def _link(request: web.Request) -> LinkClaims:
     t = request.app[TETHER]
     try:
         return t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000))
@@ -89,10 +102,22 @@ async def form_page(request: web.Request) -> web.Response:
                         content_type="text/html")
 
 
+@routes.get("/api/checkin")
+async def mine(request: web.Request) -> web.Response:
+    """The client's own check-in for this session (to update it), and nobody else's."""
+    t = request.app[TETHER]
+    meeting, client, _ = _link(request)
+    checkin = await t.checkins.get(meeting, client)
+    status = (await t.checkins.statuses(meeting)).get(client)
+    return web.json_response({
+        "checkin": checkin.model_dump(exclude={"client"}) if checkin else None,
+        "stale": bool(status and status.stale)})
+
+
 @routes.post("/api/checkin")
 async def submit(request: web.Request) -> web.Response:
     t = request.app[TETHER]
-    meeting, client = _link(request)
+    meeting, client, participant = _link(request)
     try:
         body = CheckInBody.model_validate_json(await request.read())
     except ValidationError as exc:
@@ -100,8 +125,38 @@ async def submit(request: web.Request) -> web.Response:
                   for e in exc.errors()]
         return web.json_response({"errors": errors}, status=400)
     now = int(t.clock.now() * 1000)
+    before = (await t.checkins.times(meeting)).get(client)
     await t.checkins.put(meeting, CheckIn(client=client, at_ms=now, **body.model_dump()))
     await t.meetings.append(meeting, entry("checkin.submitted", now, client=client,
-                                           emergency_contact_ok=body.emergency_contact_ok))
+                                           emergency_contact_ok=body.emergency_contact_ok,
+                                           update=before is not None))
     await t.audit.record(f"client:{client}", "checkin.submit", meeting)
-    return web.json_response({"ok": True, "checked_in_at": now})
+    linked = await _link_participant(t, meeting, client, participant)
+    return web.json_response({"ok": True, "checked_in_at": now, "linked": linked})
+
+
+async def _link_participant(t: Tether, meeting: str, client: str, participant: str) -> bool:
+    """The in-meeting form knows which Zoom participant it ran in: that participant is
+    this client from now on, unless the roster already says it is somebody else."""
+    if not participant:
+        return False
+    current = next((p for p in await t.meetings.people(meeting)
+                    if p.participant == participant), None)
+    if current is None or not (current.subject.startswith("participant:")
+                               or current.subject == f"client:{client}"):
+        return False
+    return await t.applier.link(meeting, participant, client, f"client:{client}")
+
+
+@routes.post("/api/checkin/moved")
+async def moved(request: web.Request) -> web.Response:
+    """"I moved": the check-in is stale until the client submits where they are now."""
+    t = request.app[TETHER]
+    meeting, client, _ = _link(request)
+    now = int(t.clock.now() * 1000)
+    if not await t.checkins.moved(meeting, client, now):
+        raise web.HTTPConflict(text=json.dumps({"error": "you have not checked in yet"}),
+                               content_type="application/json")
+    await t.meetings.append(meeting, entry("checkin.moved", now, client=client))
+    await t.audit.record(f"client:{client}", "checkin.moved", meeting)
+    return web.json_response({"ok": True, "stale": True})

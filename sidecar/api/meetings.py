@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sidecar import keys
 from sidecar.appkeys import TETHER
 from sidecar.auth import Principal
+from sidecar.checkin import CheckInStatus
 from sidecar.config import Role
 from sidecar.meetings import split_state
 from sidecar.services import Tether
@@ -59,7 +60,7 @@ async def roster(request: web.Request) -> web.Response:
         raw, last = await pipe.execute()
     found, ladders, meta = split_state(raw)
     people = sorted(found.values(), key=lambda p: p.display_name)
-    checked = await t.checkins.times(m)
+    checked = await t.checkins.statuses(m)
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     expected = cfg.expected_clients if cfg else []
     names = {}
@@ -69,8 +70,15 @@ async def roster(request: web.Request) -> web.Response:
     return web.json_response({
         "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
         "ladders": ladders, "last_event_id": last[0][0] if last else "0-0",
-        "checkins": {c: {"checked_in_at": checked.get(c)} for c in expected},
+        "checkins": {c: _checkin_view(checked.get(c)) for c in expected},
         "clients": [{"id": c, "name": names[c]} for c in expected]})
+
+
+def _checkin_view(status: CheckInStatus | None) -> dict[str, int | bool | None]:
+    if status is None:
+        return {"checked_in_at": None, "moved_at": None, "stale": False}
+    return {"checked_in_at": status.checked_in_ms, "moved_at": status.moved_ms,
+            "stale": status.stale}
 
 
 @routes.get("/api/meetings/{meeting}/timeline")
@@ -151,11 +159,14 @@ async def dispatch_card(request: web.Request) -> web.Response:
     if record is None:
         raise web.HTTPNotFound(text="no record on file for this client")
     checkin = await t.checkins.get(m, client)
+    status = (await t.checkins.statuses(m)).get(client)
     here = checkin.location if checkin else record.location
     return web.json_response({
         "client": record.id, "name": record.name,
         "callback_phone": checkin.callback_phone if checkin else record.callback_phone,
         "location_source": "this session's check-in" if checkin else "on file",
+        "stale": bool(status and status.stale),
+        "moved_at": status.moved_ms if status and status.stale else None,
         "checked_in_at": checkin.at_ms if checkin else None,
         "others_present": checkin.others_present if checkin else None,
         "location": here.model_dump() if here else None,

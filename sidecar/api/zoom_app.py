@@ -25,7 +25,7 @@ class SessionBody(BaseModel):
     context: str = Field(min_length=1, max_length=4096)
 
 
-def _context(t: Tether, header: str) -> PanelContext:
+def context_of(t: Tether, header: str) -> PanelContext:
     if t.app_context is None:
         raise PanelContextError("the Zoom App is not configured on this server "
                                 "(ZOOM_APP_CLIENT_ID, ZOOM_APP_CLIENT_SECRET)")
@@ -34,9 +34,10 @@ def _context(t: Tether, header: str) -> PanelContext:
 
 def _refusal(reason: str) -> web.Response:
     page = ("<!doctype html><meta charset=utf-8><title>Tether</title><main><h1>Tether could "
-            f"not open</h1><p>{escape(reason)}.</p><p>Open Tether again from the Apps menu; "
-            "if this keeps happening, ask your program admin to add your Zoom account to "
-            "Tether's staff list.</p></main>")
+            f"not open</h1><p>{escape(reason)}.</p><p>Open Tether again from the Apps menu. "
+            "If this keeps happening: clinicians, ask your program admin to check Tether's "
+            "Zoom App settings; clients, tell your care team, who can text you a check-in "
+            "link.</p></main>")
     return web.Response(text=page, status=403, content_type="text/html")
 
 
@@ -45,18 +46,19 @@ async def home(request: web.Request) -> web.Response:
     """Zoom loads this inside the client with ``x-zoom-app-context``."""
     t = request.app[TETHER]
     try:
-        ctx = _context(t, request.headers.get("x-zoom-app-context", ""))
+        ctx = context_of(t, request.headers.get("x-zoom-app-context", ""))
     except PanelContextError as exc:
         return _refusal(str(exc))
     staff = t.config.staff_by_zoom_uid(ctx.user)
-    if staff is None:
-        return _refusal("your Zoom account is not on this program's staff list")
-    panel = (resources.files("sidecar") / "static" / "panel.html").read_text("utf-8")
     bridge = ('<script type="module" src="/zoom/appssdk.js"></script>'
               '<script src="/zoom/bridge.js"></script>')
-    page = panel.replace('<script src="/static/panel.js"></script>',
-                         bridge + '<script src="/static/panel.js"></script>')
-    return web.Response(text=page, content_type="text/html")
+    # Staff get the panel; anyone else in the meeting is a client (or a guest): they get
+    # the check-in form, which asks who they are before it shows or takes anything.
+    page_name, script = (("panel.html", "panel.js") if staff is not None
+                         else ("checkin.html", "checkin.js"))
+    page = (resources.files("sidecar") / "static" / page_name).read_text("utf-8")
+    tag = f'<script src="/static/{script}"></script>'
+    return web.Response(text=page.replace(tag, bridge + tag), content_type="text/html")
 
 
 @routes.get("/zoom/appssdk.es.js")
@@ -84,7 +86,7 @@ async def session(request: web.Request) -> web.Response:
     t = request.app[TETHER]
     try:
         body = SessionBody.model_validate_json(await request.read())
-        ctx = _context(t, body.context)
+        ctx = context_of(t, body.context)
     except ValidationError as exc:
         return web.json_response({"error": f"{exc.error_count()} problem(s) with the body"},
                                  status=400)

@@ -1,5 +1,8 @@
-// The client check-in form: posts to /api/checkin with the link's token and shows the
-// server's verdict in plain words. Everything shown is set with textContent (no HTML).
+// The client check-in form. Its token comes from a texted link (?t=...) or, inside a Zoom
+// meeting, from the Zoom bridge once the client says who they are. It posts to
+// /api/checkin and shows the server's verdict in plain words; everything shown is set
+// with textContent (no HTML). After checking in, "I've moved" marks the check-in stale
+// and brings the form back, filled in, for the new place.
 "use strict";
 (function () {
   const LABELS = {
@@ -9,9 +12,23 @@
     "location.room": "room", "callback_phone": "phone number (like +13125550111)",
     "others_present": "whether anyone is with you", "emergency_contact_ok": "emergency contact",
   };
-  const token = new URLSearchParams(window.location.search).get("t") || "";
+  const FIELDS = ["street", "unit", "city", "region", "postal_code", "country", "room"];
+  let token = new URLSearchParams(window.location.search).get("t") || "";
   const form = document.getElementById("checkin");
+  const who = document.getElementById("identify");
   const message = document.getElementById("message");
+  const done = document.getElementById("done");
+
+  function show(section) {
+    for (const node of [form, who, done]) node.hidden = node !== section;
+  }
+
+  function fatal(text) {
+    show(null);
+    const node = document.getElementById("fatal");
+    node.textContent = text;
+    node.hidden = false;
+  }
 
   function value(name) {
     const field = form.elements[name];
@@ -33,6 +50,14 @@
     };
   }
 
+  function fill(previous) {  // the client's own last check-in, to change what moved
+    for (const name of FIELDS) form.elements[name].value = previous.location[name] || "";
+    form.elements.callback_phone.value = previous.callback_phone;
+    const others = form.querySelector("input[name=others_present][value='" +
+      previous.others_present + "']");
+    if (others) others.checked = true;
+  }
+
   function explain(errors) {
     const names = [];
     for (const e of errors) {
@@ -42,12 +67,62 @@
     return "Please check: " + names.join(", ") + ".";
   }
 
+  function url(path) {
+    return path + "?t=" + encodeURIComponent(token);
+  }
+
+  function checkedIn(at) {
+    document.getElementById("when").textContent = "Checked in at " +
+      new Date(at).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) +
+      ". If you move, tell us here.";
+    show(done);
+  }
+
+  async function open() {  // a token in hand: show the form, or "checked in" if done
+    const response = await fetch(url("/api/checkin"));
+    const data = await response.json().catch(function () { return {}; });
+    if (!response.ok) return fatal(data.error || "This check-in link is not valid.");
+    if (data.checkin) fill(data.checkin);
+    if (data.checkin && !data.stale) return checkedIn(data.checkin.at_ms);
+    show(form);
+  }
+
+  async function identify(factors) {  // inside Zoom: who is this client?
+    const said = document.getElementById("who-message");
+    said.textContent = "";
+    let answer;
+    try {
+      answer = await window.tetherBridge.clientSession(factors);
+    } catch (err) {
+      return fatal("Tether could not open here: " + err.message);
+    }
+    if (answer.token) {
+      token = answer.token;
+      const hello = document.getElementById("hello");
+      hello.textContent = answer.first_name ? "Hi " + answer.first_name + "." : "";
+      hello.hidden = !answer.first_name;
+      return open();
+    }
+    if (answer.need === "identify") {
+      show(who);
+      if (factors) said.textContent = answer.error;
+      return;
+    }
+    fatal(answer.error || "Something went wrong. Please tell your care team.");
+  }
+
+  who.addEventListener("submit", function (event) {
+    event.preventDefault();
+    identify({ first_name: String(who.elements.first_name.value).trim(),
+      phone_last4: String(who.elements.phone_last4.value).trim() });
+  });
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     message.textContent = "";
     let response;
     try {
-      response = await fetch("/api/checkin?t=" + encodeURIComponent(token), {
+      response = await fetch(url("/api/checkin"), {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body()),
       });
@@ -57,12 +132,34 @@
     }
     const data = await response.json().catch(function () { return {}; });
     if (response.ok) {
-      form.hidden = true;
-      document.getElementById("done").hidden = false;
+      checkedIn(data.checked_in_at);
     } else if (response.status === 400 && Array.isArray(data.errors)) {
       message.textContent = explain(data.errors);
     } else {
       message.textContent = data.error || "Something went wrong. Please try again.";
     }
   });
+
+  document.getElementById("moved").addEventListener("click", async function () {
+    const said = document.getElementById("moved-message");
+    said.textContent = "";
+    const response = await fetch(url("/api/checkin/moved"), { method: "POST" })
+      .catch(function () { return null; });
+    if (!response || !response.ok) {
+      said.textContent = "We could not reach your care team's server. Please try again.";
+      return;
+    }
+    form.elements.room.value = "";
+    show(form);
+    message.textContent = "Where are you now? Change what is different and check in again.";
+    form.elements.street.focus();
+  });
+
+  if (token) {
+    open().catch(function () { fatal("We could not reach your care team's server."); });
+  } else if (window.tetherBridge && window.tetherBridge.clientSession) {
+    identify(null);
+  } else {
+    fatal("This page needs the link your care team sent you.");
+  }
 })();

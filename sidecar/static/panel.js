@@ -7,7 +7,8 @@
     "ladder.call_outcome", "ladder.answered", "ladder.acknowledged", "ladder.stopped",
     "ladder.responders_prompt", "ladder.exhausted", "ladder.dial_failed", "checkin.submitted",
     "recording.started", "recording.stop_requested", "recording.stop_failed", "triage.started",
-    "triage.moved", "triage.failed", "participant.linked", "alert.checkin_missing"];
+    "triage.moved", "triage.failed", "participant.linked", "alert.checkin_missing",
+    "checkin.moved", "checkin.unmatched"];
   const ENDS = { "ladder.answered": "answered the callback",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
@@ -60,8 +61,11 @@
         (p.reason && p.status === "gone" ? " (" + p.reason + ")" : "")),
         el("td", p.room ? "breakout" : "main"), el("td"));
       tr.children[1].append(el("span", p.identity, "badge"));
-      const checked = p.client && checkins[p.client] && checkins[p.client].checked_in_at;
-      tr.children[4].textContent = p.identity !== "client" ? "" : (checked ? "checked in" : "missing");
+      const mine = (p.client && checkins[p.client]) || {};
+      const checked = mine.checked_in_at;
+      tr.children[4].textContent = p.identity !== "client" ? "" :
+        (!checked ? "missing" : (mine.stale ? "stale: said they moved" : "checked in"));
+      if (mine.stale) tr.children[4].className = "stale";
       if (p.identity === "unknown" && clients.length) {
         const pick = el("select", undefined, "link");
         pick.append(el("option", "This is…"));
@@ -150,17 +154,23 @@
     } else if (kind === "alert.disconnected") {
       raise(d.subject, d.participant, d, entry.at);
     } else if (kind === "alert.checkin_missing") {
-      const who = clients.find(function (c) { return c.id === d.client; });
-      const card = el("div", (who ? who.name : d.client) + " has not checked in yet.",
-        "alert");
-      card.dataset.kind = "checkin-missing";
-      card.dataset.client = d.client;
-      document.getElementById("alerts").append(card);
+      note("checkin-missing", d.client, clientName(d.client) + " has not checked in yet.");
+    } else if (kind === "checkin.moved") {
+      checkins[d.client] = Object.assign({}, checkins[d.client], { stale: true });
+      note("checkin-moved", d.client, clientName(d.client) +
+        " says they moved: their address and room for this session may be out of date.");
+      renderRoster(checkins);
+    } else if (kind === "checkin.unmatched") {
+      note("checkin-unmatched", d.participant, d.blocked
+        ? nameOf(d.participant) + " could not check in through the app (too many tries): " +
+          "text them a check-in link."
+        : nameOf(d.participant) + " could not be matched when checking in through the app.");
     } else if (kind === "triage.started") {
       groupIsYours(d);
     } else if (kind === "checkin.submitted") {
-      checkins[d.client] = { checked_in_at: entry.at };
-      document.querySelectorAll(".alert[data-kind='checkin-missing']").forEach(function (c) {
+      checkins[d.client] = { checked_in_at: entry.at, stale: false };
+      document.querySelectorAll(".alert[data-kind='checkin-missing'], " +
+        ".alert[data-kind='checkin-moved']").forEach(function (c) {
         if (c.dataset.client === d.client) c.remove();
       });
       renderRoster(checkins);
@@ -213,6 +223,31 @@
     document.getElementById("alerts").prepend(card);
   }
 
+  function clientName(id) {
+    const who = clients.find(function (c) { return c.id === id; });
+    return who ? who.name : id;
+  }
+
+  function note(kind, client, text) {  // one card per kind and person, replaced if repeated
+    document.querySelectorAll(".alert[data-kind='" + kind + "']").forEach(function (c) {
+      if (c.dataset.client === client) c.remove();
+    });
+    const card = el("div", text, "alert");
+    card.dataset.kind = kind;
+    card.dataset.client = client;
+    document.getElementById("alerts").append(card);
+  }
+
+  function offerInvite() {
+    const invite = document.getElementById("invite");
+    if (!bridge.inviteAll) return;
+    invite.hidden = false;
+    invite.addEventListener("click", function () { act(invite, async function () {
+      await bridge.inviteAll();
+      await api("POST", meetingPath("/checkin-invitations"), {});
+    }, "invited"); });
+  }
+
   function groupIsYours(d) {
     if (!session.staff || d.by === session.staff) return;
     const card = el("div", undefined, "alert");
@@ -225,11 +260,11 @@
   let bridge = null;
   let clients = [];
 
-  async function act(button, work) {
+  async function act(button, work, doneText) {
     button.disabled = true;
     try {
       await work();
-      button.textContent = "done";
+      button.textContent = doneText || "done";
     } catch (err) {
       button.disabled = false;
       document.getElementById("error").textContent = err.message;
@@ -253,6 +288,7 @@
     clients = roster.clients || [];
     for (const p of roster.people) people.set(p.participant, p);
     renderRoster(checkins);
+    offerInvite();
     window.tetherFirstPaint = performance.now();
     const url = meetingPath("/stream") + "?token=" + encodeURIComponent(session.token) +
       "&last_event_id=" + encodeURIComponent(roster.last_event_id);

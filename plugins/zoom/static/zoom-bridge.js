@@ -35,6 +35,35 @@
   }
 
   window.tetherBridge = {
+    // The client's check-in form: Zoom's signed app context plus, when Zoom does not name
+    // the user, what the client typed (first name, last 4 digits). The participant UUID
+    // is the client's own word; the server only uses it to link the roster row.
+    clientSession: async function (factors) {
+      const z = await sdk();
+      const ctx = await z.getAppContext();
+      let me = {};
+      try {
+        me = await z.getUserContext();
+      } catch (err) {
+        me = {};
+      }
+      const response = await fetch("/api/zoom/checkin-session", { method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ context: ctx.context, participant: me.participantUUID || "",
+          identify: factors || undefined }) });
+      const data = await response.json().catch(function () { return {}; });
+      return Object.assign({ status: response.status }, data);
+    },
+    // Everyone in this room gets Zoom's invitation to open Tether: staff get the panel,
+    // clients the check-in form. In a breakout room only that room is invited.
+    inviteAll: async function () {
+      const z = await sdk();
+      try {
+        await z.sendAppInvitationToAllParticipants();
+      } catch (err) {
+        throw explain(err);
+      }
+    },
     admit: async function (opts) {
       const z = await sdk();
       try {

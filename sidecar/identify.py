@@ -1,0 +1,48 @@
+"""Who is checking in from inside the meeting, when Zoom does not say.
+
+A client who opens the Zoom App as a guest carries no Zoom user id, and the participant
+id the app reports is the browser's word, not Zoom's. So the client names two things
+their care team holds and the rest of the group does not: their first name and the last
+four digits of the number on file. Only the clients expected in this meeting are
+candidates, and only one may match.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Factors(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    first_name: str = Field(min_length=1, max_length=100)
+    phone_last4: str = Field(pattern=r"^\s*[0-9]{4}\s*$")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    client: str
+    name: str
+    phone: str
+
+
+def _fold(text: str) -> str:
+    """Case, accents and stray punctuation do not matter: "José" is "jose"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.casefold())
+
+
+def first_name(full: str) -> str:
+    parts = full.split()
+    return parts[0] if parts else ""
+
+
+def match(candidates: list[Candidate], factors: Factors) -> str | None:
+    """The one candidate whose first name and phone's last four digits both agree."""
+    name, last4 = _fold(factors.first_name), factors.phone_last4.strip()
+    found = [c.client for c in candidates
+             if _fold(first_name(c.name)) == name and c.phone.endswith(last4)]
+    return found[0] if len(found) == 1 else None
