@@ -11,7 +11,17 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
-from sidecar.api import admin, checkin, meetings, ops, pages, triage, zoom_app, zoom_checkin
+from sidecar.api import (
+    admin,
+    checkin,
+    meetings,
+    ops,
+    pages,
+    recording,
+    triage,
+    zoom_app,
+    zoom_checkin,
+)
 from sidecar.appkeys import TETHER
 from sidecar.clock import Clock, SystemClock
 from sidecar.config import ProgramConfig
@@ -94,6 +104,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
                   checkin.routes, pages.routes, triage.routes, zoom_app.routes,
-                  zoom_checkin.routes):
+                  zoom_checkin.routes, recording.routes):
         app.add_routes(table)
     return app

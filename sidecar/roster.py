@@ -2,9 +2,13 @@
 
 Platforms deliver late, twice and out of order. Each participant's presence and room are
 last-writer-wins registers ordered by ``(second, rank, millisecond)``: within one second a
-join outranks a leave, because a leave/join pair stamped in the same second is a room move
-(Zoom sends one for every breakout move). Applying the same set of events in any order
-gives the same roster.
+join outranks a room-move leave, because a leave/join pair stamped in the same second is a
+room move (Zoom sends one for every breakout move), and a leave with no reason may be one.
+A leave that says the person is gone (left, disconnected, removed, meeting ended)
+outranks a join in the same second: Zoom gives a real rejoin a new participant id, so the
+only join it can share a second with is the one just before it, and a drop right after
+joining must not be lost. Applying the same set of events in any order gives the same
+roster.
 """
 
 from __future__ import annotations
@@ -28,6 +32,15 @@ from contracts.events import (
 
 Status = Literal["present", "waiting", "gone"]
 _RANK: dict[Status, int] = {"gone": 0, "waiting": 1, "present": 2}
+_GONE_FOR_SURE = 3
+_MAYBE_A_MOVE = frozenset({LeaveReason.MOVED_TO_BREAKOUT.value, LeaveReason.MOVED_TO_MAIN.value,
+                           LeaveReason.LEFT_WAITING_ROOM.value, LeaveReason.UNKNOWN.value, ""})
+
+
+def presence_rank(status: Status, reason: str) -> int:
+    if status == "gone" and reason not in _MAYBE_A_MOVE:
+        return _GONE_FOR_SURE
+    return _RANK[status]
 SubjectKind = Literal["client", "staff", "unknown"]
 
 
@@ -49,7 +62,7 @@ class PersonState:
 
     @property
     def key(self) -> tuple[int, int, int]:
-        return order_key(self.at_ms, _RANK[self.status])
+        return order_key(self.at_ms, presence_rank(self.status, self.reason))
 
     @property
     def subject_kind(self) -> SubjectKind:
@@ -102,7 +115,7 @@ def apply(current: PersonState | None, event: EventEnvelope, subject: str) -> Pe
         return None
     person, status, reason = found
     base = current or _blank(person, subject)
-    if order_key(at_ms, _RANK[status]) <= base.key:
+    if order_key(at_ms, presence_rank(status, reason)) <= base.key:
         return None
     name = person.display_name or base.display_name
     keep = current is not None and not base.subject.startswith("participant:")

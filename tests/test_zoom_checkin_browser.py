@@ -1,12 +1,15 @@
 """The in-meeting check-in in real headless Chromium: a client opens Tether from Zoom's
 invitation (the real bridge against a fake zoomSdk), says who they are, checks in, moves
-rooms; the clinician's panel invites everyone and sees the check-in go stale."""
+rooms; the clinician's panel invites everyone, sees the check-in go stale, and stops a
+cloud recording through the SDK."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 from urllib.parse import quote
+
+import pytest
 
 from tests import zoom_payloads as zp
 from tests.conftest import ROOT, Harness
@@ -22,12 +25,12 @@ INVITE = ("window.zoomSdk.sendAppInvitationToAllParticipants = "
 
 
 async def zoom_page(h: Harness, browser: Any, uid: str | None, role: str,  # noqa: F811
-                    participant: str) -> Any:
+                    participant: str, extra: str = INVITE) -> Any:
     ctx = context(h, uid=uid, attendrole="participant" if role == "attendee" else "host")
     page = await browser.new_page(bypass_csp=True, viewport={"width": 420, "height": 900},
                                   extra_http_headers={"x-zoom-app-context": ctx})
     script = FAKE_SDK % {"context": json.dumps(ctx), "role": json.dumps(role)}
-    script = script.replace("'pu-lead'", json.dumps(participant)) + INVITE
+    script = script.replace("'pu-lead'", json.dumps(participant)) + extra
     await page.add_init_script(script)
     await page.goto(f"{h.base}/zoom/home")
     return page
@@ -114,3 +117,37 @@ async def test_the_panel_invites_everyone_and_shows_a_stale_checkin(
     await h.http.post(f"{h.base}/api/checkin?t={token}", json=good)
     await card.wait_for(state="detached")
     assert await row.text_content() == "checked in"
+
+
+RECORDING = INVITE + "window.zoomSdk.cloudRecording = rec('cloudRecording', {});"
+
+
+@pytest.mark.parametrize("overrides", [{"recording_policy": {"on_start": "alert"}}])
+async def test_the_host_stops_a_recording_from_the_panel(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    await join_group(h)
+    await h.zoom(zp.meeting_event("recording.started", T0 + 1000))
+    await h.settle()
+    panel = await zoom_page(h, browser, "zUidAvery0001", "host", "pu-lead", extra=RECORDING)
+    card = panel.locator(".alert[data-kind='recording']")
+    await card.wait_for(state="visible")  # the panel opened after it started: still shown
+    assert "Cloud recording started" in (await card.text_content() or "")
+    await panel.evaluate("window.__sdkFail = {cloudRecording: {code: 10021, "
+                         "message: 'no privilege'}}")
+    await card.locator("button").click()
+    await panel.wait_for_function(
+        "document.getElementById('error').textContent.includes('host')")
+    await panel.evaluate("window.__sdkFail = {}")
+    await card.locator("button").click()
+    await panel.wait_for_function(
+        "document.querySelector(\".alert[data-kind='recording']\").classList.contains('done')")
+    stops = [c for c in await panel.evaluate("window.__sdkCalls") if c[0] == "cloudRecording"]
+    assert stops == [["cloudRecording", {"action": "stop"}]] * 2
+    kinds = await h.kinds()
+    assert kinds.index("recording.panel_failed") < kinds.index("recording.panel_stopped")
+    await h.zoom(zp.meeting_event("recording.stopped", T0 + 5000))
+    await h.settle()
+    await panel.wait_for_function(
+        "document.querySelector(\".alert[data-kind='recording'] .what\").textContent"
+        " === 'Recording stopped.'")

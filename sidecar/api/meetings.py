@@ -100,17 +100,20 @@ async def stream(request: web.Request) -> web.StreamResponse:
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                        "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
     await resp.prepare(request)
-    while True:
-        got = await t.redis.xread({keys.timeline(m): last}, count=100, block=KEEPALIVE_MS)
-        if not got:
-            await resp.write(b": keepalive\n\n")
-            continue
-        for entry_id, fields in got[0][1]:
-            data = {"kind": fields.get("kind"), "at": int(fields.get("at", "0")),
-                    "data": json.loads(fields.get("data") or "{}")}
-            await resp.write(f"id: {entry_id}\nevent: {fields.get('kind')}\n"
-                             f"data: {json.dumps(data)}\n\n".encode())
-            last = entry_id
+    try:
+        while True:
+            got = await t.redis.xread({keys.timeline(m): last}, count=100, block=KEEPALIVE_MS)
+            if not got:
+                await resp.write(b": keepalive\n\n")
+                continue
+            for entry_id, fields in got[0][1]:
+                data = {"kind": fields.get("kind"), "at": int(fields.get("at", "0")),
+                        "data": json.loads(fields.get("data") or "{}")}
+                await resp.write(f"id: {entry_id}\nevent: {fields.get('kind')}\n"
+                                 f"data: {json.dumps(data)}\n\n".encode())
+                last = entry_id
+    except ConnectionResetError:  # the panel was closed: the normal end of a stream
+        return resp
 
 
 class AckBody(BaseModel):

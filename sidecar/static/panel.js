@@ -8,7 +8,8 @@
     "ladder.responders_prompt", "ladder.exhausted", "ladder.dial_failed", "checkin.submitted",
     "recording.started", "recording.stop_requested", "recording.stop_failed", "triage.started",
     "triage.moved", "triage.failed", "participant.linked", "alert.checkin_missing",
-    "checkin.moved", "checkin.unmatched"];
+    "checkin.moved", "checkin.unmatched", "recording.stopped", "recording.panel_stopped",
+    "recording.panel_failed"];
   const ENDS = { "ladder.answered": "answered the callback",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
@@ -165,6 +166,8 @@
         ? nameOf(d.participant) + " could not check in through the app (too many tries): " +
           "text them a check-in link."
         : nameOf(d.participant) + " could not be matched when checking in through the app.");
+    } else if (kind.startsWith("recording.")) {
+      recording(kind, d);
     } else if (kind === "triage.started") {
       groupIsYours(d);
     } else if (kind === "checkin.submitted") {
@@ -182,7 +185,7 @@
       a.countdown.textContent = "calling " + d.target + " (attempt " + d.attempt + ")";
       a.done = true;
     }
-    window.dispatchEvent(new CustomEvent("tether:entry", { detail: { kind: kind } }));
+    window.dispatchEvent(new CustomEvent("tether:entry", { detail: { kind: kind, data: d } }));
   }
 
   async function triage(participant, button) {
@@ -238,6 +241,48 @@
     document.getElementById("alerts").append(card);
   }
 
+  const RECORDING = {
+    "recording.started": "Cloud recording started. The group has not agreed to be recorded.",
+    "recording.stop_requested": "Tether asked Zoom to stop the cloud recording…",
+    "recording.stop_failed": "Tether could not stop the recording",
+    "recording.panel_failed": "The recording could not be stopped from a panel",
+    "recording.stopped": "Recording stopped.",
+    "recording.panel_stopped": "Recording stopped from a panel.",
+  };
+
+  function recording(kind, d) {  // one card for the meeting's recording, kept up to date
+    let card = document.querySelector(".alert[data-kind='recording']");
+    if (!card) {
+      card = el("div", undefined, "alert");
+      card.dataset.kind = "recording";
+      card.append(el("div", "", "what"));
+      if (bridge.stopRecording) {
+        const stop = el("button", "Stop recording");
+        stop.addEventListener("click", async function () {
+          stop.disabled = true;
+          try {
+            await bridge.stopRecording();
+            await api("POST", meetingPath("/recording"), { outcome: "stopped" });
+          } catch (err) {
+            stop.disabled = false;
+            document.getElementById("error").textContent = err.message;
+            api("POST", meetingPath("/recording"), { outcome: "failed",
+              detail: String(err.message).slice(0, 300) }).catch(function () {});
+          }
+        });
+        card.append(stop);
+      }
+      document.getElementById("alerts").prepend(card);
+    }
+    const stopped = kind === "recording.stopped" || kind === "recording.panel_stopped";
+    const why = d.reason || d.detail;
+    card.querySelector(".what").textContent = RECORDING[kind] + (why && !stopped ?
+      ": " + why + ". Stop it from the host's controls." : "");
+    card.classList.toggle("done", stopped);
+    const button = card.querySelector("button");
+    if (button) button.hidden = stopped;
+  }
+
   function offerInvite() {
     const invite = document.getElementById("invite");
     if (!bridge.inviteAll) return;
@@ -289,6 +334,10 @@
     for (const p of roster.people) people.set(p.participant, p);
     renderRoster(checkins);
     offerInvite();
+    const meta = roster.meta || {};
+    if (Number(meta.recording_started_at || 0) > Number(meta.recording_stopped_at || 0)) {
+      recording("recording.started", {});
+    }
     window.tetherFirstPaint = performance.now();
     const url = meetingPath("/stream") + "?token=" + encodeURIComponent(session.token) +
       "&last_event_id=" + encodeURIComponent(roster.last_event_id);

@@ -26,10 +26,10 @@
     return z;
   }
 
-  function explain(err) {
+  function explain(err, noRights) {
     const code = err && (err.code || (String(err.message || "").match(/\d{5}/) || [])[0]);
     if (String(code) === "10021" || /privilege|permission/i.test(String(err && err.message))) {
-      return new Error(NO_RIGHTS);
+      return new Error(noRights || NO_RIGHTS);
     }
     return err instanceof Error ? err : new Error(String(err && err.message || err));
   }
@@ -81,6 +81,17 @@
         await z.changeBreakoutRoom({ action: "leave" });
       } catch (err) {
         throw explain(err);
+      }
+    },
+    // The recording guard from the host's panel, when Tether has no API credentials or
+    // the API could not stop it.
+    stopRecording: async function () {
+      const z = await sdk();
+      try {
+        await z.cloudRecording({ action: "stop" });
+      } catch (err) {
+        throw explain(err, "Only the host or a co-host can stop a cloud recording. Ask " +
+          "the host to stop it now, or to make you co-host.");
       }
     },
     session: async function () {

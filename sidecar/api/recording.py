@@ -1,0 +1,40 @@
+"""The host's panel stopped (or failed to stop) a cloud recording through the SDK: the
+outcome goes on the timeline beside the server-side guard's."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sidecar.appkeys import TETHER
+from sidecar.config import Role
+from sidecar.timeline import entry
+
+routes = web.RouteTableDef()
+CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
+
+
+class PanelStop(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    outcome: Literal["stopped", "failed"]
+    detail: str = Field(default="", max_length=300)
+
+
+@routes.post("/api/meetings/{meeting}/recording")
+async def panel_stop(request: web.Request) -> web.Response:
+    t = request.app[TETHER]
+    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    m = request.match_info["meeting"]
+    if not await t.meetings.meta(m):
+        raise web.HTTPNotFound(text="no such meeting (yet)")
+    try:
+        body = PanelStop.model_validate_json(await request.read())
+    except ValidationError as exc:
+        raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
+    kind = "recording.panel_stopped" if body.outcome == "stopped" else "recording.panel_failed"
+    await t.meetings.append(m, entry(kind, int(t.clock.now() * 1000), by=who.staff_id,
+                                     detail=body.detail))
+    await t.audit.record(who.staff_id, kind, m)
+    return web.json_response({"ok": True})
