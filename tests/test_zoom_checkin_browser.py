@@ -118,6 +118,16 @@ async def test_the_panel_invites_everyone_and_shows_a_stale_checkin(
     await card.wait_for(state="detached")
     assert await row.text_content() == "checked in"
 
+    for who, name, room in (("pu-rowan-1", "Rowan T", "BrZ=="), ("pu-casey-1", "Casey B",
+                                                                  "BrA==")):
+        await h.zoom(zp.participant_event("meeting.participant_joined_breakout_room",
+                                          T0 + 1000, who, name, breakout_room_uuid=room))
+    await panel.wait_for_function(
+        "document.querySelector(\"tr[data-participant='pu-rowan-1'] td:nth-child(4)\")"
+        ".textContent === 'breakout 2'")  # rooms numbered alike in every panel
+    casey_room = panel.locator("tr[data-participant='pu-casey-1'] td:nth-child(4)")
+    assert await casey_room.text_content() == "breakout 1"
+
 
 RECORDING = INVITE + "window.zoomSdk.cloudRecording = rec('cloudRecording', {});"
 

@@ -55,12 +55,16 @@
     const rows = Array.from(people.values()).sort(function (a, b) {
       return a.display_name.localeCompare(b.display_name);
     });
+    // Zoom's webhooks name a breakout room only by its uuid: number the rooms in use the
+    // same way in every panel, so "breakout 2" means the same room to the whole team.
+    const rooms = Array.from(new Set(rows.filter(function (p) { return p.room; })
+      .map(function (p) { return p.room; }))).sort();
     for (const p of rows) {
       const tr = el("tr", undefined, p.status);
       tr.dataset.participant = p.participant;
       tr.append(el("td", p.display_name || "(no name)"), el("td"), el("td", p.status +
         (p.reason && p.status === "gone" ? " (" + p.reason + ")" : "")),
-        el("td", p.room ? "breakout" : "main"), el("td"));
+        el("td", p.room ? "breakout " + (rooms.indexOf(p.room) + 1) : "main"), el("td"));
       tr.children[1].append(el("span", p.identity, "badge"));
       const mine = (p.client && checkins[p.client]) || {};
       const checked = mine.checked_in_at;

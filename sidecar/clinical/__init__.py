@@ -1,0 +1,5 @@
+"""Pure clinical rules: screening, triage policy, consent, aftercare and check-in checks.
+
+Nothing here does I/O or reads the clock; callers pass times in (epoch milliseconds or
+aware datetimes), so every rule can be tested by hand-computed values.
+"""
