@@ -39,6 +39,8 @@ class ClientStore:
             "emergency_contacts": json.dumps(
                 [c.model_dump() for c in record.emergency_contacts]),
             "identities": json.dumps(_identities(record)),
+            "care": record.model_dump_json(include={"safety_plan", "considerations",
+                                                    "code_words"}),
         }
         return {f: self.cipher.encrypt(record.id, f, v) for f, v in plain.items()}
 
@@ -65,6 +67,7 @@ class ClientStore:
         idents = json.loads(plain.pop("identities", "[]"))
         location = plain.pop("location")
         contacts = json.loads(plain.pop("emergency_contacts"))
+        care = json.loads(plain.pop("care", "{}"))
         return ClientRecord(
             id=client_id, name=plain["name"], callback_phone=plain["callback_phone"],
             location=json.loads(location) if location else None,
@@ -73,6 +76,7 @@ class ClientStore:
             zoom_emails=[v for k, v in idents if k == "email"],
             zoom_registrant_ids=[v for k, v in idents if k == "registrant"],
             zoom_user_ids=[v for k, v in idents if k == "uid"],
+            **care,
         )
 
     async def get(self, client_id: str, actor: str, purpose: str) -> ClientRecord | None:

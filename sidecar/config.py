@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -12,6 +13,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from contracts.events import LeaveReason
+from sidecar.clinical.aftercare import AftercarePolicy
+from sidecar.clinical.checkin_rules import CheckInRequirements
+from sidecar.clinical.policy import TriagePolicy
 
 PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
 
@@ -100,12 +104,39 @@ class CheckInPolicy(_Strict):
 
     enforcement: Literal["warn", "hold"] = "warn"
     grace_minutes: float = Field(default=5, ge=0, le=60)
+    required: CheckInRequirements = CheckInRequirements()
+    # ISO 3166-2 codes ("US-IL") where the program's clinicians are licensed; a check-in
+    # elsewhere raises an alert. Empty: no check.
+    licensed_regions: list[str] = []
+    reprompt_by_sms: bool = False  # text the link to a client still missing after the grace
+
+    @field_validator("licensed_regions")
+    @classmethod
+    def _iso_codes(cls, v: list[str]) -> list[str]:
+        bad = [c for c in v if not re.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}", c)]
+        if bad:
+            raise ValueError(f"use ISO 3166-2 codes like US-IL, not {bad}")
+        return v
 
 
 class RecordingPolicy(_Strict):
     """``alert``: tell the clinicians; ``stop``: also stop cloud recording via the API."""
 
     on_start: Literal["alert", "stop"] = "stop"
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class OnCallShift(_Strict):
+    """Who answers after hours: a staff member, on these days, from ``start`` to ``end`` in
+    the program's time zone (an ``end`` before ``start`` runs past midnight)."""
+
+    staff: str
+    days: list[Weekday] = Field(min_length=1)
+    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
 
 
 class ProgramConfig(_Strict):
@@ -116,12 +147,19 @@ class ProgramConfig(_Strict):
     recording_policy: RecordingPolicy = RecordingPolicy()
     checkin_policy: CheckInPolicy = CheckInPolicy()
     telephony: Telephony = Telephony()
+    triage_policy: TriagePolicy = TriagePolicy()
+    aftercare_policy: AftercarePolicy = AftercarePolicy()
+    part2_program: bool = False  # a substance-use program under 42 CFR Part 2
+    on_call_schedule: list[OnCallShift] = []
 
     @model_validator(mode="after")
     def _references(self) -> ProgramConfig:
         ids = [s.id for s in self.staff]
         if len(set(ids)) != len(ids):
             raise ValueError("staff ids must be unique")
+        for shift in self.on_call_schedule:
+            if shift.staff not in ids:
+                raise ValueError(f"on_call_schedule names unknown staff {shift.staff!r}")
         for m in self.meetings:
             for who in (m.lead, m.co_facilitator):
                 if who is not None and who not in ids:

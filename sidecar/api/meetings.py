@@ -176,7 +176,8 @@ async def dispatch_card(request: web.Request) -> web.Response:
         "address": here.one_line() if here else None,
         "room": here.room if here else None,
         "location_on_file": record.location.one_line() if record.location else None,
-        "emergency_contacts": [c.model_dump() for c in record.consented_contacts("emergency")],
+        "emergency_contacts": [c.model_dump(mode="json") for c in record.emergency_contacts
+                               if {"notify_crisis", "responders_may_call"} & set(c.consent)],
         "program": t.config.program.name, "meeting": cfg.name})
 
 
