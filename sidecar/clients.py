@@ -37,7 +37,7 @@ class ClientStore:
             "callback_phone": record.callback_phone,
             "location": record.location.model_dump_json() if record.location else "",
             "emergency_contacts": json.dumps(
-                [c.model_dump() for c in record.emergency_contacts]),
+                [c.model_dump(mode="json") for c in record.emergency_contacts]),
             "identities": json.dumps(_identities(record)),
             "care": record.model_dump_json(include={"safety_plan", "considerations",
                                                     "code_words"}),

@@ -140,7 +140,8 @@ async def _send(http: httpx.AsyncClient, r: Replica, body: dict[str, Any]) -> No
 async def _start_session(http: httpx.AsyncClient, replicas: list[Replica],
                          config: ProgramConfig) -> int:
     clients = yaml.safe_load((ROOT / "examples" / "clients.yaml").read_text())
-    r = await http.post(replicas[0].base + "/api/admin/clients", content=json.dumps(clients),
+    r = await http.post(replicas[0].base + "/api/admin/clients",
+                        content=json.dumps(clients, default=str),  # YAML dates -> ISO text
                         headers=_token(config, "admin-jordan"))
     assert r.status_code == 200
     now_ms = int(time.time() * 1000)
