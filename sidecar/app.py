@@ -14,6 +14,8 @@ from aiohttp import web
 from sidecar.api import (
     admin,
     checkin,
+    incident_contacts,
+    incidents,
     meetings,
     ops,
     pages,
@@ -104,6 +106,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
                   checkin.routes, pages.routes, triage.routes, zoom_app.routes,
-                  zoom_checkin.routes, recording.routes):
+                  zoom_checkin.routes, recording.routes,
+                  incidents.routes, incident_contacts.routes):
         app.add_routes(table)
     return app

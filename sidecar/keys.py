@@ -22,6 +22,11 @@ CALL_PREFIX = "tether:call:"  # HASH per telephony call sid -> job key and inten
 CALL_TTL_S = 2 * 24 * 3600
 AUDIT = "tether:audit"  # STREAM: PHI reads and actions on meetings; MAXLEN ~ 1e6
 WORKERS = "tether:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
+DIRECTORY = "tether:directory"  # STRING: the locale directory as JSON (not PHI). Permanent.
+INCIDENT_PREFIX = "tether:incident:"  # STRING per incident: its document, encrypted. Permanent.
+INCIDENTS = "tether:incidents"  # ZSET incident id -> opened ms (the program's incident list)
+INCIDENT_OPEN = "tether:incidents:open"  # HASH "<meeting>/<client>" -> the open incident's id
+INCIDENT_ALERTS = "tether:incidents:alerts"  # STREAM of overdue follow-ups; MAXLEN ~ 1e5
 MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
 
 

@@ -24,6 +24,7 @@ from sidecar.clock import Clock
 from sidecar.config import ProgramConfig
 from sidecar.crypto import FieldCipher, derive, new_data_key, parse_data_key
 from sidecar.inbox import Inbox
+from sidecar.incidents.store import IncidentStore
 from sidecar.ingest import Applier
 from sidecar.jobs import JobEngine
 from sidecar.meetings import MeetingStore
@@ -33,6 +34,7 @@ from sidecar.settings import Settings
 from sidecar.store import EmbeddedRedis, connect
 from sidecar.telephony import CallRef, Dialer, TelephonyError
 from sidecar.telephony.twilio import TwilioDialer
+from sidecar.workflows.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.workflows.checkin_reminder import CheckInReminder
 from sidecar.workflows.ladder import CallbackLadder, LadderDeps
 from sidecar.workflows.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
@@ -97,6 +99,7 @@ class Tether:
     checkins: CheckInStore
     links: CheckInLinks
     app_context: AppContextReader | None
+    incidents: IncidentStore = field(kw_only=True)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def alive(self) -> bool:
@@ -187,9 +190,11 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
         engine, meetings, meeting_commands(settings, http))
     engine.handlers[CHECKIN_KIND] = CheckInReminder(engine, meetings, checkins)
+    incidents = IncidentStore(redis, FieldCipher(key))
+    engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, redis)
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
     return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
                   dialer, ready, worker_id, checkins,
                   CheckInLinks(derive(key, "tether/checkin-links/v1")),
-                  app_context_reader(settings))
+                  app_context_reader(settings), incidents=incidents)

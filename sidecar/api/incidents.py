@@ -1,0 +1,264 @@
+"""Incidents over HTTP: open one for a client, the collaborative safety check (C-SSRS since
+last contact), its checklist, the emergency protocol and its steps, closing with the
+documentation (which schedules the after-action follow-ups), and the export.
+
+Each change is one read-modify-write of the encrypted incident, an audit entry, and a
+timeline entry without PHI (ids, kinds, levels, who), so every panel follows along."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sidecar.api.triage import SECURE_THE_GROUP
+from sidecar.appkeys import TETHER
+from sidecar.auth import Principal
+from sidecar.clinical import cssrs
+from sidecar.clinical.aftercare import TaskKind, schedule
+from sidecar.clinical.cssrs import Imminence, ScreenError
+from sidecar.clinical.policy import checklist
+from sidecar.config import Role
+from sidecar.incidents.model import Documentation, Incident, IncidentError, Screen, Trigger
+from sidecar.incidents.store import IncidentNotFound
+from sidecar.services import Tether
+from sidecar.timeline import entry
+from sidecar.workflows.aftercare import AFTERCARE_KIND, job_key
+
+routes = web.RouteTableDef()
+CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
+M = TypeVar("M", bound=BaseModel)
+
+
+class OpenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    trigger: Trigger = "clinician"
+
+
+class ScreenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: dict[int, bool]
+    imminence: Imminence = Imminence()
+
+
+class NoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(default="", max_length=500)
+
+
+class CloseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    documentation: Documentation
+
+
+def now_ms(t: Tether) -> int:
+    return int(t.clock.now() * 1000)
+
+
+def who(request: web.Request) -> tuple[Tether, Principal]:
+    t = request.app[TETHER]
+    return t, t.tokens.require(request, t.clock.now(), *CLINICAL)
+
+
+async def body_of(request: web.Request, model: type[M]) -> M:
+    try:
+        return model.model_validate_json(await request.read() or b"{}")
+    except ValidationError as exc:
+        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise web.HTTPBadRequest(text="; ".join(problems)) from exc
+
+
+async def change(t: Tether, incident_id: str, edit: Any) -> Incident:
+    try:
+        return await t.incidents.change(incident_id, edit)
+    except IncidentNotFound as exc:
+        raise web.HTTPNotFound(text="no such incident") from exc
+    except (IncidentError, ScreenError) as exc:
+        raise web.HTTPConflict(text=str(exc)) from exc
+
+
+async def load(t: Tether, incident_id: str) -> Incident:
+    try:
+        return await t.incidents.get(incident_id)
+    except IncidentNotFound as exc:
+        raise web.HTTPNotFound(text="no such incident") from exc
+
+
+def view(incident: Incident) -> dict[str, Any]:
+    return incident.model_dump(mode="json")
+
+
+@routes.get("/api/cssrs")
+async def instrument(request: web.Request) -> web.Response:
+    """The screener as the panel shows it: items verbatim, skip logic, copyright line."""
+    who(request)
+    return web.json_response({
+        "version": "Screener, since last contact", "copyright": cssrs.COPYRIGHT,
+        "items": [i.model_dump() for i in cssrs.ITEMS],
+        "always": list(cssrs.ALWAYS_ASKED), "if_item_2_yes": list(cssrs.ASKED_IF_THOUGHTS)})
+
+
+@routes.post("/api/meetings/{meeting}/clients/{client}/incidents")
+async def open_incident(request: web.Request) -> web.Response:
+    t, me = who(request)
+    m, client = request.match_info["meeting"], request.match_info["client"]
+    meta = await t.meetings.meta(m)
+    cfg = t.config.meeting_by_number(meta.get("number", ""))
+    if cfg is None or client not in cfg.expected_clients:
+        raise web.HTTPNotFound(text="this client is not part of this meeting")
+    body = await body_of(request, OpenBody)
+    incident, new = await t.incidents.create(m, meta.get("number", ""), client, body.trigger,
+                                             now_ms(t), me.staff_id)
+    if new:
+        await t.meetings.append(m, entry("incident.opened", now_ms(t), incident=incident.id,
+                                         client=client, trigger=body.trigger, by=me.staff_id))
+        await t.audit.record(me.staff_id, "incident.open", incident.id)
+    return web.json_response(view(incident), status=201 if new else 200)
+
+
+@routes.get("/api/incidents/{incident}")
+async def get_incident(request: web.Request) -> web.Response:
+    """The whole incident: the JSON export of its report (an audited read)."""
+    t, me = who(request)
+    incident = await load(t, request.match_info["incident"])
+    await t.audit.record(me.staff_id, "incident.read", incident.id)
+    return web.json_response(view(incident))
+
+
+@routes.post("/api/incidents/{incident}/screens")
+async def screen(request: web.Request) -> web.Response:
+    t, me = who(request)
+    body = await body_of(request, ScreenBody)
+    try:
+        tier = cssrs.tier(body.answers)
+    except ScreenError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from exc
+    level = cssrs.level(tier, body.imminence)
+    at = now_ms(t)
+    result = Screen(at_ms=at, by=me.staff_id, answers=dict(body.answers), tier=tier,
+                    imminence=body.imminence, level=level)
+    items = checklist(level, t.config.triage_policy, at)
+    incident = await change(t, request.match_info["incident"],
+                            lambda i: i.add_screen(result, items))
+    await t.meetings.append(incident.meeting, entry(
+        "incident.screened", at, incident=incident.id, client=incident.client,
+        tier=tier.value, level=level.value, by=me.staff_id))
+    await t.audit.record(me.staff_id, "incident.screen", incident.id)
+    return web.json_response(view(incident))
+
+
+@routes.post("/api/incidents/{incident}/checklist/{key}")
+async def tick(request: web.Request) -> web.Response:
+    t, me = who(request)
+    key = request.match_info["key"]
+    note = (await body_of(request, NoteBody)).note
+    incident = await change(t, request.match_info["incident"],
+                            lambda i: i.tick(key, now_ms(t), me.staff_id, note))
+    await t.meetings.append(incident.meeting, entry(
+        "incident.checked", now_ms(t), incident=incident.id, key=key, by=me.staff_id))
+    return web.json_response(view(incident))
+
+
+@routes.post("/api/incidents/{incident}/emergency")
+async def emergency(request: web.Request) -> web.Response:
+    """One action opens the playbook for the whole team: roles, card, steps, script."""
+    t, me = who(request)
+    incident = await load(t, request.match_info["incident"])
+    cfg = t.config.meeting_by_number(incident.meeting_number)
+    lead = cfg.lead if cfg else me.staff_id
+    second = (cfg.co_facilitator if cfg and cfg.co_facilitator else None) or me.staff_id
+    roles = {"keeps_client_visible": lead, "calls_responders": second}
+    at = now_ms(t)
+    items = checklist(cssrs.Level.EMERGENCY, t.config.triage_policy, at)
+    started: list[bool] = []
+    incident = await change(t, incident.id, lambda i: started.append(
+        i.start_emergency(at, me.staff_id, roles, items)))
+    if started and started[0]:
+        await t.meetings.append(incident.meeting, entry(
+            "emergency.started", at, incident=incident.id, client=incident.client,
+            roles=roles, by=me.staff_id, script=SECURE_THE_GROUP))
+        await t.audit.record(me.staff_id, "emergency.start", incident.id)
+    return web.json_response(view(incident))
+
+
+@routes.post("/api/incidents/{incident}/steps/{key}")
+async def step(request: web.Request) -> web.Response:
+    t, me = who(request)
+    key = request.match_info["key"]
+    note = (await body_of(request, NoteBody)).note
+    at = now_ms(t)
+    incident = await change(t, request.match_info["incident"],
+                            lambda i: i.step(key, at, me.staff_id, note))
+    await t.meetings.append(incident.meeting, entry(
+        "emergency.step", at, incident=incident.id, key=key, by=me.staff_id))
+    await t.audit.record(me.staff_id, f"emergency.step:{key}", incident.id)
+    return web.json_response(view(incident))
+
+
+@routes.post("/api/incidents/{incident}/close")
+async def close(request: web.Request) -> web.Response:
+    """Closing schedules the after-action follow-ups as durable jobs, due by policy."""
+    t, me = who(request)
+    body = await body_of(request, CloseBody)
+    incident = await load(t, request.match_info["incident"])
+    record = await t.clients.get(incident.client, actor=me.staff_id, purpose="incident-close")
+    consent = record is not None and _has_aftercare_consent(t, record.emergency_contacts)
+    at = now_ms(t)
+    tasks = schedule(at, t.config.program.time_zone, t.config.aftercare_policy, consent)
+    incident = await change(t, incident.id,
+                            lambda i: i.close(at, me.staff_id, body.documentation, tasks))
+    for task in tasks:
+        await t.engine.schedule(job_key(incident.id, task.kind), task.due_ms, AFTERCARE_KIND,
+                                {"incident": incident.id, "task": task.kind.value})
+    await t.meetings.append(incident.meeting, entry(
+        "incident.closed", at, incident=incident.id, client=incident.client,
+        tasks=[x.kind.value for x in tasks], by=me.staff_id))
+    await t.audit.record(me.staff_id, "incident.close", incident.id)
+    return web.json_response(view(incident))
+
+
+def _has_aftercare_consent(t: Tether, contacts: list[Any]) -> bool:
+    """A contact whose consent covers the caregiver check-in today."""
+    today = datetime.fromtimestamp(t.clock.now(), tz=ZoneInfo(t.config.program.time_zone))
+    for c in contacts:
+        if "aftercare" not in c.consent:
+            continue
+        if c.consent_given_on and today.date() < c.consent_given_on:
+            continue
+        if c.consent_expires_on and today.date() > c.consent_expires_on:
+            continue
+        return True
+    return False
+
+
+@routes.post("/api/incidents/{incident}/tasks/{kind}")
+async def task_done(request: web.Request) -> web.Response:
+    t, me = who(request)
+    try:
+        kind = TaskKind(request.match_info["kind"])
+    except ValueError as exc:
+        raise web.HTTPNotFound(text="no such after-action task") from exc
+    note = (await body_of(request, NoteBody)).note
+    incident = await change(t, request.match_info["incident"],
+                            lambda i: i.task_done(kind, now_ms(t), me.staff_id, note))
+    await t.engine.cancel(job_key(incident.id, kind), "done")
+    await t.audit.record(me.staff_id, f"incident.task:{kind.value}", incident.id)
+    return web.json_response(view(incident))
+
+
+@routes.get("/api/incidents")
+async def list_incidents(request: web.Request) -> web.Response:
+    t, _ = who(request)
+    out = []
+    for incident_id in reversed(await t.incidents.ids()):
+        i = await t.incidents.get(incident_id)
+        out.append({"id": i.id, "meeting": i.meeting, "client": i.client, "trigger": i.trigger,
+                    "level": i.level, "opened": i.opened_ms, "closed": i.closed_ms,
+                    "emergency": i.emergency_ms is not None,
+                    "overdue": sum(1 for x in i.tasks
+                                   if x.done is None and x.overdue_alerted_ms is not None)})
+    return web.json_response({"incidents": out})
+

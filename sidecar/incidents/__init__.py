@@ -1,0 +1,1 @@
+"""Incidents: crisis and emergency work on one client, from first alarm to follow-up."""
