@@ -20,12 +20,20 @@ async def panel_page(request: web.Request) -> web.Response:
                         content_type="text/html")
 
 
-@routes.get("/static/{name:(checkin|panel)\\.(js|css)}")
+@routes.get("/static/{name:(checkin|panel|incident|report)\\.(js|css)}")
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     kind = "application/javascript" if name.endswith(".js") else "text/css"
     return web.Response(text=(STATIC / name).read_text(encoding="utf-8"), content_type=kind)
 
+
+
+@routes.get("/incidents/{incident}/report")
+async def incident_report(request: web.Request) -> web.Response:
+    """A printable incident report; the page reads the JSON export with the token in its
+    URL fragment (never sent to the server in the page request)."""
+    return web.Response(text=(STATIC / "report.html").read_text(encoding="utf-8"),
+                        content_type="text/html")
 
 
 @routes.get("/zoom/bridge.js")

@@ -9,7 +9,9 @@
     "recording.started", "recording.stop_requested", "recording.stop_failed", "triage.started",
     "triage.moved", "triage.failed", "participant.linked", "alert.checkin_missing",
     "checkin.moved", "checkin.unmatched", "recording.stopped", "recording.panel_stopped",
-    "recording.panel_failed"];
+    "recording.panel_failed", "alert.code_word", "alert.need_moment", "alert.outside_license",
+    "incident.opened", "incident.screened", "incident.checked", "incident.closed",
+    "emergency.started", "emergency.step", "emergency.contact", "alert.followup_overdue"];
   const ENDS = { "ladder.answered": "answered the callback",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
@@ -97,6 +99,14 @@
           }); });
           tr.children[0].append(" ", text);
         }
+      }
+      if (p.identity === "client" && window.tetherIncidents) {
+        const check = el("button", "Safety check", "screen");
+        check.title = "Open a collaborative safety check for " + (p.display_name || "this client");
+        check.addEventListener("click", function () {
+          window.tetherIncidents.open(p.client, "clinician");
+        });
+        tr.children[0].append(" ", check);
       }
       if (p.identity === "client" && p.status === "present" && bridge.startTriage) {
         const button = el("button", "1:1", "triage");
@@ -332,6 +342,10 @@
   async function start() {
     bridge = window.tetherBridge || devBridge();
     session = await bridge.session();
+    window.tetherPanel = { api: api, meetingPath: meetingPath, el: el, nameOf: nameOf,
+      clientName: clientName, session: session, say: function (text) {
+        document.getElementById("error").textContent = text;
+      } };
     const roster = await api("GET", meetingPath("/roster"));
     const checkins = roster.checkins || {};
     clients = roster.clients || [];

@@ -1,0 +1,84 @@
+// The printable incident report: the JSON export rendered as tables. Text only (no HTML
+// from data). The token comes from the URL fragment, which browsers never send.
+"use strict";
+(function () {
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
+  const id = decodeURIComponent(window.location.pathname.split("/")[2] || "");
+  const main = document.getElementById("report");
+
+  function el(tag, text) {
+    const node = document.createElement(tag);
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function time(ms) { return ms ? new Date(ms).toLocaleString() : ""; }
+  function table(head, rows) {
+    const t = el("table");
+    const tr = el("tr");
+    for (const h of head) tr.append(el("th", h));
+    t.append(tr);
+    for (const r of rows) {
+      const row = el("tr");
+      for (const c of r) row.append(el("td", c));
+      t.append(row);
+    }
+    return t;
+  }
+
+  async function load() {
+    const response = await fetch("/api/incidents/" + encodeURIComponent(id),
+      { headers: { "Authorization": "Bearer " + token } });
+    if (!response.ok) {
+      main.replaceChildren(el("p", "This report could not be opened (" + response.status +
+        "): open it again from the panel."));
+      return;
+    }
+    const i = await response.json();
+    main.replaceChildren(
+      el("h1", "Incident report " + i.id),
+      el("p", "Client " + i.client + " · meeting " + i.meeting_number + " · trigger " +
+        i.trigger + " · level " + (i.level || "not screened") + " · opened " +
+        time(i.opened_ms) + (i.closed_ms ? " · closed " + time(i.closed_ms) : " · OPEN")),
+      el("h2", "Timeline"),
+      table(["when", "who", "what", "detail"], i.log.map(function (e) {
+        return [time(e.at_ms), e.by, e.what, JSON.stringify(e.detail)];
+      })),
+      el("h2", "Safety checks"),
+      table(["when", "who", "tier", "level", "yes to items"], i.screens.map(function (s) {
+        const yes = Object.keys(s.answers).filter(function (k) { return s.answers[k]; });
+        return [time(s.at_ms), s.by, s.tier, s.level, yes.join(", ") || "none"];
+      })),
+      el("h2", "Checklist"),
+      table(["item", "due", "done"], i.checklist.map(function (c) {
+        const t = i.ticks[c.key];
+        return [c.title, time(c.due_ms), t ? time(t.at_ms) + " by " + t.by : "not done"];
+      })),
+      el("h2", "Emergency protocol"),
+      table(["step", "done"], Object.keys(i.steps).map(function (k) {
+        return [k.replace(/_/g, " "), time(i.steps[k].at_ms) + " by " + i.steps[k].by];
+      })),
+      el("h2", "Contacts and disclosures"),
+      table(["when", "who", "contact", "decision"], i.contacts.map(function (c) {
+        return [time(c.at_ms), c.by, c.contact, c.decision.reason];
+      })),
+      table(["to", "affiliation", "kind", "by", "when", "nature"], i.disclosures.map(function (d) {
+        return [d.recipient_name, d.recipient_affiliation, d.recipient_kind, d.disclosed_by,
+          d.disclosed_at, d.nature_of_emergency];
+      })),
+      el("h2", "Warm handoff"),
+      el("pre", i.handoff ? i.handoff.summary : "none"),
+      el("h2", "Documentation"),
+      el("pre", i.documentation ? "Risk assessment: " + i.documentation.risk_assessment +
+        "\nInterventions: " + i.documentation.interventions + "\nOutcome: " +
+        i.documentation.outcome : "not yet written"),
+      el("h2", "Follow-ups"),
+      table(["task", "due", "status"], i.tasks.map(function (t) {
+        return [t.task.title, time(t.task.due_ms), t.done ? "done " + time(t.done.at_ms) :
+          (t.overdue_alerted_ms ? "OVERDUE" : "open")];
+      })));
+    document.title = "Incident report " + i.id;
+    window.tetherReportReady = true;
+  }
+
+  load().catch(function (err) { main.replaceChildren(el("p", "Error: " + err.message)); });
+})();
