@@ -27,7 +27,8 @@ async def panel(h: Harness, browser: Any, staff: str) -> Any:  # noqa: F811
 
 
 async def answer(page: Any, item: int, yes: bool) -> None:
-    await page.check(f"#incident fieldset[data-item='{item}'] input[value='{'yes' if yes else 'no'}']")
+    choice = "yes" if yes else "no"
+    await page.check(f"#incident fieldset[data-item='{item}'] input[value='{choice}']")
 
 
 async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any) -> None:  # noqa: F811
