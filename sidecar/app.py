@@ -15,6 +15,7 @@ from sidecar.api import (
     admin,
     checkin,
     incident_contacts,
+    incident_stats,
     incidents,
     meetings,
     ops,
@@ -107,6 +108,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
                   checkin.routes, pages.routes, triage.routes, zoom_app.routes,
                   zoom_checkin.routes, recording.routes,
-                  incidents.routes, incident_contacts.routes):
+                  incidents.routes, incident_contacts.routes, incident_stats.routes):
         app.add_routes(table)
     return app

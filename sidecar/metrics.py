@@ -19,6 +19,10 @@ class Metrics:
     disconnect_to_dial: Histogram
     overdue_jobs: Gauge
     apply_failures: Counter
+    incidents: Counter
+    screens: Counter
+    emergency_to_responders: Histogram
+    followups_overdue: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -45,4 +49,14 @@ class Metrics:
                                registry=r),
             apply_failures=Counter("tether_apply_failures", "Inbox events that failed to apply",
                                    registry=r),
+            incidents=Counter("tether_incidents_opened", "Incidents opened", ["trigger"],
+                              registry=r),
+            screens=Counter("tether_safety_screens", "C-SSRS screens by level", ["level"],
+                            registry=r),
+            emergency_to_responders=Histogram(
+                "tether_emergency_to_responders_seconds",
+                "Emergency protocol start to responders called", registry=r,
+                buckets=(30, 60, 120, 180, 300, 600, 900, 1800)),
+            followups_overdue=Counter("tether_followups_overdue", "After-action tasks overdue",
+                                      ["task"], registry=r),
         )

@@ -19,10 +19,12 @@ from sidecar import keys
 from sidecar.audit import Audit
 from sidecar.auth import TokenIssuer
 from sidecar.checkin import CheckInLinks, CheckInStore
+from sidecar.checkin_sms import CheckInTexter
 from sidecar.clients import ClientStore
 from sidecar.clock import Clock
 from sidecar.config import ProgramConfig
 from sidecar.crypto import FieldCipher, derive, new_data_key, parse_data_key
+from sidecar.directory import DirectoryStore
 from sidecar.inbox import Inbox
 from sidecar.incidents.store import IncidentStore
 from sidecar.ingest import Applier
@@ -100,6 +102,7 @@ class Tether:
     links: CheckInLinks
     app_context: AppContextReader | None
     incidents: IncidentStore = field(kw_only=True)
+    directory: DirectoryStore = field(kw_only=True)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def alive(self) -> bool:
@@ -189,12 +192,17 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[LADDER_KIND] = ladder
     engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
         engine, meetings, meeting_commands(settings, http))
-    engine.handlers[CHECKIN_KIND] = CheckInReminder(engine, meetings, checkins)
+    links = CheckInLinks(derive(key, "tether/checkin-links/v1"))
+    texter = CheckInTexter(links, clients, dialer, settings.tether_public_url.rstrip("/"))
+    engine.handlers[CHECKIN_KIND] = CheckInReminder(
+        engine, meetings, checkins, texter if config.checkin_policy.reprompt_by_sms else None)
     incidents = IncidentStore(redis, FieldCipher(key))
-    engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, redis)
+    engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, redis,
+                                                 metrics)
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
     return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
                   dialer, ready, worker_id, checkins,
-                  CheckInLinks(derive(key, "tether/checkin-links/v1")),
-                  app_context_reader(settings), incidents=incidents)
+                  links,
+                  app_context_reader(settings), incidents=incidents,
+                  directory=DirectoryStore(redis, audit))

@@ -116,6 +116,7 @@ async def open_incident(request: web.Request) -> web.Response:
         await t.meetings.append(m, entry("incident.opened", now_ms(t), incident=incident.id,
                                          client=client, trigger=body.trigger, by=me.staff_id))
         await t.audit.record(me.staff_id, "incident.open", incident.id)
+        t.metrics.incidents.labels(body.trigger).inc()
     return web.json_response(view(incident), status=201 if new else 200)
 
 
@@ -147,6 +148,7 @@ async def screen(request: web.Request) -> web.Response:
         "incident.screened", at, incident=incident.id, client=incident.client,
         tier=tier.value, level=level.value, by=me.staff_id))
     await t.audit.record(me.staff_id, "incident.screen", incident.id)
+    t.metrics.screens.labels(level.value).inc()
     return web.json_response(view(incident))
 
 
@@ -195,6 +197,9 @@ async def step(request: web.Request) -> web.Response:
     await t.meetings.append(incident.meeting, entry(
         "emergency.step", at, incident=incident.id, key=key, by=me.staff_id))
     await t.audit.record(me.staff_id, f"emergency.step:{key}", incident.id)
+    if key == "call_responders" and incident.emergency_ms is not None:
+        t.metrics.emergency_to_responders.observe(
+            (incident.steps[key].at_ms - incident.emergency_ms) / 1000)
     return web.json_response(view(incident))
 
 

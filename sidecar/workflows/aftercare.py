@@ -14,6 +14,7 @@ from sidecar.incidents.model import Incident
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
 from sidecar.jobs import ClaimedJob, Done, JobEngine, Outcome
 from sidecar.meetings import MeetingStore
+from sidecar.metrics import Metrics
 from sidecar.timeline import entry
 
 AFTERCARE_KIND = "aftercare"
@@ -29,6 +30,7 @@ class AftercareDue:
     meetings: MeetingStore
     incidents: IncidentStore
     redis: aioredis.Redis
+    metrics: Metrics
 
     async def __call__(self, job: ClaimedJob) -> Outcome:
         incident_id, kind = job.payload["incident"], TaskKind(job.payload["task"])
@@ -55,4 +57,5 @@ class AftercareDue:
         await self.redis.xadd(keys.INCIDENT_ALERTS,
                               {"at": now, **{k: str(v) for k, v in alert.items()}},
                               maxlen=100_000, approximate=True)
+        self.metrics.followups_overdue.labels(kind.value).inc()
         return Done("overdue")

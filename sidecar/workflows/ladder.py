@@ -137,7 +137,8 @@ class CallbackLadder:
         state = {**state, "call_sid": sid, "ring_deadline": now + int(
             step.ring_timeout_seconds * 1000) + RING_SLACK_MS}
         p = job.payload
-        if not state.get("first_dial_at"):
+        first = not state.get("first_dial_at")
+        if first:
             state["first_dial_at"] = now
             self.d.metrics.disconnect_to_dial.observe((now - p["since_ms"]) / 1000)
         line = entry("ladder.dialing", now, subject=p["subject"], action=step.action,
@@ -148,6 +149,10 @@ class CallbackLadder:
             pipe.expire(keys.call(sid), keys.CALL_TTL_S)
             pipe.xadd(keys.timeline(p["meeting"]), line, maxlen=TIMELINE_MAXLEN,
                       approximate=True)
+            if first:  # kept for the program's figures across incidents (no PHI)
+                pipe.xadd(keys.STATS_DIALS, {"at": now, "ms": now - p["since_ms"],
+                                             "meeting_number": p.get("program_meeting", "")},
+                          maxlen=100_000, approximate=True)
             pipe.hget(keys.call(sid), "status")
             *_, status = await pipe.execute()
         if status in FINAL:
