@@ -70,6 +70,8 @@ async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any
     assert "48 Marigold Terrace" in card and "kitchen" in card and "overdose" in card
     assert "Juniper" in card  # pets, from the record's considerations
     assert await cofac.locator("#incident .role.caller").count() == 1
+    secure = await cofac.locator("#incident .secure-group").text_content() or ""
+    assert "Secure the group" in secure and "Casey" not in secure  # no name to the group
     await cofac.screenshot(path=str(ARTIFACTS / "emergency-card.png"), full_page=True)
     await cofac.locator("#incident li[data-step='call_responders'] button").click()
     await lead.wait_for_function(

@@ -9,6 +9,7 @@
   const box = function () { return document.getElementById("incident"); };
   let current = null;   // the incident shown
   let instrument = null;
+  let script = "";      // "secure the group", from the emergency's start
 
   function el(tag, text, cls) { return P().el(tag, text, cls); }
 
@@ -189,6 +190,11 @@
       caller: "You call responders: the card below says whom and where.",
       other: "Secure the group: the lead is with the client, the co-facilitator calls." };
     target.append(el("p", say[role], "role " + role));
+    if (role !== "lead" && script) {
+      const secure = el("div", undefined, "secure-group");
+      secure.append(el("strong", "Secure the group"), el("p", script));
+      target.append(secure);
+    }
     const steps = el("ul", undefined, "steps");
     for (const [key, title] of [["keep_visible", "Client kept on screen"],
       ["call_responders", "Responders called"], ["notify_contact", "Emergency contact told"],
@@ -339,6 +345,7 @@
     } else if (kind === "emergency.started" || kind === "emergency.step" ||
                kind === "incident.checked" || kind === "incident.closed") {
       if (kind === "emergency.started") {
+        script = d.script || "";
         current = await must("GET", "/api/incidents/" + d.incident);
         render();
       } else if (current && current.id === d.incident && !box().hidden) {
