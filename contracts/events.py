@@ -93,6 +93,19 @@ class MeetingEnded(_Frozen):
     type: Literal["meeting.ended"] = "meeting.ended"
 
 
+CHAT_TEXT_MAX = 4096
+
+
+class ChatMessageSent(_Frozen):
+    """A message in the meeting's chat (to everyone or to one person). ``sender.participant``
+    is the platform's in-meeting id for the sender, which may not be the id its presence
+    events use. ``text`` is PHI: consumers check it and never store it."""
+
+    type: Literal["chat.message_sent"] = "chat.message_sent"
+    sender: Person
+    text: str = Field(max_length=CHAT_TEXT_MAX)
+
+
 Event = Annotated[
     ParticipantJoined
     | ParticipantLeft
@@ -104,7 +117,8 @@ Event = Annotated[
     | RecordingStarted
     | RecordingStopped
     | MeetingStarted
-    | MeetingEnded,
+    | MeetingEnded
+    | ChatMessageSent,
     Field(discriminator="type"),
 ]
 

@@ -37,6 +37,9 @@ class CheckInBody(BaseModel):
     emergency_contact_ok: bool
     emergency_contact: EmergencyContact | None = None
     others_present: Literal["alone", "others", "prefer_not_to_say"]
+    # "Anything else you'd like your care team to know?": PHI, stored sealed with the
+    # check-in and checked against the client's code words, never put on the timeline
+    note: str | None = Field(default=None, max_length=500)
 
     @field_validator("location")
     @classmethod

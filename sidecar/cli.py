@@ -1,4 +1,4 @@
-"""``tether``: serve, check-config, import-clients, token, demo."""
+"""``tether``: serve, check-config, import-clients, import-directory, token, demo."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from sidecar.app import create_app
 from sidecar.config import ConfigError, ProgramConfig, load_config
+from sidecar.directory import Directory, load_directory
 from sidecar.logs import configure
 from sidecar.records import ClientFile
 from sidecar.settings import Settings
@@ -30,9 +31,33 @@ def _config_or_exit(path: Path) -> ProgramConfig:
         raise SystemExit(2) from exc
 
 
+def _directory_or_exit(path: Path) -> Directory:
+    try:
+        return load_directory(path)
+    except ConfigError as exc:
+        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def _store_directory_at_startup(app: web.Application, directory: Directory) -> None:
+    """``serve --directory FILE``: replace the stored directory once the services are up
+    (startup hooks run after the cleanup context that opens them)."""
+    from sidecar.appkeys import TETHER
+
+    async def store(app: web.Application) -> None:
+        await app[TETHER].directory.put(directory, actor="cli:serve --directory")
+
+    app.on_startup.append(store)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     config = _config_or_exit(args.config)
+    directory = _directory_or_exit(args.directory) if args.directory else None
     app = create_app(Settings(), config, run_workers=args.workers)
+    if directory is not None:
+        _store_directory_at_startup(app, directory)
     web.run_app(app, host=args.host, port=args.port, access_log=None)
     return 0
 
@@ -67,6 +92,21 @@ def cmd_import_clients(args: argparse.Namespace) -> int:
 
     asyncio.run(_with_services(config, run))
     print(f"imported {len(parsed.clients)} client records (encrypted at rest)")
+    return 0
+
+
+def cmd_import_directory(args: argparse.Namespace) -> int:
+    from sidecar.services import Tether
+
+    config = _config_or_exit(args.config)
+    directory = _directory_or_exit(args.file)
+
+    async def run(t: Tether) -> None:
+        await t.directory.put(directory, actor="cli:import-directory")
+
+    asyncio.run(_with_services(config, run))
+    print(f"imported the locale directory: {len(directory.countries)} countries, "
+          f"{len(directory.regions)} regional entries")
     return 0
 
 
@@ -115,6 +155,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8080)
     s.add_argument("--no-workers", dest="workers", action="store_false",
                    help="HTTP only (webhook edge, APIs): leave jobs and inbox to other replicas")
+    s.add_argument("--directory", type=Path, default=None,
+                   help="replace the stored locale directory with this file at start-up")
     s.set_defaults(fn=cmd_serve)
     c = sub.add_parser("check-config", help="validate a program configuration file")
     c.add_argument("file", type=Path)
@@ -123,6 +165,11 @@ def parser() -> argparse.ArgumentParser:
     i.add_argument("file", type=Path)
     i.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     i.set_defaults(fn=cmd_import_clients)
+    r = sub.add_parser("import-directory",
+                       help="replace the locale directory (YAML or JSON): PSAPs, crisis lines")
+    r.add_argument("file", type=Path)
+    r.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    r.set_defaults(fn=cmd_import_directory)
     t = sub.add_parser("token", help="mint a panel/API token for a staff member")
     t.add_argument("staff")
     t.add_argument("--hours", type=int, default=12)

@@ -87,6 +87,21 @@ class ClientStore:
             sealed, _ = await pipe.execute()
         return self._open(client_id, sealed)
 
+    async def code_words(self, client_ids: list[str], actor: str, purpose: str
+                         ) -> dict[str, list[str]]:
+        """Each client's code words (only the care field is opened); every read audited."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for c in client_ids:
+                pipe.hget(keys.client(c), "care")
+                self.audit.record_in(pipe, actor, f"client.read:{purpose}", c)
+            replies = await pipe.execute()
+        out: dict[str, list[str]] = {}
+        for c, sealed in zip(client_ids, replies[::2], strict=True):
+            if sealed:
+                care = json.loads(self.cipher.decrypt(c, "care", sealed))
+                out[c] = [str(w) for w in care.get("code_words", [])]
+        return out
+
     async def resolve(self, person: Person, expected: list[str]) -> str | None:
         """The client a platform participant is, by registrant id, email, then name.
 

@@ -10,7 +10,7 @@ import redis.asyncio as aioredis
 from pydantic import ValidationError
 from redis.exceptions import WatchError
 
-from contracts.events import EventEnvelope, Person
+from contracts.events import ChatMessageSent, EventEnvelope, Person
 from sidecar import keys
 from sidecar.clients import ClientStore
 from sidecar.clock import Clock
@@ -18,6 +18,7 @@ from sidecar.config import Meeting, ProgramConfig
 from sidecar.errors import where
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
+from sidecar.workflows.chat import ChatWatch
 from sidecar.workflows.plan import MeetingView, plan_event, plan_link
 
 logger = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class Applier:
         self.clock = clock
         self.metrics = metrics
         self.consumer = consumer
+        self.chat = ChatWatch(meetings, clients, self.subject_of)
 
     async def subject_of(self, person: Person, meeting: Meeting) -> str:
         email = person.email.casefold()
@@ -50,6 +52,9 @@ class Applier:
         meeting_cfg = self.config.meeting_by_number(env.meeting_number)
         if meeting_cfg is None:
             self.metrics.unmapped.labels(env.platform).inc()
+            return
+        if isinstance(env.event, ChatMessageSent):
+            await self.chat.check(env, meeting_cfg)  # no state to change: nothing to WATCH
             return
         for _ in range(MAX_WATCH_RETRIES):
             try:
@@ -130,17 +135,29 @@ class Applier:
                                               {keys.INBOX: ">"}, count=200, block=block_ms)
             entries = got[0][1] if got else []
         by_meeting: dict[str, list[tuple[str, EventEnvelope]]] = defaultdict(list)
+        private: set[str] = set()
         for entry_id, fields in entries:
             env = self._decode(entry_id, fields)
             if env is not None:
                 by_meeting[env.meeting].append((entry_id, env))
+                if isinstance(env.event, ChatMessageSent):
+                    private.add(entry_id)
             else:
                 await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
         done = await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
         applied = [entry_id for ids in done for entry_id in ids]
         if applied:
-            await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, *applied)
+            await self._ack(applied, [i for i in applied if i in private])
         return len(entries)
+
+    async def _ack(self, applied: list[str], private: list[str]) -> None:
+        """Acknowledge applied entries; delete those holding chat text (PHI) in the same
+        MULTI, so no applied chat message stays in Redis."""
+        async with self.redis.pipeline(transaction=bool(private)) as pipe:
+            pipe.xack(keys.INBOX, keys.INBOX_GROUP, *applied)
+            if private:
+                pipe.xdel(keys.INBOX, *private)
+            await pipe.execute()
 
     def _decode(self, entry_id: str, fields: dict[str, str]) -> EventEnvelope | None:
         try:

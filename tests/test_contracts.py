@@ -33,7 +33,8 @@ def test_event_and_command_tags_are_pinned() -> None:
     assert _tags(Event) == {
         "participant.joined", "participant.left", "waiting_room.joined",
         "waiting_room.admitted", "waiting_room.left", "breakout.joined", "breakout.left",
-        "recording.started", "recording.stopped", "meeting.started", "meeting.ended"}
+        "recording.started", "recording.stopped", "meeting.started", "meeting.ended",
+        "chat.message_sent"}
     assert _tags(CommandBody) == {"move_to_breakout", "return_to_main_room", "admit",
                                   "stop_recording", "prompt_check_in", "show_notification"}
 

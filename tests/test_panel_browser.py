@@ -30,7 +30,7 @@ async def test_panel_roster_countdown_and_ack(harness: Harness, browser: Any) ->
     await h.zoom(zp.joined(T0 - 50_000, "pu-hostile", HOSTILE))
     await h.settle()
     page = await open_panel(h, browser)
-    names = await page.locator("#roster tbody td:first-child").all_text_contents()
+    names = await page.locator("#roster tbody td:first-child .name").all_text_contents()
     assert HOSTILE in names and "Casey B" in names
     assert await page.evaluate("window.__pwned") is None
     assert await page.locator("#roster img").count() == 0

@@ -46,10 +46,10 @@ async def test_malformed_signed_body_is_400(harness: Harness) -> None:
 
 async def test_unknown_event_type_is_200_and_counted(harness: Harness) -> None:
     h = harness
-    r = await h.zoom(zp.meeting_event("meeting.chat_message_sent", 1))
-    assert r.status_code == 200 and r.json() == {"ignored": "meeting.chat_message_sent"}
+    r = await h.zoom(zp.meeting_event("meeting.sharing_started", 1))
+    assert r.status_code == 200 and r.json() == {"ignored": "meeting.sharing_started"}
     metrics = (await h.http.get(f"{h.base}/metrics")).text
-    assert ('tether_webhook_unknown_total{event="meeting.chat_message_sent",platform="zoom"} 1.0'
+    assert ('tether_webhook_unknown_total{event="meeting.sharing_started",platform="zoom"} 1.0'
             in metrics)
 
 

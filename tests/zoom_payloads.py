@@ -60,6 +60,19 @@ def meeting_event(event: str, ts_ms: int) -> dict[str, Any]:
                                                            "object": _object()}}
 
 
+def chat(ts_ms: int, session_id: str, name: str, text: str, email: str = "",
+         message_id: str = "") -> dict[str, Any]:
+    """``meeting.chat_message_sent`` as research/zoom.md §2.7 shows it (to everyone)."""
+    message = {"date_time": _iso(ts_ms), "sender_session_id": session_id, "sender_name": name,
+               "sender_email": email, "sender_type": "guest", "recipient_session_id": "",
+               "recipient_name": "Everyone", "recipient_email": "", "recipient_type": "",
+               "message_id": message_id or f"MS{ts_ms}{session_id}",
+               "message_content": text, "file_ids": []}
+    obj = {"id": int(MEETING_NUMBER), "uuid": MEETING_UUID, "chat_message": message}
+    return {"event": "meeting.chat_message_sent", "event_ts": ts_ms,
+            "payload": {"account_id": "AcCt0001", "object": obj}}
+
+
 def signed(body: dict[str, Any] | bytes, now: float, secret: str = SECRET
            ) -> tuple[bytes, dict[str, str]]:
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()

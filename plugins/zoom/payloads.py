@@ -31,12 +31,28 @@ class ZoomParticipant(_Zoom):
         return str(v) if isinstance(v, int) else v
 
 
+class ZoomChatMessage(_Zoom):
+    """``meeting.chat_message_sent``'s ``chat_message``; ``message_content`` is PHI."""
+
+    message_id: str = ""
+    sender_session_id: str = ""
+    sender_name: str = ""
+    sender_email: str = ""
+    message_content: str = ""
+
+    @field_validator("sender_session_id", mode="before")
+    @classmethod
+    def _session_to_str(cls, v: object) -> object:
+        return str(v) if isinstance(v, int) else v
+
+
 class ZoomObject(_Zoom):
     id: str = ""
     uuid: str = ""
     topic: str = ""
     breakout_room_uuid: str = ""
     participant: ZoomParticipant | None = None
+    chat_message: ZoomChatMessage | None = None
 
     @field_validator("id", mode="before")
     @classmethod

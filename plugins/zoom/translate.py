@@ -6,8 +6,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from contracts.events import (
+    CHAT_TEXT_MAX,
     BreakoutJoined,
     BreakoutLeft,
+    ChatMessageSent,
     Event,
     EventEnvelope,
     MeetingEnded,
@@ -48,6 +50,17 @@ def _left(obj: ZoomObject) -> Event:
     return ParticipantLeft(person=_person(obj), reason=classify(text), reason_text=text[:500])
 
 
+def _chat(obj: ZoomObject) -> Event:
+    """The sender is named by the in-meeting session id Zoom also uses as a participant's
+    ``user_id`` (so ``user:<id>``, as for a participant without a ``participant_uuid``)."""
+    c = obj.chat_message
+    if c is None or not c.sender_session_id:
+        raise MalformedPayload("chat event without chat_message.sender_session_id")
+    sender = Person(participant=ParticipantId(f"user:{c.sender_session_id}"),
+                    display_name=c.sender_name[:200], email=c.sender_email)
+    return ChatMessageSent(sender=sender, text=c.message_content[:CHAT_TEXT_MAX])
+
+
 _TABLE: dict[str, Builder] = {
     "meeting.participant_joined": lambda o: ParticipantJoined(person=_person(o)),
     "meeting.participant_left": _left,
@@ -65,6 +78,7 @@ _TABLE: dict[str, Builder] = {
     "meeting.ended": lambda o: MeetingEnded(),
     "recording.started": lambda o: RecordingStarted(),
     "recording.stopped": lambda o: RecordingStopped(),
+    "meeting.chat_message_sent": _chat,
 }
 
 SUPPORTED_EVENTS = frozenset(_TABLE)
@@ -73,6 +87,8 @@ SUPPORTED_EVENTS = frozenset(_TABLE)
 def _delivery_id(hook: ZoomWebhook, obj: ZoomObject) -> str:
     """Stable across Zoom's retries and duplicate subscriptions of one event."""
     who = obj.participant.participant_uuid if obj.participant else ""
+    if obj.chat_message is not None:
+        who = obj.chat_message.message_id or obj.chat_message.sender_session_id
     return f"zoom:{obj.uuid}:{who}:{hook.event}:{hook.event_ts}"
 
 

@@ -1,29 +1,162 @@
-"""The admin API: client records (stored encrypted)."""
+"""The admin API: client records (stored encrypted), the locale directory, who is on call.
+
+Every call needs the ``admin`` role. Errors are 400 ``{"errors": ["path: message", ...]}``
+naming every wrong field; nothing is stored when there is one.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+from datetime import date
+from typing import Any
 
 from aiohttp import web
 from pydantic import ValidationError
 
+from sidecar import keys
 from sidecar.appkeys import TETHER
+from sidecar.auth import Principal
 from sidecar.config import Role
-from sidecar.records import ClientFile
+from sidecar.directory import Directory, lookup
+from sidecar.oncall import covering_shifts, local_time, on_call_now
+from sidecar.records import ClientFile, ClientRecord
+from sidecar.services import Tether
+from sidecar.validation import problems
 
 routes = web.RouteTableDef()
 
 
+def _admin(request: web.Request) -> tuple[Tether, Principal]:
+    t = request.app[TETHER]
+    return t, t.tokens.require(request, t.clock.now(), Role.ADMIN)
+
+
+def _bad(errors: list[str]) -> web.HTTPBadRequest:
+    return web.HTTPBadRequest(text=json.dumps({"errors": errors}),
+                              content_type="application/json")
+
+
+async def _body(request: web.Request) -> Any:
+    try:
+        return json.loads(await request.text())
+    except json.JSONDecodeError as exc:
+        raise _bad([f"(body): not valid JSON ({exc})"]) from exc
+
+
+def _today(t: Tether) -> date:
+    return local_time(t.config, int(t.clock.now() * 1000)).date()
+
+
+def summary(record: ClientRecord, today: date, directory: Directory) -> dict[str, Any]:
+    """A client's line in the admin list: no code words, no address, no numbers."""
+    due = record.safety_plan.review_due
+    last = record.safety_plan.last_reviewed
+    match = lookup(directory, record.location) if record.location else None
+    return {
+        "id": record.id, "name": record.name,
+        "safety_plan": {"last_reviewed": last.isoformat() if last else None,
+                        "review_due": due.isoformat() if due else None,
+                        "overdue": due is not None and today > due},
+        "contacts": len(record.emergency_contacts),
+        "consent_scopes": sorted({s for c in record.emergency_contacts for s in c.consent}),
+        "has_code_words": bool(record.code_words),
+        "address_on_file": record.location is not None,
+        "directory_match": match.matched_by if match else None,
+    }
+
+
 @routes.post("/api/admin/clients")
 async def import_clients(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
-    who = t.tokens.require(request, t.clock.now(), Role.ADMIN)
+    t, who = _admin(request)
     try:
         parsed = ClientFile.model_validate_json(await request.read())
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise web.HTTPBadRequest(text=json.dumps({"errors": problems}),
-                                 content_type="application/json") from exc
+        raise _bad(problems(exc)) from exc
     for record in parsed.clients:
         await t.clients.put(record, actor=who.staff_id)
     return web.json_response({"imported": len(parsed.clients)})
+
+
+@routes.get("/api/admin/clients")
+async def list_clients(request: web.Request) -> web.Response:
+    """Every client, each read audited (the names are PHI)."""
+    t, who = _admin(request)
+    ids = sorted([k.removeprefix(keys.CLIENT_PREFIX) async for k in
+                  t.redis.scan_iter(match=keys.CLIENT_PREFIX + "*", count=500)])
+    records = await asyncio.gather(
+        *(t.clients.get(i, actor=who.staff_id, purpose="admin.list") for i in ids))
+    today, directory = _today(t), await t.directory.get()
+    return web.json_response({"today": today.isoformat(), "clients": [
+        summary(r, today, directory) for r in records if r is not None]})
+
+
+@routes.get("/api/admin/clients/{client}")
+async def get_client(request: web.Request) -> web.Response:
+    t, who = _admin(request)
+    client_id = request.match_info["client"]
+    record = await t.clients.get(client_id, actor=who.staff_id, purpose="admin")
+    if record is None:
+        raise web.HTTPNotFound(text=f"There is no client {client_id!r}.")
+    return web.json_response(record.model_dump(mode="json"))
+
+
+def _id_problem(raw: Any, client_id: str) -> list[str]:
+    if isinstance(raw, dict) and "id" in raw and raw["id"] != client_id:
+        return [f"id: must be {client_id!r}, the client this page edits (the id in the path)"]
+    return []
+
+
+@routes.put("/api/admin/clients/{client}")
+async def put_client(request: web.Request) -> web.Response:
+    """Create or replace one record; the id in the body must be the one in the path."""
+    t, who = _admin(request)
+    client_id = request.match_info["client"]
+    raw = await _body(request)
+    mismatch = _id_problem(raw, client_id)
+    try:
+        record = ClientRecord.model_validate(raw)
+    except ValidationError as exc:
+        raise _bad(mismatch + problems(exc)) from exc
+    if mismatch:
+        raise _bad(mismatch)
+    created = not await t.redis.exists(keys.client(client_id))
+    await t.clients.put(record, actor=who.staff_id)
+    return web.json_response({"saved": client_id, "created": created},
+                             status=201 if created else 200)
+
+
+@routes.get("/api/admin/directory")
+async def get_directory(request: web.Request) -> web.Response:
+    t, _ = _admin(request)
+    return web.json_response((await t.directory.get()).model_dump(mode="json"))
+
+
+@routes.put("/api/admin/directory")
+async def put_directory(request: web.Request) -> web.Response:
+    t, who = _admin(request)
+    try:
+        directory = Directory.model_validate(await _body(request))
+    except ValidationError as exc:
+        raise _bad(problems(exc)) from exc
+    await t.directory.put(directory, actor=who.staff_id)
+    return web.json_response({"saved": True, "countries": len(directory.countries),
+                              "regions": len(directory.regions)})
+
+
+@routes.get("/api/admin/oncall")
+async def oncall(request: web.Request) -> web.Response:
+    """The schedule, and who is on call now (``source``: a shift, or the on_call role)."""
+    t, _ = _admin(request)
+    now_ms = int(t.clock.now() * 1000)
+    names = {s.id: s.name for s in t.config.staff}
+    return web.json_response({
+        "program": t.config.program.name,
+        "time_zone": t.config.program.time_zone,
+        "local_time": local_time(t.config, now_ms).isoformat(timespec="minutes"),
+        "schedule": [{**s.model_dump(), "name": names.get(s.staff, s.staff)}
+                     for s in t.config.on_call_schedule],
+        "on_call_now": [{"id": s.id, "name": s.name, "phone": s.phone}
+                        for s in on_call_now(t.config, now_ms)],
+        "source": "schedule" if covering_shifts(t.config, now_ms) else "role",
+    })

@@ -9,14 +9,16 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sidecar.appkeys import TETHER
-from sidecar.checkin import CheckIn, CheckInBody, LinkClaims, LinkError
+from sidecar.checkin import CheckIn, LinkClaims, LinkError
+from sidecar.checkin_review import parse, review
+from sidecar.checkin_sms import CheckInTexter
 from sidecar.config import Role
 from sidecar.services import Tether
 from sidecar.telephony import TelephonyError
 from sidecar.timeline import entry
 
 routes = web.RouteTableDef()
-LINK_TTL_MS = 3 * 3600 * 1000
+MOMENT_ACK = "Thanks. Your care team will check in with you quietly."
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 _STATIC = resources.files("sidecar") / "static"
 
@@ -45,12 +47,15 @@ async def make_link(request: web.Request) -> web.Response:
         wanted = LinkRequest.model_validate_json(await request.read() or b"{}")
     except ValidationError as exc:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
-    expires = int(t.clock.now() * 1000) + LINK_TTL_MS
-    base = t.settings.tether_public_url.rstrip("/")
-    url = f"{base}/checkin?t={t.links.issue(m, client, expires)}"
+    texter = _texter(t)
+    url, expires = texter.url(m, client, int(t.clock.now() * 1000))
     await t.audit.record(who.staff_id, "checkin.link", client)
-    sent = await _text(t, m, client, url, who.staff_id) if wanted.send_sms else False
+    sent = await _text(t, texter, m, client, url, who.staff_id) if wanted.send_sms else False
     return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})
+
+
+def _texter(t: Tether) -> CheckInTexter:
+    return CheckInTexter(t.links, t.clients, t.dialer, t.settings.tether_public_url.rstrip("/"))
 
 
 @routes.post("/api/meetings/{meeting}/checkin-invitations")
@@ -66,13 +71,11 @@ async def invited(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def _text(t: Tether, meeting: str, client: str, url: str, by: str) -> bool:
-    record = await t.clients.get(client, actor=by, purpose="checkin-sms")
-    if record is None:
-        raise web.HTTPNotFound(text="no record on file for this client")
-    body = f"Your care team asks you to check in for today's group: {url}"
+async def _text(t: Tether, texter: CheckInTexter, meeting: str, client: str, url: str,
+                by: str) -> bool:
     try:
-        await t.dialer.send_sms(record.callback_phone, body)
+        if not await texter.send(client, url, actor=by):
+            raise web.HTTPNotFound(text="no record on file for this client")
     except TelephonyError as exc:
         raise web.HTTPBadGateway(text=f"the text could not be sent: {exc}") from exc
     await t.meetings.append(meeting, entry("checkin.link_sent", int(t.clock.now() * 1000),
@@ -118,19 +121,19 @@ async def mine(request: web.Request) -> web.Response:
 async def submit(request: web.Request) -> web.Response:
     t = request.app[TETHER]
     meeting, client, participant = _link(request)
-    try:
-        body = CheckInBody.model_validate_json(await request.read())
-    except ValidationError as exc:
-        errors = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                  for e in exc.errors()]
+    body, errors = parse(await request.read(), t.config.checkin_policy.required)
+    if body is None:
         return web.json_response({"errors": errors}, status=400)
     now = int(t.clock.now() * 1000)
-    before = (await t.checkins.times(meeting)).get(client)
-    await t.checkins.put(meeting, CheckIn(client=client, at_ms=now, **body.model_dump()))
+    previous = await t.checkins.get(meeting, client)
+    checkin = CheckIn(client=client, at_ms=now, **body.model_dump())
+    await t.checkins.put(meeting, checkin)
     await t.meetings.append(meeting, entry("checkin.submitted", now, client=client,
                                            emergency_contact_ok=body.emergency_contact_ok,
-                                           update=before is not None))
+                                           update=previous is not None,
+                                           note=bool(body.note and body.note.strip())))
     await t.audit.record(f"client:{client}", "checkin.submit", meeting)
+    await review(t.meetings, t.clients, t.config.checkin_policy, meeting, checkin, previous)
     linked = await _link_participant(t, meeting, client, participant)
     return web.json_response({"ok": True, "checked_in_at": now, "linked": linked})
 
@@ -160,3 +163,15 @@ async def moved(request: web.Request) -> web.Response:
     await t.meetings.append(meeting, entry("checkin.moved", now, client=client))
     await t.audit.record(f"client:{client}", "checkin.moved", meeting)
     return web.json_response({"ok": True, "stale": True})
+
+
+@routes.post("/api/checkin/moment")
+async def moment(request: web.Request) -> web.Response:
+    """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
+    that their care team will check in with them."""
+    t = request.app[TETHER]
+    meeting, client, _ = _link(request)
+    await t.meetings.append(meeting, entry("alert.need_moment", int(t.clock.now() * 1000),
+                                           client=client))
+    await t.audit.record(f"client:{client}", "checkin.moment", meeting)
+    return web.json_response({"ok": True, "message": MOMENT_ACK})

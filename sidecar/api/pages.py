@@ -20,7 +20,7 @@ async def panel_page(request: web.Request) -> web.Response:
                         content_type="text/html")
 
 
-@routes.get("/static/{name:(checkin|panel|incident|report)\\.(js|css)}")
+@routes.get("/static/{name:(checkin|panel|incident|report|admin)\\.(js|css)}")
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     kind = "application/javascript" if name.endswith(".js") else "text/css"
@@ -33,6 +33,13 @@ async def incident_report(request: web.Request) -> web.Response:
     """A printable incident report; the page reads the JSON export with the token in its
     URL fragment (never sent to the server in the page request)."""
     return web.Response(text=(STATIC / "report.html").read_text(encoding="utf-8"),
+                        content_type="text/html")
+
+
+@routes.get("/admin")
+async def admin_page(request: web.Request) -> web.Response:
+    """The admin page (clients, locale directory, on call); its token comes in the hash."""
+    return web.Response(text=(STATIC / "admin.html").read_text(encoding="utf-8"),
                         content_type="text/html")
 
 

@@ -10,9 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContextError
 from sidecar import keys
-from sidecar.api.checkin import LINK_TTL_MS
 from sidecar.api.zoom_app import context_of
 from sidecar.appkeys import TETHER
+from sidecar.checkin_sms import LINK_TTL_MS
 from sidecar.identify import Candidate, Factors, first_name, match
 from sidecar.services import Tether
 from sidecar.timeline import entry

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # The fields of sidecar.checkin.CheckInBody; location's own fields are named "location.x".
 CHECKIN_FIELDS = ("location", "callback_phone", "emergency_contact_ok", "emergency_contact",
-                  "others_present")
+                  "others_present", "note")
 LOCATION_FIELDS = ("street", "unit", "city", "region", "postal_code", "country", "room")
 FIELD_NAMES = frozenset(CHECKIN_FIELDS) | {f"location.{f}" for f in LOCATION_FIELDS}
 

@@ -2,7 +2,8 @@
 // meeting, from the Zoom bridge once the client says who they are. It posts to
 // /api/checkin and shows the server's verdict in plain words; everything shown is set
 // with textContent (no HTML). After checking in, "I've moved" marks the check-in stale
-// and brings the form back, filled in, for the new place.
+// and brings the form back, filled in, for the new place. "I need a moment" (a quiet link
+// under the form) tells only the care team, and thanks the client calmly.
 "use strict";
 (function () {
   const LABELS = {
@@ -11,6 +12,7 @@
     "location.country": "country (2 letters)", "location.unit": "apartment or unit",
     "location.room": "room", "callback_phone": "phone number (like +13125550111)",
     "others_present": "whether anyone is with you", "emergency_contact_ok": "emergency contact",
+    "note": "the note (500 characters at most)",
   };
   const FIELDS = ["street", "unit", "city", "region", "postal_code", "country", "room"];
   let token = new URLSearchParams(window.location.search).get("t") || "";
@@ -25,6 +27,7 @@
 
   function fatal(text) {
     show(null);
+    document.getElementById("moment-box").hidden = true;
     const node = document.getElementById("fatal");
     node.textContent = text;
     node.hidden = false;
@@ -47,6 +50,7 @@
       emergency_contact_ok:
         form.querySelector("input[name=emergency_contact_ok]:checked").value === "yes",
       others_present: others ? others.value : "",
+      note: value("note") || null,
     };
   }
 
@@ -56,6 +60,7 @@
     const others = form.querySelector("input[name=others_present][value='" +
       previous.others_present + "']");
     if (others) others.checked = true;
+    form.elements.note.value = previous.note || "";
   }
 
   function explain(errors) {
@@ -82,6 +87,7 @@
     const response = await fetch(url("/api/checkin"));
     const data = await response.json().catch(function () { return {}; });
     if (!response.ok) return fatal(data.error || "This check-in link is not valid.");
+    document.getElementById("moment-box").hidden = false;
     if (data.checkin) fill(data.checkin);
     if (data.checkin && !data.stale) return checkedIn(data.checkin.at_ms);
     show(form);
@@ -153,6 +159,16 @@
     show(form);
     message.textContent = "Where are you now? Change what is different and check in again.";
     form.elements.street.focus();
+  });
+
+  document.getElementById("moment").addEventListener("click", async function () {
+    const said = document.getElementById("moment-message");
+    said.textContent = "";
+    const response = await fetch(url("/api/checkin/moment"), { method: "POST" })
+      .catch(function () { return null; });
+    const data = response ? await response.json().catch(function () { return {}; }) : {};
+    said.textContent = response && response.ok ? data.message
+      : "We could not reach your care team's server. Please try again.";
   });
 
   if (token) {

@@ -64,7 +64,9 @@
     for (const p of rows) {
       const tr = el("tr", undefined, p.status);
       tr.dataset.participant = p.participant;
-      tr.append(el("td", p.display_name || "(no name)"), el("td"), el("td", p.status +
+      const nameCell = el("td");
+      nameCell.append(el("span", p.display_name || "(no name)", "name"));
+      tr.append(nameCell, el("td"), el("td", p.status +
         (p.reason && p.status === "gone" ? " (" + p.reason + ")" : "")),
         el("td", p.room ? "breakout " + (rooms.indexOf(p.room) + 1) : "main"), el("td"));
       tr.children[1].append(el("span", p.identity, "badge"));

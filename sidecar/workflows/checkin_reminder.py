@@ -1,14 +1,20 @@
 """Check-in enforcement (``warn``): a client present without this session's check-in
-raises an alert for the clinicians once the grace is over."""
+raises an alert for the clinicians once the grace is over and, with ``reprompt_by_sms``,
+gets the signed link by text again (``checkin.reprompted``)."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sidecar.checkin import CheckInStore
+from sidecar.checkin_sms import CheckInTexter
 from sidecar.jobs import ClaimedJob, Done, JobEngine, Outcome
 from sidecar.meetings import MeetingStore
+from sidecar.telephony import TelephonyError
 from sidecar.timeline import entry
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -16,6 +22,7 @@ class CheckInReminder:
     engine: JobEngine
     meetings: MeetingStore
     checkins: CheckInStore
+    texter: CheckInTexter | None = None  # set when the program re-prompts by SMS
 
     async def __call__(self, job: ClaimedJob) -> Outcome:
         p = job.payload
@@ -27,4 +34,19 @@ class CheckInReminder:
         await self.meetings.append(p["meeting"], entry(
             "alert.checkin_missing", self.engine.now_ms(), client=p["client"],
             subject=p["subject"]))
-        return Done("alerted")
+        if self.texter is None:
+            return Done("alerted")
+        return Done(await self._reprompt(self.texter, p["meeting"], p["client"]))
+
+    async def _reprompt(self, texter: CheckInTexter, meeting: str, client: str) -> str:
+        """Text the link once; a failure is on the timeline, not retried (the alert is out)."""
+        url, _ = texter.url(meeting, client, self.engine.now_ms())
+        try:
+            sent = await texter.send(client, url, actor="checkin-reminder")
+        except TelephonyError as exc:
+            logger.warning("check-in re-prompt failed meeting=%s client=%s (%s)", meeting,
+                           client, type(exc).__name__)
+            sent = False
+        kind = "checkin.reprompted" if sent else "checkin.reprompt_failed"
+        await self.meetings.append(meeting, entry(kind, self.engine.now_ms(), client=client))
+        return "alerted and re-prompted" if sent else "alerted; re-prompt failed"

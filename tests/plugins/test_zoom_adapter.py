@@ -83,8 +83,8 @@ def test_malformed_payloads(body: bytes) -> None:
 
 
 def test_unknown_event_is_skipped_not_failed() -> None:
-    body = json.dumps(zp.meeting_event("meeting.chat_message_sent", 1)).encode()
-    assert adapter.handle(body).skipped == "meeting.chat_message_sent"
+    body = json.dumps(zp.meeting_event("meeting.sharing_started", 1)).encode()
+    assert adapter.handle(body).skipped == "meeting.sharing_started"
 
 
 def test_documented_left_payload_translates() -> None:

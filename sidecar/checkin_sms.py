@@ -1,0 +1,35 @@
+"""Check-in links by text message: made and sent the same way by a clinician's request and
+by the reminder's re-prompt. The text holds the link only (no name, no PHI)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sidecar.checkin import CheckInLinks
+from sidecar.clients import ClientStore
+from sidecar.telephony import Dialer
+
+LINK_TTL_MS = 3 * 3600 * 1000
+SMS_BODY = "Your care team asks you to check in for today's group: {url}"
+
+
+@dataclass(frozen=True)
+class CheckInTexter:
+    links: CheckInLinks
+    clients: ClientStore
+    dialer: Dialer
+    public_url: str  # Tether's own base URL, no trailing slash
+
+    def url(self, meeting: str, client: str, now_ms: int) -> tuple[str, int]:
+        """A signed link to this session's form, and when it expires (ms)."""
+        expires = now_ms + LINK_TTL_MS
+        return f"{self.public_url}/checkin?t={self.links.issue(meeting, client, expires)}", expires
+
+    async def send(self, client: str, url: str, actor: str) -> bool:
+        """Text ``url`` to the client's number on file; False if there is no record.
+        Raises TelephonyError when the provider refuses."""
+        record = await self.clients.get(client, actor=actor, purpose="checkin-sms")
+        if record is None:
+            return False
+        await self.dialer.send_sms(record.callback_phone, SMS_BODY.format(url=url))
+        return True
