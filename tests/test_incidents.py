@@ -4,13 +4,15 @@ the warm handoff, closing with documentation, and follow-ups coming due on the f
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 import pytest
+import yaml
 
 from tests import zoom_payloads as zp
-from tests.conftest import Harness, eventually
+from tests.conftest import ROOT, Harness, eventually
 from tests.test_callback_ladder import join_group
 from tests.test_checkin import GOOD, link
 
@@ -76,8 +78,17 @@ async def test_the_emergency_protocol_end_to_end(harness: Harness) -> None:
     entry = next(e for e in await h.timeline() if e["kind"] == "emergency.started")
     assert "the group" in entry["data"]["script"].lower()
 
+    directory = yaml.safe_load((ROOT / "examples" / "directory.yaml").read_text())
+    put = await h.http.put(f"{h.base}/api/admin/directory", content=json.dumps(
+        directory, default=str), headers=h.token("admin-jordan"))
+    assert put.status_code == 200, put.text
     card = (await h.http.get(f"{h.base}/api/incidents/{inc['id']}/card",
                              headers=h.token("cofac-morgan"))).json()
+    springfield = next(r for r in directory["regions"] if "Springfield" in r.get("cities", []))
+    assert springfield["psap_number"] in card["whom_to_call"]
+    assert "your own 911 reaches your area" in card["whom_to_call"]
+    assert card["responders"]["crisis_line"].startswith("988")
+    assert card["on_call"] and card["on_call"][0]["phone"].startswith("+1")
     assert card["address"].startswith("48 Marigold Terrace") and card["room"] == "kitchen"
     assert card["callback_phone"] == "+13125550131" and card["who_is_present"] == "alone"
     assert "overdose" in card["known_risks"] and "Juniper" in card["pets"]

@@ -25,6 +25,7 @@ from sidecar.clinical.consent import (
 from sidecar.incidents.card import dispatch_card, handoff_summary
 from sidecar.incidents.model import ContactRecord, Handoff, Incident
 from sidecar.incidents.responders import lookup_responders
+from sidecar.oncall import on_call_now
 from sidecar.records import ClientRecord
 from sidecar.services import Tether
 from sidecar.timeline import entry
@@ -73,6 +74,8 @@ async def card(request: web.Request) -> web.Response:
                         await lookup_responders(t, here), t.config.program.time_zone)
     out["incident"] = incident.id
     out["part2_program"] = t.config.part2_program
+    out["on_call"] = [{"name": s.name, "phone": s.phone}
+                      for s in on_call_now(t.config, now_ms(t))]
     return web.json_response(out)
 
 

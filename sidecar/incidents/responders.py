@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sidecar.directory import DirectoryMatch, lookup
 from sidecar.incidents.card import Responders
 from sidecar.records import Location
 
@@ -11,6 +12,32 @@ if TYPE_CHECKING:
     from sidecar.services import Tether
 
 
+def responders(match: DirectoryMatch) -> Responders:
+    country, entry = match.country, match.entry
+    crisis = ""
+    if country and country.crisis_line:
+        crisis = country.crisis_line + (f" ({country.crisis_text_line})"
+                                        if country.crisis_text_line else "")
+    r = Responders(
+        emergency_number=" or ".join(country.emergency_numbers) if country
+        else "the local emergency number", crisis_line=crisis,
+        note="" if match.covered else match.advice)
+    if entry is None:
+        return r
+    mobile, ed, after = entry.mobile_crisis, entry.nearest_ed, entry.after_hours_line
+    return Responders(
+        emergency_number=r.emergency_number, crisis_line=r.crisis_line, note=r.note,
+        psap_name=entry.psap_name, psap_number=entry.psap_number,
+        mobile_crisis=f"{mobile.name} {mobile.number}" + (f" ({mobile.hours})"
+                                                          if mobile.hours else "")
+        if mobile else "",
+        nearest_ed=f"{ed.name}, {ed.address}, {ed.phone}" if ed else "",
+        after_hours_line=f"{after.name} {after.number}" if after else "",
+        non_police_options=list(entry.non_police_options))
+
+
 async def lookup_responders(t: Tether, here: Location | None) -> Responders:
-    del t, here
-    return Responders(note="no locale directory configured")
+    if here is None:
+        return Responders(note="no address on file or checked in: ask the client where "
+                               "they are")
+    return responders(lookup(await t.directory.get(), here))

@@ -232,7 +232,9 @@
       ["Non-police first", c.prefer_non_police ? "yes: ask for the mobile crisis team" : ""],
       ["Mobile crisis", r.mobile_crisis], ["Crisis line", r.crisis_line],
       ["Nearest ED", r.nearest_ed], ["Non-police options", r.non_police_options.join("; ")],
-      ["Directory", r.note]]) {
+      ["Directory", r.note], ["After-hours line", r.after_hours_line],
+      ["On call now", c.on_call.map(function (s) { return s.name + " " + s.phone; })
+        .join("; ")]]) {
       if (!value) continue;
       facts.append(el("dt", label), el("dd", value));
     }
