@@ -69,6 +69,7 @@ async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any
     card = await cofac.locator("#incident .card").text_content() or ""
     assert "48 Marigold Terrace" in card and "kitchen" in card and "overdose" in card
     assert "Juniper" in card  # pets, from the record's considerations
+    assert "Safety plan (reviewed 2026-10-01)" in card  # the plan, one click away
     assert await cofac.locator("#incident .role.caller").count() == 1
     secure = await cofac.locator("#incident .secure-group").text_content() or ""
     assert "Secure the group" in secure and "Casey" not in secure  # no name to the group

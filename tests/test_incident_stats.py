@@ -3,12 +3,17 @@ a real disconnect-to-callback and an emergency; the CSV carries no PHI."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from sidecar.clinical.cssrs import Level
 from sidecar.incidents.model import Incident, Tick
 from sidecar.incidents.stats import csv_text, summary
 from tests import zoom_payloads as zp
-from tests.conftest import Harness, eventually
+from tests.conftest import ROOT, Harness, eventually
+from tests.test_admin_page import open_admin
 from tests.test_callback_ladder import CASEY, CASEY_PHONE, T0, calls_to
+from tests.test_checkin import browser  # noqa: F401  (the Chromium fixture)
 from tests.test_incidents import DOCS, HIGH, IMMINENT, opened, post
 
 
@@ -65,3 +70,17 @@ async def test_stats_and_csv_over_http(harness: Harness) -> None:
     metrics = (await h.http.get(f"{h.base}/metrics")).text
     assert 'tether_incidents_opened_total{trigger="code_word"} 1.0' in metrics
     assert "tether_emergency_to_responders_seconds_count 1.0" in metrics
+
+
+async def test_the_admin_page_shows_the_figures(harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    inc = await opened(h)
+    await post(h, f"{inc['id']}/screens", {"answers": HIGH})
+    page = await open_admin(h, browser)
+    figures = await page.locator("#incident-stats").text_content() or ""
+    assert "code word 1" in figures and "high 1" in figures and "1 open" in figures
+    async with page.expect_download() as download:
+        await page.click("#incidents-csv")
+    path = await (await download.value).path()
+    assert "code_word" in Path(path).read_text()
+    await page.screenshot(path=str(ROOT / "artifacts" / "admin-incidents.png"), full_page=True)

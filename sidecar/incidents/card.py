@@ -64,6 +64,8 @@ def dispatch_card(record: ClientRecord, checkin: CheckIn | None, stale: bool,
         "checked_in_at": _when(checkin.at_ms if checkin else None, tz),
         "callback_phone": checkin.callback_phone if checkin else record.callback_phone,
         "who_is_present": present.get(checkin.others_present, "") if checkin else "unknown",
+        "client_note": checkin.note if checkin else "",  # "anything else" at check-in
+        "safety_plan": record.safety_plan.model_dump(mode="json"),
         "household": c.household, "guardian": c.guardian,
         "known_risks": c.known_risks, "medical_notes": c.medical_notes,
         "access_notes": c.access_notes, "pets": c.pets,

@@ -172,6 +172,42 @@
     if (!data.schedule.length) $("schedule").append(el("li", "No schedule in the program file."));
   }
 
+  function seconds(spread) {
+    if (!spread.count) return "none yet";
+    return "median " + Math.round(spread.p50) + " s, 90th percentile " +
+      Math.round(spread.p90) + " s, longest " + Math.round(spread.max) + " s (" +
+      spread.count + ")";
+  }
+
+  function counts(map) {
+    const keys = Object.keys(map);
+    return keys.length ? keys.map(function (k) { return k.replace(/_/g, " ") + " " + map[k]; })
+      .join(", ") : "none";
+  }
+
+  async function loadIncidentStats() {
+    const answer = await call("GET", "/api/admin/incident-stats");
+    const s = answer.data;
+    const rows = [["Incidents", s.incidents + " (" + s.open + " open, " + s.emergencies +
+      " emergencies)"], ["By trigger", counts(s.by_trigger)], ["By level", counts(s.by_level)],
+      ["Disconnect to first call", seconds(s.disconnect_to_first_call_s)],
+      ["Emergency to responders called", seconds(s.emergency_to_responders_s)],
+      ["Follow-ups overdue", String(s.followups_overdue)]];
+    $("incident-stats").replaceChildren(...rows.flatMap(function (r) {
+      return [el("dt", r[0]), el("dd", r[1])];
+    }));
+  }
+
+  async function downloadCsv() {
+    const response = await fetch("/api/admin/incidents.csv",
+      { headers: { "Authorization": "Bearer " + token } });
+    if (!response.ok) throw new Error("the CSV could not be made (" + response.status + ")");
+    const link = el("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = "tether-incidents.csv";
+    link.click();
+  }
+
   function guard(fn) {
     return function () {
       fn().catch(function (err) { $("error").textContent = "Tether: " + err.message; });
@@ -183,10 +219,11 @@
   $("new-client").addEventListener("click", guard(async function () { newClient(); }));
   $("directory-save").addEventListener("click", guard(saveDirectory));
   $("directory-reload").addEventListener("click", guard(loadDirectory));
+  $("incidents-csv").addEventListener("click", guard(downloadCsv));
 
   guard(async function () {
     if (!token) throw new Error("open this page as /admin#token=<an admin's token>");
-    await Promise.all([loadOnCall(), loadClients(), loadDirectory()]);
+    await Promise.all([loadOnCall(), loadClients(), loadDirectory(), loadIncidentStats()]);
     document.body.dataset.ready = "yes";
   })();
 })();

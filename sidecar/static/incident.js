@@ -225,7 +225,8 @@
     const r = c.responders;
     for (const [label, value] of [["Client", c.name], ["Address", c.address],
       ["Room", c.room], ["Source", c.location_source], ["Callback", c.callback_phone],
-      ["With them", c.who_is_present], ["Household", c.household],
+      ["With them", c.who_is_present], ["Client's note", c.client_note],
+      ["Household", c.household],
       ["Guardian", c.guardian], ["Known risks", c.known_risks],
       ["Medical", c.medical_notes], ["Access", c.access_notes], ["Pets", c.pets],
       ["Travel time", c.rural_travel_minutes ? c.rural_travel_minutes + " min" : ""],
@@ -240,6 +241,26 @@
     }
     card.append(facts);
     for (const person of c.contacts) contactRow(card, i, person);
+    card.append(safetyPlan(c.safety_plan));
+  }
+
+  function safetyPlan(plan) {
+    const details = el("details", undefined, "safety-plan");
+    details.append(el("summary", "Safety plan" + (plan.last_reviewed ? " (reviewed " +
+      plan.last_reviewed + ")" : " (never reviewed)")));
+    for (const [key, title] of [["warning_signs", "Warning signs"],
+      ["coping_on_my_own", "Coping on my own"],
+      ["people_and_places_that_help", "People and places that help"],
+      ["people_to_ask_for_help", "People to ask for help"],
+      ["professionals_and_crisis_lines", "Professionals and crisis lines"],
+      ["making_home_safer", "Making the home safer"],
+      ["reasons_for_living", "Reasons for living"]]) {
+      if (!plan[key] || !plan[key].length) continue;
+      const list = el("ul");
+      for (const line of plan[key]) list.append(el("li", line));
+      details.append(el("h4", title), list);
+    }
+    return details;
   }
 
   function contactRow(card, i, person) {
