@@ -15,3 +15,9 @@ ClientId = NewType("ClientId", str)
 StaffId = NewType("StaffId", str)
 
 Platform = Literal["zoom", "jitsi"]
+
+
+def jitsi_meeting_id(room: str, local_day: str) -> str:
+    """A Jitsi session: the room on one day of the program's calendar ("YYYY-MM-DD" in the
+    program's time zone). Known before the room exists, so a client can check in first."""
+    return f"{room}~{local_day}"

@@ -56,11 +56,26 @@ class Staff(_Strict):
 
 
 class Meeting(_Strict):
-    zoom_meeting_id: str = Field(pattern=r"^[0-9]{9,12}$")
+    """A group the program runs: on Zoom (its meeting number), on Jitsi (its room name),
+    or on both. The number or the room name is what platform events carry."""
+
+    zoom_meeting_id: str | None = Field(default=None, pattern=r"^[0-9]{9,12}$")
+    jitsi_room: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_-]{2,63}$")
     name: str = Field(min_length=1)
     lead: str
     co_facilitator: str | None = None
     expected_clients: list[str] = []
+
+    @model_validator(mode="after")
+    def _on_a_platform(self) -> Meeting:
+        if not (self.zoom_meeting_id or self.jitsi_room):
+            raise ValueError(f"meeting {self.name!r} needs a zoom_meeting_id or a jitsi_room")
+        return self
+
+    @property
+    def numbers(self) -> list[str]:
+        """What platform events call this meeting (``EventEnvelope.meeting_number``)."""
+        return [n for n in (self.zoom_meeting_id, self.jitsi_room) if n]
 
 
 class LadderStep(_Strict):
@@ -163,7 +178,7 @@ class ProgramConfig(_Strict):
         for m in self.meetings:
             for who in (m.lead, m.co_facilitator):
                 if who is not None and who not in ids:
-                    raise ValueError(f"meeting {m.zoom_meeting_id} names unknown staff {who!r}")
+                    raise ValueError(f"meeting {m.name!r} names unknown staff {who!r}")
         return self
 
     @cached_property
@@ -172,7 +187,7 @@ class ProgramConfig(_Strict):
 
     @cached_property
     def _meeting_index(self) -> dict[str, Meeting]:
-        return {m.zoom_meeting_id: m for m in self.meetings}
+        return {n: m for m in self.meetings for n in m.numbers}
 
     def staff_by_id(self, staff_id: str) -> Staff | None:
         return self._staff_index.get(staff_id)

@@ -41,6 +41,11 @@ class Applier:
         self.chat = ChatWatch(meetings, clients, self.subject_of)
 
     async def subject_of(self, person: Person, meeting: Meeting) -> str:
+        if person.platform_user_id:  # a join token Tether issued (Jitsi): it names them
+            subject = await self.redis.hget(keys.PLATFORM_USERS, person.platform_user_id)
+            if subject and (subject.startswith("staff:")
+                            or subject.removeprefix("client:") in meeting.expected_clients):
+                return str(subject)
         email = person.email.casefold()
         for s in self.config.staff:
             if email and email in (e.casefold() for e in s.zoom_emails):
@@ -77,7 +82,7 @@ class Applier:
         m = env.meeting
         async with self.redis.pipeline(transaction=True) as pipe:
             await pipe.watch(keys.state(m))
-            view = await self.meetings.read_view(pipe, m, meeting_cfg.zoom_meeting_id)
+            view = await self.meetings.read_view(pipe, m, env.meeting_number)
             subject = await self._subject(env, view, meeting_cfg)
             now_ms = int(self.clock.now() * 1000)
             plan = plan_event(

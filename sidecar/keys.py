@@ -27,6 +27,7 @@ INCIDENT_PREFIX = "tether:incident:"  # STRING per incident: its document, encry
 INCIDENTS = "tether:incidents"  # ZSET incident id -> opened ms (the program's incident list)
 INCIDENT_OPEN = "tether:incidents:open"  # HASH "<meeting>/<client>" -> the open incident's id
 INCIDENT_ALERTS = "tether:incidents:alerts"  # STREAM of overdue follow-ups; MAXLEN ~ 1e5
+PLATFORM_USERS = "tether:platform-users"  # HASH platform user id (Jitsi JWT) -> subject
 STATS_DIALS = "tether:stats:dials"  # STREAM: disconnect -> first callback dial, ms; no PHI
 MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
 

@@ -27,3 +27,17 @@ class Settings(BaseSettings):
     zoom_oauth_base_url: str = "https://zoom.us"
     zoom_app_client_id: str = ""  # the Zoom App (panel) credentials, not the S2S app's
     zoom_app_client_secret: SecretStr = SecretStr("")
+    # Jitsi: the Prosody module signs its events with this shared secret (HMAC-SHA256)
+    jitsi_webhook_secret: SecretStr = SecretStr("")
+    # the Jitsi Meet deployment: "meet.example.org" (self-hosted) or "meet.jit.si" (first look)
+    jitsi_domain: str = "meet.jit.si"
+    # join tokens (JWT) for a self-hosted deployment with token authentication: HS256 with the
+    # app secret, or RS256 with a private key file and its kid (the public key on the ASAP
+    # key server). Without either, joins carry no token (meet.jit.si).
+    jitsi_app_id: str = ""
+    jitsi_app_secret: SecretStr = SecretStr("")
+    jitsi_private_key_file: Path | None = None
+    jitsi_key_id: str = ""
+    jitsi_audience: str = "jitsi"
+    # the heartbeat gap (seconds) after which a client's join page counts as disconnected
+    jitsi_heartbeat_gap_seconds: float = 10.0
