@@ -17,6 +17,7 @@ from sidecar.api import (
     incident_contacts,
     incident_stats,
     incidents,
+    jitsi_console,
     meetings,
     ops,
     pages,
@@ -108,6 +109,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
                   checkin.routes, pages.routes, triage.routes, zoom_app.routes,
                   zoom_checkin.routes, recording.routes,
-                  incidents.routes, incident_contacts.routes, incident_stats.routes):
+                  incidents.routes, incident_contacts.routes, incident_stats.routes,
+                  jitsi_console.routes):
         app.add_routes(table)
     return app

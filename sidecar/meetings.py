@@ -96,6 +96,15 @@ class MeetingStore:
             states[k] = "rejoined" if state == "cancelled" and outcome == "rejoined" else state
         return states
 
+    async def open_session(self, meeting: str, meeting_number: str, platform: str) -> None:
+        """Make a session known before its first platform event (a Jitsi room's day opens
+        when a clinician's console or a client's link first needs it)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(keys.state(meeting), keys.META_FIELD + "number", meeting_number)
+            pipe.hsetnx(keys.state(meeting), keys.META_FIELD + "platform", platform)
+            pipe.expire(keys.state(meeting), keys.MEETING_TTL_S)
+            await pipe.execute()
+
     def write(self, pipe: Pipeline, meeting: str, meeting_number: str, platform: str,
               plan: Plan, jobs: dict[str, str | None]) -> None:
         """Queue the plan's writes into a MULTI (no scripts: nothing here can half-fail)."""

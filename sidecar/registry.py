@@ -67,7 +67,7 @@ def app_context_reader(settings: Settings) -> AppContextReader | None:
 
 def bridge_script(platform: str) -> str:
     """The browser bridge a platform plugin ships for the panel."""
-    package = {"zoom": "plugins.zoom"}[platform]
+    package = {"zoom": "plugins.zoom", "jitsi": "plugins.jitsi"}[platform]
     return (resources.files(package) / "static" / f"{platform}-bridge.js").read_text("utf-8")
 
 

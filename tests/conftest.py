@@ -121,6 +121,9 @@ class Harness:
     async def kinds(self) -> list[str]:
         return [e["kind"] for e in await self.timeline()]
 
+    async def kinds_of(self, meeting: str) -> list[str]:
+        return [e["kind"] for e in await self.timeline(meeting)]
+
     async def settle(self) -> None:
         """Wait until every accepted event is applied (the inbox has nothing pending)."""
         await eventually(self._inbox_empty, timeout=10)

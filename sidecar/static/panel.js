@@ -93,6 +93,13 @@
             return bridge.admit({ participant: p.participant });
           }); });
           tr.children[0].append(" ", admit);
+          if (bridge.deny) {
+            const deny = el("button", "Deny", "deny");
+            deny.addEventListener("click", function () { act(deny, function () {
+              return bridge.deny({ participant: p.participant });
+            }, "denied"); });
+            tr.children[0].append(" ", deny);
+          }
         } else if (!checked) {
           const text = el("button", "Text check-in link", "sms");
           text.addEventListener("click", function () { act(text, function () {

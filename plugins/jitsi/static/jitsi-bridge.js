@@ -1,0 +1,146 @@
+// The Jitsi bridge for Tether's panel (the clinician console): the panel calls
+// window.tetherBridge; this drives the meeting through the IFrame API
+// (JitsiMeetExternalAPI, loaded from the Jitsi deployment) and forwards to the sidecar the
+// events only the browser sees: breakout rooms, knocking participants, and (without
+// Prosody's module) joins and leaves.
+"use strict";
+(function () {
+  const room = decodeURIComponent(window.location.pathname.split("/").pop() || "");
+  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
+  const NO_RIGHTS = "Jitsi only lets a moderator manage breakout rooms and the lobby. " +
+    "Ask the meeting's moderator to make you a moderator, then try again.";
+  let api = null;
+  let me = "";            // my participant id in the meeting
+  let rooms = { main: "", byName: {}, members: {} };
+  let roomWaiters = [];
+  let queue = [];
+  let sending = null;
+
+  function call(method, path, body) {
+    return fetch(path, { method: method, headers: { "Authorization": "Bearer " + token,
+      "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+  }
+
+  function forward(event) {  // batched, in order; a failed batch is retried with the next
+    queue.push(event);
+    if (sending) return;
+    sending = setTimeout(async function flush() {
+      const batch = queue;
+      queue = [];
+      try {
+        const r = await call("POST", "/api/jitsi/rooms/" + encodeURIComponent(room) +
+          "/console-events", { events: batch, server_events: window.tetherServerEvents === true });
+        if (!r.ok) throw new Error("HTTP " + r.status);
+      } catch (err) {
+        queue = batch.concat(queue);
+      }
+      sending = queue.length ? setTimeout(flush, 1000) : null;
+    }, 50);
+  }
+
+  // breakoutRoomsUpdated arrives as {rooms: {...}} from the app, or as the bare map
+  // the handbook documents: accept both.
+  function onRooms(payload) {
+    const map = (payload && payload.rooms) ? payload.rooms : (payload || {});
+    const next = { main: "", byName: {}, members: {} };
+    for (const key of Object.keys(map)) {
+      const r = map[key] || {};
+      const id = r.id || key;
+      if (r.isMainRoom) next.main = id;
+      if (r.name) next.byName[r.name] = id;
+      const people = r.participants || {};
+      for (const pk of Object.keys(people)) {
+        const p = people[pk] || {};
+        const pid = p.id || String(pk).split("/").pop();
+        next.members[pid] = id;
+      }
+    }
+    rooms = next;
+    forward({ type: "breakout.rooms", main: next.main, members: next.members });
+    const waiting = roomWaiters;
+    roomWaiters = [];
+    for (const w of waiting) w();
+  }
+
+  function roomNamed(name, timeoutMs) {
+    return new Promise(function (resolve, reject) {
+      const started = Date.now();
+      function check() {
+        if (rooms.byName[name]) return resolve(rooms.byName[name]);
+        if (Date.now() - started > timeoutMs) {
+          return reject(new Error("Jitsi did not create the room (are you a moderator?)"));
+        }
+        roomWaiters.push(check);
+        setTimeout(check, 250);
+      }
+      check();
+    });
+  }
+
+  function command(name) {
+    const args = Array.prototype.slice.call(arguments, 1);
+    try {
+      api.executeCommand.apply(api, [name].concat(args));
+    } catch (err) {
+      throw new Error(/moderator|permission/i.test(String(err.message)) ? NO_RIGHTS :
+        String(err.message || err));
+    }
+  }
+
+  async function start(session) {
+    if (typeof window.JitsiMeetExternalAPI !== "function") {
+      throw new Error("the Jitsi meeting could not load from " + session.domain);
+    }
+    const options = { roomName: room, parentNode: document.getElementById("jitsi-meeting"),
+      userInfo: { displayName: session.name } };
+    if (session.jwt) options.jwt = session.jwt;
+    api = new window.JitsiMeetExternalAPI(session.domain, options);
+    api.addListener("videoConferenceJoined", function (e) { me = e.id; });
+    api.addListener("participantJoined", function (e) {
+      forward({ type: "participant.joined", id: e.id, display_name: e.displayName || "",
+        user_id: (e.userContext && e.userContext.id) || "" });
+    });
+    api.addListener("participantLeft", function (e) {
+      forward({ type: "participant.left", id: e.id });
+    });
+    api.addListener("knockingParticipant", function (e) {
+      const p = (e && e.participant) || e || {};
+      forward({ type: "knocking", id: p.id, display_name: p.name || p.displayName || "" });
+    });
+    api.addListener("breakoutRoomsUpdated", onRooms);
+  }
+
+  window.tetherBridge = {
+    session: async function () {
+      if (!token) throw new Error("open the console from your sign-in link (#token=…)");
+      const r = await call("GET", "/api/jitsi/rooms/" + encodeURIComponent(room) + "/console");
+      const data = await r.json().catch(function () { return {}; });
+      if (!r.ok) throw new Error(data.error || "Tether did not recognise you (" + r.status + ")");
+      await start(data);
+      return { token: token, meeting: data.meeting, staff: data.staff };
+    },
+    // 1:1 triage: a room with a neutral name, the client then the lead sent into it.
+    startTriage: async function (opts) {
+      if (!me) throw new Error("join the meeting first");
+      command("addBreakoutRoom", opts.roomName);
+      const id = await roomNamed(opts.roomName, 5000);
+      command("sendParticipantToRoom", opts.participant, id);
+      command("sendParticipantToRoom", me, id);
+      return { room: id };
+    },
+    endTriage: async function (opts) {
+      if (!rooms.main) throw new Error("Jitsi has not reported its rooms yet");
+      command("sendParticipantToRoom", opts.participant, rooms.main);
+      command("sendParticipantToRoom", me, rooms.main);
+    },
+    admit: async function (opts) {
+      command("answerKnockingParticipant", opts.participant, true);
+    },
+    deny: async function (opts) {
+      command("answerKnockingParticipant", opts.participant, false);
+    },
+    stopRecording: async function () {
+      command("stopRecording", "file");
+    },
+  };
+})();

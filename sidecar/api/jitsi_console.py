@@ -1,0 +1,115 @@
+"""The clinician console for Jitsi: a page of the sidecar that embeds the meeting with the
+IFrame API beside the shared panel. The bridge (plugins/jitsi/static) drives the meeting;
+this serves the page, its session, and takes the events only the browser sees."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from importlib import resources
+from zoneinfo import ZoneInfo
+
+from aiohttp import web
+from pydantic import ValidationError
+
+from contracts.ids import jitsi_meeting_id
+from sidecar.appkeys import TETHER
+from sidecar.config import Meeting, Role
+from sidecar.jitsi.console_events import ConsoleBatch, translate
+from sidecar.registry import bridge_script
+from sidecar.services import Tether
+
+routes = web.RouteTableDef()
+CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
+_DOMAIN = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
+
+
+def today_meeting(t: Tether, room: str) -> str:
+    """Today's session of this room, on the program's calendar."""
+    day = datetime.fromtimestamp(t.clock.now(), tz=ZoneInfo(t.config.program.time_zone))
+    return jitsi_meeting_id(room, day.date().isoformat())
+
+
+def _room(t: Tether, room: str) -> Meeting:
+    cfg = t.config.meeting_by_number(room)
+    if cfg is None or cfg.jitsi_room != room:
+        raise web.HTTPNotFound(text="no group meets in this Jitsi room")
+    return cfg
+
+
+def _origin(t: Tether) -> str:
+    domain = t.settings.jitsi_domain.strip().lower()
+    if not _DOMAIN.fullmatch(domain):
+        raise web.HTTPInternalServerError(text="JITSI_DOMAIN is not a host name")
+    return f"https://{domain}"
+
+
+@routes.get("/jitsi/console/{room}")
+async def console_page(request: web.Request) -> web.Response:
+    """The panel with the meeting beside it; the staff token comes in the URL fragment."""
+    t = request.app[TETHER]
+    _room(t, request.match_info["room"])
+    origin = _origin(t)
+    panel = (resources.files("sidecar") / "static" / "panel.html").read_text("utf-8")
+    scripts = (f'<script src="{origin}/external_api.js"></script>'
+               '<script src="/jitsi/bridge.js"></script>')
+    page = panel.replace('<script src="/static/incident.js"></script>',
+                         scripts + '<script src="/static/incident.js"></script>')
+    page = page.replace('<header>', '<div id="jitsi-meeting" class="console-meeting"></div>'
+                        '<header>', 1)
+    page = page.replace('<body>', '<body class="console">', 1)
+    csp = ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
+           "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
+           "frame-ancestors 'self'")
+    return web.Response(text=page, content_type="text/html",
+                        headers={"Content-Security-Policy": csp})
+
+
+@routes.get("/jitsi/bridge.js")
+async def jitsi_bridge(request: web.Request) -> web.Response:
+    return web.Response(text=bridge_script("jitsi"), content_type="application/javascript")
+
+
+@routes.get("/api/jitsi/rooms/{room}/console")
+async def console_session(request: web.Request) -> web.Response:
+    """Who the console is for, today's session id, and the Jitsi domain and room."""
+    t = request.app[TETHER]
+    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    room = request.match_info["room"]
+    cfg = _room(t, room)
+    staff = t.config.staff_by_id(who.staff_id)
+    meeting = today_meeting(t, room)
+    await t.meetings.open_session(meeting, room, "jitsi")
+    await t.audit.record(who.staff_id, "jitsi.console", room)
+    return web.json_response({
+        "meeting": meeting, "room": room, "group": cfg.name,
+        "domain": t.settings.jitsi_domain, "staff": who.staff_id,
+        "name": staff.name if staff else who.staff_id,
+        "jwt": await _moderator_jwt(t, room, who.staff_id)})
+
+
+async def _moderator_jwt(t: Tether, room: str, staff_id: str) -> str | None:
+    """A moderator join token when the deployment uses tokens (none on meet.jit.si)."""
+    mint = getattr(t, "jitsi_moderator_token", None)
+    if mint is None:
+        return None
+    token: str | None = await mint(room, staff_id)
+    return token
+
+
+@routes.post("/api/jitsi/rooms/{room}/console-events")
+async def console_events(request: web.Request) -> web.Response:
+    """What the console's IFrame API saw: breakout membership, knocking participants, and
+    (without Prosody's module) joins and leaves. Into the inbox like any platform event."""
+    t = request.app[TETHER]
+    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    room = request.match_info["room"]
+    _room(t, room)
+    try:
+        batch = ConsoleBatch.model_validate_json(await request.read())
+    except ValidationError as exc:
+        raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
+    events = translate(batch, today_meeting(t, room), room, int(t.clock.now() * 1000))
+    accepted = await t.inbox.accept(events) if events else 0
+    del who
+    return web.json_response({"accepted": accepted})

@@ -1,0 +1,1 @@
+"""Jitsi-specific sidecar pieces that need no plugin code: the clinician console's events."""
