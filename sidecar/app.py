@@ -18,6 +18,7 @@ from sidecar.api import (
     incident_stats,
     incidents,
     jitsi_console,
+    jitsi_join,
     meetings,
     ops,
     pages,
@@ -59,7 +60,8 @@ class EdgeMetrics:
 
 
 def _edge(t: Tether) -> WebhookEdge:
-    return WebhookEdge(webhook_adapters(t.settings), t.inbox.accept, t.clock.now,
+    return WebhookEdge(webhook_adapters(t.settings, t.config.program.time_zone),
+                       t.inbox.accept, t.clock.now,
                        Path(t.settings.tether_data_dir) / "spool", EdgeMetrics(t.metrics))
 
 
@@ -110,6 +112,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   checkin.routes, pages.routes, triage.routes, zoom_app.routes,
                   zoom_checkin.routes, recording.routes,
                   incidents.routes, incident_contacts.routes, incident_stats.routes,
-                  jitsi_console.routes):
+                  jitsi_console.routes, jitsi_join.routes):
         app.add_routes(table)
     return app

@@ -68,6 +68,16 @@ def checkin_tries(meeting: str, who: str = "") -> str:
     return meeting_tag(meeting) + ":tries" + (":" + who if who else "")
 
 
+def heartbeat(meeting: str, participant: str) -> str:
+    """HASH: a Jitsi join page's heartbeats for one participant (``sidecar/heartbeat.py``):
+    state live/dropped/left, episode number, last beat ms, left ms, client, user id, name,
+    page instance and its last sequence number. Expires HEARTBEAT_TTL_S after the last write."""
+    return meeting_tag(meeting) + ":hb:" + participant
+
+
+HEARTBEAT_TTL_S = 24 * 3600
+
+
 def seen(delivery_id: str) -> str:
     return SEEN_PREFIX + delivery_id
 

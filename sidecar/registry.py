@@ -14,21 +14,30 @@ from plugins.base import (
     PanelContextError,
     WebhookAdapter,
 )
+from plugins.jitsi import JitsiWebhookAdapter
+from plugins.jitsi import tokens as jitsi_tokens
 from plugins.zoom import ZoomWebhookAdapter
 from plugins.zoom.app_context import AppContextError, open_context
 from plugins.zoom.rest import ZoomRest
+from sidecar.jitsi_join import JoinMinter
 from sidecar.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def webhook_adapters(settings: Settings) -> dict[str, WebhookAdapter]:
+def webhook_adapters(settings: Settings, time_zone: str) -> dict[str, WebhookAdapter]:
+    """``time_zone``: the program's, whose calendar day names a Jitsi session."""
     adapters: dict[str, WebhookAdapter] = {}
     secret = settings.zoom_webhook_secret_token.get_secret_value()
     if secret:
         adapters["zoom"] = ZoomWebhookAdapter(secret)
     else:
         logger.error("ZOOM_WEBHOOK_SECRET_TOKEN not set: /webhooks/zoom answers 404")
+    jitsi_secret = settings.jitsi_webhook_secret.get_secret_value()
+    if jitsi_secret:
+        adapters["jitsi"] = JitsiWebhookAdapter(jitsi_secret, time_zone)
+    else:
+        logger.info("JITSI_WEBHOOK_SECRET not set: /webhooks/jitsi answers 404")
     return adapters
 
 
@@ -76,3 +85,20 @@ def zoom_sdk_module() -> str | None:
     path = resources.files("plugins.zoom") / "node_modules" / "@zoom" / "appssdk" / "dist"
     module = path / "sdk.es.js"
     return module.read_text("utf-8") if module.is_file() else None
+
+
+def jitsi_minter(settings: Settings) -> JoinMinter | None:
+    """Jitsi join tokens: RS256 with ``JITSI_PRIVATE_KEY_FILE`` and ``JITSI_KEY_ID``, else
+    HS256 with ``JITSI_APP_SECRET``; None (joins carry no token, as on meet.jit.si) when
+    no app id or key is set."""
+    secret = settings.jitsi_app_secret.get_secret_value()
+    key_file = settings.jitsi_private_key_file
+    if not settings.jitsi_app_id or not (secret or key_file):
+        logger.info("JITSI_APP_ID with JITSI_APP_SECRET or JITSI_PRIVATE_KEY_FILE not set: "
+                    "Jitsi joins carry no token")
+        return None
+    aud, domain = settings.jitsi_audience, settings.jitsi_domain
+    if key_file is not None:
+        return jitsi_tokens.rs256(settings.jitsi_app_id, key_file.read_text("utf-8"),
+                                  settings.jitsi_key_id, audience=aud, domain=domain)
+    return jitsi_tokens.hs256(settings.jitsi_app_id, secret, audience=aud, domain=domain)

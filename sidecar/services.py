@@ -25,19 +25,22 @@ from sidecar.clock import Clock
 from sidecar.config import ProgramConfig
 from sidecar.crypto import FieldCipher, derive, new_data_key, parse_data_key
 from sidecar.directory import DirectoryStore
+from sidecar.heartbeat import HEARTBEAT_KIND, Heartbeats
 from sidecar.inbox import Inbox
 from sidecar.incidents.store import IncidentStore
 from sidecar.ingest import Applier
+from sidecar.jitsi_join import JitsiGate, local_day, session_of
 from sidecar.jobs import JobEngine
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
-from sidecar.registry import app_context_reader, meeting_commands
+from sidecar.registry import app_context_reader, jitsi_minter, meeting_commands
 from sidecar.settings import Settings
 from sidecar.store import EmbeddedRedis, connect
 from sidecar.telephony import CallRef, Dialer, TelephonyError
 from sidecar.telephony.twilio import TwilioDialer
 from sidecar.workflows.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.workflows.checkin_reminder import CheckInReminder
+from sidecar.workflows.heartbeat import HeartbeatWatchdog
 from sidecar.workflows.ladder import CallbackLadder, LadderDeps
 from sidecar.workflows.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
 from sidecar.workflows.recording import RecordingGuard
@@ -103,7 +106,18 @@ class Tether:
     app_context: AppContextReader | None
     incidents: IncidentStore = field(kw_only=True)
     directory: DirectoryStore = field(kw_only=True)
+    jitsi: JitsiGate = field(kw_only=True)  # join links' tokens (sidecar/jitsi_join.py)
+    heartbeats: Heartbeats = field(kw_only=True)  # join pages' heartbeats (sidecar/heartbeat.py)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def jitsi_moderator_token(self, room: str, staff_id: str) -> str | None:
+        """A moderator join token for today's session of ``room`` (None: no key set)."""
+        staff = self.config.staff_by_id(staff_id)
+        now = self.clock.now()
+        meeting = session_of(room, local_day(now, self.config.program.time_zone))
+        grant = await self.jitsi.grant(f"staff:{staff_id}", room, meeting,
+                                       staff.name if staff else staff_id, now=now)
+        return grant.jwt
 
     def alive(self) -> bool:
         return bool(self.tasks) and all(not t.done() for t in self.tasks)
@@ -200,9 +214,16 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, redis,
                                                  metrics)
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
-    return Tether(settings, config, clock, redis, metrics, engine, Inbox(redis), meetings,
+    inbox = Inbox(redis)
+    heartbeats = Heartbeats(redis, engine, inbox,
+                            gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
+    engine.handlers[HEARTBEAT_KIND] = HeartbeatWatchdog(heartbeats)
+    gate = JitsiGate(redis, jitsi_minter(settings), derive(key, "tether/jitsi-users/v1"),
+                     settings.jitsi_domain)
+    return Tether(settings, config, clock, redis, metrics, engine, inbox, meetings,
                   clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
                   dialer, ready, worker_id, checkins,
                   links,
                   app_context_reader(settings), incidents=incidents,
-                  directory=DirectoryStore(redis, audit))
+                  directory=DirectoryStore(redis, audit), jitsi=gate,
+                  heartbeats=heartbeats)

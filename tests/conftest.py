@@ -28,6 +28,7 @@ from sidecar.services import Tether
 from sidecar.settings import Settings
 from sidecar.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
+from tests.jitsi import events as jitsi_events
 from tests.redis_servers import RedisServer, binaries, require_all_in_ci
 from tests.zoom_rest_standin import ZoomRestStandIn
 
@@ -184,7 +185,8 @@ def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str,
         zoom_account_id=ZOOM_ACCOUNT if zoom_url else "", zoom_client_id=ZOOM_CLIENT_ID,
         zoom_client_secret=ZOOM_CLIENT_SECRET, zoom_api_base_url=zoom_url or "http://0.0.0.0",
         zoom_oauth_base_url=zoom_url or "http://0.0.0.0",
-        zoom_app_client_id=ZOOM_APP_CLIENT_ID, zoom_app_client_secret=ZOOM_APP_SECRET)
+        zoom_app_client_id=ZOOM_APP_CLIENT_ID, zoom_app_client_secret=ZOOM_APP_SECRET,
+        jitsi_webhook_secret=jitsi_events.SECRET)
 
 
 @pytest.fixture
@@ -208,13 +210,20 @@ def overrides() -> dict[str, Any]:
     return {}
 
 
+@pytest.fixture
+def clock_start() -> float:
+    """Where the fake clock starts (tests against a real server's clock start it now)."""
+    return 1_800_000_000.0
+
+
 @contextlib.asynccontextmanager
 async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
                           policy: dict[str, Any], zoom_url: str = "",
-                          overrides: dict[str, Any] | None = None) -> AsyncIterator[Harness]:
+                          overrides: dict[str, Any] | None = None,
+                          clock_start: float = 1_800_000_000.0) -> AsyncIterator[Harness]:
     """The real app on a loopback port; ``redis_url`` "" means the embedded store."""
     port = free_port()
-    clock = FakeClock()
+    clock = FakeClock(clock_start)
     app = create_app(test_settings(redis_url, tmp_path, port, standin[1], zoom_url),
                      program_config(overrides, **policy), clock)
     server = TestServer(app, host="127.0.0.1", port=port)
@@ -232,8 +241,8 @@ async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioS
 @pytest.fixture
 async def harness(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
                   policy: dict[str, Any], zoom_rest: tuple[ZoomRestStandIn, str],
-                  overrides: dict[str, Any]) -> AsyncIterator[Harness]:
+                  overrides: dict[str, Any], clock_start: float) -> AsyncIterator[Harness]:
     async with running_sidecar(redis_url, tmp_path, standin, policy, zoom_rest[1],
-                               overrides) as h:
+                               overrides, clock_start) as h:
         h.zoom_rest = zoom_rest[0]
         yield h

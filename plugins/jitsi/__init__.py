@@ -1,4 +1,4 @@
-"""Jitsi: a stub until the Jitsi issue lands (Prosody events, JWT, the console)."""
+"""Jitsi: our Prosody module's signed events (``prosody/``), their translation, join tokens."""
 
 from plugins.jitsi.adapter import JitsiWebhookAdapter
 

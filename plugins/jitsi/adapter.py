@@ -1,17 +1,53 @@
-"""Placeholder Jitsi adapter: refuses every callback until the Prosody module exists."""
+"""The Jitsi webhook adapter: our Prosody module's signature, replay window, translation."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from zoneinfo import ZoneInfo
 
-from plugins.base import BadSignature, WebhookResult
+from pydantic import ValidationError
+
+from plugins.base import BadSignature, MalformedPayload, StaleRequest, WebhookResult
+from plugins.jitsi.payloads import JitsiEvent
+from plugins.jitsi.signature import signature_matches
+from plugins.jitsi.translate import translate
+
+TIMESTAMP = "x-tether-timestamp"
+SIGNATURE = "x-tether-signature"
 
 
 class JitsiWebhookAdapter:
+    """Events from ``prosody/mod_tether_events.lua``; a session is the room on one day of
+    the program's calendar (``time_zone``)."""
+
     platform = "jitsi"
 
+    def __init__(self, secret: str, time_zone: str, replay_window_s: float = 300.0) -> None:
+        if not secret:
+            raise ValueError("JITSI_WEBHOOK_SECRET is empty")
+        self._secret = secret
+        self._zone = ZoneInfo(time_zone)
+        self._window = replay_window_s
+
     def verify(self, headers: Mapping[str, str], body: bytes, now: float) -> None:
-        raise BadSignature("the Jitsi adapter is not implemented yet")
+        lowered = {k.lower(): v for k, v in headers.items()}
+        ts, sig = lowered.get(TIMESTAMP, ""), lowered.get(SIGNATURE, "")
+        if not ts or not sig:
+            raise BadSignature("missing X-Tether-Signature or X-Tether-Timestamp")
+        if not (ts.isascii() and ts.isdigit() and len(ts) <= 12):
+            raise BadSignature("X-Tether-Timestamp is not unix seconds")
+        if not signature_matches(self._secret, ts, body, sig):
+            raise BadSignature("X-Tether-Signature does not match")
+        if abs(now - int(ts)) > self._window:
+            raise StaleRequest("X-Tether-Timestamp outside the replay window")
 
     def handle(self, body: bytes) -> WebhookResult:
-        return WebhookResult(skipped="jitsi adapter not implemented")
+        try:
+            event = JitsiEvent.model_validate_json(body)
+        except ValidationError as exc:
+            raise MalformedPayload(f"not a Tether Jitsi event: {exc.error_count()} errors"
+                                   ) from exc
+        envelopes = translate(event, self._zone)
+        if envelopes is None:
+            return WebhookResult(skipped=event.event)
+        return WebhookResult(events=envelopes)

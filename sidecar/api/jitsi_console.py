@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from contracts.ids import jitsi_meeting_id
 from sidecar.appkeys import TETHER
 from sidecar.config import Meeting, Role
-from sidecar.jitsi.console_events import ConsoleBatch, translate
+from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
 from sidecar.registry import bridge_script
 from sidecar.services import Tether
 
@@ -85,16 +85,19 @@ async def console_session(request: web.Request) -> web.Response:
         "meeting": meeting, "room": room, "group": cfg.name,
         "domain": t.settings.jitsi_domain, "staff": who.staff_id,
         "name": staff.name if staff else who.staff_id,
-        "jwt": await _moderator_jwt(t, room, who.staff_id)})
+        "jwt": await t.jitsi_moderator_token(room, who.staff_id)})
 
 
-async def _moderator_jwt(t: Tether, room: str, staff_id: str) -> str | None:
-    """A moderator join token when the deployment uses tokens (none on meet.jit.si)."""
-    mint = getattr(t, "jitsi_moderator_token", None)
-    if mint is None:
-        return None
-    token: str | None = await mint(room, staff_id)
-    return token
+async def _page_reported(t: Tether, meeting: str, batch: ConsoleBatch) -> ConsoleBatch:
+    """A client who joined through their own join page is reported by that page (a
+    heartbeat, a deliberate leave, or silence): the console's reasonless leave for them
+    would only overwrite a deliberate leave with "unknown" and call them back for nothing."""
+    kept = []
+    for e in batch.events:
+        if isinstance(e, Left) and await t.heartbeats.record(meeting, e.id):
+            continue
+        kept.append(e)
+    return batch.model_copy(update={"events": kept})
 
 
 @routes.post("/api/jitsi/rooms/{room}/console-events")
@@ -109,7 +112,9 @@ async def console_events(request: web.Request) -> web.Response:
         batch = ConsoleBatch.model_validate_json(await request.read())
     except ValidationError as exc:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
-    events = translate(batch, today_meeting(t, room), room, int(t.clock.now() * 1000))
+    meeting = today_meeting(t, room)
+    batch = await _page_reported(t, meeting, batch)
+    events = translate(batch, meeting, room, int(t.clock.now() * 1000))
     accepted = await t.inbox.accept(events) if events else 0
     del who
     return web.json_response({"accepted": accepted})

@@ -20,7 +20,7 @@ async def panel_page(request: web.Request) -> web.Response:
                         content_type="text/html")
 
 
-@routes.get("/static/{name:(checkin|panel|incident|report|admin)\\.(js|css)}")
+@routes.get("/static/{name:(checkin|panel|incident|report|admin|join)\\.(js|css)}")
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     kind = "application/javascript" if name.endswith(".js") else "text/css"

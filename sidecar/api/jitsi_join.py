@@ -1,0 +1,222 @@
+"""Clients join a Jitsi group through Tether's page: check in first, then the meeting.
+
+``/join/<room>?t=LINK`` serves the check-in form with the meeting beneath it; the join token
+comes only after this session's check-in; while in the meeting the page heartbeats and
+reports a deliberate leave (``sidecar/heartbeat.py``). Staff get moderator tokens; clinicians
+and admins make (and text) the links.
+"""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sidecar.appkeys import TETHER
+from sidecar.checkin import LinkClaims, LinkError
+from sidecar.checkin_sms import CheckInTexter
+from sidecar.config import Meeting, Role
+from sidecar.heartbeat import Beat
+from sidecar.identify import first_name
+from sidecar.jitsi_join import jitsi_origin, link_expiry_ms, local_day, room_of, session_of
+from sidecar.services import Tether
+from sidecar.telephony import TelephonyError
+from sidecar.timeline import entry
+from webhooks import IngestUnavailable
+
+routes = web.RouteTableDef()
+CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
+HEARTBEAT_EVERY_S = 3
+CHECK_IN_FIRST = "check in first"
+_STATIC = resources.files("sidecar") / "static"
+_FORM_SLOT = "<!-- the check-in form: checkin.html's <main> -->"
+
+
+def _error(status: type[web.HTTPException], text: str) -> web.HTTPException:
+    return status(text=json.dumps({"error": text}), content_type="application/json")
+
+
+def _link(t: Tether, request: web.Request, room: str = "") -> LinkClaims:
+    """The client's session link: valid, unexpired, for a Jitsi session (of ``room``)."""
+    try:
+        claims = t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000))
+    except LinkError as exc:
+        raise _error(web.HTTPForbidden, str(exc)) from exc
+    linked = room_of(claims.meeting)
+    if not linked or (room and linked != room):
+        raise _error(web.HTTPForbidden, "this link is not for this group")
+    return claims
+
+
+def _group(t: Tether, room: str, client: str = "") -> Meeting:
+    cfg = t.config.meeting_by_number(room)
+    if cfg is None or cfg.jitsi_room != room:
+        raise _error(web.HTTPNotFound, "no group meets in this Jitsi room")
+    if client and client not in cfg.expected_clients:
+        raise _error(web.HTTPNotFound, "this client is not part of this group")
+    return cfg
+
+
+def _csp(t: Tether) -> str:
+    try:
+        origin = jitsi_origin(t.settings.jitsi_domain)
+    except ValueError as exc:
+        raise web.HTTPInternalServerError(text=str(exc)) from exc
+    return ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
+            "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
+            "frame-ancestors 'self'")
+
+
+def _page() -> str:
+    """join.html with the check-in form (checkin.html's ``<main>``) in its slot."""
+    form = (_STATIC / "checkin.html").read_text(encoding="utf-8")
+    main = form[form.index("<main>"):form.index("</main>") + len("</main>")]
+    return (_STATIC / "join.html").read_text(encoding="utf-8").replace(_FORM_SLOT, main, 1)
+
+
+@routes.get("/join/{room}")
+async def join_page(request: web.Request) -> web.Response:
+    t = request.app[TETHER]
+    try:
+        _link(t, request, request.match_info["room"])
+    except web.HTTPForbidden as exc:
+        reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
+        page = ("<!doctype html><meta charset=utf-8><title>Group link</title>"
+                f"<p>Sorry: {reason}.</p>")
+        return web.Response(text=page, status=403, content_type="text/html")
+    return web.Response(text=_page(), content_type="text/html",
+                        headers={"Content-Security-Policy": _csp(t)})
+
+
+@routes.post("/api/jitsi/join")
+async def join(request: web.Request) -> web.Response:
+    """The room's join token, for a client checked in for this session (409 before)."""
+    t = request.app[TETHER]
+    meeting, client, _ = _link(t, request)
+    room = room_of(meeting)
+    _group(t, room, client)
+    if client not in await t.checkins.times(meeting):
+        raise _error(web.HTTPConflict, CHECK_IN_FIRST)
+    record = await t.clients.get(client, actor=f"client:{client}", purpose=f"jitsi-join:{meeting}")
+    name = first_name(record.name) if record else ""
+    grant = await t.jitsi.grant(f"client:{client}", room, meeting, name, now=t.clock.now())
+    await t.meetings.open_session(meeting, room, "jitsi")
+    await t.audit.record(f"client:{client}", "jitsi.join", meeting)
+    return web.json_response(grant.as_json() | {"heartbeat_seconds": HEARTBEAT_EVERY_S})
+
+
+class BeatBody(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    participant: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")  # videoConferenceJoined's id
+    display_name: str = Field(default="", max_length=200)
+    page: str = Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")  # this page load
+    seq: int = Field(ge=0, le=2**53)  # the page numbers its beats and its leave
+
+
+async def _beat(request: web.Request) -> tuple[Tether, Beat]:
+    """The link names meeting and client; the body (JSON, whatever its content type:
+    ``sendBeacon`` sends text) names the participant."""
+    t = request.app[TETHER]
+    meeting, client, _ = _link(t, request)
+    room = room_of(meeting)
+    _group(t, room, client)
+    try:
+        body = BeatBody.model_validate_json(await request.read())
+    except ValidationError as exc:
+        raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
+    return t, Beat(meeting, room, client, t.jitsi.user_id(f"client:{client}"),
+                   body.participant, body.display_name, body.page, body.seq)
+
+
+@routes.post("/api/jitsi/heartbeat")
+async def heartbeat(request: web.Request) -> web.Response:
+    t, b = await _beat(request)
+    try:
+        state = await t.heartbeats.beat(b, int(t.clock.now() * 1000))
+    except IngestUnavailable as exc:
+        raise web.HTTPServiceUnavailable(text="try again") from exc
+    if state == "foreign":
+        raise _error(web.HTTPConflict, "this participant is someone else")
+    if state == "joined":
+        await _link_unidentified(t, b)
+    return web.json_response({"ok": True, "state": state, "every_s": HEARTBEAT_EVERY_S})
+
+
+async def _link_unidentified(t: Tether, b: Beat) -> None:
+    """The meeting saw this participant first without knowing who it is (an event with no
+    join token behind it): the client's own link says who, as the in-meeting check-in does."""
+    row = next((p for p in await t.meetings.people(b.meeting)
+                if p.participant == b.participant), None)
+    if row is not None and row.subject.startswith("participant:"):
+        await t.applier.link(b.meeting, b.participant, b.client, f"client:{b.client}")
+
+
+@routes.post("/api/jitsi/leave")
+async def leave(request: web.Request) -> web.Response:
+    """The client left on purpose (hung up, closed the meeting or the page): no callback."""
+    t, b = await _beat(request)
+    try:
+        left = await t.heartbeats.leave(b, int(t.clock.now() * 1000))
+    except IngestUnavailable as exc:
+        raise web.HTTPServiceUnavailable(text="try again") from exc
+    return web.json_response({"ok": True, "left": left})
+
+
+@routes.post("/api/jitsi/rooms/{room}/token")
+async def staff_token(request: web.Request) -> web.Response:
+    """A moderator join token for the signed-in staff member (``jwt`` null: no key set)."""
+    t = request.app[TETHER]
+    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    room = request.match_info["room"]
+    _group(t, room)
+    staff = t.config.staff_by_id(who.staff_id)
+    now = t.clock.now()
+    meeting = session_of(room, local_day(now, t.config.program.time_zone))
+    grant = await t.jitsi.grant(f"staff:{who.staff_id}", room, meeting,
+                                staff.name if staff else who.staff_id, now=now)
+    await t.audit.record(who.staff_id, "jitsi.staff_token", meeting)
+    return web.json_response(grant.as_json())
+
+
+class LinkRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    send_sms: bool = False
+    day: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+@routes.post("/api/jitsi/rooms/{room}/clients/{client}/join-link")
+async def make_link(request: web.Request) -> web.Response:
+    """A client's signed link to a day's session (today by default), optionally texted."""
+    t = request.app[TETHER]
+    who = t.tokens.require(request, t.clock.now(), *CLINICAL, Role.ADMIN)
+    room, client = request.match_info["room"], request.match_info["client"]
+    _group(t, room, client)
+    try:
+        wanted = LinkRequest.model_validate_json(await request.read() or b"{}")
+        day = wanted.day or local_day(t.clock.now(), t.config.program.time_zone)
+        meeting, expires = session_of(room, day), link_expiry_ms(day, t.config.program.time_zone)
+    except (ValidationError, ValueError) as exc:
+        raise web.HTTPBadRequest(text="send_sms: true/false; day: YYYY-MM-DD") from exc
+    if expires <= int(t.clock.now() * 1000):
+        raise web.HTTPBadRequest(text="that day's session is over")
+    url = (f"{t.settings.tether_public_url.rstrip('/')}/join/{room}"
+           f"?t={t.links.issue(meeting, client, expires)}")
+    await t.meetings.open_session(meeting, room, "jitsi")
+    await t.audit.record(who.staff_id, "jitsi.join_link", client)
+    sent = await _text(t, meeting, client, url, who.staff_id) if wanted.send_sms else False
+    return web.json_response({"url": url, "expires_at": expires, "meeting": meeting,
+                              "sms_sent": sent})
+
+
+async def _text(t: Tether, meeting: str, client: str, url: str, by: str) -> bool:
+    texter = CheckInTexter(t.links, t.clients, t.dialer, t.settings.tether_public_url)
+    try:
+        if not await texter.send(client, url, actor=by):
+            raise web.HTTPNotFound(text="no record on file for this client")
+    except TelephonyError as exc:
+        raise web.HTTPBadGateway(text=f"the text could not be sent: {exc}") from exc
+    await t.meetings.append(meeting, entry("checkin.link_sent", int(t.clock.now() * 1000),
+                                           client=client, by=by))
+    return True

@@ -1,0 +1,183 @@
+"""How our Prosody module delivers: signed, retried with backoff under one idempotency key,
+given up on with a log line, and never holding Prosody up while Tether is slow. A real
+Prosody posts to a small scripted receiver here (the sidecar is not needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from plugins.jitsi import JitsiWebhookAdapter
+from tests.conftest import eventually, free_port
+from tests.jitsi import events as je
+from tests.jitsi.prosody_server import DOMAIN, MUC, ProsodyServer, prosody_binary
+from tests.jitsi.xmpp_client import Participant
+
+ROOM = f"{je.ROOM}@{MUC}"
+Answer = Callable[[int], Awaitable[int]]  # attempt number (1, 2, ...) -> HTTP status
+
+
+@dataclass
+class Attempt:
+    at: float
+    key_header: str
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass
+class Receiver:
+    answer: Answer
+    attempts: dict[str, list[Attempt]] = field(default_factory=dict)
+    url: str = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        key = json.loads(body)["idempotency_key"]
+        tries = self.attempts.setdefault(key, [])
+        tries.append(Attempt(time.monotonic(), request.headers["X-Tether-Idempotency-Key"],
+                             body, dict(request.headers)))
+        return web.json_response({}, status=await self.answer(len(tries)))
+
+    def events(self) -> dict[str, str]:
+        return {k: json.loads(v[0].body)["event"] for k, v in self.attempts.items()}
+
+
+@pytest.fixture
+def prosody_bin() -> str:
+    binary = prosody_binary()
+    if binary is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("CI needs Debian's prosody (apt-get install prosody)")
+        pytest.skip("no prosody on this machine (apt-get install prosody)")
+    return binary
+
+
+Started = Callable[..., Awaitable[tuple[Receiver, ProsodyServer]]]
+
+
+@pytest.fixture
+async def started(prosody_bin: str, tmp_path: Path) -> AsyncIterator[Started]:
+    running: list[tuple[TestServer, ProsodyServer]] = []
+
+    async def start(answer: Answer, **options: float) -> tuple[Receiver, ProsodyServer]:
+        receiver = Receiver(answer)
+        app = web.Application()
+        app.router.add_post("/webhooks/jitsi", receiver.handle)
+        server = TestServer(app, host="127.0.0.1", port=free_port())
+        await server.start_server()
+        receiver.url = str(server.make_url("/webhooks/jitsi"))
+        prosody = ProsodyServer(prosody_bin, tmp_path / "prosody", free_port())
+        running.append((server, prosody))
+        await asyncio.to_thread(prosody.start, receiver.url, je.SECRET, **options)
+        return receiver, prosody
+
+    yield start
+    for server, prosody in running:
+        await asyncio.to_thread(prosody.stop)
+        await server.close()
+
+
+async def join(prosody: ProsodyServer, nick: str) -> Participant:
+    p = Participant(DOMAIN, prosody.port, smacks=False)
+    await p.online()
+    await p.join(ROOM, nick, "Casey B")
+    return p
+
+
+async def test_retries_carry_one_key_fresh_signatures_and_back_off(started: Started) -> None:
+    async def flaky(attempt: int) -> int:
+        return 503 if attempt <= 2 else 200
+
+    receiver, prosody = await started(flaky, retries=3)
+    casey = await join(prosody, "casey001")
+
+    async def delivered() -> bool:
+        return len(receiver.attempts) >= 2 and all(len(a) == 3 for a in
+                                                   receiver.attempts.values())
+
+    await eventually(delivered, timeout=8)
+    assert sorted(receiver.events().values()) == ["occupant.joined", "room.created"]
+    adapter = JitsiWebhookAdapter(je.SECRET, "UTC")
+    for key, tries in receiver.attempts.items():
+        assert {t.key_header for t in tries} == {key}
+        assert len({t.body for t in tries}) == 1  # the same event, byte for byte
+        for t in tries:
+            adapter.verify(t.headers, t.body, time.time())  # each one signed
+        assert tries[1].at - tries[0].at >= 0.9 and tries[2].at - tries[1].at >= 1.9
+    casey.drop()
+
+
+@pytest.mark.parametrize(("status", "attempts"), [(500, 2), (401, 1)])
+async def test_it_gives_up_with_a_log_line(started: Started, status: int,
+                                           attempts: int) -> None:
+    async def failing(attempt: int) -> int:
+        return status
+
+    receiver, prosody = await started(failing, retries=1)
+    casey = await join(prosody, "casey001")
+
+    async def gave_up() -> bool:
+        return "gave up on occupant.joined" in prosody.log()
+
+    await eventually(gave_up, timeout=5)
+    joined = next(k for k, e in receiver.events().items() if e == "occupant.joined")
+    assert len(receiver.attempts[joined]) == attempts  # a 4xx is not retried
+    assert f"HTTP {status}" in prosody.log()
+    casey.drop()
+
+
+async def test_a_slow_tether_times_out_and_never_holds_prosody_up(started: Started) -> None:
+    async def slow_first(attempt: int) -> int:
+        if attempt == 1:
+            await asyncio.sleep(4)
+        return 200
+
+    receiver, prosody = await started(slow_first, timeout=1, retries=2)
+    casey = await join(prosody, "casey001")
+    rowan = Participant(DOMAIN, prosody.port, smacks=False)
+    await rowan.online()
+    t0 = time.monotonic()
+    await rowan.join(ROOM, "rowan001", "Rowan T")  # while the first requests hang (4 s)
+    assert time.monotonic() - t0 < 1.0
+
+    async def all_retried() -> bool:
+        return len(receiver.attempts) == 3 and all(len(a) == 2 for a in
+                                                   receiver.attempts.values())
+
+    await eventually(all_retried, timeout=6)
+    for tries in receiver.attempts.values():
+        assert tries[1].at - tries[0].at >= 1.9  # 1 s timeout, then 1 s backoff
+    assert "timed out after 1s" in prosody.log()
+    casey.drop()
+    rowan.drop()
+
+
+async def test_the_queue_is_bounded(started: Started) -> None:
+    async def down(attempt: int) -> int:
+        return 503
+
+    receiver, prosody = await started(down, retries=5, queue_size=2)
+    casey = await join(prosody, "casey001")  # occupant.joined, room.created: both retrying
+    await eventually(lambda: _attempted(receiver, 2), timeout=5)
+    rowan = await join(prosody, "rowan001")  # a third event while two wait for a retry
+
+    async def dropped() -> bool:
+        return "queue full (2): dropped occupant.joined" in prosody.log()
+
+    await eventually(dropped, timeout=5)
+    casey.drop()
+    rowan.drop()
+
+
+async def _attempted(receiver: Receiver, n: int) -> bool:
+    return len(receiver.attempts) >= n
