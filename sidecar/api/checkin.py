@@ -47,14 +47,14 @@ async def make_link(request: web.Request) -> web.Response:
         wanted = LinkRequest.model_validate_json(await request.read() or b"{}")
     except ValidationError as exc:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
-    texter = _texter(t)
+    texter = texter_of(t)
     url, expires = texter.url(m, client, int(t.clock.now() * 1000))
     await t.audit.record(who.staff_id, "checkin.link", client)
-    sent = await _text(t, texter, m, client, url, who.staff_id) if wanted.send_sms else False
+    sent = await text_link(t, texter, m, client, url, who.staff_id) if wanted.send_sms else False
     return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})
 
 
-def _texter(t: Tether) -> CheckInTexter:
+def texter_of(t: Tether) -> CheckInTexter:
     return CheckInTexter(t.links, t.clients, t.dialer, t.settings.tether_public_url.rstrip("/"))
 
 
@@ -71,8 +71,9 @@ async def invited(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def _text(t: Tether, texter: CheckInTexter, meeting: str, client: str, url: str,
-                by: str) -> bool:
+async def text_link(t: Tether, texter: CheckInTexter, meeting: str, client: str, url: str,
+                    by: str) -> bool:
+    """Text a client their link (the text holds the link only); on the timeline."""
     try:
         if not await texter.send(client, url, actor=by):
             raise web.HTTPNotFound(text="no record on file for this client")

@@ -14,16 +14,14 @@ from importlib import resources
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sidecar.api.checkin import text_link, texter_of
 from sidecar.appkeys import TETHER
 from sidecar.checkin import LinkClaims, LinkError
-from sidecar.checkin_sms import CheckInTexter
 from sidecar.config import Meeting, Role
 from sidecar.heartbeat import Beat
 from sidecar.identify import first_name
 from sidecar.jitsi_join import jitsi_origin, link_expiry_ms, local_day, room_of, session_of
 from sidecar.services import Tether
-from sidecar.telephony import TelephonyError
-from sidecar.timeline import entry
 from webhooks import IngestUnavailable
 
 routes = web.RouteTableDef()
@@ -205,18 +203,9 @@ async def make_link(request: web.Request) -> web.Response:
            f"?t={t.links.issue(meeting, client, expires)}")
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(who.staff_id, "jitsi.join_link", client)
-    sent = await _text(t, meeting, client, url, who.staff_id) if wanted.send_sms else False
+    sent = (await text_link(t, texter_of(t), meeting, client, url, who.staff_id)
+            if wanted.send_sms else False)
     return web.json_response({"url": url, "expires_at": expires, "meeting": meeting,
                               "sms_sent": sent})
 
 
-async def _text(t: Tether, meeting: str, client: str, url: str, by: str) -> bool:
-    texter = CheckInTexter(t.links, t.clients, t.dialer, t.settings.tether_public_url)
-    try:
-        if not await texter.send(client, url, actor=by):
-            raise web.HTTPNotFound(text="no record on file for this client")
-    except TelephonyError as exc:
-        raise web.HTTPBadGateway(text=f"the text could not be sent: {exc}") from exc
-    await t.meetings.append(meeting, entry("checkin.link_sent", int(t.clock.now() * 1000),
-                                           client=client, by=by))
-    return True
