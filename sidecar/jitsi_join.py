@@ -40,6 +40,30 @@ def local_day(now: float, time_zone: str) -> str:
     return datetime.fromtimestamp(now, ZoneInfo(time_zone)).date().isoformat()
 
 
+SESSION_SPAN_MS = 12 * 3600 * 1000  # as the Prosody adapter: a room older than this is done
+
+
+class SessionMeta(Protocol):
+    async def meta(self, meeting: str) -> dict[str, str]: ...
+
+
+async def current_session(meetings: SessionMeta, room: str, now: float, time_zone: str) -> str:
+    """The room's session now: yesterday's while it is still running (a group past local
+    midnight stays one session, as the server's events say), else today's."""
+    today = datetime.fromtimestamp(now, ZoneInfo(time_zone)).date()
+    before = session_of(room, (today - timedelta(days=1)).isoformat())
+    meta = await meetings.meta(before)
+    started = int(meta.get("started_at", "0") or 0)
+    if started and "ended_at" not in meta and now * 1000 - started < SESSION_SPAN_MS:
+        return before
+    return session_of(room, today.isoformat())
+
+
+def day_of(meeting: str) -> str:
+    """The calendar day a Jitsi meeting id names."""
+    return meeting.rsplit("~", 1)[1]
+
+
 def session_of(room: str, day: str) -> str:
     """The Jitsi meeting id of ``room`` on ``day`` (raises ValueError for a bad day)."""
     return jitsi_meeting_id(room, date.fromisoformat(day).isoformat())

@@ -29,7 +29,7 @@ from sidecar.heartbeat import HEARTBEAT_KIND, Heartbeats
 from sidecar.inbox import Inbox
 from sidecar.incidents.store import IncidentStore
 from sidecar.ingest import Applier
-from sidecar.jitsi_join import JitsiGate, local_day, session_of
+from sidecar.jitsi_join import JitsiGate, current_session
 from sidecar.jobs import JobEngine
 from sidecar.meetings import MeetingStore
 from sidecar.metrics import Metrics
@@ -114,7 +114,8 @@ class Tether:
         """A moderator join token for today's session of ``room`` (None: no key set)."""
         staff = self.config.staff_by_id(staff_id)
         now = self.clock.now()
-        meeting = session_of(room, local_day(now, self.config.program.time_zone))
+        meeting = await current_session(self.meetings, room, now,
+                                        self.config.program.time_zone)
         grant = await self.jitsi.grant(f"staff:{staff_id}", room, meeting,
                                        staff.name if staff else staff_id, now=now)
         return grant.jwt

@@ -6,7 +6,7 @@ knocking client who checked in is admitted, and a leave becomes a callback count
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -142,3 +142,38 @@ async def test_console_admits_a_checked_in_knocker_and_counts_down_a_leave(
 
 async def _dialled(h: Harness, number: str) -> bool:
     return any(c.to == number for c in h.standin.calls)
+
+
+async def test_a_group_running_past_midnight_stays_one_session(harness: Harness) -> None:
+    """The server names a session by the day its room was created; the console and new
+    links follow it past local midnight, and move on once it ends."""
+    from datetime import UTC
+
+    from contracts.events import EventEnvelope, MeetingEnded, MeetingStarted
+
+    h = harness
+    tz = ZoneInfo(h.tether.config.program.time_zone)
+    now = datetime.fromtimestamp(h.clock.now(), tz=tz)
+    h.clock.advance(((24 - now.hour) % 24) * 3600 + 30 * 60 - now.minute * 60)  # 00:30 local
+    today = datetime.fromtimestamp(h.clock.now(), tz=tz).date()
+    yesterday = jitsi_meeting_id(ROOM, date.fromordinal(today.toordinal() - 1).isoformat())
+
+    async def session() -> str:
+        r = await h.http.get(f"{h.base}/api/jitsi/rooms/{ROOM}/console", headers=h.token())
+        return str(r.json()["meeting"])
+
+    assert await session() == jitsi_meeting_id(ROOM, today.isoformat())  # nothing running
+    started = datetime.fromtimestamp(h.clock.now() - 3600, tz=UTC)  # 23:30 yesterday
+    await h.tether.inbox.accept([EventEnvelope(
+        id="prosody:created:1", platform="jitsi", meeting=yesterday, meeting_number=ROOM,
+        occurred_at=started, event=MeetingStarted())])
+    await h.settle()
+    assert await session() == yesterday  # the group is still on
+    link = await h.http.post(f"{h.base}/api/jitsi/rooms/{ROOM}/clients/client-001/join-link",
+                             headers=h.token(), json={})
+    assert link.json()["meeting"] == yesterday  # a latecomer joins the same session
+    await h.tether.inbox.accept([EventEnvelope(
+        id="prosody:destroyed:1", platform="jitsi", meeting=yesterday, meeting_number=ROOM,
+        occurred_at=datetime.fromtimestamp(h.clock.now(), tz=UTC), event=MeetingEnded())])
+    await h.settle()
+    assert await session() == jitsi_meeting_id(ROOM, today.isoformat())

@@ -5,17 +5,15 @@ this serves the page, its session, and takes the events only the browser sees.""
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from importlib import resources
-from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import ValidationError
 
-from contracts.ids import jitsi_meeting_id
 from sidecar.appkeys import TETHER
 from sidecar.config import Meeting, Role
 from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
+from sidecar.jitsi_join import current_session
 from sidecar.registry import bridge_script
 from sidecar.services import Tether
 
@@ -24,10 +22,9 @@ CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 _DOMAIN = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
 
 
-def today_meeting(t: Tether, room: str) -> str:
-    """Today's session of this room, on the program's calendar."""
-    day = datetime.fromtimestamp(t.clock.now(), tz=ZoneInfo(t.config.program.time_zone))
-    return jitsi_meeting_id(room, day.date().isoformat())
+async def today_meeting(t: Tether, room: str) -> str:
+    """The room's session now, on the program's calendar (yesterday's while it runs on)."""
+    return await current_session(t.meetings, room, t.clock.now(), t.config.program.time_zone)
 
 
 def _room(t: Tether, room: str) -> Meeting:
@@ -78,7 +75,7 @@ async def console_session(request: web.Request) -> web.Response:
     room = request.match_info["room"]
     cfg = _room(t, room)
     staff = t.config.staff_by_id(who.staff_id)
-    meeting = today_meeting(t, room)
+    meeting = await today_meeting(t, room)
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(who.staff_id, "jitsi.console", room)
     return web.json_response({
@@ -112,7 +109,7 @@ async def console_events(request: web.Request) -> web.Response:
         batch = ConsoleBatch.model_validate_json(await request.read())
     except ValidationError as exc:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
-    meeting = today_meeting(t, room)
+    meeting = await today_meeting(t, room)
     batch = await _page_reported(t, meeting, batch)
     events = translate(batch, meeting, room, int(t.clock.now() * 1000))
     accepted = await t.inbox.accept(events) if events else 0

@@ -20,7 +20,14 @@ from sidecar.checkin import LinkClaims, LinkError
 from sidecar.config import Meeting, Role
 from sidecar.heartbeat import Beat
 from sidecar.identify import first_name
-from sidecar.jitsi_join import jitsi_origin, link_expiry_ms, local_day, room_of, session_of
+from sidecar.jitsi_join import (
+    current_session,
+    day_of,
+    jitsi_origin,
+    link_expiry_ms,
+    room_of,
+    session_of,
+)
 from sidecar.services import Tether
 from webhooks import IngestUnavailable
 
@@ -171,7 +178,7 @@ async def staff_token(request: web.Request) -> web.Response:
     _group(t, room)
     staff = t.config.staff_by_id(who.staff_id)
     now = t.clock.now()
-    meeting = session_of(room, local_day(now, t.config.program.time_zone))
+    meeting = await current_session(t.meetings, room, now, t.config.program.time_zone)
     grant = await t.jitsi.grant(f"staff:{who.staff_id}", room, meeting,
                                 staff.name if staff else who.staff_id, now=now)
     await t.audit.record(who.staff_id, "jitsi.staff_token", meeting)
@@ -193,8 +200,9 @@ async def make_link(request: web.Request) -> web.Response:
     _group(t, room, client)
     try:
         wanted = LinkRequest.model_validate_json(await request.read() or b"{}")
-        day = wanted.day or local_day(t.clock.now(), t.config.program.time_zone)
-        meeting, expires = session_of(room, day), link_expiry_ms(day, t.config.program.time_zone)
+        meeting = (session_of(room, wanted.day) if wanted.day else await current_session(
+            t.meetings, room, t.clock.now(), t.config.program.time_zone))
+        expires = link_expiry_ms(day_of(meeting), t.config.program.time_zone)
     except (ValidationError, ValueError) as exc:
         raise web.HTTPBadRequest(text="send_sms: true/false; day: YYYY-MM-DD") from exc
     if expires <= int(t.clock.now() * 1000):
