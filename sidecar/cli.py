@@ -6,7 +6,9 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from aiohttp import web
 from pydantic import ValidationError
@@ -21,24 +23,26 @@ from sidecar.settings import Settings
 DEFAULT_CONFIG = Path("examples/program.yaml")
 
 
-def _config_or_exit(path: Path) -> ProgramConfig:
+T = TypeVar("T")
+
+
+def _or_exit(load: Callable[[Path], T], path: Path) -> T:
+    """Load a file or exit 2, naming every problem on stderr."""
     try:
-        return load_config(path)
+        return load(path)
     except ConfigError as exc:
         print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         raise SystemExit(2) from exc
+
+
+def _config_or_exit(path: Path) -> ProgramConfig:
+    return _or_exit(load_config, path)
 
 
 def _directory_or_exit(path: Path) -> Directory:
-    try:
-        return load_directory(path)
-    except ConfigError as exc:
-        print(f"{path}: {len(exc.problems)} problem(s)", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        raise SystemExit(2) from exc
+    return _or_exit(load_directory, path)
 
 
 def _store_directory_at_startup(app: web.Application, directory: Directory) -> None:

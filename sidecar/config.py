@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -18,6 +19,9 @@ from sidecar.clinical.checkin_rules import CheckInRequirements
 from sidecar.clinical.policy import TriagePolicy
 
 PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Strict(BaseModel):
@@ -214,12 +218,22 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
-def load_config(path: Path) -> ProgramConfig:
+def _by_path(exc: ValidationError) -> list[str]:
+    return [f"{_path(e['loc'])}: {e['msg']}" for e in exc.errors()]
+
+
+def load_yaml(path: Path, model: type[M],
+              explain: Callable[[ValidationError], list[str]] = _by_path) -> M:
+    """A YAML (or JSON) file as ``model``; ConfigError names every problem by its path."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError([f"{path}: {exc}"]) from exc
     try:
-        return ProgramConfig.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError([f"{_path(e['loc'])}: {e['msg']}" for e in exc.errors()]) from exc
+        raise ConfigError(explain(exc)) from exc
+
+
+def load_config(path: Path) -> ProgramConfig:
+    return load_yaml(path, ProgramConfig)

@@ -18,20 +18,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import redis.asyncio as aioredis
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
 )
 
 from sidecar import keys
 from sidecar.audit import Audit
-from sidecar.config import PHONE_PATTERN, ConfigError
+from sidecar.config import PHONE_PATTERN, load_yaml
 from sidecar.records import Location
 from sidecar.validation import problems
 
@@ -247,14 +245,7 @@ def lookup(directory: Directory, location: Location) -> DirectoryMatch:
 
 def load_directory(path: Path) -> Directory:
     """A directory file (YAML, or JSON, which is YAML too); ConfigError names each problem."""
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError([f"{path}: {exc}"]) from exc
-    try:
-        return Directory.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(problems(exc)) from exc
+    return load_yaml(path, Directory, problems)
 
 
 class DirectoryStore:

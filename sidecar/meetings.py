@@ -62,9 +62,14 @@ class MeetingStore:
 
     async def append(self, meeting: str, *entries: dict[str, str]) -> None:
         async with self.redis.pipeline(transaction=False) as pipe:
-            for e in entries:
-                pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
+            self.append_cmds(pipe, meeting, *entries)
             await pipe.execute()
+
+    @staticmethod
+    def append_cmds(pipe: Pipeline, meeting: str, *entries: dict[str, str]) -> None:
+        """Queue timeline entries into a caller's pipeline (its MULTI, when it has one)."""
+        for e in entries:
+            pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
 
     async def timeline(self, meeting: str, after: str = "-", count: int = 1000
                        ) -> list[dict[str, Any]]:

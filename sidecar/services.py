@@ -212,8 +212,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[CHECKIN_KIND] = CheckInReminder(
         engine, meetings, checkins, texter if config.checkin_policy.reprompt_by_sms else None)
     incidents = IncidentStore(redis, FieldCipher(key))
-    engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, redis,
-                                                 metrics)
+    engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
     applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis)
     heartbeats = Heartbeats(redis, engine, inbox,

@@ -179,3 +179,31 @@ async def test_no_caregiver_followup_without_consent(harness: Harness) -> None:
     inc = await opened(h, "client-002")
     closed = (await post(h, f"{inc['id']}/close", DOCS)).json()
     assert "caregiver_checkin" not in [t["task"]["kind"] for t in closed["tasks"]]
+
+
+async def test_a_follow_up_job_run_twice_alerts_once(harness: Harness) -> None:
+    """A lease that lapses mid-run makes the engine run a job again: the overdue alert and
+    its mark are one write, so the second run finds it alerted and says nothing more."""
+    from sidecar.jobs.model import ClaimedJob
+    from sidecar.workflows.aftercare import AFTERCARE_KIND
+
+    h = harness
+    inc = await opened(h)
+    closed = (await post(h, f"{inc['id']}/close", DOCS)).json()
+    huddle = next(t["task"] for t in closed["tasks"] if t["task"]["kind"] == "team_huddle")
+    h.clock.advance((huddle["due_ms"] - closed["closed_ms"]) / 1000 + 1)
+    job = ClaimedJob(key=f"aftercare:{inc['id']}:team_huddle", kind=AFTERCARE_KIND,
+                     payload={"incident": inc["id"], "task": "team_huddle"}, data={},
+                     epoch="1", attempts=0, wake="1", due_ms=huddle["due_ms"],
+                     claimed_at_ms=huddle["due_ms"])
+    handler = h.tether.engine.handlers[AFTERCARE_KIND]
+    outcomes = [(await handler(job)).outcome, (await handler(job)).outcome]  # type: ignore[union-attr]
+    await h.advance(1)  # the engine's own worker runs it as well
+
+    async def alerts() -> list[dict[str, Any]]:
+        return [e for e in await h.timeline() if e["kind"] == "alert.followup_overdue"
+                and e["data"]["task"] == "team_huddle"]
+
+    await eventually(alerts, timeout=5)
+    await h.advance(1)
+    assert len(await alerts()) == 1 and outcomes.count("overdue") <= 1

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from redis.asyncio.client import Pipeline
 
 from sidecar.api.triage import SECURE_THE_GROUP
 from sidecar.appkeys import TETHER
@@ -71,9 +72,9 @@ async def body_of(request: web.Request, model: type[M]) -> M:
         raise web.HTTPBadRequest(text="; ".join(problems)) from exc
 
 
-async def change(t: Tether, incident_id: str, edit: Any) -> Incident:
+async def change(t: Tether, incident_id: str, edit: Any, also: Any = None) -> Incident:
     try:
-        return await t.incidents.change(incident_id, edit)
+        return await t.incidents.change(incident_id, edit, also)
     except IncidentNotFound as exc:
         raise web.HTTPNotFound(text="no such incident") from exc
     except (IncidentError, ScreenError) as exc:
@@ -143,10 +144,10 @@ async def screen(request: web.Request) -> web.Response:
                     imminence=body.imminence, level=level)
     items = checklist(level, t.config.triage_policy, at)
     incident = await change(t, request.match_info["incident"],
-                            lambda i: i.add_screen(result, items))
-    await t.meetings.append(incident.meeting, entry(
-        "incident.screened", at, incident=incident.id, client=incident.client,
-        tier=tier.value, level=level.value, by=me.staff_id))
+                            lambda i: i.add_screen(result, items),
+                            lambda pipe, i: t.meetings.append_cmds(pipe, i.meeting, entry(
+                                "incident.screened", at, incident=i.id, client=i.client,
+                                tier=tier.value, level=level.value, by=me.staff_id)))
     await t.audit.record(me.staff_id, "incident.screen", incident.id)
     t.metrics.screens.labels(level.value).inc()
     return web.json_response(view(incident))
@@ -176,12 +177,16 @@ async def emergency(request: web.Request) -> web.Response:
     at = now_ms(t)
     items = checklist(cssrs.Level.EMERGENCY, t.config.triage_policy, at)
     started: list[bool] = []
+
+    def tell_everyone(pipe: Pipeline, i: Incident) -> None:  # with the start, or not at all
+        if started[-1]:
+            t.meetings.append_cmds(pipe, i.meeting, entry(
+                "emergency.started", at, incident=i.id, client=i.client, roles=roles,
+                by=me.staff_id, script=SECURE_THE_GROUP))
+
     incident = await change(t, incident.id, lambda i: started.append(
-        i.start_emergency(at, me.staff_id, roles, items)))
-    if started and started[0]:
-        await t.meetings.append(incident.meeting, entry(
-            "emergency.started", at, incident=incident.id, client=incident.client,
-            roles=roles, by=me.staff_id, script=SECURE_THE_GROUP))
+        i.start_emergency(at, me.staff_id, roles, items)), tell_everyone)
+    if started[-1]:
         await t.audit.record(me.staff_id, "emergency.start", incident.id)
     return web.json_response(view(incident))
 
@@ -213,14 +218,17 @@ async def close(request: web.Request) -> web.Response:
     consent = record is not None and _has_aftercare_consent(t, record.emergency_contacts)
     at = now_ms(t)
     tasks = schedule(at, t.config.program.time_zone, t.config.aftercare_policy, consent)
+    def follow_ups(pipe: Pipeline, i: Incident) -> None:  # durable with the closing itself
+        for task in tasks:
+            t.engine.schedule_cmds(pipe, job_key(i.id, task.kind), task.due_ms, AFTERCARE_KIND,
+                                   {"incident": i.id, "task": task.kind.value})
+        t.meetings.append_cmds(pipe, i.meeting, entry(
+            "incident.closed", at, incident=i.id, client=i.client,
+            tasks=[x.kind.value for x in tasks], by=me.staff_id))
+
     incident = await change(t, incident.id,
-                            lambda i: i.close(at, me.staff_id, body.documentation, tasks))
-    for task in tasks:
-        await t.engine.schedule(job_key(incident.id, task.kind), task.due_ms, AFTERCARE_KIND,
-                                {"incident": incident.id, "task": task.kind.value})
-    await t.meetings.append(incident.meeting, entry(
-        "incident.closed", at, incident=incident.id, client=incident.client,
-        tasks=[x.kind.value for x in tasks], by=me.staff_id))
+                            lambda i: i.close(at, me.staff_id, body.documentation, tasks),
+                            follow_ups)
     await t.audit.record(me.staff_id, "incident.close", incident.id)
     return web.json_response(view(incident))
 

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from sidecar import keys
@@ -67,9 +68,11 @@ class IncidentStore:
                     continue
         raise RuntimeError("incidents too contended")
 
-    async def change(self, incident_id: str, edit: Callable[[Incident], object]) -> Incident:
+    async def change(self, incident_id: str, edit: Callable[[Incident], object],
+                     also: Callable[[Pipeline, Incident], None] | None = None) -> Incident:
         """Apply ``edit`` to the current document and store it, retrying on a race. The
-        edit may raise (IncidentError) and then nothing is stored."""
+        edit may raise (IncidentError) and then nothing is stored. ``also`` queues more
+        commands (jobs, timeline entries) into the same MULTI: a crash stores all or none."""
         key = keys.INCIDENT_PREFIX + incident_id
         for _ in range(MAX_TRIES):
             async with self.redis.pipeline(transaction=True) as pipe:
@@ -82,6 +85,8 @@ class IncidentStore:
                     edit(incident)
                     pipe.multi()
                     pipe.set(key, self._seal(incident))
+                    if also is not None:
+                        also(pipe, incident)
                     if not incident.open:
                         pipe.hdel(keys.INCIDENT_OPEN, f"{incident.meeting}/{incident.client}")
                     await pipe.execute()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from sidecar import keys
 from sidecar.clinical.aftercare import TaskKind
@@ -29,33 +29,38 @@ class AftercareDue:
     engine: JobEngine
     meetings: MeetingStore
     incidents: IncidentStore
-    redis: aioredis.Redis
     metrics: Metrics
 
     async def __call__(self, job: ClaimedJob) -> Outcome:
         incident_id, kind = job.payload["incident"], TaskKind(job.payload["task"])
         now = self.engine.now_ms()
+        raised: list[bool] = []
 
         def mark(incident: Incident) -> None:
+            raised.clear()  # a retry after a race starts from the stored document again
             for t in incident.tasks:
                 if t.task.kind is kind and t.done is None and t.overdue_alerted_ms is None:
                     t.overdue_alerted_ms = now
+                    raised.append(True)
+
+        def alert(pipe: Pipeline, incident: Incident) -> None:
+            # in the same MULTI as the mark: a crash leaves both undone (and the job, its
+            # lease lapsed, runs again) or both done; never marked and silent
+            if not raised:
+                return
+            task = next(t for t in incident.tasks if t.task.kind is kind)
+            data = {"incident": incident.id, "client": incident.client, "task": kind.value,
+                    "title": task.task.title, "due": task.task.due_ms}
+            self.meetings.append_cmds(pipe, incident.meeting,
+                                      entry("alert.followup_overdue", now, **data))
+            pipe.xadd(keys.INCIDENT_ALERTS, {"at": now, **{k: str(v) for k, v in data.items()}},
+                      maxlen=100_000, approximate=True)
 
         try:
-            incident = await self.incidents.change(incident_id, mark)
+            await self.incidents.change(incident_id, mark, alert)
         except IncidentNotFound:
             return Done("no incident")
-        task = next(t for t in incident.tasks if t.task.kind is kind)
-        if task.done is not None:
-            return Done("done in time")
-        if task.overdue_alerted_ms != now:
-            return Done("already alerted")
-        alert = {"incident": incident.id, "client": incident.client, "task": kind.value,
-                 "title": task.task.title, "due": task.task.due_ms}
-        await self.meetings.append(incident.meeting, entry("alert.followup_overdue", now,
-                                                           **alert))
-        await self.redis.xadd(keys.INCIDENT_ALERTS,
-                              {"at": now, **{k: str(v) for k, v in alert.items()}},
-                              maxlen=100_000, approximate=True)
+        if not raised:
+            return Done("done in time or already alerted")
         self.metrics.followups_overdue.labels(kind.value).inc()
         return Done("overdue")
