@@ -102,9 +102,10 @@ class CheckInLinks:
                                         ).decode().rstrip("=")
         return f"{body}.{self._mac(body.encode())}"
 
-    def open(self, token: str, now_ms: int) -> LinkClaims:
+    def open(self, token: str, now_ms: int, grace_ms: int = 0) -> LinkClaims:
         body, _, mac = token.partition(".")
-        if not body or not mac or not hmac.compare_digest(self._mac(body.encode()), mac):
+        if (not body or not mac or not token.isascii()
+                or not hmac.compare_digest(self._mac(body.encode()), mac)):
             raise LinkError("this check-in link is not valid")
         try:
             claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
@@ -112,7 +113,7 @@ class CheckInLinks:
             participant = str(claims.get("p", ""))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise LinkError("this check-in link is not valid") from exc
-        if exp < now_ms:
+        if exp + grace_ms < now_ms:
             raise LinkError("this check-in link has expired: ask your care team for a new one")
         return LinkClaims(meeting, client, participant)
 

@@ -45,8 +45,8 @@ def parse(raw: bytes, rules: CheckInRequirements) -> tuple[CheckInBody | None,
                   for e in exc.errors()]
     try:
         values = json.loads(raw)
-    except ValueError:
-        return None, errors
+    except (ValueError, RecursionError):
+        return None, errors or [{"field": "body", "message": "not a readable form"}]
     if isinstance(values, dict):
         named = {e["field"] for e in errors}
         errors += [{"field": f, "message": REQUIRED} for f in missing_fields(values, rules)
@@ -56,12 +56,14 @@ def parse(raw: bytes, rules: CheckInRequirements) -> tuple[CheckInBody | None,
 
 def outside_region(policy: CheckInPolicy, place: Location) -> str | None:
     """The place's region when it is outside ``licensed_regions`` (None: inside, or no
-    list). A region that cannot be coded is reported as typed."""
+    list). A region that cannot be coded is reported by its country only: what the client
+    typed stays in the encrypted check-in, off the timeline."""
     if not policy.licensed_regions:
         return None
     if not outside_licensed(place.region, place.country, policy.licensed_regions):
         return None
-    return subdivision_code(place.region, place.country) or place.region.strip()[:100]
+    return (subdivision_code(place.region, place.country)
+            or f"{place.country.upper()[:2]} (region not recognised)")
 
 
 async def review(meetings: MeetingStore, clients: ClientStore, policy: CheckInPolicy,

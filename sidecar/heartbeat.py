@@ -163,9 +163,10 @@ class Heartbeats:
             if left is None:
                 return False
             rec, episode, at_ms = left
+            # the leave first, the watchdog after: if the store fails here, the watchdog
+            # still fires, finds "left" and reports it again (same delivery id)
+            await self._report_leave(rec, episode, at_ms)
             await self.engine.cancel(watch_key(b.meeting, b.participant, episode), "left")
-            event = ParticipantLeft(person=_person(Beat.of(rec)), reason=LeaveReason.LEFT)
-            await self.inbox.accept([envelope(Beat.of(rec), "left", episode, at_ms, event)])
             return True
         raise RuntimeError(f"heartbeat record {b.meeting}/{b.participant} too contended")
 
@@ -201,6 +202,8 @@ class Heartbeats:
                 continue
             if verdict == "dropped":
                 await self._report_drop(rec, episode)
+            elif verdict == "left":
+                await self._report_leave(rec, episode, int(rec["left_at"]))
             return verdict
         raise RuntimeError(f"heartbeat record {meeting}/{participant} too contended")
 
@@ -227,6 +230,12 @@ class Heartbeats:
             pipe.expire(key, keys.HEARTBEAT_TTL_S)
             await pipe.execute()
         return "dropped", rec
+
+    async def _report_leave(self, rec: dict[str, str], episode: int, at_ms: int) -> None:
+        """The deliberate leave (again, harmlessly, when the watchdog finds it: one id)."""
+        b = Beat.of(rec)
+        event = ParticipantLeft(person=_person(b), reason=LeaveReason.LEFT)
+        await self.inbox.accept([envelope(b, "left", episode, at_ms, event)])
 
     async def _report_drop(self, rec: dict[str, str], episode: int) -> None:
         """The disconnect, dated at the last heartbeat (again after a failed append: the

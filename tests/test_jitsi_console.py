@@ -177,3 +177,31 @@ async def test_a_group_running_past_midnight_stays_one_session(harness: Harness)
         occurred_at=datetime.fromtimestamp(h.clock.now(), tz=UTC), event=MeetingEnded())])
     await h.settle()
     assert await session() == jitsi_meeting_id(ROOM, today.isoformat())
+
+
+async def test_console_events_bad_resent_and_late(harness: Harness) -> None:
+    """An impossible id is a 400, not a 500; a resend (same key) is a duplicate; an event
+    that waited in the bridge during an outage is dated when it was seen."""
+    h = harness
+    url = f"{h.base}/api/jitsi/rooms/{ROOM}/console-events"
+    await h.http.get(f"{h.base}/api/jitsi/rooms/{ROOM}/console", headers=h.token())
+    huge = {"events": [{"type": "breakout.rooms", "main": "m", "members": {"p" * 400: "r"}}]}
+    assert (await h.http.post(url, json=huge, headers=h.token())).status_code == 400
+    joined = {"events": [{"type": "participant.joined", "id": "casey001",
+                          "display_name": "Casey B", "key": "pg1-1"}]}
+    first = await h.http.post(url, json=joined, headers=h.token())
+    h.clock.advance(5)
+    again = await h.http.post(url, json=joined, headers=h.token())
+    assert first.json() == {"accepted": 1} and again.json() == {"accepted": 0}
+    h.clock.advance(60)
+    late = {"events": [{"type": "participant.left", "id": "casey001", "key": "pg1-2",
+                        "age_ms": 30_000}]}
+    assert (await h.http.post(url, json=late, headers=h.token())).json() == {"accepted": 1}
+    await h.settle()
+    alert = next(e for e in await h.timeline(meeting_today(h))
+                 if e["kind"] == "alert.disconnected")
+    assert alert["at"] == int(h.clock.now() * 1000) - 30_000  # seen 30 s before it arrived
+    bad_day = await h.http.post(
+        f"{h.base}/api/jitsi/rooms/{ROOM}/clients/client-001/join-link",
+        json={"day": "9999-12-31"}, headers=h.token())
+    assert bad_day.status_code == 400

@@ -39,9 +39,12 @@ def _bad(errors: list[str]) -> web.HTTPBadRequest:
 
 async def _body(request: web.Request) -> Any:
     try:
-        return json.loads(await request.text())
+        return json.loads(await request.read())
     except json.JSONDecodeError as exc:
         raise _bad([f"(body): not valid JSON ({exc})"]) from exc
+    except (ValueError, RecursionError) as exc:  # not UTF-8, or nested past all reason
+        raise _bad(["(body): not valid JSON (UTF-8 text, nested at most a few levels)"]
+                   ) from exc
 
 
 def _today(t: Tether) -> date:

@@ -84,10 +84,13 @@ async def text_link(t: Tether, texter: CheckInTexter, meeting: str, client: str,
     return True
 
 
-def _link(request: web.Request) -> LinkClaims:
+MOMENT_GRACE_MS = 12 * 3600 * 1000  # a genuine link still carries "I need a moment"
+
+
+def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
     t = request.app[TETHER]
     try:
-        return t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000))
+        return t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000), grace_ms)
     except LinkError as exc:
         raise web.HTTPForbidden(text=json.dumps({"error": str(exc)}),
                                 content_type="application/json") from exc
@@ -128,13 +131,15 @@ async def submit(request: web.Request) -> web.Response:
     now = int(t.clock.now() * 1000)
     previous = await t.checkins.get(meeting, client)
     checkin = CheckIn(client=client, at_ms=now, **body.model_dump())
+    # alerts first: if storing then fails, the client's retry raises them again (the safe
+    # side); the other order would lose a code word for good
+    await review(t.meetings, t.clients, t.config.checkin_policy, meeting, checkin, previous)
     await t.checkins.put(meeting, checkin)
     await t.meetings.append(meeting, entry("checkin.submitted", now, client=client,
                                            emergency_contact_ok=body.emergency_contact_ok,
                                            update=previous is not None,
                                            note=bool(body.note and body.note.strip())))
     await t.audit.record(f"client:{client}", "checkin.submit", meeting)
-    await review(t.meetings, t.clients, t.config.checkin_policy, meeting, checkin, previous)
     linked = await _link_participant(t, meeting, client, participant)
     return web.json_response({"ok": True, "checked_in_at": now, "linked": linked})
 
@@ -171,7 +176,8 @@ async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""
     t = request.app[TETHER]
-    meeting, client, _ = _link(request)
+    # a call for help is heard even on a link past its time, as long as it is genuine
+    meeting, client, _ = _link(request, MOMENT_GRACE_MS)
     await t.meetings.append(meeting, entry("alert.need_moment", int(t.clock.now() * 1000),
                                            client=client))
     await t.audit.record(f"client:{client}", "checkin.moment", meeting)

@@ -111,7 +111,11 @@ async def console_events(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
     meeting = await today_meeting(t, room)
     batch = await _page_reported(t, meeting, batch)
-    events = translate(batch, meeting, room, int(t.clock.now() * 1000))
+    try:
+        events = translate(batch, meeting, room, int(t.clock.now() * 1000))
+    except ValidationError as exc:  # an id that makes no valid event (too long, say)
+        raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the events"
+                                 ) from exc
     accepted = await t.inbox.accept(events) if events else 0
     del who
     return web.json_response({"accepted": accepted})

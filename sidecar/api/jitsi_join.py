@@ -203,7 +203,7 @@ async def make_link(request: web.Request) -> web.Response:
         meeting = (session_of(room, wanted.day) if wanted.day else await current_session(
             t.meetings, room, t.clock.now(), t.config.program.time_zone))
         expires = link_expiry_ms(day_of(meeting), t.config.program.time_zone)
-    except (ValidationError, ValueError) as exc:
+    except (ValidationError, ValueError, OverflowError) as exc:
         raise web.HTTPBadRequest(text="send_sms: true/false; day: YYYY-MM-DD") from exc
     if expires <= int(t.clock.now() * 1000):
         raise web.HTTPBadRequest(text="that day's session is over")

@@ -88,7 +88,7 @@ async def client_session(request: web.Request) -> web.Response:
         body = ClientSessionBody.model_validate_json(await request.read())
         ctx = context_of(t, body.context)
     except ValidationError as exc:
-        fields = sorted({str(e["loc"][-1]) for e in exc.errors()})
+        fields = sorted({str(e["loc"][-1]) if e["loc"] else "the body" for e in exc.errors()})
         return _answer(400, "please check: " + ", ".join(fields), "identify")
     except PanelContextError as exc:
         return _answer(403, str(exc))

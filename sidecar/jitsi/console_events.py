@@ -28,10 +28,19 @@ from contracts.events import (
 
 Id = Annotated[str, Field(min_length=1, max_length=128)]
 Name = Annotated[str, Field(default="", max_length=200)]
+Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+MAX_AGE_MS = 10 * 60 * 1000  # an event held in the bridge's queue longer counts as this old
 
 
 class _In(BaseModel):
+    """``key``: the bridge's id for this event (a resend is a duplicate, not a new event);
+    ``age_ms``: how long the browser held it before this request (its queue during an
+    outage), so it is dated when it was seen and the callback is not delayed; an age, not
+    a time, so the browser's clock needs to be right about nothing."""
+
     model_config = ConfigDict(extra="ignore", frozen=True)
+    key: Key | None = None
+    age_ms: int = Field(default=0, ge=0)
 
 
 class Joined(_In):
@@ -57,7 +66,7 @@ class Rooms(_In):
 
     type: Literal["breakout.rooms"]
     main: str = Field(default="", max_length=200)  # the main room's id
-    members: dict[str, str] = Field(default={}, max_length=500)  # participant -> room id
+    members: dict[Id, Annotated[str, Field(max_length=128)]] = Field(default={}, max_length=500)
 
 
 ConsoleEvent = Annotated[Joined | Left | Knocking | Rooms, Field(discriminator="type")]
@@ -69,38 +78,41 @@ class ConsoleBatch(BaseModel):
     server_events: bool = False  # True when Prosody's module reports attendance
 
 
-def _env(meeting: str, room: str, at_ms: int, key: str, event: Event) -> EventEnvelope:
-    return EventEnvelope(id=f"console:{meeting}:{key}:{at_ms}", platform="jitsi",
+def _when(e: _In, now_ms: int) -> int:
+    return now_ms - min(e.age_ms, MAX_AGE_MS)
+
+
+def _env(meeting: str, room: str, at_ms: int, e: _In, what: str, event: Event
+         ) -> EventEnvelope:
+    """The bridge's key names a resend as the same delivery; without one, the time does."""
+    stamp = e.key if e.key is not None else str(at_ms)
+    return EventEnvelope(id=f"console:{meeting}:{stamp}:{what}", platform="jitsi",
                          meeting=meeting, meeting_number=room,
                          occurred_at=datetime.fromtimestamp(at_ms / 1000, tz=UTC),
                          event=event)
 
 
-def translate(batch: ConsoleBatch, meeting: str, room: str, at_ms: int
+def translate(batch: ConsoleBatch, meeting: str, room: str, now_ms: int
               ) -> list[EventEnvelope]:
     out: list[EventEnvelope] = []
     for e in batch.events:
+        at_ms = _when(e, now_ms)
         if isinstance(e, Joined) and not batch.server_events:
             person = Person(participant=e.id, display_name=e.display_name,
                             platform_user_id=e.user_id)
-            out.append(_env(meeting, room, at_ms, f"joined:{e.id}",
+            out.append(_env(meeting, room, at_ms, e, f"joined:{e.id}",
                             ParticipantJoined(person=person)))
         elif isinstance(e, Left) and not batch.server_events:
-            out.append(_env(meeting, room, at_ms, f"left:{e.id}", ParticipantLeft(
+            out.append(_env(meeting, room, at_ms, e, f"left:{e.id}", ParticipantLeft(
                 person=Person(participant=e.id), reason=LeaveReason.UNKNOWN)))
         elif isinstance(e, Knocking):
-            out.append(_env(meeting, room, at_ms, f"knock:{e.id}", WaitingRoomJoined(
+            out.append(_env(meeting, room, at_ms, e, f"knock:{e.id}", WaitingRoomJoined(
                 person=Person(participant=e.id, display_name=e.display_name))))
         elif isinstance(e, Rooms):
-            out += _rooms(e, meeting, room, at_ms)
-    return out
-
-
-def _rooms(e: Rooms, meeting: str, room: str, at_ms: int) -> list[EventEnvelope]:
-    out: list[EventEnvelope] = []
-    for participant, where in sorted(e.members.items()):
-        person = Person(participant=participant)
-        event: Any = (BreakoutLeft(person=person, room="") if where == e.main
-                      else BreakoutJoined(person=person, room=where))
-        out.append(_env(meeting, room, at_ms, f"room:{participant}:{where}", event))
+            for participant, where in sorted(e.members.items()):
+                person = Person(participant=participant)
+                moved: Any = (BreakoutLeft(person=person, room="") if where == e.main
+                              else BreakoutJoined(person=person, room=where))
+                out.append(_env(meeting, room, at_ms, e, f"room:{participant}:{where}",
+                                moved))
     return out

@@ -168,7 +168,8 @@
       .catch(function () { return null; });
     const data = response ? await response.json().catch(function () { return {}; }) : {};
     said.textContent = response && response.ok ? data.message
-      : "We could not reach your care team's server. Please try again.";
+      : (response && data.error ? data.error + " If you are not safe, call or text 988."
+        : "We could not reach your care team's server. Please try again.");
   });
 
   if (token) {

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from sidecar.checkin import CheckInStore
 from sidecar.checkin_sms import CheckInTexter
+from sidecar.errors import where
 from sidecar.jobs import ClaimedJob, Done, JobEngine, Outcome
 from sidecar.meetings import MeetingStore
-from sidecar.telephony import TelephonyError
 from sidecar.timeline import entry
 
 logger = logging.getLogger(__name__)
@@ -31,9 +31,11 @@ class CheckInReminder:
         people = await self.meetings.people(p["meeting"])
         if not any(x.subject == p["subject"] and x.status == "present" for x in people):
             return Done("not present")
-        await self.meetings.append(p["meeting"], entry(
-            "alert.checkin_missing", self.engine.now_ms(), client=p["client"],
-            subject=p["subject"]))
+        if not job.data.get("alerted"):  # a retry never repeats the alert it already raised
+            await self.meetings.append(p["meeting"], entry(
+                "alert.checkin_missing", self.engine.now_ms(), client=p["client"],
+                subject=p["subject"]))
+            await self.engine.touch(job, {**job.data, "alerted": 1})
         if self.texter is None:
             return Done("alerted")
         return Done(await self._reprompt(self.texter, p["meeting"], p["client"]))
@@ -43,9 +45,9 @@ class CheckInReminder:
         url, _ = texter.url(meeting, client, self.engine.now_ms())
         try:
             sent = await texter.send(client, url, actor="checkin-reminder")
-        except TelephonyError as exc:
+        except Exception as exc:  # one text, never retried: the alert is out
             logger.warning("check-in re-prompt failed meeting=%s client=%s (%s)", meeting,
-                           client, type(exc).__name__)
+                           client, where(exc))
             sent = False
         kind = "checkin.reprompted" if sent else "checkin.reprompt_failed"
         await self.meetings.append(meeting, entry(kind, self.engine.now_ms(), client=client))

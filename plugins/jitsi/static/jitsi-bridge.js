@@ -21,20 +21,42 @@
       "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
   }
 
-  function forward(event) {  // batched, in order; a failed batch is retried with the next
+  const page = Math.random().toString(36).slice(2, 10);
+  let counter = 0;
+  const BATCH = 200;  // the server's limit per request
+
+  // In order, at most BATCH a request. Each event carries its age (how long it waited here)
+  // and its own key, so a resend is a duplicate and an outage does not delay a callback. A batch
+  // the server refuses (4xx) is dropped, never resent: one bad event must not jam the rest.
+  function forward(event) {
+    if (event.type !== "breakout.rooms" && !event.id) return;  // nothing to say about
+    event.seen = Date.now();
+    event.key = page + "-" + (++counter);
     queue.push(event);
     if (sending) return;
     sending = setTimeout(async function flush() {
-      const batch = queue;
-      queue = [];
+      const batch = queue.slice(0, BATCH);
+      queue = queue.slice(BATCH);
+      const sentAt = Date.now();
+      const body = batch.map(function (e) {
+        const out = Object.assign({}, e, { age_ms: Math.max(0, sentAt - e.seen) });
+        delete out.seen;
+        return out;
+      });
+      let retry = false;
       try {
         const r = await call("POST", "/api/jitsi/rooms/" + encodeURIComponent(room) +
-          "/console-events", { events: batch, server_events: window.tetherServerEvents === true });
-        if (!r.ok) throw new Error("HTTP " + r.status);
+          "/console-events", { events: body, server_events: window.tetherServerEvents === true });
+        if (r.status >= 400 && r.status < 500) {
+          console.warn("Tether refused " + batch.length + " console event(s): " + r.status);
+        } else if (!r.ok) {
+          retry = true;
+        }
       } catch (err) {
-        queue = batch.concat(queue);
+        retry = true;
       }
-      sending = queue.length ? setTimeout(flush, 1000) : null;
+      if (retry) queue = batch.concat(queue);
+      sending = queue.length ? setTimeout(flush, retry ? 1000 : 0) : null;
     }, 50);
   }
 
