@@ -150,9 +150,13 @@ class Applier:
             else:
                 await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
         done = await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
-        applied = [entry_id for ids in done for entry_id in ids]
-        if applied:
+        applied = [entry_id for ids, _ in done for entry_id in ids]
+        if applied:  # what did apply is acknowledged even when another meeting hit a blip,
+            # so it is not applied twice (a chat code word alerted twice) after reclaim
             await self._ack(applied, [i for i in applied if i in private])
+        lost = next((exc for _, exc in done if exc is not None), None)
+        if lost is not None:
+            raise lost  # the rest stays pending; run_forever backs off and goes on
         return len(entries)
 
     async def _ack(self, applied: list[str], private: list[str]) -> None:
@@ -172,21 +176,23 @@ class Applier:
             self.metrics.apply_failures.inc()
             return None
 
-    async def _apply_all(self, items: list[tuple[str, EventEnvelope]]) -> list[str]:
-        """Apply one meeting's events in order; the ids applied (to acknowledge)."""
-        applied = []
+    async def _apply_all(self, items: list[tuple[str, EventEnvelope]]
+                         ) -> tuple[list[str], Exception | None]:
+        """Apply one meeting's events in order: the ids applied (to acknowledge), and the
+        store error that stopped it, if one did (the rest stays pending, in order)."""
+        applied: list[str] = []
         for entry_id, env in items:
             try:
                 await self.apply(env)
-            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
-                raise  # stays pending; this or another replica applies it again
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                return applied, exc  # this or another replica applies the rest again
             except Exception as exc:
                 logger.error("apply failed delivery=%s meeting=%s (%s)", env.id, env.meeting,
                              where(exc))
                 self.metrics.apply_failures.inc()
                 continue  # stays pending and is retried after RECLAIM_IDLE_MS
             applied.append(entry_id)
-        return applied
+        return applied, None
 
     async def run_forever(self) -> None:
         while True:
