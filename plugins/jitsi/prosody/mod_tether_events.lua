@@ -121,13 +121,21 @@ function pump()
 	end
 end
 
+local LAST_TO_DROP = { ["occupant.left"] = true, ["occupant.interrupted"] = true };
+
 local function post(fields)
 	fields.idempotency_key = uuid.generate();
 	fields.at_ms = fields.at_ms or now_ms();
 	local item = { key = fields.idempotency_key, event = fields.event, attempt = 0,
 		body = json.encode(fields) };
 	if #queue + retrying >= queue_size then
-		local dropped = table.remove(queue, 1) or item;
+		-- shed what matters least first: a drop or a leave starts a callback, so it is
+		-- the last thing this queue lets go of
+		local victim = 1;
+		for i, queued in ipairs(queue) do
+			if not LAST_TO_DROP[queued.event] then victim = i; break; end
+		end
+		local dropped = table.remove(queue, victim) or item;
 		module:log("error", "queue full (%d): dropped %s %s", queue_size, dropped.event,
 			dropped.key);
 		if dropped == item then return; end
