@@ -24,13 +24,15 @@
   const page = Math.random().toString(36).slice(2, 10);
   let counter = 0;
   const BATCH = 200;  // the server's limit per request
+  const MOVE_WINDOW_MS = 1500;
+  const held = {};  // participant id -> the timer of a leave that may be a room move
 
   // In order, at most BATCH a request. Each event carries its age (how long it waited here)
   // and its own key, so a resend is a duplicate and an outage does not delay a callback. A batch
   // the server refuses (4xx) is dropped, never resent: one bad event must not jam the rest.
-  function forward(event) {
+  function forward(event, seen) {
     if (event.type !== "breakout.rooms" && !event.id) return;  // nothing to say about
-    event.seen = Date.now();
+    event.seen = seen || Date.now();
     event.key = page + "-" + (++counter);
     queue.push(event);
     if (sending) return;
@@ -78,6 +80,12 @@
       }
     }
     rooms = next;
+    for (const id of Object.keys(next.members)) {  // that "leave" was a move to a breakout
+      if (held[id] && next.members[id] !== next.main) {
+        clearTimeout(held[id]);
+        delete held[id];
+      }
+    }
     forward({ type: "breakout.rooms", main: next.main, members: next.members });
     const waiting = roomWaiters;
     roomWaiters = [];
@@ -122,8 +130,16 @@
       forward({ type: "participant.joined", id: e.id, display_name: e.displayName || "",
         user_id: (e.userContext && e.userContext.id) || "" });
     });
+    // The IFrame API says "left" for a move into a breakout room too (the room update
+    // follows within about 0.3 s): a leave is held briefly and forgotten if the person
+    // turns up in a room, so a 1:1 is never taken for a drop.
     api.addListener("participantLeft", function (e) {
-      forward({ type: "participant.left", id: e.id });
+      const seen = Date.now();
+      if (held[e.id]) clearTimeout(held[e.id]);
+      held[e.id] = setTimeout(function () {
+        delete held[e.id];
+        forward({ type: "participant.left", id: e.id }, seen);
+      }, MOVE_WINDOW_MS);
     });
     api.addListener("knockingParticipant", function (e) {
       const p = (e && e.participant) || e || {};
