@@ -1,1 +1,0 @@
-"""HTTP APIs for panels, admins and operators."""

@@ -1,1 +1,0 @@
-"""Workflows: decisions as pure functions of (state, event, now), and their job handlers."""
