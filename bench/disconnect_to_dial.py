@@ -50,11 +50,11 @@ from _common import (
 from aiohttp import web
 
 from sidecar.app import create_app
-from sidecar.appkeys import TETHER
-from sidecar.config import ProgramConfig
-from sidecar.records import ClientRecord
-from sidecar.settings import Settings
-from sidecar.telephony.standin import TwilioStandIn
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.settings import Settings
+from sidecar.infra.telephony.standin import TwilioStandIn
+from sidecar.records.model import ClientRecord
+from sidecar.services import TETHER
 
 ROOT = Path(__file__).resolve().parent.parent
 SID, TOKEN = "AC" + "0" * 32, "bench-twilio-auth-token"

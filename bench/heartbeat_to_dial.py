@@ -42,10 +42,10 @@ from _common import (
 from disconnect_to_dial import SID, TOKEN, phone, wait_dials
 
 from sidecar.app import create_app
-from sidecar.appkeys import TETHER
-from sidecar.config import ProgramConfig
-from sidecar.records import ClientRecord
-from sidecar.settings import Settings
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.settings import Settings
+from sidecar.records.model import ClientRecord
+from sidecar.services import TETHER
 
 ROOT = Path(__file__).resolve().parent.parent
 STANDIN = Path(__file__).with_name("disconnect_to_dial.py")

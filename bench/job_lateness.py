@@ -21,10 +21,10 @@ from pathlib import Path
 import redis.asyncio as aioredis
 from _common import RedisProc, pct, redis_binary, rss_mb, summary
 
-from sidecar import keys
-from sidecar.clock import SystemClock
-from sidecar.jobs import ClaimedJob, Done, JobEngine, Outcome
-from sidecar.store import connect
+from sidecar.infra import keys
+from sidecar.infra.clock import SystemClock
+from sidecar.infra.jobs import ClaimedJob, Done, JobEngine, Outcome
+from sidecar.infra.store import connect
 
 FAR_KIND = "bench_far"
 NEAR_KIND = "bench_near"

@@ -43,9 +43,9 @@ from _common import (
 )
 
 from sidecar.app import create_app
-from sidecar.appkeys import TETHER
-from sidecar.config import ProgramConfig
-from sidecar.settings import Settings
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.settings import Settings
+from sidecar.services import TETHER
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING_NUMBER = "81234567890"

@@ -51,8 +51,8 @@ async def serve(args: argparse.Namespace) -> None:
     """The child: the real app, pinned to one CPU, until SIGTERM."""
 
     from sidecar.app import create_app
-    from sidecar.config import load_config
-    from sidecar.settings import Settings
+    from sidecar.infra.config import load_config
+    from sidecar.infra.settings import Settings
 
     os.sched_setaffinity(0, {args.sidecar_cpu})
     settings = Settings(

@@ -11,30 +11,24 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
-from sidecar.api import (
-    admin,
-    checkin,
-    incident_contacts,
-    incident_stats,
-    incidents,
-    jitsi_console,
-    jitsi_join,
-    meetings,
-    ops,
-    pages,
-    recording,
-    triage,
-    zoom_app,
-    zoom_checkin,
-)
-from sidecar.appkeys import TETHER
-from sidecar.clock import Clock, SystemClock
-from sidecar.config import ProgramConfig
-from sidecar.metrics import Metrics
+from sidecar.callbacks import routes as callback_routes
+from sidecar.callbacks import telephony_routes
+from sidecar.checkin import routes as checkin_routes
+from sidecar.incidents import contact_routes, stats_routes, triage_routes
+from sidecar.incidents import routes as incident_routes
+from sidecar.infra.clock import Clock, SystemClock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.metrics import Metrics
+from sidecar.infra.settings import Settings
+from sidecar.jitsi import console_routes, join_routes
+from sidecar.panel import routes as panel_routes
+from sidecar.presence import routes as presence_routes
+from sidecar.records import routes as records_routes
 from sidecar.registry import webhook_adapters
-from sidecar.services import Tether, build, data_key, open_store
-from sidecar.settings import Settings
-from sidecar.telephony import routes as telephony_routes
+from sidecar.services import Tether, build, data_key, open_store, wire
+from sidecar.web import ops, pages
+from sidecar.zoom import app_routes, recording_routes
+from sidecar.zoom import checkin_routes as zoom_checkin_routes
 from webhooks import WebhookEdge
 
 logger = logging.getLogger(__name__)
@@ -87,7 +81,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                 httpx.AsyncClient(timeout=config.telephony.request_timeout_seconds) as http:
             t = build(settings, config, clock or SystemClock(), redis,
                       data_key(settings, embedded), http)
-            app[TETHER] = t
+            wire(app, t)
             edge = _edge(t)
             edge_holder.append(edge)
             await _run_services(t, edge, run_workers)
@@ -108,10 +102,11 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
-    for table in (ops.routes, meetings.routes, admin.routes, telephony_routes.routes,
-                  checkin.routes, pages.routes, triage.routes, zoom_app.routes,
-                  zoom_checkin.routes, recording.routes,
-                  incidents.routes, incident_contacts.routes, incident_stats.routes,
-                  jitsi_console.routes, jitsi_join.routes):
+    for table in (ops.routes, pages.routes, presence_routes.routes, panel_routes.routes,
+                  callback_routes.routes, telephony_routes.routes, records_routes.routes,
+                  checkin_routes.routes, app_routes.routes, zoom_checkin_routes.routes,
+                  recording_routes.routes, incident_routes.routes, contact_routes.routes,
+                  stats_routes.routes, triage_routes.routes, console_routes.routes,
+                  join_routes.routes):
         app.add_routes(table)
     return app

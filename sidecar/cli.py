@@ -14,11 +14,11 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from sidecar.app import create_app
-from sidecar.config import ConfigError, ProgramConfig, load_config
-from sidecar.directory import Directory, load_directory
-from sidecar.logs import configure
-from sidecar.records import ClientFile
-from sidecar.settings import Settings
+from sidecar.infra.config import ConfigError, ProgramConfig, load_config
+from sidecar.infra.logs import configure
+from sidecar.infra.settings import Settings
+from sidecar.records.directory import Directory, load_directory
+from sidecar.records.model import ClientFile
 
 DEFAULT_CONFIG = Path("examples/program.yaml")
 
@@ -48,7 +48,7 @@ def _directory_or_exit(path: Path) -> Directory:
 def _store_directory_at_startup(app: web.Application, directory: Directory) -> None:
     """``serve --directory FILE``: replace the stored directory once the services are up
     (startup hooks run after the cleanup context that opens them)."""
-    from sidecar.appkeys import TETHER
+    from sidecar.services import TETHER
 
     async def store(app: web.Application) -> None:
         await app[TETHER].directory.put(directory, actor="cli:serve --directory")
@@ -135,7 +135,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 async def _with_services(config: ProgramConfig, fn: object) -> None:
     import httpx
 
-    from sidecar.clock import SystemClock
+    from sidecar.infra.clock import SystemClock
     from sidecar.services import build, data_key, open_store
 
     settings = Settings()

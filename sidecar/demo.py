@@ -20,12 +20,12 @@ from aiohttp import web
 
 from plugins.zoom.signature import sign
 from sidecar.app import create_app
-from sidecar.appkeys import TETHER
-from sidecar.clock import SpeedClock
-from sidecar.config import ProgramConfig
-from sidecar.records import ClientFile
-from sidecar.settings import Settings
-from sidecar.telephony.standin import TwilioStandIn
+from sidecar.infra.clock import SpeedClock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.settings import Settings
+from sidecar.infra.telephony.standin import TwilioStandIn
+from sidecar.records.model import ClientFile
+from sidecar.services import TETHER
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MEETING_UUID = "DemoInstance/Uuid+01=="

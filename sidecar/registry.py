@@ -19,8 +19,8 @@ from plugins.jitsi import tokens as jitsi_tokens
 from plugins.zoom import ZoomWebhookAdapter
 from plugins.zoom.app_context import AppContextError, open_context
 from plugins.zoom.rest import ZoomRest
-from sidecar.jitsi_join import JoinMinter
-from sidecar.settings import Settings
+from sidecar.infra.settings import Settings
+from sidecar.jitsi.gate import JoinMinter
 
 logger = logging.getLogger(__name__)
 

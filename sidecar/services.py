@@ -10,40 +10,57 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import httpx
 import redis.asyncio as aioredis
+from aiohttp import web
 
 from plugins.base import AppContextReader
-from sidecar import keys
-from sidecar.audit import Audit
-from sidecar.auth import TokenIssuer
-from sidecar.checkin import CheckInLinks, CheckInStore
-from sidecar.checkin_sms import CheckInTexter
-from sidecar.clients import ClientStore
-from sidecar.clock import Clock
-from sidecar.config import ProgramConfig
-from sidecar.crypto import FieldCipher, derive, new_data_key, parse_data_key
-from sidecar.directory import DirectoryStore
-from sidecar.heartbeat import HEARTBEAT_KIND, Heartbeats
-from sidecar.inbox import Inbox
+from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
+from sidecar.callbacks.ladder import CallbackLadder, LadderDeps
+from sidecar.checkin.deps import CHECKIN, CheckInDeps
+from sidecar.checkin.reminder import CheckInReminder
+from sidecar.checkin.sms import CheckInTexter
+from sidecar.checkin.store import CheckInLinks, CheckInStore
+from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
+from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.store import IncidentStore
-from sidecar.ingest import Applier
-from sidecar.jitsi_join import JitsiGate, current_session
-from sidecar.jobs import JobEngine
-from sidecar.meetings import MeetingStore
-from sidecar.metrics import Metrics
-from sidecar.registry import app_context_reader, jitsi_minter, meeting_commands
-from sidecar.settings import Settings
-from sidecar.store import EmbeddedRedis, connect
-from sidecar.telephony import CallRef, Dialer, TelephonyError
-from sidecar.telephony.twilio import TwilioDialer
-from sidecar.workflows.aftercare import AFTERCARE_KIND, AftercareDue
-from sidecar.workflows.checkin_reminder import CheckInReminder
-from sidecar.workflows.heartbeat import HeartbeatWatchdog
-from sidecar.workflows.ladder import CallbackLadder, LadderDeps
-from sidecar.workflows.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
-from sidecar.workflows.recording import RecordingGuard
+from sidecar.infra import keys
+from sidecar.infra.audit import Audit
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.crypto import FieldCipher, derive, new_data_key, parse_data_key
+from sidecar.infra.jobs import JobEngine
+from sidecar.infra.metrics import Metrics
+from sidecar.infra.settings import Settings
+from sidecar.infra.store import EmbeddedRedis, connect
+from sidecar.infra.telephony import CallRef, Dialer, TelephonyError
+from sidecar.infra.telephony.twilio import TwilioDialer
+from sidecar.jitsi.deps import JITSI, JitsiDeps
+from sidecar.jitsi.gate import JitsiGate
+from sidecar.jitsi.heartbeats import HEARTBEAT_KIND, Heartbeats
+from sidecar.jitsi.watchdog import HeartbeatWatchdog
+from sidecar.panel.deps import PANEL, PanelDeps
+from sidecar.presence.deps import PRESENCE, PresenceDeps
+from sidecar.presence.inbox import Inbox
+from sidecar.presence.ingest import Applier
+from sidecar.presence.meetings import MeetingStore
+from sidecar.presence.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
+from sidecar.records.clients import ClientStore
+from sidecar.records.deps import RECORDS, RecordsDeps
+from sidecar.records.directory import DirectoryStore
+from sidecar.registry import (
+    app_context_reader,
+    bridge_script,
+    jitsi_minter,
+    meeting_commands,
+    zoom_sdk_module,
+)
+from sidecar.web.deps import WEB, WebDeps
+from sidecar.zoom.deps import ZOOM, ZoomDeps
+from sidecar.zoom.recording_guard import RecordingGuard
 
 logger = logging.getLogger(__name__)
 AUDIT_EVERY_S = 5.0
@@ -106,19 +123,9 @@ class Tether:
     app_context: AppContextReader | None
     incidents: IncidentStore = field(kw_only=True)
     directory: DirectoryStore = field(kw_only=True)
-    jitsi: JitsiGate = field(kw_only=True)  # join links' tokens (sidecar/jitsi_join.py)
-    heartbeats: Heartbeats = field(kw_only=True)  # join pages' heartbeats (sidecar/heartbeat.py)
+    jitsi: JitsiGate = field(kw_only=True)  # join links' tokens (sidecar/jitsi/gate.py)
+    heartbeats: Heartbeats = field(kw_only=True)  # join pages' heartbeats
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
-
-    async def jitsi_moderator_token(self, room: str, staff_id: str) -> str | None:
-        """A moderator join token for today's session of ``room`` (None: no key set)."""
-        staff = self.config.staff_by_id(staff_id)
-        now = self.clock.now()
-        meeting = await current_session(self.meetings, room, now,
-                                        self.config.program.time_zone)
-        grant = await self.jitsi.grant(f"staff:{staff_id}", room, meeting,
-                                       staff.name if staff else staff_id, now=now)
-        return grant.jwt
 
     def alive(self) -> bool:
         return bool(self.tasks) and all(not t.done() for t in self.tasks)
@@ -227,3 +234,46 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   app_context_reader(settings), incidents=incidents,
                   directory=DirectoryStore(redis, audit), jitsi=gate,
                   heartbeats=heartbeats)
+
+
+TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)
+
+
+class _Base(TypedDict):
+    """What every capability's routes use: the program, the clock, staff tokens."""
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+
+
+def wire(app: web.Application, t: Tether) -> None:
+    """Give each capability's routes the few things they use, and nothing else."""
+    app[TETHER] = t  # the composition root's own handle (CLI, demo, tests)
+    base = _Base(config=t.config, clock=t.clock, tokens=t.tokens)
+    app[PRESENCE] = PresenceDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
+                                 applier=t.applier)
+    app[PANEL] = PanelDeps(**base, redis=t.redis, meetings=t.meetings, clients=t.clients,
+                           checkins=t.checkins)
+    app[RECORDS] = RecordsDeps(**base, redis=t.redis, clients=t.clients,
+                               directory=t.directory)
+    checkin = CheckInDeps(**base, settings=t.settings, audit=t.audit, meetings=t.meetings,
+                          applier=t.applier, clients=t.clients, checkins=t.checkins,
+                          links=t.links, dialer=t.dialer)
+    app[CHECKIN] = checkin
+    app[CALLBACKS] = CallbackDeps(**base, settings=t.settings, audit=t.audit, redis=t.redis,
+                                  metrics=t.metrics, engine=t.engine, meetings=t.meetings)
+    app[INCIDENTS] = IncidentDeps(**base, audit=t.audit, redis=t.redis, metrics=t.metrics,
+                                  engine=t.engine, meetings=t.meetings, clients=t.clients,
+                                  checkins=t.checkins, directory=t.directory,
+                                  incidents=t.incidents)
+    app[ZOOM] = ZoomDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
+                         clients=t.clients, links=t.links, app_context=t.app_context,
+                         sdk_module=zoom_sdk_module)
+    app[JITSI] = JitsiDeps(**base, settings=t.settings, audit=t.audit, inbox=t.inbox,
+                           meetings=t.meetings, applier=t.applier, clients=t.clients,
+                           checkins=t.checkins, links=t.links, jitsi=t.jitsi,
+                           heartbeats=t.heartbeats, checkin=checkin,
+                           bridge_script=lambda: bridge_script("jitsi"))
+    app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
+                       telephony_ready=t.telephony_ready, alive=t.alive,
+                       zoom_bridge=lambda: bridge_script("zoom"))

@@ -20,13 +20,12 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from sidecar.app import create_app
-from sidecar.appkeys import TETHER
-from sidecar.clock import FakeClock
-from sidecar.config import ProgramConfig
-from sidecar.records import ClientFile
-from sidecar.services import Tether
-from sidecar.settings import Settings
-from sidecar.telephony.standin import TwilioStandIn
+from sidecar.infra.clock import FakeClock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.settings import Settings
+from sidecar.infra.telephony.standin import TwilioStandIn
+from sidecar.records.model import ClientFile
+from sidecar.services import TETHER, Tether
 from tests import zoom_payloads as zp
 from tests.jitsi import events as jitsi_events
 from tests.redis_servers import RedisServer, binaries, require_all_in_ci

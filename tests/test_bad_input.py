@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.callbacks.test_callback_ladder import join_group
+from tests.checkin.test_checkin import GOOD, link
 from tests.conftest import Harness
-from tests.test_callback_ladder import join_group
-from tests.test_checkin import GOOD, link
 
 DEEP = b"[" * 100_000
 

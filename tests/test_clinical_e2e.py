@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests import zoom_payloads as zp
+from tests.callbacks.test_callback_ladder import CASEY, T0, join_group
+from tests.checkin.test_checkin import GOOD, link
 from tests.conftest import Harness, eventually
-from tests.test_callback_ladder import CASEY, T0, join_group
-from tests.test_checkin import GOOD, link
-from tests.test_incidents import DOCS, HIGH, IMMINENT, M, post
+from tests.incidents.test_incidents import DOCS, HIGH, IMMINENT, M, post
 
 
 async def test_code_word_to_emergency_to_followups(harness: Harness) -> None:

@@ -23,13 +23,13 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
-from sidecar.auth import TokenIssuer
-from sidecar.config import ProgramConfig
-from sidecar.crypto import derive, parse_data_key
-from sidecar.telephony.standin import TwilioStandIn
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.crypto import derive, parse_data_key
+from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
+from tests.callbacks.test_callback_ladder import CASEY, CASEY_PHONE
 from tests.conftest import DATA_KEY, ROOT, TWILIO_SID, TWILIO_TOKEN, eventually, free_port
-from tests.test_callback_ladder import CASEY, CASEY_PHONE
 
 pytestmark = pytest.mark.slow
 GRACE_S = 2

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from sidecar.telephony.standin import TwilioStandIn
+from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
+from tests.callbacks.test_callback_ladder import CASEY, CASEY_PHONE, T0, calls_to, join_group
 from tests.conftest import Harness, eventually, running_sidecar
 from tests.redis_servers import RedisServer
-from tests.test_callback_ladder import CASEY, CASEY_PHONE, T0, calls_to, join_group
 
 
 async def test_events_during_a_redis_outage_are_spooled_then_applied(
@@ -69,7 +69,7 @@ async def _restarted(h: Harness, old_pid: int) -> bool:
 
 async def test_embedded_store_starts_from_a_relative_data_dir(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sidecar.store import EmbeddedRedis
+    from sidecar.infra.store import EmbeddedRedis
 
     monkeypatch.chdir(tmp_path)
     store = EmbeddedRedis(Path("var") / "redis")  # as `tether serve` does from ./var

@@ -16,17 +16,17 @@ from urllib.parse import urlencode
 
 import redis.asyncio as aioredis
 
-from sidecar import keys
-from sidecar.checkin import CheckInStore
-from sidecar.clients import ClientStore
-from sidecar.config import LadderStep, ProgramConfig
-from sidecar.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
-from sidecar.meetings import MeetingStore
-from sidecar.metrics import Metrics
-from sidecar.records import ClientRecord
-from sidecar.roster import absence
-from sidecar.telephony.port import ANSWERED, FAILED, FINAL, Dialer, TelephonyError
-from sidecar.timeline import TIMELINE_MAXLEN, entry
+from sidecar.checkin.store import CheckInStore
+from sidecar.infra import keys
+from sidecar.infra.config import LadderStep, ProgramConfig
+from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
+from sidecar.infra.metrics import Metrics
+from sidecar.infra.telephony.port import ANSWERED, FAILED, FINAL, Dialer, TelephonyError
+from sidecar.infra.timeline import TIMELINE_MAXLEN, entry
+from sidecar.presence.meetings import MeetingStore
+from sidecar.presence.roster import absence
+from sidecar.records.clients import ClientStore
+from sidecar.records.model import ClientRecord
 
 logger = logging.getLogger(__name__)
 RING_SLACK_MS = 10_000  # wait this long past the ring timeout for the provider's callback

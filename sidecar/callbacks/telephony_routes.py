@@ -9,10 +9,10 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from sidecar import keys
-from sidecar.appkeys import TETHER
-from sidecar.telephony.port import FINAL
-from sidecar.telephony.signature import twilio_signature_ok
+from sidecar.callbacks.deps import CALLBACKS
+from sidecar.infra import keys
+from sidecar.infra.telephony.port import FINAL
+from sidecar.infra.telephony.signature import twilio_signature_ok
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -20,12 +20,12 @@ routes = web.RouteTableDef()
 
 def _public_url(request: web.Request) -> str:
     """The URL the provider signed: our public base plus the path and query it called."""
-    base = request.app[TETHER].settings.tether_public_url.rstrip("/")
+    base = request.app[CALLBACKS].settings.tether_public_url.rstrip("/")
     return base + request.raw_path
 
 
 async def _verified_form(request: web.Request) -> dict[str, str]:
-    t = request.app[TETHER]
+    t = request.app[CALLBACKS]
     form = {k: str(v) for k, v in (await request.post()).items()}
     token = t.settings.twilio_auth_token.get_secret_value()
     header = request.headers.get("X-Twilio-Signature", "")
@@ -37,7 +37,7 @@ async def _verified_form(request: web.Request) -> dict[str, str]:
 
 @routes.post("/webhooks/telephony")
 async def call_status(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[CALLBACKS]
     form = await _verified_form(request)
     sid, status = form.get("CallSid", ""), form.get("CallStatus", "")
     if not sid or not status:
@@ -56,7 +56,7 @@ async def call_status(request: web.Request) -> web.Response:
 @routes.post("/webhooks/telephony/twiml")
 async def twiml(request: web.Request) -> web.Response:
     """Answered: say who is calling (no PHI), then bridge to the group's lead clinician."""
-    t = request.app[TETHER]
+    t = request.app[CALLBACKS]
     await _verified_form(request)
     job = await t.redis.hgetall(keys.job(request.query.get("job", "")))
     number = ""

@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sidecar.checkin import CheckInStore
-from sidecar.checkin_sms import CheckInTexter
-from sidecar.errors import where
-from sidecar.jobs import ClaimedJob, Done, JobEngine, Outcome
-from sidecar.meetings import MeetingStore
-from sidecar.timeline import entry
+from sidecar.checkin.sms import CheckInTexter
+from sidecar.checkin.store import CheckInStore
+from sidecar.infra.errors import where
+from sidecar.infra.jobs import ClaimedJob, Done, JobEngine, Outcome
+from sidecar.infra.timeline import entry
+from sidecar.presence.meetings import MeetingStore
 
 logger = logging.getLogger(__name__)
 

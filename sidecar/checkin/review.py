@@ -9,19 +9,19 @@ import json
 
 from pydantic import ValidationError
 
-from sidecar.checkin import CheckIn, CheckInBody
-from sidecar.clients import ClientStore
+from sidecar.checkin.store import CheckIn, CheckInBody
 from sidecar.clinical.checkin_rules import (
     CheckInRequirements,
     missing_fields,
     outside_licensed,
     subdivision_code,
 )
-from sidecar.codewords import occurs
-from sidecar.config import CheckInPolicy
-from sidecar.meetings import MeetingStore
-from sidecar.records import Location
-from sidecar.timeline import entry
+from sidecar.infra.config import CheckInPolicy
+from sidecar.infra.timeline import entry
+from sidecar.presence.meetings import MeetingStore
+from sidecar.records.clients import ClientStore
+from sidecar.records.codewords import occurs
+from sidecar.records.model import Location
 
 REQUIRED = "your care team needs this for every session"
 FieldError = dict[str, str]

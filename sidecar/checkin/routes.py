@@ -8,22 +8,21 @@ from importlib import resources
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from sidecar.appkeys import TETHER
-from sidecar.checkin import CheckIn, LinkClaims, LinkError
-from sidecar.checkin_review import parse, review
-from sidecar.checkin_sms import CheckInTexter
-from sidecar.config import Role
-from sidecar.services import Tether
-from sidecar.telephony import TelephonyError
-from sidecar.timeline import entry
+from sidecar.checkin.deps import CHECKIN, CheckInDeps
+from sidecar.checkin.review import parse, review
+from sidecar.checkin.sms import CheckInTexter
+from sidecar.checkin.store import CheckIn, LinkClaims, LinkError
+from sidecar.infra.config import Role
+from sidecar.infra.telephony import TelephonyError
+from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
 MOMENT_ACK = "Thanks. Your care team will check in with you quietly."
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
-_STATIC = resources.files("sidecar") / "static"
+_STATIC = resources.files("sidecar.web") / "static"
 
 
-async def _expected(t: Tether, meeting: str, client: str) -> None:
+async def _expected(t: CheckInDeps, meeting: str, client: str) -> None:
     meta = await t.meetings.meta(meeting)
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     if cfg is None or client not in cfg.expected_clients:
@@ -37,9 +36,9 @@ class LinkRequest(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
 async def make_link(request: web.Request) -> web.Response:
-    """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
+    """A signed, expiring link to the form; with ``send_sms`` CheckInDeps texts it to the
     client's number on file (the text holds the link only)."""
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     m, client = request.match_info["meeting"], request.match_info["client"]
     await _expected(t, m, client)
@@ -54,14 +53,14 @@ async def make_link(request: web.Request) -> web.Response:
     return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})
 
 
-def texter_of(t: Tether) -> CheckInTexter:
+def texter_of(t: CheckInDeps) -> CheckInTexter:
     return CheckInTexter(t.links, t.clients, t.dialer, t.settings.tether_public_url.rstrip("/"))
 
 
 @routes.post("/api/meetings/{meeting}/checkin-invitations")
 async def invited(request: web.Request) -> web.Response:
     """The panel sent Zoom's app invitation to everyone in the room: on the timeline."""
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     m = request.match_info["meeting"]
     if not await t.meetings.meta(m):
@@ -71,7 +70,7 @@ async def invited(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
-async def text_link(t: Tether, texter: CheckInTexter, meeting: str, client: str, url: str,
+async def text_link(t: CheckInDeps, texter: CheckInTexter, meeting: str, client: str, url: str,
                     by: str) -> bool:
     """Text a client their link (the text holds the link only); on the timeline."""
     try:
@@ -88,7 +87,7 @@ MOMENT_GRACE_MS = 12 * 3600 * 1000  # a genuine link still carries "I need a mom
 
 
 def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     try:
         return t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000), grace_ms)
     except LinkError as exc:
@@ -112,7 +111,7 @@ async def form_page(request: web.Request) -> web.Response:
 @routes.get("/api/checkin")
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's."""
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     meeting, client, _ = _link(request)
     checkin = await t.checkins.get(meeting, client)
     status = (await t.checkins.statuses(meeting)).get(client)
@@ -123,7 +122,7 @@ async def mine(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin")
 async def submit(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     meeting, client, participant = _link(request)
     body, errors = parse(await request.read(), t.config.checkin_policy.required)
     if body is None:
@@ -144,7 +143,7 @@ async def submit(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "checked_in_at": now, "linked": linked})
 
 
-async def _link_participant(t: Tether, meeting: str, client: str, participant: str) -> bool:
+async def _link_participant(t: CheckInDeps, meeting: str, client: str, participant: str) -> bool:
     """The in-meeting form knows which Zoom participant it ran in: that participant is
     this client from now on, unless the roster already says it is somebody else."""
     if not participant:
@@ -160,7 +159,7 @@ async def _link_participant(t: Tether, meeting: str, client: str, participant: s
 @routes.post("/api/checkin/moved")
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     meeting, client, _ = _link(request)
     now = int(t.clock.now() * 1000)
     if not await t.checkins.moved(meeting, client, now):
@@ -175,7 +174,7 @@ async def moved(request: web.Request) -> web.Response:
 async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""
-    t = request.app[TETHER]
+    t = request.app[CHECKIN]
     # a call for help is heard even on a link past its time, as long as it is genuine
     meeting, client, _ = _link(request, MOMENT_GRACE_MS)
     await t.meetings.append(meeting, entry("alert.need_moment", int(t.clock.now() * 1000),

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.checkin import CheckInLinks
-from sidecar.clients import ClientStore
-from sidecar.telephony import Dialer
+from sidecar.checkin.store import CheckInLinks
+from sidecar.infra.telephony import Dialer
+from sidecar.records.clients import ClientStore
 
 LINK_TTL_MS = 3 * 3600 * 1000
 SMS_BODY = "Your care team asks you to check in for today's group: {url}"

@@ -19,10 +19,10 @@ from typing import Literal, NamedTuple
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sidecar import keys
-from sidecar.config import PHONE_PATTERN
-from sidecar.crypto import FieldCipher
-from sidecar.records import EmergencyContact, Location
+from sidecar.infra import keys
+from sidecar.infra.config import PHONE_PATTERN
+from sidecar.infra.crypto import FieldCipher
+from sidecar.records.model import EmergencyContact, Location
 
 
 class LinkError(Exception):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# The fields of sidecar.checkin.CheckInBody; location's own fields are named "location.x".
+# The fields of sidecar.checkin.store.CheckInBody; location's own fields are named "location.x".
 CHECKIN_FIELDS = ("location", "callback_phone", "emergency_contact_ok", "emergency_contact",
                   "others_present", "note")
 LOCATION_FIELDS = ("street", "unit", "city", "region", "postal_code", "country", "room")

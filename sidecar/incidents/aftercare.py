@@ -8,14 +8,14 @@ from dataclasses import dataclass
 
 from redis.asyncio.client import Pipeline
 
-from sidecar import keys
 from sidecar.clinical.aftercare import TaskKind
 from sidecar.incidents.model import Incident
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
-from sidecar.jobs import ClaimedJob, Done, JobEngine, Outcome
-from sidecar.meetings import MeetingStore
-from sidecar.metrics import Metrics
-from sidecar.timeline import entry
+from sidecar.infra import keys
+from sidecar.infra.jobs import ClaimedJob, Done, JobEngine, Outcome
+from sidecar.infra.metrics import Metrics
+from sidecar.infra.timeline import entry
+from sidecar.presence.meetings import MeetingStore
 
 AFTERCARE_KIND = "aftercare"
 

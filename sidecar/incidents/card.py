@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sidecar.checkin import CheckIn
+from sidecar.checkin.store import CheckIn
 from sidecar.incidents.model import Incident
-from sidecar.records import ClientRecord
+from sidecar.records.model import ClientRecord
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from sidecar.api.incidents import body_of, change, load, now_ms, view, who
 from sidecar.clinical.consent import (
     LegalBasis,
     Override,
@@ -23,12 +22,13 @@ from sidecar.clinical.consent import (
     may_contact,
 )
 from sidecar.incidents.card import dispatch_card, handoff_summary
+from sidecar.incidents.deps import IncidentDeps
 from sidecar.incidents.model import ContactRecord, Handoff, Incident
 from sidecar.incidents.responders import lookup_responders
-from sidecar.oncall import on_call_now
-from sidecar.records import ClientRecord
-from sidecar.services import Tether
-from sidecar.timeline import entry
+from sidecar.incidents.routes import body_of, change, load, now_ms, view, who
+from sidecar.infra.timeline import entry
+from sidecar.records.model import ClientRecord
+from sidecar.records.oncall import on_call_now
 
 routes = web.RouteTableDef()
 
@@ -54,7 +54,7 @@ class HandoffBody(BaseModel):
     facility: str = Field(min_length=1, max_length=200)
 
 
-async def _record(t: Tether, incident: Incident, actor: str, purpose: str) -> ClientRecord:
+async def _record(t: IncidentDeps, incident: Incident, actor: str, purpose: str) -> ClientRecord:
     record = await t.clients.get(incident.client, actor=actor, purpose=purpose)
     if record is None:
         raise web.HTTPNotFound(text="no record on file for this client")
@@ -71,7 +71,7 @@ async def card(request: web.Request) -> web.Response:
     status = (await t.checkins.statuses(incident.meeting)).get(incident.client)
     here = checkin.location if checkin else record.location
     out = dispatch_card(record, checkin, bool(status and status.stale),
-                        await lookup_responders(t, here), t.config.program.time_zone)
+                        await lookup_responders(t.directory, here), t.config.program.time_zone)
     out["incident"] = incident.id
     out["part2_program"] = t.config.part2_program
     out["on_call"] = [{"name": s.name, "phone": s.phone}

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from sidecar.directory import DirectoryMatch, lookup
 from sidecar.incidents.card import Responders
-from sidecar.records import Location
-
-if TYPE_CHECKING:
-    from sidecar.services import Tether
+from sidecar.records.directory import DirectoryMatch, DirectoryStore, lookup
+from sidecar.records.model import Location
 
 
 def responders(match: DirectoryMatch) -> Responders:
@@ -36,8 +31,8 @@ def responders(match: DirectoryMatch) -> Responders:
         non_police_options=list(entry.non_police_options))
 
 
-async def lookup_responders(t: Tether, here: Location | None) -> Responders:
+async def lookup_responders(directory: DirectoryStore, here: Location | None) -> Responders:
     if here is None:
         return Responders(note="no address on file or checked in: ask the client where "
                                "they are")
-    return responders(lookup(await t.directory.get(), here))
+    return responders(lookup(await directory.get(), here))

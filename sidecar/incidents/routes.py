@@ -15,19 +15,18 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from redis.asyncio.client import Pipeline
 
-from sidecar.api.triage import SECURE_THE_GROUP
-from sidecar.appkeys import TETHER
-from sidecar.auth import Principal
 from sidecar.clinical import cssrs
 from sidecar.clinical.aftercare import TaskKind, schedule
 from sidecar.clinical.cssrs import Imminence, ScreenError
 from sidecar.clinical.policy import checklist
-from sidecar.config import Role
+from sidecar.incidents.aftercare import AFTERCARE_KIND, job_key
+from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Documentation, Incident, IncidentError, Screen, Trigger
 from sidecar.incidents.store import IncidentNotFound
-from sidecar.services import Tether
-from sidecar.timeline import entry
-from sidecar.workflows.aftercare import AFTERCARE_KIND, job_key
+from sidecar.incidents.triage_routes import SECURE_THE_GROUP
+from sidecar.infra.auth import Principal
+from sidecar.infra.config import Role
+from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
@@ -55,12 +54,12 @@ class CloseBody(BaseModel):
     documentation: Documentation
 
 
-def now_ms(t: Tether) -> int:
+def now_ms(t: IncidentDeps) -> int:
     return int(t.clock.now() * 1000)
 
 
-def who(request: web.Request) -> tuple[Tether, Principal]:
-    t = request.app[TETHER]
+def who(request: web.Request) -> tuple[IncidentDeps, Principal]:
+    t = request.app[INCIDENTS]
     return t, t.tokens.require(request, t.clock.now(), *CLINICAL)
 
 
@@ -72,7 +71,7 @@ async def body_of(request: web.Request, model: type[M]) -> M:
         raise web.HTTPBadRequest(text="; ".join(problems)) from exc
 
 
-async def change(t: Tether, incident_id: str, edit: Any, also: Any = None) -> Incident:
+async def change(t: IncidentDeps, incident_id: str, edit: Any, also: Any = None) -> Incident:
     try:
         return await t.incidents.change(incident_id, edit, also)
     except IncidentNotFound as exc:
@@ -81,7 +80,7 @@ async def change(t: Tether, incident_id: str, edit: Any, also: Any = None) -> In
         raise web.HTTPConflict(text=str(exc)) from exc
 
 
-async def load(t: Tether, incident_id: str) -> Incident:
+async def load(t: IncidentDeps, incident_id: str) -> Incident:
     try:
         return await t.incidents.get(incident_id)
     except IncidentNotFound as exc:
@@ -233,7 +232,7 @@ async def close(request: web.Request) -> web.Response:
     return web.json_response(view(incident))
 
 
-def _has_aftercare_consent(t: Tether, contacts: list[Any]) -> bool:
+def _has_aftercare_consent(t: IncidentDeps, contacts: list[Any]) -> bool:
     """A contact whose consent covers the caregiver check-in today."""
     today = datetime.fromtimestamp(t.clock.now(), tz=ZoneInfo(t.config.program.time_zone))
     for c in contacts:

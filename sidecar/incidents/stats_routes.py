@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from sidecar import keys
-from sidecar.appkeys import TETHER
-from sidecar.config import Role
+from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Incident
 from sidecar.incidents.stats import csv_text, summary
-from sidecar.services import Tether
+from sidecar.infra import keys
+from sidecar.infra.config import Role
 
 routes = web.RouteTableDef()
 
 
-async def _all(t: Tether, since_ms: int) -> list[Incident]:
+async def _all(t: IncidentDeps, since_ms: int) -> list[Incident]:
     return [await t.incidents.get(i) for i in await t.incidents.ids(since_ms, limit=100_000)]
 
 
@@ -27,7 +26,7 @@ def _since(request: web.Request) -> int:
 
 @routes.get("/api/admin/incident-stats")
 async def stats(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[INCIDENTS]
     who = t.tokens.require(request, t.clock.now(), Role.ADMIN)
     since = _since(request)
     dials = [int(f["ms"]) for _, f in await t.redis.xrange(keys.STATS_DIALS)
@@ -39,7 +38,7 @@ async def stats(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/incidents.csv")
 async def export(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[INCIDENTS]
     who = t.tokens.require(request, t.clock.now(), Role.ADMIN)
     await t.audit.record(who.staff_id, "incidents.csv", "-")
     text = csv_text(await _all(t, _since(request)), int(t.clock.now() * 1000))

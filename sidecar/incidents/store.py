@@ -10,9 +10,9 @@ import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
-from sidecar import keys
-from sidecar.crypto import FieldCipher
 from sidecar.incidents.model import Incident, Trigger
+from sidecar.infra import keys
+from sidecar.infra.crypto import FieldCipher
 
 MAX_TRIES = 20
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sidecar.appkeys import TETHER
-from sidecar.config import Role
-from sidecar.timeline import entry
+from sidecar.incidents.deps import INCIDENTS
+from sidecar.infra.config import Role
+from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
@@ -36,7 +36,7 @@ async def _body(request: web.Request) -> TriageBody:
 @routes.post("/api/meetings/{meeting}/triage")
 async def triage(request: web.Request) -> web.Response:
     """Phases: started (returns the neutral room name), moved, ended, failed."""
-    t = request.app[TETHER]
+    t = request.app[INCIDENTS]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     m = request.match_info["meeting"]
     if not await t.meetings.meta(m):

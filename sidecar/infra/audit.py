@@ -5,8 +5,8 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
-from sidecar import keys
-from sidecar.clock import Clock
+from sidecar.infra import keys
+from sidecar.infra.clock import Clock
 
 AUDIT_MAXLEN = 1_000_000
 

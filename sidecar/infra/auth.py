@@ -9,7 +9,7 @@ import jwt
 from aiohttp import web
 from jwt.types import Options
 
-from sidecar.config import ProgramConfig, Role
+from sidecar.infra.config import ProgramConfig, Role
 
 ISSUER = "tether"
 # Time claims are checked against the injected clock below, not the wall clock.

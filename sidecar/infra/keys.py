@@ -69,7 +69,7 @@ def checkin_tries(meeting: str, who: str = "") -> str:
 
 
 def heartbeat(meeting: str, participant: str) -> str:
-    """HASH: a Jitsi join page's heartbeats for one participant (``sidecar/heartbeat.py``):
+    """HASH: a Jitsi join page's heartbeats for one participant (``sidecar/jitsi/heartbeats.py``):
     state live/dropped/left, episode number, last beat ms, left ms, client, user id, name,
     page instance and its last sequence number. Expires HEARTBEAT_TTL_S after the last write."""
     return meeting_tag(meeting) + ":hb:" + participant

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from aiohttp import web
+from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from sidecar.config import PHONE_PATTERN
+from sidecar.infra.config import PHONE_PATTERN
+
+M = TypeVar("M", bound=BaseModel)
 
 _PLAIN = {
     "missing": "required",
@@ -40,3 +44,15 @@ def _message(e: ErrorDetails) -> str:
 def problems(exc: ValidationError) -> list[str]:
     """Every problem, as ``path: message``; the top level is ``(top level)``."""
     return [f"{path(e['loc'])}: {_message(e)}" for e in exc.errors()]
+
+
+async def read_json(request: web.Request, model: type[M]) -> M:
+    """The request's JSON body as ``model`` (an empty body is ``{}``); a 400 naming each
+    wrong field otherwise."""
+    try:
+        raw = await request.read()
+        return model.model_validate_json(raw or b"{}")
+    except ValidationError as exc:
+        errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        raise web.HTTPBadRequest(text=json.dumps({"errors": errors}),
+                                 content_type="application/json") from exc

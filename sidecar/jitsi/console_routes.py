@@ -10,31 +10,29 @@ from importlib import resources
 from aiohttp import web
 from pydantic import ValidationError
 
-from sidecar.appkeys import TETHER
-from sidecar.config import Meeting, Role
+from sidecar.infra.config import Meeting, Role
 from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
-from sidecar.jitsi_join import current_session
-from sidecar.registry import bridge_script
-from sidecar.services import Tether
+from sidecar.jitsi.deps import JITSI, JitsiDeps
+from sidecar.jitsi.gate import current_session
 
 routes = web.RouteTableDef()
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 _DOMAIN = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
 
 
-async def today_meeting(t: Tether, room: str) -> str:
+async def today_meeting(t: JitsiDeps, room: str) -> str:
     """The room's session now, on the program's calendar (yesterday's while it runs on)."""
     return await current_session(t.meetings, room, t.clock.now(), t.config.program.time_zone)
 
 
-def _room(t: Tether, room: str) -> Meeting:
+def _room(t: JitsiDeps, room: str) -> Meeting:
     cfg = t.config.meeting_by_number(room)
     if cfg is None or cfg.jitsi_room != room:
         raise web.HTTPNotFound(text="no group meets in this Jitsi room")
     return cfg
 
 
-def _origin(t: Tether) -> str:
+def _origin(t: JitsiDeps) -> str:
     domain = t.settings.jitsi_domain.strip().lower()
     if not _DOMAIN.fullmatch(domain):
         raise web.HTTPInternalServerError(text="JITSI_DOMAIN is not a host name")
@@ -44,10 +42,10 @@ def _origin(t: Tether) -> str:
 @routes.get("/jitsi/console/{room}")
 async def console_page(request: web.Request) -> web.Response:
     """The panel with the meeting beside it; the staff token comes in the URL fragment."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     _room(t, request.match_info["room"])
     origin = _origin(t)
-    panel = (resources.files("sidecar") / "static" / "panel.html").read_text("utf-8")
+    panel = (resources.files("sidecar.web") / "static" / "panel.html").read_text("utf-8")
     scripts = (f'<script src="{origin}/external_api.js"></script>'
                '<script src="/jitsi/bridge.js"></script>')
     page = panel.replace('<script src="/static/incident.js"></script>',
@@ -64,13 +62,14 @@ async def console_page(request: web.Request) -> web.Response:
 
 @routes.get("/jitsi/bridge.js")
 async def jitsi_bridge(request: web.Request) -> web.Response:
-    return web.Response(text=bridge_script("jitsi"), content_type="application/javascript")
+    return web.Response(text=request.app[JITSI].bridge_script(),
+                        content_type="application/javascript")
 
 
 @routes.get("/api/jitsi/rooms/{room}/console")
 async def console_session(request: web.Request) -> web.Response:
     """Who the console is for, today's session id, and the Jitsi domain and room."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     room = request.match_info["room"]
     cfg = _room(t, room)
@@ -85,7 +84,7 @@ async def console_session(request: web.Request) -> web.Response:
         "jwt": await t.jitsi_moderator_token(room, who.staff_id)})
 
 
-async def _page_reported(t: Tether, meeting: str, batch: ConsoleBatch) -> ConsoleBatch:
+async def _page_reported(t: JitsiDeps, meeting: str, batch: ConsoleBatch) -> ConsoleBatch:
     """A client who joined through their own join page is reported by that page (a
     heartbeat, a deliberate leave, or silence): the console's reasonless leave for them
     would only overwrite a deliberate leave with "unknown" and call them back for nothing."""
@@ -101,7 +100,7 @@ async def _page_reported(t: Tether, meeting: str, batch: ConsoleBatch) -> Consol
 async def console_events(request: web.Request) -> web.Response:
     """What the console's IFrame API saw: breakout membership, knocking participants, and
     (without Prosody's module) joins and leaves. Into the inbox like any platform event."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     room = request.match_info["room"]
     _room(t, room)

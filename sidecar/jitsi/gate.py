@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 import redis.asyncio as aioredis
 
 from contracts.ids import jitsi_meeting_id
-from sidecar import keys
+from sidecar.infra import keys
 
 LINK_GRACE = timedelta(hours=4)  # a link works until this long after its day ends (late groups)
 _HOST = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")

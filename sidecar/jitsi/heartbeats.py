@@ -34,10 +34,10 @@ from contracts.events import (
     Person,
 )
 from contracts.ids import MeetingId, MeetingNumber, ParticipantId
-from sidecar import keys
-from sidecar.inbox import Inbox
-from sidecar.jobs import JobEngine
-from sidecar.roster import PersonState
+from sidecar.infra import keys
+from sidecar.infra.jobs import JobEngine
+from sidecar.presence.inbox import Inbox
+from sidecar.presence.roster import PersonState
 
 logger = logging.getLogger(__name__)
 HEARTBEAT_KIND = "jitsi_heartbeat"

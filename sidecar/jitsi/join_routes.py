@@ -2,7 +2,7 @@
 
 ``/join/<room>?t=LINK`` serves the check-in form with the meeting beneath it; the join token
 comes only after this session's check-in; while in the meeting the page heartbeats and
-reports a deliberate leave (``sidecar/heartbeat.py``). Staff get moderator tokens; clinicians
+reports a deliberate leave (``sidecar/jitsi/heartbeats.py``). Staff get moderator tokens; clinicians
 and admins make (and text) the links.
 """
 
@@ -14,13 +14,12 @@ from importlib import resources
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sidecar.api.checkin import text_link, texter_of
-from sidecar.appkeys import TETHER
-from sidecar.checkin import LinkClaims, LinkError
-from sidecar.config import Meeting, Role
-from sidecar.heartbeat import Beat
-from sidecar.identify import first_name
-from sidecar.jitsi_join import (
+from sidecar.checkin.identify import first_name
+from sidecar.checkin.routes import text_link, texter_of
+from sidecar.checkin.store import LinkClaims, LinkError
+from sidecar.infra.config import Meeting, Role
+from sidecar.jitsi.deps import JITSI, JitsiDeps
+from sidecar.jitsi.gate import (
     current_session,
     day_of,
     jitsi_origin,
@@ -28,14 +27,14 @@ from sidecar.jitsi_join import (
     room_of,
     session_of,
 )
-from sidecar.services import Tether
+from sidecar.jitsi.heartbeats import Beat
 from webhooks import IngestUnavailable
 
 routes = web.RouteTableDef()
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 HEARTBEAT_EVERY_S = 3
 CHECK_IN_FIRST = "check in first"
-_STATIC = resources.files("sidecar") / "static"
+_STATIC = resources.files("sidecar.web") / "static"
 _FORM_SLOT = "<!-- the check-in form: checkin.html's <main> -->"
 
 
@@ -43,7 +42,7 @@ def _error(status: type[web.HTTPException], text: str) -> web.HTTPException:
     return status(text=json.dumps({"error": text}), content_type="application/json")
 
 
-def _link(t: Tether, request: web.Request, room: str = "") -> LinkClaims:
+def _link(t: JitsiDeps, request: web.Request, room: str = "") -> LinkClaims:
     """The client's session link: valid, unexpired, for a Jitsi session (of ``room``)."""
     try:
         claims = t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000))
@@ -55,7 +54,7 @@ def _link(t: Tether, request: web.Request, room: str = "") -> LinkClaims:
     return claims
 
 
-def _group(t: Tether, room: str, client: str = "") -> Meeting:
+def _group(t: JitsiDeps, room: str, client: str = "") -> Meeting:
     cfg = t.config.meeting_by_number(room)
     if cfg is None or cfg.jitsi_room != room:
         raise _error(web.HTTPNotFound, "no group meets in this Jitsi room")
@@ -64,7 +63,7 @@ def _group(t: Tether, room: str, client: str = "") -> Meeting:
     return cfg
 
 
-def _csp(t: Tether) -> str:
+def _csp(t: JitsiDeps) -> str:
     try:
         origin = jitsi_origin(t.settings.jitsi_domain)
     except ValueError as exc:
@@ -83,7 +82,7 @@ def _page() -> str:
 
 @routes.get("/join/{room}")
 async def join_page(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     try:
         _link(t, request, request.match_info["room"])
     except web.HTTPForbidden as exc:
@@ -98,7 +97,7 @@ async def join_page(request: web.Request) -> web.Response:
 @routes.post("/api/jitsi/join")
 async def join(request: web.Request) -> web.Response:
     """The room's join token, for a client checked in for this session (409 before)."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     meeting, client, _ = _link(t, request)
     room = room_of(meeting)
     _group(t, room, client)
@@ -120,10 +119,10 @@ class BeatBody(BaseModel):
     seq: int = Field(ge=0, le=2**53)  # the page numbers its beats and its leave
 
 
-async def _beat(request: web.Request) -> tuple[Tether, Beat]:
+async def _beat(request: web.Request) -> tuple[JitsiDeps, Beat]:
     """The link names meeting and client; the body (JSON, whatever its content type:
     ``sendBeacon`` sends text) names the participant."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     meeting, client, _ = _link(t, request)
     room = room_of(meeting)
     _group(t, room, client)
@@ -149,7 +148,7 @@ async def heartbeat(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "state": state, "every_s": HEARTBEAT_EVERY_S})
 
 
-async def _link_unidentified(t: Tether, b: Beat) -> None:
+async def _link_unidentified(t: JitsiDeps, b: Beat) -> None:
     """The meeting saw this participant first without knowing who it is (an event with no
     join token behind it): the client's own link says who, as the in-meeting check-in does."""
     row = next((p for p in await t.meetings.people(b.meeting)
@@ -172,7 +171,7 @@ async def leave(request: web.Request) -> web.Response:
 @routes.post("/api/jitsi/rooms/{room}/token")
 async def staff_token(request: web.Request) -> web.Response:
     """A moderator join token for the signed-in staff member (``jwt`` null: no key set)."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     room = request.match_info["room"]
     _group(t, room)
@@ -194,7 +193,7 @@ class LinkRequest(BaseModel):
 @routes.post("/api/jitsi/rooms/{room}/clients/{client}/join-link")
 async def make_link(request: web.Request) -> web.Response:
     """A client's signed link to a day's session (today by default), optionally texted."""
-    t = request.app[TETHER]
+    t = request.app[JITSI]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL, Role.ADMIN)
     room, client = request.match_info["room"], request.match_info["client"]
     _group(t, room, client)
@@ -211,7 +210,7 @@ async def make_link(request: web.Request) -> web.Response:
            f"?t={t.links.issue(meeting, client, expires)}")
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(who.staff_id, "jitsi.join_link", client)
-    sent = (await text_link(t, texter_of(t), meeting, client, url, who.staff_id)
+    sent = (await text_link(t.checkin, texter_of(t.checkin), meeting, client, url, who.staff_id)
             if wanted.send_sms else False)
     return web.json_response({"url": url, "expires_at": expires, "meeting": meeting,
                               "sms_sent": sent})

@@ -1,4 +1,4 @@
-"""The heartbeat watchdog (``sidecar/heartbeat.py``): one durable job per episode of a
+"""The heartbeat watchdog (``sidecar/jitsi/heartbeats.py``): one durable job per episode of a
 client's join page. It decides from the record each time it fires: a newer heartbeat moves
 it to that beat plus the gap; silence reports the disconnect; a leave or a later episode
 ends it."""
@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sidecar.heartbeat import Heartbeats
-from sidecar.jobs import ClaimedJob, Defer, Done, Outcome
+from sidecar.infra.jobs import ClaimedJob, Defer, Done, Outcome
+from sidecar.jitsi.heartbeats import Heartbeats
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from contracts.events import ChatMessageSent, EventEnvelope, Person
-from sidecar.clients import ClientStore
-from sidecar.codewords import matching_clients
-from sidecar.config import Meeting
-from sidecar.meetings import MeetingStore
-from sidecar.roster import PersonState
-from sidecar.timeline import entry
+from sidecar.infra.config import Meeting
+from sidecar.infra.timeline import entry
+from sidecar.presence.meetings import MeetingStore
+from sidecar.presence.roster import PersonState
+from sidecar.records.clients import ClientStore
+from sidecar.records.codewords import matching_clients
 
 Resolve = Callable[[Person, Meeting], Awaitable[str]]
 

@@ -13,11 +13,11 @@ import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError
 
 from contracts.events import EventEnvelope
-from sidecar import keys
+from sidecar.infra import keys
 from webhooks import IngestUnavailable
 
 INBOX_MAXLEN = 1_000_000
-_SOURCE = (resources.files("sidecar") / "lua" / "accept.lua").read_text(encoding="utf-8")
+_SOURCE = (resources.files("sidecar.presence") / "lua" / "accept.lua").read_text(encoding="utf-8")
 _Pending = tuple[list[str], asyncio.Future[int]]
 
 

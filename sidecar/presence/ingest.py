@@ -11,15 +11,15 @@ from pydantic import ValidationError
 from redis.exceptions import WatchError
 
 from contracts.events import ChatMessageSent, EventEnvelope, Person
-from sidecar import keys
-from sidecar.clients import ClientStore
-from sidecar.clock import Clock
-from sidecar.config import Meeting, ProgramConfig
-from sidecar.errors import where
-from sidecar.meetings import MeetingStore
-from sidecar.metrics import Metrics
-from sidecar.workflows.chat import ChatWatch
-from sidecar.workflows.plan import MeetingView, plan_event, plan_link
+from sidecar.infra import keys
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import Meeting, ProgramConfig
+from sidecar.infra.errors import where
+from sidecar.infra.metrics import Metrics
+from sidecar.presence.chat import ChatWatch
+from sidecar.presence.meetings import MeetingStore
+from sidecar.presence.plan import MeetingView, plan_event, plan_link
+from sidecar.records.clients import ClientStore
 
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this

@@ -14,14 +14,14 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
-from sidecar import keys
-from sidecar.jobs.engine import JobEngine
-from sidecar.roster import PersonState
-from sidecar.timeline import TIMELINE_MAXLEN, decode
-from sidecar.workflows.plan import MeetingView, Plan
+from sidecar.infra import keys
+from sidecar.infra.jobs.engine import JobEngine
+from sidecar.infra.timeline import TIMELINE_MAXLEN, decode
+from sidecar.presence.plan import MeetingView, Plan
+from sidecar.presence.roster import PersonState
 
 logger = logging.getLogger(__name__)
-_HDEL_IF = (resources.files("sidecar") / "lua" / "hdel_if.lua").read_text(encoding="utf-8")
+_HDEL_IF = (resources.files("sidecar.presence") / "lua" / "hdel_if.lua").read_text(encoding="utf-8")
 
 
 def split_state(raw: dict[str, str]) -> tuple[dict[str, PersonState], dict[str, str],

@@ -12,9 +12,9 @@ from contracts.events import (
     RecordingStarted,
     RecordingStopped,
 )
-from sidecar.config import CallbackPolicy
-from sidecar.roster import Absence, PersonState, absence, apply
-from sidecar.timeline import entry, person_view
+from sidecar.infra.config import CallbackPolicy
+from sidecar.infra.timeline import entry
+from sidecar.presence.roster import Absence, PersonState, absence, apply, person_view
 
 LADDER_KIND = "callback_ladder"
 RECORDING_GUARD_KIND = "recording_guard"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from contracts.events import (
     BreakoutJoined,
@@ -141,3 +141,18 @@ def absence(people: list[PersonState], subject: str) -> Absence | None:
         return None
     last = max(mine, key=lambda p: p.key)
     return Absence(subject, last.at_ms, last.reason, last.participant)
+
+
+def person_view(p: PersonState) -> dict[str, Any]:
+    """A roster row as panels see it (display names are untrusted text)."""
+    kind = p.subject_kind
+    return {
+        "participant": p.participant,
+        "display_name": p.display_name,
+        "identity": kind,
+        "client": p.subject.split(":", 1)[1] if kind == "client" else None,
+        "status": p.status,
+        "reason": p.reason,
+        "room": p.current_room,
+        "since": p.at_ms,
+    }

@@ -8,10 +8,10 @@ import logging
 import redis.asyncio as aioredis
 
 from contracts.events import Person
-from sidecar import keys
-from sidecar.audit import Audit
-from sidecar.crypto import FieldCipher
-from sidecar.records import ClientRecord
+from sidecar.infra import keys
+from sidecar.infra.audit import Audit
+from sidecar.infra.crypto import FieldCipher
+from sidecar.records.model import ClientRecord
 
 logger = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from pydantic import (
     field_validator,
 )
 
-from sidecar import keys
-from sidecar.audit import Audit
-from sidecar.config import PHONE_PATTERN, load_yaml
-from sidecar.records import Location
-from sidecar.validation import problems
+from sidecar.infra import keys
+from sidecar.infra.audit import Audit
+from sidecar.infra.config import PHONE_PATTERN, load_yaml
+from sidecar.infra.validation import problems
+from sidecar.records.model import Location
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _REGION = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")

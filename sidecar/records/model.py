@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidecar.clinical.consent import ConsentGrant, Contact, Scope
-from sidecar.config import PHONE_PATTERN
+from sidecar.infra.config import PHONE_PATTERN
 
 # callback_ladder: may be called to reach the client when a callback goes unanswered;
 # notify_crisis: may be told the client is in crisis; receive_safety_plan; responders_may_call:

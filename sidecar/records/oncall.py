@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sidecar.config import WEEKDAYS, OnCallShift, ProgramConfig, Staff
+from sidecar.infra.config import WEEKDAYS, OnCallShift, ProgramConfig, Staff
 
 _DAY_MIN = 24 * 60
 

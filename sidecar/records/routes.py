@@ -14,21 +14,20 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from sidecar import keys
-from sidecar.appkeys import TETHER
-from sidecar.auth import Principal
-from sidecar.config import Role
-from sidecar.directory import Directory, lookup
-from sidecar.oncall import covering_shifts, local_time, on_call_now
-from sidecar.records import ClientFile, ClientRecord
-from sidecar.services import Tether
-from sidecar.validation import problems
+from sidecar.infra import keys
+from sidecar.infra.auth import Principal
+from sidecar.infra.config import Role
+from sidecar.infra.validation import problems
+from sidecar.records.deps import RECORDS, RecordsDeps
+from sidecar.records.directory import Directory, lookup
+from sidecar.records.model import ClientFile, ClientRecord
+from sidecar.records.oncall import covering_shifts, local_time, on_call_now
 
 routes = web.RouteTableDef()
 
 
-def _admin(request: web.Request) -> tuple[Tether, Principal]:
-    t = request.app[TETHER]
+def _admin(request: web.Request) -> tuple[RecordsDeps, Principal]:
+    t = request.app[RECORDS]
     return t, t.tokens.require(request, t.clock.now(), Role.ADMIN)
 
 
@@ -47,7 +46,7 @@ async def _body(request: web.Request) -> Any:
                    ) from exc
 
 
-def _today(t: Tether) -> date:
+def _today(t: RecordsDeps) -> date:
     return local_time(t.config, int(t.clock.now() * 1000)).date()
 
 

@@ -6,7 +6,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from sidecar.appkeys import TETHER
+from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
 
@@ -18,7 +18,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[WEB]
     try:
         redis_ok = bool(await t.redis.ping())
     except (aioredis.RedisError, OSError):
@@ -31,5 +31,5 @@ async def readyz(request: web.Request) -> web.Response:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[TETHER].metrics.registry)
+    body = generate_latest(request.app[WEB].metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

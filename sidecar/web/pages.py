@@ -7,10 +7,10 @@ from importlib import resources
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from sidecar.registry import bridge_script
+from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
-STATIC = resources.files("sidecar") / "static"
+STATIC = resources.files("sidecar.web") / "static"
 
 
 @routes.get("/panel")
@@ -46,7 +46,7 @@ async def admin_page(request: web.Request) -> web.Response:
 @routes.get("/zoom/bridge.js")
 async def zoom_bridge(request: web.Request) -> web.Response:
     """The Zoom Apps SDK bridge (plugins/zoom/static), served beside the panel."""
-    return web.Response(text=bridge_script("zoom"), content_type="application/javascript")
+    return web.Response(text=request.app[WEB].zoom_bridge(), content_type="application/javascript")
 
 
 @web.middleware

@@ -12,9 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContext, PanelContextError
-from sidecar.appkeys import TETHER
-from sidecar.registry import zoom_sdk_module
-from sidecar.services import Tether
+from sidecar.zoom.deps import ZOOM, ZoomDeps
 
 routes = web.RouteTableDef()
 PANEL_SESSION_S = 2 * 3600
@@ -25,7 +23,7 @@ class SessionBody(BaseModel):
     context: str = Field(min_length=1, max_length=4096)
 
 
-def context_of(t: Tether, header: str) -> PanelContext:
+def context_of(t: ZoomDeps, header: str) -> PanelContext:
     if t.app_context is None:
         raise PanelContextError("the Zoom App is not configured on this server "
                                 "(ZOOM_APP_CLIENT_ID, ZOOM_APP_CLIENT_SECRET)")
@@ -33,8 +31,8 @@ def context_of(t: Tether, header: str) -> PanelContext:
 
 
 def _refusal(reason: str) -> web.Response:
-    page = ("<!doctype html><meta charset=utf-8><title>Tether</title><main><h1>Tether could "
-            f"not open</h1><p>{escape(reason)}.</p><p>Open Tether again from the Apps menu. "
+    page = ("<!doctype html><meta charset=utf-8><title>ZoomDeps</title><main><h1>ZoomDeps could "
+            f"not open</h1><p>{escape(reason)}.</p><p>Open ZoomDeps again from the Apps menu. "
             "If this keeps happening: clinicians, ask your program admin to check Tether's "
             "Zoom App settings; clients, tell your care team, who can text you a check-in "
             "link.</p></main>")
@@ -44,7 +42,7 @@ def _refusal(reason: str) -> web.Response:
 @routes.get("/zoom/home")
 async def home(request: web.Request) -> web.Response:
     """Zoom loads this inside the client with ``x-zoom-app-context``."""
-    t = request.app[TETHER]
+    t = request.app[ZOOM]
     try:
         ctx = context_of(t, request.headers.get("x-zoom-app-context", ""))
     except PanelContextError as exc:
@@ -56,7 +54,7 @@ async def home(request: web.Request) -> web.Response:
     # the check-in form, which asks who they are before it shows or takes anything.
     page_name, script = (("panel.html", "panel.js") if staff is not None
                          else ("checkin.html", "checkin.js"))
-    page = (resources.files("sidecar") / "static" / page_name).read_text("utf-8")
+    page = (resources.files("sidecar.web") / "static" / page_name).read_text("utf-8")
     tag = f'<script src="/static/{script}"></script>'
     return web.Response(text=page.replace(tag, bridge + tag), content_type="text/html")
 
@@ -64,7 +62,7 @@ async def home(request: web.Request) -> web.Response:
 @routes.get("/zoom/appssdk.es.js")
 async def appssdk_module(request: web.Request) -> web.Response:
     """The @zoom/appssdk browser module (npm), served from our own origin."""
-    module = zoom_sdk_module()
+    module = request.app[ZOOM].sdk_module()
     if module is None:
         raise web.HTTPNotFound(text="@zoom/appssdk is not installed: npm ci --prefix plugins/zoom")
     return web.Response(text=module, content_type="application/javascript")
@@ -73,7 +71,7 @@ async def appssdk_module(request: web.Request) -> web.Response:
 @routes.get("/zoom/appssdk.js")
 async def appssdk(request: web.Request) -> web.Response:
     """A module that puts the SDK where the bridge looks for it (``window.zoomSdk``)."""
-    if zoom_sdk_module() is None:
+    if request.app[ZOOM].sdk_module() is None:
         shim = 'console.warn("@zoom/appssdk is not installed: npm ci --prefix plugins/zoom");'
     else:
         shim = 'import zoomSdk from "/zoom/appssdk.es.js"; window.zoomSdk ??= zoomSdk;'
@@ -83,7 +81,7 @@ async def appssdk(request: web.Request) -> web.Response:
 @routes.post("/api/zoom/session")
 async def session(request: web.Request) -> web.Response:
     """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a panel token."""
-    t = request.app[TETHER]
+    t = request.app[ZOOM]
     try:
         body = SessionBody.model_validate_json(await request.read())
         ctx = context_of(t, body.context)

@@ -1,4 +1,4 @@
-"""The client's side of the Zoom App: a client who opens Tether from the in-meeting
+"""The client's side of the Zoom App: a client who opens ZoomDeps from the in-meeting
 invitation is identified (their Zoom account if it is on file, otherwise their first name
 and the last four digits of their number) and gets a check-in token for this meeting
 only, the same token a texted link carries. They can only ever see and submit their own."""
@@ -9,13 +9,12 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContextError
-from sidecar import keys
-from sidecar.api.zoom_app import context_of
-from sidecar.appkeys import TETHER
-from sidecar.checkin_sms import LINK_TTL_MS
-from sidecar.identify import Candidate, Factors, first_name, match
-from sidecar.services import Tether
-from sidecar.timeline import entry
+from sidecar.checkin.identify import Candidate, Factors, first_name, match
+from sidecar.checkin.sms import LINK_TTL_MS
+from sidecar.infra import keys
+from sidecar.infra.timeline import entry
+from sidecar.zoom.app_routes import context_of
+from sidecar.zoom.deps import ZOOM, ZoomDeps
 
 routes = web.RouteTableDef()
 TRIES_PER_PARTICIPANT = 5
@@ -39,7 +38,7 @@ def _answer(status: int, error: str, need: str = "") -> web.Response:
     return web.json_response(body, status=status)
 
 
-async def _tries(t: Tether, meeting: str, participant: str) -> tuple[int, int]:
+async def _tries(t: ZoomDeps, meeting: str, participant: str) -> tuple[int, int]:
     """Count one failed identification; the counts for the participant and the meeting."""
     async with t.redis.pipeline(transaction=True) as pipe:
         for key in (keys.checkin_tries(meeting, participant or "-"),
@@ -50,13 +49,13 @@ async def _tries(t: Tether, meeting: str, participant: str) -> tuple[int, int]:
     return int(mine), int(all_)
 
 
-async def _blocked(t: Tether, meeting: str, participant: str) -> bool:
+async def _blocked(t: ZoomDeps, meeting: str, participant: str) -> bool:
     mine, all_ = await t.redis.mget([keys.checkin_tries(meeting, participant or "-"),
                                      keys.checkin_tries(meeting)])
     return int(mine or 0) >= TRIES_PER_PARTICIPANT or int(all_ or 0) >= TRIES_PER_MEETING
 
 
-async def _identify(t: Tether, m: str, expected: list[str], uid: str,
+async def _identify(t: ZoomDeps, m: str, expected: list[str], uid: str,
                     body: ClientSessionBody, now: int) -> str | web.Response:
     """The client: by the Zoom account on file, else by what they know; or the answer."""
     client = await t.clients.by_zoom_user(uid)
@@ -83,7 +82,7 @@ async def _identify(t: Tether, m: str, expected: list[str], uid: str,
 
 @routes.post("/api/zoom/checkin-session")
 async def client_session(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[ZOOM]
     try:
         body = ClientSessionBody.model_validate_json(await request.read())
         ctx = context_of(t, body.context)
@@ -96,7 +95,7 @@ async def client_session(request: web.Request) -> web.Response:
     meta = await t.meetings.meta(m) if m else {}
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     if cfg is None:
-        return _answer(404, "Tether does not know this meeting yet. Ask your care team to "
+        return _answer(404, "ZoomDeps does not know this meeting yet. Ask your care team to "
                        "text you a check-in link.")
     now = int(t.clock.now() * 1000)
     found = await _identify(t, m, cfg.expected_clients, ctx.user, body, now)

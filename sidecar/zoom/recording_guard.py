@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from plugins.base import CommandFailed, MeetingCommands
-from sidecar.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
-from sidecar.meetings import MeetingStore
-from sidecar.timeline import entry
+from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
+from sidecar.infra.timeline import entry
+from sidecar.presence.meetings import MeetingStore
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5

@@ -8,9 +8,9 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sidecar.appkeys import TETHER
-from sidecar.config import Role
-from sidecar.timeline import entry
+from sidecar.infra.config import Role
+from sidecar.infra.timeline import entry
+from sidecar.zoom.deps import ZOOM
 
 routes = web.RouteTableDef()
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
@@ -24,7 +24,7 @@ class PanelStop(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/recording")
 async def panel_stop(request: web.Request) -> web.Response:
-    t = request.app[TETHER]
+    t = request.app[ZOOM]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)
     m = request.match_info["meeting"]
     if not await t.meetings.meta(m):

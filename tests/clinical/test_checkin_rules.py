@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from sidecar.checkin import CheckInBody
+from sidecar.checkin.store import CheckInBody
 from sidecar.clinical.checkin_rules import (
     CHECKIN_FIELDS,
     LOCATION_FIELDS,
@@ -17,7 +17,7 @@ from sidecar.clinical.checkin_rules import (
     outside_licensed,
     subdivision_code,
 )
-from sidecar.records import Location
+from sidecar.records.model import Location
 
 BODY = CheckInBody(
     location=Location(street="100 Example Ave", unit="Apt 4", city="Springfield", region="IL",

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import pytest
 
-from sidecar import keys
+from sidecar.infra import keys
 from tests.conftest import Harness, eventually, free_port
 from tests.jitsi import events as je
 from tests.jitsi.prosody_server import (

@@ -19,11 +19,11 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 
-from sidecar import keys
-from sidecar.clock import Clock
-from sidecar.errors import where
-from sidecar.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
-from sidecar.jobs.scripts import Scripts
+from sidecar.infra import keys
+from sidecar.infra.clock import Clock
+from sidecar.infra.errors import where
+from sidecar.infra.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
+from sidecar.infra.jobs.scripts import Scripts
 
 logger = logging.getLogger(__name__)
 

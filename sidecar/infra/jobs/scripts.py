@@ -10,7 +10,8 @@ from redis.commands.core import AsyncScript
 
 
 def _source(name: str) -> str:
-    return (resources.files("sidecar") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
+    lua = resources.files("sidecar.infra.jobs") / "lua"
+    return (lua / f"{name}.lua").read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import httpx
 from aiohttp import web
 
-from sidecar.telephony.signature import twilio_signature
+from sidecar.infra.telephony.signature import twilio_signature
 
 Behaviour = Literal["answer", "no-answer", "busy", "failed", "silent"]
 # Which StatusCallbackEvent a call status belongs to (Twilio sends "completed" for every

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import httpx
 
-from sidecar.telephony.port import CallRef, TelephonyError
+from sidecar.infra.telephony.port import CallRef, TelephonyError
 
 logger = logging.getLogger(__name__)
 

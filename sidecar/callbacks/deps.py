@@ -1,0 +1,33 @@
+"""What the callback routes use, wired in ``sidecar/services.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from sidecar.infra.audit import Audit
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.jobs import JobEngine
+from sidecar.infra.metrics import Metrics
+from sidecar.infra.settings import Settings
+from sidecar.presence.meetings import MeetingStore
+
+
+@dataclass(frozen=True)
+class CallbackDeps:
+    settings: Settings
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+    audit: Audit
+    redis: aioredis.Redis
+    metrics: Metrics
+    engine: JobEngine
+    meetings: MeetingStore
+
+
+CALLBACKS: web.AppKey[CallbackDeps] = web.AppKey("callbacks", CallbackDeps)

@@ -1,0 +1,39 @@
+"""What the incident routes use, wired in ``sidecar/services.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from sidecar.checkin.store import CheckInStore
+from sidecar.incidents.store import IncidentStore
+from sidecar.infra.audit import Audit
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.jobs import JobEngine
+from sidecar.infra.metrics import Metrics
+from sidecar.presence.meetings import MeetingStore
+from sidecar.records.clients import ClientStore
+from sidecar.records.directory import DirectoryStore
+
+
+@dataclass(frozen=True)
+class IncidentDeps:
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+    audit: Audit
+    redis: aioredis.Redis
+    metrics: Metrics
+    engine: JobEngine
+    meetings: MeetingStore
+    clients: ClientStore
+    checkins: CheckInStore
+    directory: DirectoryStore
+    incidents: IncidentStore
+
+
+INCIDENTS: web.AppKey[IncidentDeps] = web.AppKey("incidents", IncidentDeps)

@@ -1,0 +1,29 @@
+"""What the panel's cross-capability views use, wired in ``sidecar/services.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from sidecar.checkin.store import CheckInStore
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.presence.meetings import MeetingStore
+from sidecar.records.clients import ClientStore
+
+
+@dataclass(frozen=True)
+class PanelDeps:
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+    redis: aioredis.Redis
+    meetings: MeetingStore
+    clients: ClientStore
+    checkins: CheckInStore
+
+
+PANEL: web.AppKey[PanelDeps] = web.AppKey("panel", PanelDeps)

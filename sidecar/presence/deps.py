@@ -1,0 +1,29 @@
+"""What the presence routes use, wired in ``sidecar/services.py``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from sidecar.infra.audit import Audit
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.presence.ingest import Applier
+from sidecar.presence.meetings import MeetingStore
+
+
+@dataclass(frozen=True)
+class PresenceDeps:
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+    audit: Audit
+    redis: aioredis.Redis
+    meetings: MeetingStore
+    applier: Applier
+
+
+PRESENCE: web.AppKey[PresenceDeps] = web.AppKey("presence", PresenceDeps)

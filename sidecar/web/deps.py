@@ -1,0 +1,24 @@
+"""What the pages and the operations routes use, wired in ``sidecar/services.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from sidecar.infra.metrics import Metrics
+
+
+@dataclass(frozen=True)
+class WebDeps:
+    redis: aioredis.Redis
+    metrics: Metrics
+    worker_id: str
+    telephony_ready: bool
+    alive: Callable[[], bool]  # every background task of this process still running
+    zoom_bridge: Callable[[], str]  # the Zoom plugin's panel bridge
+
+
+WEB: web.AppKey[WebDeps] = web.AppKey("web", WebDeps)

@@ -1,0 +1,35 @@
+"""What the Zoom routes use, wired in ``sidecar/services.py``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from plugins.base import AppContextReader
+from sidecar.checkin.store import CheckInLinks
+from sidecar.infra.audit import Audit
+from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.presence.meetings import MeetingStore
+from sidecar.records.clients import ClientStore
+
+
+@dataclass(frozen=True)
+class ZoomDeps:
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+    audit: Audit
+    redis: aioredis.Redis
+    meetings: MeetingStore
+    clients: ClientStore
+    links: CheckInLinks
+    app_context: AppContextReader | None  # None: the Zoom App's credentials are not set
+    sdk_module: Callable[[], str | None]  # @zoom/appssdk's ES module, once npm installed it
+
+
+ZOOM: web.AppKey[ZoomDeps] = web.AppKey("zoom", ZoomDeps)

@@ -1,0 +1,163 @@
+"""The in-meeting check-in in real headless Chromium: a client opens Tether from Zoom's
+invitation (the real bridge against a fake zoomSdk), says who they are, checks in, moves
+rooms; the clinician's panel invites everyone, sees the check-in go stale, and stops a
+cloud recording through the SDK."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+
+from tests import zoom_payloads as zp
+from tests.callbacks.test_callback_ladder import T0, join_group
+from tests.checkin.test_checkin import browser, fill, link  # noqa: F401  (the Chromium fixture)
+from tests.conftest import ROOT, Harness
+from tests.incidents.test_panel_triage import FAKE_SDK
+from tests.zoom.test_zoom_app import context
+
+ARTIFACTS = ROOT / "artifacts"
+GUEST = ("pu-guest-7", "iPad")
+INVITE = ("window.zoomSdk.sendAppInvitationToAllParticipants = "
+          "rec('sendAppInvitationToAllParticipants', {});")
+
+
+async def zoom_page(h: Harness, browser: Any, uid: str | None, role: str,  # noqa: F811
+                    participant: str, extra: str = INVITE) -> Any:
+    ctx = context(h, uid=uid, attendrole="participant" if role == "attendee" else "host")
+    page = await browser.new_page(bypass_csp=True, viewport={"width": 420, "height": 900},
+                                  extra_http_headers={"x-zoom-app-context": ctx})
+    script = FAKE_SDK % {"context": json.dumps(ctx), "role": json.dumps(role)}
+    script = script.replace("'pu-lead'", json.dumps(participant)) + extra
+    await page.add_init_script(script)
+    await page.goto(f"{h.base}/zoom/home")
+    return page
+
+
+async def test_a_client_checks_in_from_the_invitation_and_moves(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    await join_group(h)
+    assert (await h.zoom(zp.joined(T0 - 30_000, *GUEST))).status_code == 200
+    await h.settle()
+    page = await zoom_page(h, browser, None, "attendee", GUEST[0])  # Guest Mode: no uid
+    who = page.locator("#identify")
+    await who.wait_for(state="visible")
+    assert await page.locator("#checkin").is_hidden()  # nothing asked before identity
+    await fill(page, {"first_name": "Emery", "phone_last4": "9999"})
+    await page.click("#identify button[type=submit]")
+    await page.wait_for_function(
+        "document.getElementById('who-message').textContent.length > 0")
+    assert "could not match" in (await page.locator("#who-message").text_content() or "")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "zoom-checkin-identify.png"), full_page=True)
+
+    await fill(page, {"phone_last4": "0113"})
+    await page.click("#identify button[type=submit]")
+    await page.locator("#checkin").wait_for(state="visible")
+    assert await page.locator("#hello").text_content() == "Hi Emery."
+    await fill(page, {"street": "9 Ferncliff Court", "city": "Springfield", "region": "IL",
+                      "postal_code": "62703", "room": "den", "callback_phone": "312 555 0113"})
+    await page.click("text=Someone else is here")
+    await page.click("#checkin button[type=submit]")
+    await page.locator("#done").wait_for(state="visible")
+    await page.screenshot(path=str(ARTIFACTS / "zoom-checkin-done.png"), full_page=True)
+    await h.settle()
+    guest = next(p for p in (await h.roster())["people"] if p["participant"] == GUEST[0])
+    assert guest["client"] == "client-003"  # the roster row is Emery now
+
+    await page.click("#moved")
+    await page.locator("#checkin").wait_for(state="visible")
+    assert await page.input_value("input[name=street]") == "9 Ferncliff Court"  # kept
+    assert await page.input_value("input[name=room]") == ""  # the room is asked again
+    assert (await h.roster())["checkins"]["client-003"]["stale"] is True
+    await fill(page, {"room": "car, parked outside"})
+    await page.click("#checkin button[type=submit]")
+    await page.locator("#done").wait_for(state="visible")
+    card = (await h.http.get(
+        f"{h.base}/api/meetings/{quote(zp.MEETING_UUID, safe='')}/clients/client-003/dispatch",
+        headers=h.token())).json()
+    assert card["room"] == "car, parked outside" and card["stale"] is False
+    assert card["others_present"] == "others"
+
+
+async def test_the_panel_invites_everyone_and_shows_a_stale_checkin(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    await join_group(h)
+    await h.settle()
+    panel = await zoom_page(h, browser, "zUidAvery0001", "host", "pu-lead")
+    await panel.wait_for_function("document.getElementById('conn').textContent === 'live'")
+    await panel.click("#invite")
+    await panel.wait_for_function(
+        "window.__sdkCalls.some(c => c[0] === 'sendAppInvitationToAllParticipants')")
+    await panel.wait_for_function("document.getElementById('invite').textContent === 'invited'")
+    invited = [e for e in await h.timeline() if e["kind"] == "checkin.invited"]
+    assert invited and invited[0]["data"]["by"] == "lead-avery"
+
+    token = (await link(h, "client-001")).split("t=", 1)[1]
+    good = {"location": {"street": "48 Marigold Terrace", "city": "Springfield",
+                         "region": "IL", "postal_code": "62704", "country": "US",
+                         "room": "kitchen"},
+            "callback_phone": "+13125550131", "emergency_contact_ok": True,
+            "others_present": "alone"}
+    await h.http.post(f"{h.base}/api/checkin?t={token}", json=good)
+    row = panel.locator("tr[data-participant='pu-casey-1'] td:nth-child(5)")
+    await panel.wait_for_function(
+        "document.querySelector(\"tr[data-participant='pu-casey-1'] td:nth-child(5)\")"
+        ".textContent === 'checked in'")
+    await h.http.post(f"{h.base}/api/checkin/moved?t={token}")
+    card = panel.locator(".alert[data-kind='checkin-moved']")
+    await card.wait_for(state="visible")
+    assert "Casey Brightwater says they moved" in (await card.text_content() or "")
+    assert await row.text_content() == "stale: said they moved"
+    await panel.screenshot(path=str(ARTIFACTS / "panel-stale-checkin.png"), full_page=True)
+    await h.http.post(f"{h.base}/api/checkin?t={token}", json=good)
+    await card.wait_for(state="detached")
+    assert await row.text_content() == "checked in"
+
+    for who, name, room in (("pu-rowan-1", "Rowan T", "BrZ=="), ("pu-casey-1", "Casey B",
+                                                                  "BrA==")):
+        await h.zoom(zp.participant_event("meeting.participant_joined_breakout_room",
+                                          T0 + 1000, who, name, breakout_room_uuid=room))
+    await panel.wait_for_function(
+        "document.querySelector(\"tr[data-participant='pu-rowan-1'] td:nth-child(4)\")"
+        ".textContent === 'breakout 2'")  # rooms numbered alike in every panel
+    casey_room = panel.locator("tr[data-participant='pu-casey-1'] td:nth-child(4)")
+    assert await casey_room.text_content() == "breakout 1"
+
+
+RECORDING = INVITE + "window.zoomSdk.cloudRecording = rec('cloudRecording', {});"
+
+
+@pytest.mark.parametrize("overrides", [{"recording_policy": {"on_start": "alert"}}])
+async def test_the_host_stops_a_recording_from_the_panel(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    await join_group(h)
+    await h.zoom(zp.meeting_event("recording.started", T0 + 1000))
+    await h.settle()
+    panel = await zoom_page(h, browser, "zUidAvery0001", "host", "pu-lead", extra=RECORDING)
+    card = panel.locator(".alert[data-kind='recording']")
+    await card.wait_for(state="visible")  # the panel opened after it started: still shown
+    assert "Cloud recording started" in (await card.text_content() or "")
+    await panel.evaluate("window.__sdkFail = {cloudRecording: {code: 10021, "
+                         "message: 'no privilege'}}")
+    await card.locator("button").click()
+    await panel.wait_for_function(
+        "document.getElementById('error').textContent.includes('host')")
+    await panel.evaluate("window.__sdkFail = {}")
+    await card.locator("button").click()
+    await panel.wait_for_function(
+        "document.querySelector(\".alert[data-kind='recording']\").classList.contains('done')")
+    stops = [c for c in await panel.evaluate("window.__sdkCalls") if c[0] == "cloudRecording"]
+    assert stops == [["cloudRecording", {"action": "stop"}]] * 2
+    kinds = await h.kinds()
+    assert kinds.index("recording.panel_failed") < kinds.index("recording.panel_stopped")
+    await h.zoom(zp.meeting_event("recording.stopped", T0 + 5000))
+    await h.settle()
+    await panel.wait_for_function(
+        "document.querySelector(\".alert[data-kind='recording'] .what\").textContent"
+        " === 'Recording stopped.'")
