@@ -62,7 +62,7 @@ def meeting_event(event: str, ts_ms: int) -> dict[str, Any]:
 
 def chat(ts_ms: int, session_id: str, name: str, text: str, email: str = "",
          message_id: str = "") -> dict[str, Any]:
-    """``meeting.chat_message_sent`` as research/zoom.md §2.7 shows it (to everyone)."""
+    """``meeting.chat_message_sent`` as Zoom's webhook reference shows it (to everyone)."""
     message = {"date_time": _iso(ts_ms), "sender_session_id": session_id, "sender_name": name,
                "sender_email": email, "sender_type": "guest", "recipient_session_id": "",
                "recipient_name": "Everyone", "recipient_email": "", "recipient_type": "",

@@ -36,7 +36,7 @@ class LinkRequest(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
 async def make_link(request: web.Request) -> web.Response:
-    """A signed, expiring link to the form; with ``send_sms`` CheckInDeps texts it to the
+    """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
     client's number on file (the text holds the link only)."""
     t = request.app[CHECKIN]
     who = t.tokens.require(request, t.clock.now(), *CLINICAL)

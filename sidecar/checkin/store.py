@@ -2,7 +2,7 @@
 this session, whether their emergency contact is still right, whether anyone is with them.
 
 Clients reach the form by a signed, expiring link bound to one meeting and one client
-(for SMS or chat); the Zoom App form (issue 3's panel) posts the same body. A check-in is
+(for SMS or chat); the Zoom App's form posts the same body. A check-in is
 stored encrypted, links the client's participants, lands on the timeline, and takes
 precedence over the location on file for the callback and the dispatch card.
 """

@@ -1,6 +1,6 @@
 """After-action tasks once an incident closes, and which of them are overdue.
 
-Research clinical.md §7 lists the after-action note and the follow-ups (team huddle due in
+docs/sources.md §7 lists the after-action note and the follow-ups (team huddle due in
 24 h, caregiver check-in in 24-72 h); §1.2 supports structured follow-up contact after a
 crisis; §2.5 (TJC) asks for documented risk and follow-up at discharge. Hour-based windows
 are elapsed time, so a DST change does not stretch or shrink them; "end of the same day" is

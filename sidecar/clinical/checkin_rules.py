@@ -1,7 +1,7 @@
 """Rules about a session check-in: which fields a program requires, when a check-in no
 longer says where the client is, and whether that place is outside the clinicians' licences.
 
-Location is asked at the start of every session (research clinical.md §3.1, §3.5), and the
+Location is asked at the start of every session (docs/sources.md §3.1, §3.5), and the
 jurisdiction is checked against licensure (§3.6, Maryland B(2)). A check-in from before this
 session, or one the client has since moved away from, cannot guide a dispatch.
 """

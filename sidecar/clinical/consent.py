@@ -2,7 +2,7 @@
 42 CFR Part 2 §2.51 emergency-disclosure record.
 
 HHS asks for the client's authorization before releasing information to a support person
-(research clinical.md §3.1), so a contact is used only within a scope the client gave. In an
+(docs/sources.md §3.1), so a contact is used only within a scope the client gave. In an
 emergency HIPAA §164.512(j) still permits disclosure to someone able to lessen a serious and
 imminent threat (§6.2); that is an override, which needs a reason and is marked on the
 decision so the caller can audit it. Part 2 programs may disclose in an emergency only to

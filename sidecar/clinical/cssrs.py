@@ -1,7 +1,7 @@
 """The C-SSRS Screener, "Since Last Contact" version: its items, skip logic and risk tier.
 
 Columbia lets anyone embed the scale but forbids changing its wording and requires its
-copyright notice (research clinical.md §2.4), so the items are verbatim and ``COPYRIGHT``
+copyright notice (docs/sources.md §2.4), so the items are verbatim and ``COPYRIGHT``
 travels with them. Tiers follow Columbia's imminent-risk threshold (items 4 or 5, or any
 behaviour, are high), not SPiER's crosswalk, which puts item 4 at moderate (§2.3).
 """
@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-# As clinical.md §2.4 gives it (from SPiER's licensing memo). The research did not read the
+# As docs/sources.md §2.4 gives it (from SPiER's licensing memo). The research did not read the
 # notice printed on Columbia's own form; confirm the full line on cssrs.columbia.edu.
 COPYRIGHT = "© The Research Foundation for Mental Hygiene, Inc."
 

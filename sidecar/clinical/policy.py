@@ -1,6 +1,6 @@
 """What a program does at each triage level, and by when.
 
-The defaults follow research clinical.md §2.3 (Columbia's colour-coded screener responses and
+The defaults follow docs/sources.md §2.3 (Columbia's colour-coded screener responses and
 the crisis/emergency split), §2.5 (TJC: document the risk level and plan; monitor high-risk
 clients continuously), §3.7 (notify an emergency contact in a crisis), §4.3 (call the PSAP
 covering the client's address) and §6.2-6.3 (log disclosures with their legal basis). Where

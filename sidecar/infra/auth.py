@@ -1,5 +1,5 @@
 """Short-lived signed tokens for panels, staff and admins (HS256, key derived from the
-data key). Issue 3 mints them from the Zoom app context; ``tether token`` mints them here."""
+data key). The Zoom App exchanges its app context for one; ``tether token`` mints them here."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
 """Fast drop detection on Jitsi: the client's join page heartbeats every 3 s.
 
-Prosody notices a dropped client only when its session dies (up to a minute or more, see
-research §1.5); the page knows at once whether it is still in the meeting. Each heartbeat
-records the time it arrived in a per-participant record; the first one of an *episode*
-(after a join, a drop or a leave) injects ``ParticipantJoined`` and arms a durable watchdog
-job. The job looks when the gap could have passed: a newer heartbeat moves it on; silence
-for ``gap`` injects ``ParticipantLeft(disconnected)`` dated at the last heartbeat, so the
-callback ladder's grace counts from the drop. A deliberate leave (the page saw
-``videoConferenceLeft``, ``readyToClose`` or ``pagehide``) injects
+Prosody notices a dropped client only when its session dies (after the BOSH timeout or the
+stream-management hibernation: a minute or more); the page knows at once whether it is still
+in the meeting. Each heartbeat records the time it arrived in a per-participant record; the
+first one of an *episode* (after a join, a drop or a leave) injects ``ParticipantJoined``
+and arms a durable watchdog job. The job looks when the gap could have passed: a newer
+heartbeat moves it on; silence for ``gap`` injects ``ParticipantLeft(disconnected)`` dated
+at the last heartbeat, so the callback ladder's grace counts from the drop. A deliberate
+leave (the page saw ``videoConferenceLeft``, ``readyToClose`` or ``pagehide``) injects
 ``ParticipantLeft(left)`` and disarms the watchdog.
 
 Injected events go through the inbox like the platform's own, with delivery ids from the

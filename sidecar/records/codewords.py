@@ -1,5 +1,5 @@
 """Code words: a client's private words or phrases meaning "I am not safe / I cannot talk
-freely" (research clinical.md: CodeWord). Pure: whether any of them occurs in a text.
+freely" (docs/sources.md §7: CodeWord). Pure: whether any of them occurs in a text.
 
 Text and code words are compared after the same normalisation (case folded, accents
 stripped, every run of punctuation and space made one space), and only as whole words:

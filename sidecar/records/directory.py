@@ -1,5 +1,5 @@
-"""The locale directory: whom to call for the address a client is at (clinical.md §3.1,
-§3.6, §4).
+"""The locale directory: whom to call for the address a client is at (docs/sources.md §3.1,
+§3.6, §4.3).
 
 A clinician's own 911 call reaches the PSAP where the clinician is, not the client's, so
 the dispatch card must name the 911 centre covering the client's address and its 10-digit

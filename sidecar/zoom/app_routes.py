@@ -31,8 +31,8 @@ def context_of(t: ZoomDeps, header: str) -> PanelContext:
 
 
 def _refusal(reason: str) -> web.Response:
-    page = ("<!doctype html><meta charset=utf-8><title>ZoomDeps</title><main><h1>ZoomDeps could "
-            f"not open</h1><p>{escape(reason)}.</p><p>Open ZoomDeps again from the Apps menu. "
+    page = ("<!doctype html><meta charset=utf-8><title>Tether</title><main><h1>Tether could "
+            f"not open</h1><p>{escape(reason)}.</p><p>Open Tether again from the Apps menu. "
             "If this keeps happening: clinicians, ask your program admin to check Tether's "
             "Zoom App settings; clients, tell your care team, who can text you a check-in "
             "link.</p></main>")

@@ -1,4 +1,4 @@
-"""The client's side of the Zoom App: a client who opens ZoomDeps from the in-meeting
+"""The client's side of the Zoom App: a client who opens Tether from the in-meeting
 invitation is identified (their Zoom account if it is on file, otherwise their first name
 and the last four digits of their number) and gets a check-in token for this meeting
 only, the same token a texted link carries. They can only ever see and submit their own."""
@@ -95,7 +95,7 @@ async def client_session(request: web.Request) -> web.Response:
     meta = await t.meetings.meta(m) if m else {}
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     if cfg is None:
-        return _answer(404, "ZoomDeps does not know this meeting yet. Ask your care team to "
+        return _answer(404, "Tether does not know this meeting yet. Ask your care team to "
                        "text you a check-in link.")
     now = int(t.clock.now() * 1000)
     found = await _identify(t, m, cfg.expected_clients, ctx.user, body, now)

@@ -202,5 +202,5 @@ async def test_a_failure_is_logged_without_its_message(
         await e.run_due()
         await e.drain()
     text = caplog.text
-    assert "ValueError at test_engine.py" in text and "in leaky" in text
+    assert "ValueError at test_job_engine.py" in text and "in leaky" in text
     assert "5550111" not in text and "Larkspur" not in text

@@ -19,6 +19,7 @@ from sidecar.app import create_app
 from sidecar.infra import keys
 from sidecar.infra.clock import FakeClock
 from sidecar.infra.telephony.standin import TwilioStandIn
+from sidecar.jitsi.deps import JITSI as JITSI_ROUTES
 from sidecar.jitsi.gate import local_day, session_of
 from tests import conftest
 from tests.checkin.test_checkin import GOOD
@@ -174,7 +175,7 @@ async def test_staff_get_moderator_tokens(jh: Harness) -> None:
     assert user["moderator"] is True and user["affiliation"] == "owner"
     assert user["name"] == "Morgan Ostrander"
     assert await h.tether.redis.hget(keys.PLATFORM_USERS, user["id"]) == "staff:cofac-morgan"
-    console = await h.tether.jitsi_moderator_token(ROOM, "lead-avery")  # the console's hook
+    console = await h.app[JITSI_ROUTES].jitsi_moderator_token(ROOM, "lead-avery")  # the console's hook
     assert console is not None
     assert verify(console, ACCEPT, room=ROOM, now=h.clock.now())["context"]["user"][
         "moderator"] is True
