@@ -175,7 +175,7 @@ async def test_staff_get_moderator_tokens(jh: Harness) -> None:
     assert user["moderator"] is True and user["affiliation"] == "owner"
     assert user["name"] == "Morgan Ostrander"
     assert await h.tether.redis.hget(keys.PLATFORM_USERS, user["id"]) == "staff:cofac-morgan"
-    console = await h.app[JITSI_ROUTES].jitsi_moderator_token(ROOM, "lead-avery")  # the console's hook
+    console = await h.app[JITSI_ROUTES].jitsi_moderator_token(ROOM, "lead-avery")  # console
     assert console is not None
     assert verify(console, ACCEPT, room=ROOM, now=h.clock.now())["context"]["user"][
         "moderator"] is True
