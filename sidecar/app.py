@@ -12,7 +12,7 @@ import httpx
 from aiohttp import web
 
 from sidecar.callbacks import routes as callback_routes
-from sidecar.callbacks import telephony_routes
+from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
 from sidecar.incidents import contact_routes, stats_routes, triage_routes
 from sidecar.incidents import routes as incident_routes
@@ -103,7 +103,8 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, pages.routes, presence_routes.routes, panel_routes.routes,
-                  callback_routes.routes, telephony_routes.routes, records_routes.routes,
+                  callback_routes.routes, telephony_routes.routes, sms_routes.routes,
+                  records_routes.routes,
                   checkin_routes.routes, app_routes.routes, zoom_checkin_routes.routes,
                   recording_routes.routes, incident_routes.routes, contact_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,

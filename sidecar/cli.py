@@ -59,7 +59,12 @@ def _store_directory_at_startup(app: web.Application, directory: Directory) -> N
 def cmd_serve(args: argparse.Namespace) -> int:
     config = _config_or_exit(args.config)
     directory = _directory_or_exit(args.directory) if args.directory else None
-    app = create_app(Settings(), config, run_workers=args.workers)
+    settings = Settings()
+    problem = settings.public_url_problem() if settings.telephony_configured() else None
+    if problem:  # callbacks could be placed but never confirmed: refuse to start
+        print(f"tether: {problem}", file=sys.stderr)
+        return 2
+    app = create_app(settings, config, run_workers=args.workers)
     if directory is not None:
         _store_directory_at_startup(app, directory)
     web.run_app(app, host=args.host, port=args.port, access_log=None)

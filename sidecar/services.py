@@ -19,6 +19,7 @@ from aiohttp import web
 from plugins.base import AppContextReader
 from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
 from sidecar.callbacks.ladder import CallbackLadder, LadderDeps
+from sidecar.callbacks.sms import Texter
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.reminder import CheckInReminder
 from sidecar.checkin.sms import CheckInTexter
@@ -39,7 +40,7 @@ from sidecar.infra.store import EmbeddedRedis, connect
 from sidecar.infra.telephony import CallRef, Dialer, TelephonyError
 from sidecar.infra.telephony.twilio import TwilioDialer
 from sidecar.jitsi.deps import JITSI, JitsiDeps
-from sidecar.jitsi.gate import JitsiGate
+from sidecar.jitsi.gate import JitsiGate, day_of, join_url, link_expiry_ms, room_of
 from sidecar.jitsi.heartbeats import HEARTBEAT_KIND, Heartbeats
 from sidecar.jitsi.watchdog import HeartbeatWatchdog
 from sidecar.panel.deps import PANEL, PanelDeps
@@ -70,7 +71,7 @@ OVERDUE_SLACK_MS = 5000
 class UnconfiguredDialer:
     """Stands in when no telephony credentials are set: every dial fails loudly."""
 
-    async def place_call(self, to: str, *, status_url: str, twiml_url: str,
+    async def place_call(self, to: str, *, status_url: str, twiml_url: str, amd_url: str,
                          ring_timeout_s: int) -> CallRef:
         raise TelephonyError("telephony is not configured (TWILIO_* variables)")
 
@@ -80,7 +81,7 @@ class UnconfiguredDialer:
     async def call_status(self, sid: str) -> str:
         raise TelephonyError("telephony is not configured")
 
-    async def send_sms(self, to: str, body: str) -> str:
+    async def send_sms(self, to: str, body: str, *, status_url: str = "") -> str:
         raise TelephonyError("telephony is not configured")
 
 
@@ -144,10 +145,14 @@ class Tether:
             await self.clock.sleep(AUDIT_EVERY_S)
 
 
-async def supervise(embedded: EmbeddedRedis) -> None:
-    """Restart the embedded server if it dies; AOF brings every acknowledged write back."""
-    while True:
-        await asyncio.sleep(0.5)
+async def supervise(embedded: EmbeddedRedis, stop: asyncio.Event) -> None:
+    """Restart the embedded server if it dies; AOF brings every acknowledged write back.
+    Ends when ``stop`` is set, even if a library swallowed the task's cancellation."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 0.5)
+        if stop.is_set():
+            return
         if embedded.process is not None and embedded.process.poll() is not None:
             logger.error("embedded redis exited (%s); restarting", embedded.process.returncode)
             with contextlib.suppress(OSError):
@@ -173,14 +178,20 @@ async def open_store(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, 
             logger.info("started the embedded redis at %s (AOF on)", embedded.url)
         url = candidate.url
     redis = connect(url)
-    watcher = asyncio.create_task(supervise(embedded)) if embedded is not None else None
+    stop = asyncio.Event()
+    watcher = (asyncio.create_task(supervise(embedded, stop)) if embedded is not None
+               else None)
     try:
         yield redis, not settings.tether_redis_url
     finally:
+        stop.set()
         if watcher is not None:
             watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await watcher
+            # never wait forever: a cancellation swallowed inside a client library once
+            # left this await hanging and the process unable to shut down
+            _, stuck = await asyncio.wait({watcher}, timeout=5)
+            if stuck:
+                logger.error("the embedded redis supervisor did not stop in time")
         await redis.aclose()
         if embedded is not None:
             embedded.stop()
@@ -208,13 +219,22 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     meetings = MeetingStore(redis, engine)
     checkins = CheckInStore(redis, FieldCipher(key))
     dialer, ready = build_dialer(settings, config, http)
+    links = CheckInLinks(derive(key, "tether/checkin-links/v1"))
+    public_url = settings.tether_public_url.rstrip("/")
+
+    def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
+        """A Jitsi session's join page (a fresh session link), else the group's Zoom link."""
+        if room_of(meeting):
+            expires = link_expiry_ms(day_of(meeting), config.program.time_zone)
+            return join_url(public_url, links.issue(meeting, client, expires), meeting)
+        group = config.meeting_by_number(program_meeting)
+        return group.join_url if group else None
+
     ladder = CallbackLadder(LadderDeps(redis, engine, meetings, clients, config, dialer,
-                                       metrics, settings.tether_public_url.rstrip("/"),
-                                       checkins))
+                                       metrics, public_url, checkins, rejoin_link))
     engine.handlers[LADDER_KIND] = ladder
     engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
         engine, meetings, meeting_commands(settings, http))
-    links = CheckInLinks(derive(key, "tether/checkin-links/v1"))
     texter = CheckInTexter(links, clients, dialer, settings.tether_public_url.rstrip("/"))
     engine.handlers[CHECKIN_KIND] = CheckInReminder(
         engine, meetings, checkins, texter if config.checkin_policy.reprompt_by_sms else None)
@@ -260,8 +280,10 @@ def wire(app: web.Application, t: Tether) -> None:
                           applier=t.applier, clients=t.clients, checkins=t.checkins,
                           links=t.links, dialer=t.dialer)
     app[CHECKIN] = checkin
-    app[CALLBACKS] = CallbackDeps(**base, settings=t.settings, audit=t.audit, redis=t.redis,
-                                  metrics=t.metrics, engine=t.engine, meetings=t.meetings)
+    app[CALLBACKS] = CallbackDeps(
+        **base, settings=t.settings, audit=t.audit, redis=t.redis, metrics=t.metrics,
+        engine=t.engine, meetings=t.meetings, clients=t.clients,
+        texter=Texter(t.redis, t.dialer, t.metrics, t.settings.tether_public_url.rstrip("/")))
     app[INCIDENTS] = IncidentDeps(**base, audit=t.audit, redis=t.redis, metrics=t.metrics,
                                   engine=t.engine, meetings=t.meetings, clients=t.clients,
                                   checkins=t.checkins, directory=t.directory,
@@ -276,4 +298,6 @@ def wire(app: web.Application, t: Tether) -> None:
                            bridge_script=lambda: bridge_script("jitsi"))
     app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
+                       public_url_problem=t.settings.public_url_problem()
+                       if t.settings.telephony_configured() else None,
                        zoom_bridge=lambda: bridge_script("zoom"))

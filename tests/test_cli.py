@@ -82,3 +82,21 @@ def test_serve_refuses_a_shared_store_without_a_data_key(redis_url: str) -> None
     env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": ""}
     out = tether("token", "lead-avery", env=env)
     assert out.returncode != 0 and "TETHER_DATA_KEY" in out.stderr
+
+
+TELEPHONY = {"TWILIO_ACCOUNT_SID": "ACtest", "TWILIO_AUTH_TOKEN": "synthetic-token",
+             "TWILIO_FROM_NUMBER": "+13125550199"}
+
+
+def test_serve_refuses_a_public_url_the_provider_cannot_call_back(tmp_path: Path) -> None:
+    for url, sentence in [
+        ("", "TETHER_PUBLIC_URL is not set"),
+        ("/tether", "must be a full address such as https://tether.example.org"),
+        ("http://tether.example.org", "must start with https://"),
+    ]:
+        env = {**TELEPHONY, "TETHER_PUBLIC_URL": url, "TETHER_DATA_DIR": str(tmp_path)}
+        out = tether("serve", "--config", "examples/program.yaml", env=env)
+        assert out.returncode == 2, out.stderr
+        lines = [line for line in out.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and sentence in lines[0], out.stderr  # one plain sentence
+    assert not (tmp_path / "redis").exists()  # refused before anything started

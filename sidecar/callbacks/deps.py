@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from sidecar.callbacks.sms import Texter
 from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
@@ -15,6 +16,7 @@ from sidecar.infra.jobs import JobEngine
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
 from sidecar.presence.meetings import MeetingStore
+from sidecar.records.clients import ClientStore
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class CallbackDeps:
     metrics: Metrics
     engine: JobEngine
     meetings: MeetingStore
+    clients: ClientStore
+    texter: Texter
 
 
 CALLBACKS: web.AppKey[CallbackDeps] = web.AppKey("callbacks", CallbackDeps)

@@ -2,26 +2,32 @@
 prompt the clinicians and the on-call lead to send local responders.
 
 One job per disconnect episode. Each time it fires it decides again from current state:
-the client rejoined (stop), a call's outcome (answered: stop; no answer: next), a dial
-recorded but never confirmed because a replica died (reconcile with the provider before
-dialling again), or a step still ringing (wait).
+the client rejoined (stop), a call's outcome (a person pressed 1: reached, stop; a
+voicemail, a fax, silence, no answer: next), a dial recorded but never confirmed because a
+replica died (reconcile with the provider before dialling again), or a step still ringing
+(wait). With the first call the client is texted (when their record allows texts): a reply
+of 2 calls them again at once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
 import redis.asyncio as aioredis
 
+from sidecar.callbacks import scripts
+from sidecar.callbacks.sms import Texter
 from sidecar.checkin.store import CheckInStore
 from sidecar.infra import keys
-from sidecar.infra.config import LadderStep, ProgramConfig
+from sidecar.infra.config import LadderStep, ProgramConfig, Staff
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
 from sidecar.infra.metrics import Metrics
-from sidecar.infra.telephony.port import ANSWERED, FAILED, FINAL, Dialer, TelephonyError
+from sidecar.infra.telephony.port import FAILED, FINAL, REACHED, Dialer, TelephonyError, machine
 from sidecar.infra.timeline import TIMELINE_MAXLEN, entry
 from sidecar.presence.meetings import MeetingStore
 from sidecar.presence.roster import absence
@@ -33,6 +39,9 @@ RING_SLACK_MS = 10_000  # wait this long past the ring timeout for the provider'
 MAX_FAILED_REDIALS = 3
 MAX_PROVIDER_ERRORS = 3  # provider errors on one attempt before the ladder moves on
 REPROMPTS = 3
+PROMPT_WINDOW_MS = 45_000  # something picked up: time to hear the prompt and press 1
+_CALL_STATE = ("call_sid", "intent", "intent_at", "ring_deadline", "talk_wait")
+_KEEP = ("first_dial_at", "call_now_seen", "prompts")  # kept from one step to the next
 
 
 @dataclass(frozen=True)
@@ -46,11 +55,14 @@ class LadderDeps:
     metrics: Metrics
     public_url: str
     checkins: CheckInStore
+    # the way back into the meeting for a client (meeting id, client, program meeting)
+    rejoin_link: Callable[[str, str, str], str | None] = lambda m, c, p: None
 
 
 class CallbackLadder:
     def __init__(self, deps: LadderDeps) -> None:
         self.d = deps
+        self.texter = Texter(deps.redis, deps.dialer, deps.metrics, deps.public_url)
 
     def _now(self) -> int:
         return self.d.engine.now_ms()
@@ -61,7 +73,12 @@ class CallbackLadder:
         if absence(people, p["subject"]) is None:
             return await self._finish(job, "rejoined", "ladder.stopped", reason="rejoined")
         state = {"step": 0, "attempt": 0, **job.data}
-        steps = self.d.config.callback_policy.steps
+        policy = self.d.config.callback_policy
+        if policy.reply_ok_stops_ladder and job.signals.get("reply_ok"):
+            return await self._finish(job, "client_ok", "ladder.stopped",
+                                      reason="the client replied that they are OK")
+        state = await self._call_now(job, state)
+        steps = policy.steps
         if state["step"] >= len(steps):
             return await self._finish(job, "exhausted", "ladder.exhausted")
         step = steps[state["step"]]
@@ -119,6 +136,7 @@ class CallbackLadder:
             ref = await self.d.dialer.place_call(
                 number, status_url=f"{self.d.public_url}/webhooks/telephony?{query}",
                 twiml_url=f"{self.d.public_url}/webhooks/telephony/twiml?{query}",
+                amd_url=f"{self.d.public_url}/webhooks/telephony/amd?{query}",
                 ring_timeout_s=int(step.ring_timeout_seconds))
         except TelephonyError as exc:
             errors = state.get("errors", 0) + 1
@@ -145,7 +163,10 @@ class CallbackLadder:
                      target=state["target"], attempt=state["attempt"] + 1, adopted=adopted,
                      deadline=p["deadline_ms"], late=now > p["deadline_ms"])
         async with self.d.redis.pipeline(transaction=False) as pipe:
-            pipe.hset(keys.call(sid), mapping={"job": job.key, "intent": state["intent"]})
+            pipe.hset(keys.call(sid), mapping={
+                "job": job.key, "intent": state["intent"], "meeting": p["meeting"],
+                "subject": p["subject"], "program_meeting": p.get("program_meeting", ""),
+                "action": step.action})
             pipe.expire(keys.call(sid), keys.CALL_TTL_S)
             pipe.xadd(keys.timeline(p["meeting"]), line, maxlen=TIMELINE_MAXLEN,
                       approximate=True)
@@ -155,48 +176,60 @@ class CallbackLadder:
                           maxlen=100_000, approximate=True)
             pipe.hget(keys.call(sid), "status")
             *_, status = await pipe.execute()
+        if first and step.action == "call_client":
+            await self._text_client(job, state["to"])
         if status in FINAL:
             return await self._after_dial(job, state, step)  # it ended while we were away
         return Defer(state["ring_deadline"], state)
 
     async def _after_dial(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
                           ) -> Outcome:
-        sid = state["call_sid"]
-        status = await self.d.redis.hget(keys.call(sid), "status") or ""
-        if status not in FINAL and self._now() >= state["ring_deadline"]:
-            try:
-                status = await self.d.dialer.call_status(sid)
-            except TelephonyError:
-                status = "no-answer"
+        call = await self.d.redis.hgetall(keys.call(state["call_sid"]))
+        status = call.get("status", "")
+        if call.get("pressed") != "1":
+            if status not in FINAL and self._now() >= state["ring_deadline"]:
+                status = await self._ask_provider(state["call_sid"])
+                if status == "in-progress" and not state.get("talk_wait"):
+                    # something picked up and is hearing the prompt: time to press 1
+                    until = self._now() + PROMPT_WINDOW_MS
+                    return Defer(until, {**state, "talk_wait": True, "ring_deadline": until})
+                if status not in FINAL:
+                    status = "completed" if status == "in-progress" else "no-answer"
             if status not in FINAL:
-                status = "no-answer"
-        if status not in FINAL:
-            return Defer(state["ring_deadline"], state)
+                return Defer(state["ring_deadline"], state)
+        outcome = call_outcome(status, call.get("answered_by", ""), call.get("pressed", ""))
         p = job.payload
+        self.d.metrics.call_outcomes.labels(step.action, outcome).inc()
         await self.d.meetings.append(p["meeting"], entry(
             "ladder.call_outcome", self._now(), subject=p["subject"], action=step.action,
-            target=state["target"], status=status))
-        if status in ANSWERED:
-            return await self._finish(job, f"answered:{state['target']}", "ladder.answered",
-                                      action=step.action, target=state["target"])
-        cleared = {k: v for k, v in state.items()
-                   if k not in ("call_sid", "intent", "intent_at", "ring_deadline")}
+            target=state["target"], attempt=state["attempt"] + 1, status=status,
+            outcome=outcome, answered_by=call.get("answered_by", "")))
+        if outcome == REACHED:
+            return await self._finish(job, f"reached:{state['target']}", "ladder.answered",
+                                      action=step.action, target=state["target"],
+                                      reached=True)
+        cleared = {k: v for k, v in state.items() if k not in _CALL_STATE}
         if status in FAILED and cleared.get("failed", 0) < MAX_FAILED_REDIALS:
             cleared["failed"] = cleared.get("failed", 0) + 1
             return Defer(self._now() + 2000, cleared)
         return self._next_attempt(cleared, step)
 
+    async def _ask_provider(self, sid: str) -> str:
+        try:
+            return await self.d.dialer.call_status(sid)
+        except TelephonyError:
+            return "no-answer"
+
     def _next_attempt(self, state: dict[str, Any], step: LadderStep) -> Defer:
         cleared = {k: v for k, v in state.items()
-                   if k not in ("call_sid", "intent", "intent_at", "ring_deadline", "failed",
-                                "errors")}
+                   if k not in (*_CALL_STATE, "failed", "errors")}
         if cleared["attempt"] + 1 < step.attempts:
             cleared["attempt"] += 1
             return Defer(self._now(), cleared)
         return self._next_step(cleared)
 
     def _next_step(self, state: dict[str, Any]) -> Defer:
-        keep = {k: v for k, v in state.items() if k in ("first_dial_at",)}
+        keep = {k: v for k, v in state.items() if k in _KEEP}
         return Defer(self._now(), {**keep, "step": state["step"] + 1, "attempt": 0})
 
     # ---- prompting responders ----------------------------------------------------------
@@ -207,26 +240,94 @@ class CallbackLadder:
         if count >= REPROMPTS:
             return await self._finish(job, "responders_prompted", "ladder.exhausted")
         meeting = self.d.config.meeting_by_number(p["program_meeting"])
-        name = meeting.name if meeting else "your group"
-        text = (f"Tether: a client in {name} dropped off and did not answer callbacks. "
-                "Contact local responders now: the dispatch card is in the Tether panel.")
+        text = scripts.responders_text(meeting.name if meeting else "your group")
         staff = self._responders_staff(p["program_meeting"])
-        for person in staff:
-            try:
-                await self.d.dialer.send_sms(person.phone, text)
-            except TelephonyError as exc:
-                logger.warning("ladder %s: SMS to staff %s failed: %s", job.key, person.id, exc)
+        sent, failed = await self.texter.text_staff(p["meeting"], p["subject"], staff, text,
+                                                    "responders")
+        now = self._now()
         await self.d.meetings.append(p["meeting"], entry(
-            "ladder.responders_prompt", self._now(), subject=p["subject"], client=p["client"],
-            notified=[s.id for s in staff], prompt=count + 1))
-        due = self._now() + int(step.ring_timeout_seconds * 1000)
+            "ladder.responders_prompt", now, subject=p["subject"], client=p["client"],
+            notified=sent, failed=failed, prompt=count + 1))
+        if not sent:  # nobody heard it: the panels must say so, loudly
+            await self.d.meetings.append(p["meeting"], entry(
+                "alert.responders_unreached", now, subject=p["subject"], client=p["client"],
+                failed=failed))
+        due = now + int(step.ring_timeout_seconds * 1000)
         return Defer(due, {**state, "prompts": count + 1})
 
-    def _responders_staff(self, program_meeting: str) -> list[Any]:
+    # ---- texting the client --------------------------------------------------------------
+    async def _text_client(self, job: ClaimedJob, number: str) -> None:
+        """With the first call: the way back in and "reply 1 if OK, 2 for a call", when the
+        record says the client agreed to texts. A failure is on the timeline, never fatal."""
+        p = job.payload
+        if not self.d.config.callback_policy.text_client:
+            return
+        record = await self.d.clients.get(p["client"], actor="ladder",
+                                          purpose=f"text_client:{job.key}")
+        now = self._now()
+        if record is None or not record.sms_consent:
+            await self.d.meetings.append(p["meeting"], entry(
+                "ladder.text_skipped", now, subject=p["subject"],
+                reason="the record does not say the client agreed to texts"))
+            return
+        program = self.d.config.program
+        meeting = self.d.config.meeting_by_number(p["program_meeting"])
+        body = scripts.client_text(
+            program.name, rejoin=self.d.rejoin_link(p["meeting"], p["client"],
+                                                    p["program_meeting"]),
+            dial_in=meeting.dial_in if meeting else None,
+            after_hours=program.after_hours_number, crisis_line=program.crisis_line)
+        try:
+            await self.texter.send(number, body, meeting=p["meeting"], subject=p["subject"],
+                                   purpose="client", to="client")
+        except TelephonyError as exc:
+            await self.d.meetings.append(p["meeting"], entry(
+                "ladder.text_failed", now, subject=p["subject"], error=str(exc)))
+            return
+        reply_to = json.dumps({"job": job.key, "meeting": p["meeting"],
+                               "subject": p["subject"], "client": p["client"]})
+        await self.d.redis.set(keys.sms_from(self.d.clients.phone_index(number)), reply_to,
+                               ex=keys.SMS_FROM_TTL_S)
+        await self.d.meetings.append(p["meeting"], entry("ladder.texted", now,
+                                                         subject=p["subject"]))
+
+    async def _call_now(self, job: ClaimedJob, state: dict[str, Any]) -> dict[str, Any]:
+        """The client texted 2 ("I want a call"): the next thing the ladder does is call
+        them, unless a call to them is already under way. A support call still ringing is
+        left to ring; its outcome no longer moves the ladder."""
+        asked = job.signals.get("call_now")
+        if not asked or asked == state.get("call_now_seen"):
+            return state
+        state = {**state, "call_now_seen": asked}
+        steps = self.d.config.callback_policy.steps
+        first = next((i for i, s in enumerate(steps) if s.action == "call_client"), 0)
+        if state.get("call_sid") and state["step"] == first:
+            return state  # the client's phone is ringing now
+        p = job.payload
+        await self.d.meetings.append(p["meeting"], entry(
+            "ladder.call_now", self._now(), subject=p["subject"], reason="the client texted 2"))
+        keep = {k: v for k, v in state.items() if k in _KEEP}
+        return {**keep, "step": first, "attempt": 0 if state["step"] != first
+                else state["attempt"]}
+
+    def _responders_staff(self, program_meeting: str) -> list[Staff]:
         meeting = self.d.config.meeting_by_number(program_meeting)
         ids = {meeting.lead, meeting.co_facilitator} if meeting else set()
         chosen = [s for s in self.d.config.staff if s.id in ids]
         return chosen + [s for s in self.d.config.on_call() if s.id not in ids]
+
+
+def call_outcome(status: str, answered_by: str, pressed: str) -> str:
+    """One word for what became of a call: reached (a person pressed 1), voicemail, fax,
+    no_key (picked up, nothing pressed), or the provider's no-answer, busy, failed,
+    canceled."""
+    if pressed == "1":
+        return REACHED
+    if status != "completed":
+        return status
+    if answered_by == "fax":
+        return "fax"
+    return "voicemail" if machine(answered_by) else "no_key"
 
 
 def targets_for(record: ClientRecord, step: LadderStep) -> list[tuple[str, str]]:

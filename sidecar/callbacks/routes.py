@@ -6,6 +6,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from sidecar.callbacks.deps import CALLBACKS
+from sidecar.infra import keys
 from sidecar.infra.config import Role
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
@@ -30,6 +31,8 @@ async def acknowledge(request: web.Request) -> web.Response:
     if job_key is None:
         raise web.HTTPNotFound(text="no callback ladder is running for this participant")
     stopped = await t.engine.cancel(job_key, f"acknowledged by {who.staff_id}")
+    # a call still ringing may yet be answered: a client who presses 1 gets this clinician
+    await t.redis.set(keys.ladder_owner(job_key), who.staff_id, ex=keys.CALL_TTL_S)
     await t.meetings.release_ladder(m, subject, job_key)
     now = int(t.clock.now() * 1000)
     await t.meetings.append(m, entry("ladder.acknowledged", now, subject=subject,

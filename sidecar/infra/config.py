@@ -39,6 +39,10 @@ class Program(_Strict):
     name: str = Field(min_length=1)
     time_zone: str = "UTC"
     locale: str = "en-US"
+    # the number a client can call the program back on: said on a voicemail, put in texts
+    callback_number: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    after_hours_number: str | None = Field(default=None, pattern=PHONE_PATTERN)
+    crisis_line: str = Field(default="988", min_length=1, max_length=40)  # "call or text 988"
 
     @field_validator("time_zone")
     @classmethod
@@ -69,6 +73,11 @@ class Meeting(_Strict):
     lead: str
     co_facilitator: str | None = None
     expected_clients: list[str] = []
+    # who a dropped client who pressed 1 on our callback is put through to, unless a
+    # clinician took the alert ("I'm calling them"); default the co-facilitator, then on call
+    connection_lost_responder: str | None = None
+    join_url: str | None = Field(default=None, pattern=r"^https://")  # texted to rejoin
+    dial_in: str | None = Field(default=None, pattern=PHONE_PATTERN)  # the meeting's phone line
 
     @model_validator(mode="after")
     def _on_a_platform(self) -> Meeting:
@@ -101,6 +110,10 @@ class CallbackPolicy(_Strict):
     deadline_seconds: float = Field(default=60, gt=0, le=60)
     trigger_reasons: list[LeaveReason] = [LeaveReason.DISCONNECTED, LeaveReason.UNKNOWN]
     steps: list[LadderStep] = Field(default_factory=_default_steps, min_length=1)
+    # text the client (rejoin link, "reply 1 if OK, 2 for a call") with the first call, when
+    # their record says they agreed to texts
+    text_client: bool = True
+    reply_ok_stops_ladder: bool = False  # a "1" reply stops the calls (default: shown only)
 
     @model_validator(mode="after")
     def _grace_before_deadline(self) -> CallbackPolicy:
@@ -180,7 +193,7 @@ class ProgramConfig(_Strict):
             if shift.staff not in ids:
                 raise ValueError(f"on_call_schedule names unknown staff {shift.staff!r}")
         for m in self.meetings:
-            for who in (m.lead, m.co_facilitator):
+            for who in (m.lead, m.co_facilitator, m.connection_lost_responder):
                 if who is not None and who not in ids:
                     raise ValueError(f"meeting {m.name!r} names unknown staff {who!r}")
         return self

@@ -20,6 +20,10 @@ CLIENT_PREFIX = "tether:client:"  # HASH per client record, PHI fields encrypted
 CLIENT_IDENT = "tether:client-ident"  # HASH blind index of identities -> client id. Permanent.
 CALL_PREFIX = "tether:call:"  # HASH per telephony call sid -> job key and intent; TTL 2 days
 CALL_TTL_S = 2 * 24 * 3600
+SMS_FROM_PREFIX = "tether:sms-from:"  # STRING per blind index of a number we texted -> the
+SMS_FROM_TTL_S = 12 * 3600  # ladder that texted it (JSON, no PHI); TTL 12 h
+LADDER_OWNER_PREFIX = "tether:ladder-owner:"  # STRING per ladder job -> the staff id who took
+#   the alert ("I'm calling them"); a client who presses 1 later is put through to them; TTL 2 days
 AUDIT = "tether:audit"  # STREAM: PHI reads and actions on meetings; MAXLEN ~ 1e6
 WORKERS = "tether:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
 DIRECTORY = "tether:directory"  # STRING: the locale directory as JSON (not PHI). Permanent.
@@ -88,3 +92,11 @@ def client(client_id: str) -> str:
 
 def call(sid: str) -> str:
     return CALL_PREFIX + sid
+
+
+def sms_from(index: str) -> str:
+    return SMS_FROM_PREFIX + index
+
+
+def ladder_owner(job_key: str) -> str:
+    return LADDER_OWNER_PREFIX + job_key

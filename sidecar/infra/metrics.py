@@ -23,6 +23,8 @@ class Metrics:
     screens: Counter
     emergency_to_responders: Histogram
     followups_overdue: Counter
+    sms_failures: Counter
+    call_outcomes: Counter
 
     @classmethod
     def create(cls) -> Metrics:
@@ -59,4 +61,9 @@ class Metrics:
                 buckets=(30, 60, 120, 180, 300, 600, 900, 1800)),
             followups_overdue=Counter("tether_followups_overdue", "After-action tasks overdue",
                                       ["task"], registry=r),
+            sms_failures=Counter("tether_sms_failures", "Texts refused or not delivered",
+                                 ["purpose"], registry=r),
+            call_outcomes=Counter("tether_callback_outcomes",
+                                  "Callback calls by outcome (reached: a person pressed 1)",
+                                  ["action", "outcome"], registry=r),
         )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ipaddress import ip_address
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,3 +43,33 @@ class Settings(BaseSettings):
     jitsi_audience: str = "jitsi"
     # the heartbeat gap (seconds) after which a client's join page counts as disconnected
     jitsi_heartbeat_gap_seconds: float = 10.0
+
+    def telephony_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value()
+                    and self.twilio_from_number)
+
+    def public_url_problem(self) -> str | None:
+        """Why the telephony provider could not call Tether back at ``TETHER_PUBLIC_URL``
+        (call outcomes, keypresses, text replies), in one sentence; None when it can."""
+        url = self.tether_public_url.strip()
+        if not url:
+            return ("TETHER_PUBLIC_URL is not set, so the telephony provider could not tell "
+                    "Tether whether anyone answered a callback: set it to this server's "
+                    "public https:// address.")
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return ("TETHER_PUBLIC_URL must be a full address such as "
+                    "https://tether.example.org, not a relative path.")
+        if parts.scheme == "http" and not _loopback(parts.hostname):
+            return ("TETHER_PUBLIC_URL must start with https:// (plain http is allowed only "
+                    "for this machine, such as http://127.0.0.1:8080).")
+        return None
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False

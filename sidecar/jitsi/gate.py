@@ -82,6 +82,11 @@ def link_expiry_ms(day: str, time_zone: str) -> int:
     return int(end.timestamp() * 1000)
 
 
+def join_url(public_url: str, token: str, meeting: str) -> str:
+    """The client's join page for a Jitsi session, carrying their signed session link."""
+    return f"{public_url.rstrip('/')}/join/{room_of(meeting)}?t={token}"
+
+
 def jitsi_origin(domain: str) -> str:
     """``https://<domain>``, where the IFrame API script and the meeting's frame come from
     (a page's CSP names it; raises ValueError unless the setting is a plain host name)."""

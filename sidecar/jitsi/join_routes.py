@@ -23,6 +23,7 @@ from sidecar.jitsi.gate import (
     current_session,
     day_of,
     jitsi_origin,
+    join_url,
     link_expiry_ms,
     room_of,
     session_of,
@@ -206,8 +207,8 @@ async def make_link(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="send_sms: true/false; day: YYYY-MM-DD") from exc
     if expires <= int(t.clock.now() * 1000):
         raise web.HTTPBadRequest(text="that day's session is over")
-    url = (f"{t.settings.tether_public_url.rstrip('/')}/join/{room}"
-           f"?t={t.links.issue(meeting, client, expires)}")
+    url = join_url(t.settings.tether_public_url, t.links.issue(meeting, client, expires),
+                   meeting)
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(who.staff_id, "jitsi.join_link", client)
     sent = (await text_link(t.checkin, texter_of(t.checkin), meeting, client, url, who.staff_id)

@@ -40,7 +40,7 @@ class ClientStore:
                 [c.model_dump(mode="json") for c in record.emergency_contacts]),
             "identities": json.dumps(_identities(record)),
             "care": record.model_dump_json(include={"safety_plan", "considerations",
-                                                    "code_words"}),
+                                                    "code_words", "sms_consent"}),
         }
         return {f: self.cipher.encrypt(record.id, f, v) for f, v in plain.items()}
 
@@ -86,6 +86,11 @@ class ClientStore:
             self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
             sealed, _ = await pipe.execute()
         return self._open(client_id, sealed)
+
+    def phone_index(self, number: str) -> str:
+        """A keyed blind index of a phone number: finds a texting client without the number
+        in a Redis key."""
+        return self.cipher.blind_index("sms-from", number)
 
     async def code_words(self, client_ids: list[str], actor: str, purpose: str
                          ) -> dict[str, list[str]]:

@@ -118,6 +118,9 @@ class ClientRecord(_Strict):
     # private words or phrases meaning "I am not safe / cannot talk freely"; only the care
     # team ever sees them, and a match alerts the clinicians' panels only
     code_words: list[str] = Field(default=[], max_length=5)
+    # the client agreed to texts from the program when the connection drops (rejoin link,
+    # "reply 1 if you are OK, 2 if you want a call")
+    sms_consent: bool = False
 
     @field_validator("code_words")
     @classmethod

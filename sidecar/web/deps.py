@@ -18,6 +18,7 @@ class WebDeps:
     worker_id: str
     telephony_ready: bool
     alive: Callable[[], bool]  # every background task of this process still running
+    public_url_problem: str | None  # why the provider could not call us back (None: fine)
     zoom_bridge: Callable[[], str]  # the Zoom plugin's panel bridge
 
 

@@ -23,9 +23,11 @@ async def readyz(request: web.Request) -> web.Response:
         redis_ok = bool(await t.redis.ping())
     except (aioredis.RedisError, OSError):
         redis_ok = False
-    checks = {"redis": redis_ok, "workers": t.alive(), "telephony": t.telephony_ready}
+    checks = {"redis": redis_ok, "workers": t.alive(), "telephony": t.telephony_ready,
+              "public_url": t.public_url_problem is None}
+    problems = [t.public_url_problem] if t.public_url_problem else []
     return web.json_response({"ready": all(checks.values()), "checks": checks,
-                              "worker": t.worker_id},
+                              "problems": problems, "worker": t.worker_id},
                              status=200 if all(checks.values()) else 503)
 
 

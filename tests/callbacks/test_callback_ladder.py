@@ -10,6 +10,7 @@ T0 = 1_800_000_000_000  # ms; the fake clock starts here
 CASEY = ("pu-casey-1", "Casey B")  # display name on file for client-001
 CASEY_PHONE = "+13125550111"
 DANA_PHONE = "+13125550121"  # client-001's support person, consented
+MORGAN_PHONE = "+13125550102"  # the group's co-facilitator
 
 
 async def join_group(h: Harness) -> None:
@@ -78,16 +79,18 @@ async def test_rejoin_within_grace_places_no_call(harness: Harness) -> None:
     assert "ladder.stopped" in await h.kinds()
 
 
-async def test_answered_callback_ends_the_ladder(harness: Harness) -> None:
+async def test_a_person_who_presses_1_ends_the_ladder(harness: Harness) -> None:
     h = harness
-    h.standin.behaviour[CASEY_PHONE] = "answer"
+    h.standin.behaviour[CASEY_PHONE] = "answer"  # picks up and presses 1
+    h.standin.behaviour[MORGAN_PHONE] = "answer"  # the co-facilitator takes the bridge
     await join_group(h)
     await h.zoom(zp.disconnected(T0, *CASEY))
     await h.settle()
     await h.advance(10)
     await eventually(lambda: _has(h, "ladder.answered"), timeout=5)
     await h.advance(120)
-    assert await calls_to(h, DANA_PHONE) == 0 and h.standin.messages == []
+    assert await calls_to(h, DANA_PHONE) == 0 and await calls_to(h, CASEY_PHONE) == 1
+    assert [m["to"] for m in h.standin.messages] == [CASEY_PHONE]  # only the client's text
 
 
 async def test_room_move_is_not_a_disconnect(harness: Harness) -> None:

@@ -86,7 +86,7 @@ async def test_support_without_consent_is_skipped_straight_to_responders(
     assert skipped and skipped[0]["data"]["action"] == "call_support"
 
 
-async def test_twiml_bridges_the_answered_call_to_the_lead(harness: Harness) -> None:
+async def test_the_prompt_asks_for_a_key_and_carries_no_phi(harness: Harness) -> None:
     h = harness
     h.standin.behaviour[CASEY_PHONE] = "silent"
     await join_group(h)
@@ -100,8 +100,12 @@ async def test_twiml_bridges_the_answered_call_to_the_lead(harness: Harness) -> 
     assert twiml_url.startswith(public)
     sig = twilio_signature(TWILIO_TOKEN, twiml_url, form)
     r = await h.http.post(twiml_url, data=form, headers={"X-Twilio-Signature": sig})
-    assert r.status_code == 200 and "<Dial>+13125550101</Dial>" in r.text
-    assert "Casey" not in r.text and "Larkspur" not in r.text
+    assert r.status_code == 200 and "<Gather" in r.text and "Press 1" in r.text
+    assert "Harbor Light Evening IOP" in r.text and "3 1 2, 5 5 5, 0 1 0 0" in r.text
+    assert "<Dial" not in r.text  # nobody is put through before a person pressed 1
+    assert "Casey" not in r.text and "Larkspur" not in r.text and "0111" not in r.text
+    bad = await h.http.post(twiml_url, data=form, headers={"X-Twilio-Signature": "x"})
+    assert bad.status_code == 401
 
 
 async def _has(h: Harness, kind: str) -> bool:

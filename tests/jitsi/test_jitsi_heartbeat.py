@@ -188,3 +188,22 @@ async def test_the_consoles_reasonless_leave_never_overrides_the_page(jh: Harnes
     for _ in range(3):
         await h.advance(30)
     assert h.standin.calls == [] and (await row(h))["reason"] == "left"
+
+
+async def test_a_dropped_jitsi_client_is_texted_a_working_way_back_in(jh: Harness) -> None:  # noqa: F811
+    h = jh
+    await in_meeting(h)
+    await h.advance(10)
+    await eventually(lambda: calls_to(h, TODAY_PHONE), timeout=5)
+
+    async def texted() -> bool:
+        await h.settle()
+        return any(m["to"] == TODAY_PHONE for m in h.standin.messages)
+
+    await eventually(texted, timeout=5)
+    body = next(m["body"] for m in h.standin.messages if m["to"] == TODAY_PHONE)
+    link = next(w for w in body.split() if f"/join/{ROOM}?t=" in w)
+    assert link.startswith(h.base)  # this session's own join page, not a bare room URL
+    page = await h.http.get(link)
+    assert page.status_code == 200 and 'id="checkin"' in page.text
+    assert "Casey" not in body and "Reply 1 if you are OK" in body

@@ -68,3 +68,44 @@ async def test_panel_without_a_session_says_why(harness: Harness, browser: Any) 
     await page.goto(f"{h.base}/panel#token=nope&meeting={quote(zp.MEETING_UUID)}")
     await page.wait_for_function("document.getElementById('error').textContent.length > 0")
     assert "could not load" in (await page.text_content("#error") or "")
+
+
+async def test_the_card_says_what_became_of_each_call(harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    h.standin.behaviour["+13125550111"] = "machine"  # Casey's voicemail picks up
+    await join_group(h)
+    await h.settle()
+    page = await open_panel(h, browser)
+    await h.zoom(zp.disconnected(T0, *CASEY))
+    card = page.locator(".alert[data-subject='client:client-001']")
+    await card.wait_for(state="visible")
+    await page.evaluate("""window.__said = []; new MutationObserver(() => window.__said.push(
+        document.querySelector(".alert[data-subject='client:client-001'] .countdown")
+        .textContent)).observe(document.getElementById("alerts"),
+        {subtree: true, childList: true, characterData: true});""")
+    await h.advance(10)
+    for _ in range(100):
+        said = await page.evaluate("window.__said")
+        if any("support person" in s for s in said):
+            break
+        await h.advance(1)
+    said = await page.evaluate("window.__said")
+    assert "calling Casey Brightwater (attempt 1)" in said, said
+    assert "Casey Brightwater: voicemail picked up (no message about them was left)" in said
+    assert "calling Casey Brightwater's support person (attempt 1)" in said
+    assert not any("client:" in s or "support:" in s for s in said)
+    # Casey texts back "2": the panel says so in words
+    url = f"{h.tether.settings.tether_public_url}/webhooks/telephony/sms"
+    from sidecar.infra.telephony.signature import twilio_signature
+    from tests.conftest import TWILIO_TOKEN
+
+    form = {"MessageSid": "SM" + "1" * 32, "From": "+13125550111", "To": "+13125550199",
+            "Body": "2"}
+    await h.http.post(url, data=form, headers={
+        "X-Twilio-Signature": twilio_signature(TWILIO_TOKEN, url, form)})
+    reply = page.locator(".alert[data-kind='sms-reply']")
+    await reply.wait_for(state="visible")
+    assert "Casey Brightwater texted back asking for a call" in (await reply.text_content()
+                                                                 or "")
+    await page.screenshot(path=str(ROOT / "artifacts" / "panel-call-outcome.png"),
+                          full_page=True)

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import contextlib
 import secrets
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -20,13 +21,24 @@ from aiohttp import web
 
 from sidecar.infra.telephony.signature import twilio_signature
 
-Behaviour = Literal["answer", "no-answer", "busy", "failed", "silent"]
+# How the called number behaves. "answer": a person picks up and presses 1 (a dialled
+# clinician with "answer" picks up the bridge); "pickup": a person picks up and presses
+# nothing; "machine": a voicemail records what is said; "fax": a fax machine answers.
+Behaviour = Literal["answer", "pickup", "machine", "fax", "no-answer", "busy", "failed",
+                    "silent"]
+# What a text to a number does: delivered; undelivered or failed after it was accepted;
+# refused at once with HTTP 400 (code 21211, not a valid phone number).
+SmsBehaviour = Literal["delivered", "undelivered", "failed", "refused"]
 # Which StatusCallbackEvent a call status belongs to (Twilio sends "completed" for every
 # terminal status: completed, busy, no-answer, failed, canceled).
 _EVENT_OF = {"initiated": "initiated", "ringing": "ringing", "in-progress": "answered"}
-_OUTCOME = {"answer": ["ringing", "in-progress", "completed"],
+_PICKED_UP = ("answer", "pickup", "machine", "fax")
+_OUTCOME = {**{b: ["ringing", "in-progress", "completed"] for b in _PICKED_UP},
             "no-answer": ["ringing", "no-answer"], "busy": ["busy"], "failed": ["failed"],
             "silent": []}
+_ANSWERED_BY = {"answer": "human", "pickup": "human", "machine": "machine_start",
+                "fax": "fax"}
+_DIAL_STATUS = {"answer": "completed", "busy": "busy", "failed": "failed"}
 
 
 @dataclass
@@ -38,13 +50,23 @@ class StandInCall:
     status_callback: str
     created: datetime
     callback_events: frozenset[str] = frozenset({"completed"})
+    amd_callback: str = ""
     status: str = "queued"
     events: list[str] = field(default_factory=list)
+    spoken: list[str] = field(default_factory=list)  # every <Say> the called party heard
+    dialled: list[str] = field(default_factory=list)  # numbers a <Dial> bridged to
 
     def json(self) -> dict[str, Any]:
         return {"sid": self.sid, "to": self.to, "from": self.from_, "status": self.status,
                 "date_created": format_datetime(self.created, usegmt=True),
                 "uri": f"/2010-04-01/Accounts/x/Calls/{self.sid}.json"}
+
+
+def _twiml(text: str) -> ET.Element:
+    try:
+        return ET.fromstring(text)
+    except ET.ParseError:
+        return ET.Element("Response")
 
 
 class TwilioStandIn:
@@ -56,6 +78,7 @@ class TwilioStandIn:
         self.default: Behaviour = "no-answer"
         self.respond_delay_s = 0.0  # hold the HTTP answer after the call exists
         self.fail_requests = 0  # answer this many next POSTs with 500
+        self.sms_behaviour: dict[str, SmsBehaviour] = {}
         self.calls: list[StandInCall] = []
         self.messages: list[dict[str, str]] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -99,6 +122,8 @@ class TwilioStandIn:
             created=datetime.now(UTC),
             callback_events=frozenset(str(e) for e in form.getall("StatusCallbackEvent", []))
             or frozenset({"completed"}),
+            amd_callback=str(form.get("AsyncAmdStatusCallback", ""))
+            if form.get("MachineDetection") else "",
         )
         self.calls.append(call)
         task = asyncio.create_task(self._play(call, self.behaviour.get(call.to, self.default)))
@@ -111,21 +136,69 @@ class TwilioStandIn:
     async def _play(self, call: StandInCall, behaviour: Behaviour) -> None:
         for status in ["initiated", *_OUTCOME[behaviour]]:
             await asyncio.sleep(self.step_delay_s)
+            if status == "completed":
+                with contextlib.suppress(httpx.HTTPError):
+                    await self._converse(call, behaviour)
             call.status = "queued" if status == "initiated" else status
             call.events.append(status)
             if call.status_callback and _EVENT_OF.get(status, "completed") in call.callback_events:
                 with contextlib.suppress(httpx.HTTPError):
                     await self._post_status(call, status)
 
-    async def _post_status(self, call: StandInCall, status: str) -> None:
-        params = {"CallSid": call.sid, "AccountSid": self.account_sid, "To": call.to,
-                  "From": call.from_, "CallStatus": status, "ApiVersion": "2010-04-01",
-                  "Direction": "outbound-api"}
-        sig = twilio_signature(self.auth_token, call.status_callback, params)
+    def _params(self, call: StandInCall, **extra: str) -> dict[str, str]:
+        return {"CallSid": call.sid, "AccountSid": self.account_sid, "To": call.to,
+                "From": call.from_, "CallStatus": call.status, "ApiVersion": "2010-04-01",
+                "Direction": "outbound-api", **extra}
+
+    async def _post(self, url: str, params: dict[str, str]) -> httpx.Response:
+        """POST a webhook signed as Twilio signs it (URL + sorted form parameters)."""
         if self._http is None:
             self._http = httpx.AsyncClient(timeout=5)
-        await self._http.post(call.status_callback, data=params,
-                              headers={"X-Twilio-Signature": sig})
+        sig = twilio_signature(self.auth_token, url, params)
+        return await self._http.post(url, data=params, headers={"X-Twilio-Signature": sig})
+
+    async def _converse(self, call: StandInCall, behaviour: Behaviour) -> None:
+        """What happens once something picked up: the call's TwiML plays (async AMD does
+        not hold it back), the detection verdict arrives, and a person who presses 1 goes
+        where the next TwiML sends them."""
+        doc = _twiml((await self._post(call.url, self._params(call))).text)
+        if call.amd_callback:
+            await self._post(call.amd_callback, self._params(
+                call, AnsweredBy=_ANSWERED_BY[behaviour], MachineDetectionDuration="2400"))
+        await self._follow(call, doc, digits="1" if behaviour == "answer" else "")
+
+    async def _follow(self, call: StandInCall, doc: ET.Element, digits: str) -> None:
+        for verb in doc:
+            if verb.tag == "Say":
+                call.spoken.append(verb.text or "")
+            elif verb.tag == "Gather":
+                call.spoken.extend(s.text or "" for s in verb.iter("Say"))
+                if digits and verb.get("action"):
+                    nxt = await self._post(str(verb.get("action")),
+                                           self._params(call, Digits=digits))
+                    return await self._follow(call, _twiml(nxt.text), "")
+            elif verb.tag == "Dial":
+                return await self._bridge(call, verb)
+            elif verb.tag == "Hangup":
+                return None
+        return None
+
+    async def _bridge(self, call: StandInCall, dial: ET.Element) -> None:
+        numbers = [n.text or "" for n in dial.iter("Number")] or [dial.text or ""]
+        numbers = [n.strip() for n in numbers if n.strip()]
+        call.dialled.extend(numbers)
+        each = [_DIAL_STATUS.get(self.behaviour.get(n, self.default), "no-answer")
+                for n in numbers]  # every <Number> rings at once; the first to pick up wins
+        status = "completed" if "completed" in each else (each[0] if each else "failed")
+        if dial.get("action"):
+            extra = {"DialCallStatus": status}
+            if status == "completed":
+                extra["DialCallDuration"] = "42"
+            nxt = await self._post(str(dial.get("action")), self._params(call, **extra))
+            await self._follow(call, _twiml(nxt.text), "")
+
+    async def _post_status(self, call: StandInCall, status: str) -> None:
+        await self._post(call.status_callback, self._params(call, CallStatus=status))
 
     async def _list_calls(self, request: web.Request) -> web.StreamResponse:
         if not self._authorized(request):
@@ -147,14 +220,43 @@ class TwilioStandIn:
         if not self._authorized(request):
             return self._error(401, 20003, "Authenticate")
         form = await request.post()
-        msg = {"sid": "SM" + secrets.token_hex(16), "to": str(form.get("To", "")),
-               "body": str(form.get("Body", ""))}
+        to = str(form.get("To", ""))
+        behaviour = self.sms_behaviour.get(to, "delivered")
+        if behaviour == "refused":
+            return self._error(400, 21211, f"The 'To' number {to} is not a valid phone number.")
+        msg = {"sid": "SM" + secrets.token_hex(16), "to": to,
+               "body": str(form.get("Body", "")), "status": "queued"}
         self.messages.append(msg)
+        callback = str(form.get("StatusCallback", ""))
+        if callback:
+            task = asyncio.create_task(self._deliver(msg, behaviour, callback))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         return web.json_response(msg, status=201)
+
+    async def _deliver(self, msg: dict[str, str], behaviour: SmsBehaviour, url: str) -> None:
+        for status in ("sent", "delivered" if behaviour == "delivered" else behaviour):
+            await asyncio.sleep(self.step_delay_s)
+            msg["status"] = status
+            params = {"MessageSid": msg["sid"], "SmsSid": msg["sid"], "MessageStatus": status,
+                      "SmsStatus": status, "AccountSid": self.account_sid, "To": msg["to"],
+                      "ApiVersion": "2010-04-01"}
+            if status in ("undelivered", "failed"):
+                params["ErrorCode"] = "30003"  # unreachable destination handset
+            with contextlib.suppress(httpx.HTTPError):
+                await self._post(url, params)
+
+    async def text_from(self, url: str, from_: str, to: str, body: str) -> httpx.Response:
+        """A text arriving at our number, posted to the messaging webhook as Twilio does."""
+        params = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": self.account_sid,
+                  "From": from_, "To": to, "Body": body, "NumMedia": "0",
+                  "ApiVersion": "2010-04-01"}
+        return await self._post(url, params)
 
     async def _state(self, request: web.Request) -> web.StreamResponse:
         return web.json_response({
-            "calls": [{**c.json(), "events": c.events} for c in self.calls],
+            "calls": [{**c.json(), "events": c.events, "spoken": c.spoken,
+                       "dialled": c.dialled} for c in self.calls],
             "messages": self.messages,
         })
 

@@ -54,12 +54,16 @@ class TwilioDialer:
         return body
 
     async def place_call(
-        self, to: str, *, status_url: str, twiml_url: str, ring_timeout_s: int
+        self, to: str, *, status_url: str, twiml_url: str, amd_url: str, ring_timeout_s: int
     ) -> CallRef:
+        # Asynchronous answering-machine detection: the prompt plays at once (a person
+        # is not kept waiting in silence) and the verdict (AnsweredBy) comes to amd_url.
         form = [
             ("To", to), ("From", self._from), ("Url", twiml_url),
             ("StatusCallback", status_url), ("StatusCallbackMethod", "POST"),
             ("Timeout", str(ring_timeout_s)),
+            ("MachineDetection", "Enable"), ("AsyncAmd", "true"),
+            ("AsyncAmdStatusCallback", amd_url), ("AsyncAmdStatusCallbackMethod", "POST"),
         ] + [("StatusCallbackEvent", e) for e in ("answered", "completed")]  # outcomes only
         body = urlencode(form)  # a list: StatusCallbackEvent repeats
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -75,6 +79,8 @@ class TwilioDialer:
     async def call_status(self, sid: str) -> str:
         return str((await self._request("GET", f"/Calls/{sid}.json")).get("status", ""))
 
-    async def send_sms(self, to: str, body: str) -> str:
+    async def send_sms(self, to: str, body: str, *, status_url: str = "") -> str:
         form = {"To": to, "From": self._from, "Body": body}
+        if status_url:  # delivered, undelivered or failed comes back here
+            form["StatusCallback"] = status_url
         return str((await self._request("POST", "/Messages.json", data=form))["sid"])

@@ -11,8 +11,15 @@
     "checkin.moved", "checkin.unmatched", "recording.stopped", "recording.panel_stopped",
     "recording.panel_failed", "alert.code_word", "alert.need_moment", "alert.outside_license",
     "incident.opened", "incident.screened", "incident.checked", "incident.closed",
-    "emergency.started", "emergency.step", "emergency.contact", "alert.followup_overdue"];
-  const ENDS = { "ladder.answered": "answered the callback",
+    "emergency.started", "emergency.step", "emergency.contact", "alert.followup_overdue",
+    "ladder.bridge", "ladder.bridge_missed", "ladder.call_now", "ladder.text_failed",
+    "sms.reply", "alert.responders_unreached", "alert.sms_undelivered"];
+  const OUTCOMES = { reached: "a person picked up and pressed 1",
+    voicemail: "voicemail picked up (no message about them was left)",
+    fax: "a fax machine answered", no_key: "picked up but pressed nothing",
+    "no-answer": "no answer", busy: "busy", failed: "the call could not be placed",
+    canceled: "the call was cancelled" };
+  const ENDS = { "ladder.answered": "reached: they pressed 1 to talk",
     "ladder.acknowledged": "a clinician is calling", "ladder.stopped": "rejoined",
     "ladder.exhausted": "ladder finished" };
   const people = new Map();   // participant id -> roster row data
@@ -202,10 +209,39 @@
       renderRoster(checkins);
     } else if (ENDS[kind] && alerts.has(d.subject)) {
       settle(d.subject, ENDS[kind] + (d.by ? " (" + d.by + ")" : ""));
+    } else if (kind === "ladder.call_outcome" && alerts.has(d.subject)) {
+      const a = alerts.get(d.subject);
+      a.countdown.textContent = who(d) + ": " + (OUTCOMES[d.outcome] || d.status);
+    } else if (kind === "ladder.bridge") {
+      note("bridge", d.subject, d.connected
+        ? subjectName(d.subject) + " is on the phone with " + (d.staff_name || "a clinician") + "."
+        : subjectName(d.subject) + " pressed 1 to talk, but " + (d.staff_name || "nobody") +
+          " did not pick up. Call them back now.");
+    } else if (kind === "ladder.bridge_missed") {
+      note("bridge", d.subject, subjectName(d.subject) + " pressed 1 to talk and nobody " +
+        "picked up. Call them back now" + (d.notified.length ? "; whoever is on call was texted."
+          : ". No one on call could be texted."));
+    } else if (kind === "sms.reply") {
+      note("sms-reply", d.subject, subjectName(d.subject) + (d.reply === "ok"
+        ? " texted back: says they are OK."
+        : d.reply === "call" ? " texted back asking for a call: calling them now."
+          : " texted back: \u201c" + (d.text || "") + "\u201d"));
+    } else if (kind === "ladder.call_now") {
+      if (alerts.has(d.subject)) alerts.get(d.subject).countdown.textContent =
+        "they asked for a call: calling " + subjectName(d.subject) + " now";
+    } else if (kind === "alert.responders_unreached") {
+      note("responders-unreached", d.subject, "Nobody could be texted to send responders for " +
+        subjectName(d.subject) + ". Call responders now: the dispatch card has the address.");
+    } else if (kind === "alert.sms_undelivered") {
+      note("sms-undelivered", d.subject + d.to, "A text " + (d.to_name ? "to " + d.to_name
+        : "to " + subjectName(d.subject)) + " was not delivered.");
+    } else if (kind === "ladder.text_failed") {
+      note("text-failed", d.subject, "The text to " + subjectName(d.subject) +
+        " could not be sent.");
     } else if (kind === "ladder.dialing" && alerts.has(d.subject)) {
       const a = alerts.get(d.subject);
       a.due = 0;
-      a.countdown.textContent = "calling " + d.target + " (attempt " + d.attempt + ")";
+      a.countdown.textContent = "calling " + who(d) + " (attempt " + d.attempt + ")";
       a.done = true;
     }
     window.dispatchEvent(new CustomEvent("tether:entry", { detail: { kind: kind, data: d } }));
@@ -247,6 +283,15 @@
       }
     });
     document.getElementById("alerts").prepend(card);
+  }
+
+  function subjectName(subject) {  // "client:client-001" -> the client's name
+    return subject.startsWith("client:") ? clientName(subject.slice(7)) : "someone unnamed";
+  }
+
+  function who(d) {  // whom a ladder call went to, in words
+    return d.target === "client" ? subjectName(d.subject)
+      : subjectName(d.subject) + "'s support person";
   }
 
   function clientName(id) {
