@@ -13,6 +13,7 @@
 --       tether_retry_delay = 1           -- first backoff; doubles up to tether_retry_max_delay
 --       tether_retry_max_delay = 60
 --       tether_queue_size = 1000         -- events held on disk while Tether is unreachable
+--       tether_switch_room_watch = 5     -- seconds a room move may take, then it is a drop
 --       tether_breakout_muc = "breakout.meet.example.org"
 --       tether_lobby_muc = "lobby.meet.example.org"
 --
@@ -39,6 +40,7 @@ local retry_for = module:get_option_number("tether_retry_for", 900);
 local first_delay = module:get_option_number("tether_retry_delay", 1);
 local max_delay = module:get_option_number("tether_retry_max_delay", 60);
 local queue_size = module:get_option_number("tether_queue_size", 1000);
+local switch_watch = module:get_option_number("tether_switch_room_watch", 5);
 local breakout_muc = module:get_option_string("tether_breakout_muc");
 local lobby_muc = module:get_option_string("tether_lobby_muc");
 
@@ -562,6 +564,53 @@ local function leave_reason(event)
 end
 
 ---------------------------------------------------------------------------------------------
+-- Room moves. jitsi-meet moves a participant between the main room and a breakout room by
+-- leaving one (status switch_room) and joining the other. If the connection goes in between,
+-- they are in no room, so no later leave or drop names them. So a switch_room leave starts a
+-- watch: unless the same session (real JID) joins a main or breakout room within
+-- tether_switch_room_watch seconds (the target, or back where it was: either way it is still
+-- connected), the module posts an occupant.left "disconnected" for that room, dated at the
+-- switch_room leave.
+
+local moving = {}; -- real jid -> { timer } while a move is watched
+
+local function in_a_room(real_jid) -- a main or breakout room, not a lobby
+	for room_jid in pairs(sessions[real_jid] or {}) do
+		if kind_of(room_jid) ~= "lobby" then return true; end
+	end
+	return false;
+end
+
+local function arrived(real_jid)
+	local watch = real_jid and moving[real_jid];
+	if not watch then return; end
+	moving[real_jid] = nil;
+	watch.timer:stop();
+end
+
+local function watch_move(real_jid, left)
+	if not real_jid or not (switch_watch > 0) then return; end
+	arrived(real_jid); -- a watch already running for this session: the newer move counts
+	local watch = {};
+	watch.timer = module:add_timer(switch_watch, function ()
+		if moving[real_jid] ~= watch then return; end
+		moving[real_jid] = nil;
+		if in_a_room(real_jid) then return; end -- it joined the other room first
+		local fields = {};
+		for k, v in pairs(left) do fields[k] = v; end
+		fields.idempotency_key = nil; -- a new event, with the leave's own time (at_ms)
+		fields.reason = "disconnected";
+		fields.detail = string.format("switch_room, then not in any room within %gs",
+			switch_watch);
+		module:log("info", "%s left %s to switch rooms and did not arrive within %gs: "
+			.. "reported as disconnected", left.occupant.id,
+			left.is_breakout and left.breakout_room_id or left.room_jid, switch_watch);
+		post(fields);
+	end);
+	moving[real_jid] = watch;
+end
+
+---------------------------------------------------------------------------------------------
 -- MUC events (main, breakout and lobby components).
 
 local function on_joined(event)
@@ -573,6 +622,7 @@ local function on_joined(event)
 		last_main[occupant.jid] = room.jid;
 	end
 	if is_focus(occupant) then return; end
+	if kind ~= "lobby" then arrived(occupant.jid); end
 	local who = remember(room.jid, occupant, event.stanza, event.origin);
 	local fields = where(room.jid, room, occupant.jid);
 	if not fields then return; end
@@ -591,6 +641,9 @@ local function on_left(event)
 	fields.reason, fields.detail = leave_reason(event);
 	fields.occupant = occupant_fields(who);
 	post(fields);
+	if fields.reason == "switch_room" and kind ~= "lobby" then
+		watch_move(occupant.jid, fields);
+	end
 end
 
 local function on_created(event)
