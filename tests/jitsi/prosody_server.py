@@ -8,7 +8,8 @@ import shutil
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +22,10 @@ MUC = f"conference.{DOMAIN}"
 BREAKOUT = f"breakout.{DOMAIN}"
 LOBBY = f"lobby.{DOMAIN}"
 HIBERNATION_S = 3
+# the module's options (without "tether_") unless a test says otherwise; retry timings stay
+# the module's production defaults
+MODULE_OPTIONS: dict[str, float] = {"timeout": 5, "queue_size": 100}
+QUEUE_STORE = "tether_events"  # the module's keyval store: one .dat file per queued event
 
 
 def prosody_binary() -> str | None:
@@ -32,9 +37,11 @@ def _lua(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def config(workdir: Path, port: int, url: str, secret: str, *, timeout: float = 5,
-           retries: int = 3, queue_size: int = 100) -> str:
+def config(workdir: Path, port: int, url: str, secret: str,
+           options: Mapping[str, float]) -> str:
     """A whole prosody.cfg.lua: the two VirtualHosts, the main, breakout and lobby MUCs."""
+    module_options = "\n".join(f"    tether_{name} = {value!r}"
+                               for name, value in options.items())
     return f"""
 run_as_root = {"true" if os.geteuid() == 0 else "false"}
 pidfile = {_lua(str(workdir / "prosody.pid"))}
@@ -43,7 +50,7 @@ certificates = {_lua(str(workdir / "certs"))}
 plugin_paths = {{ {_lua(str(MODULE_DIR))}, {_lua(str(TEST_MODULE_DIR))} }}
 log = {{ {{ levels = {{ min = "debug" }}, to = "file",
           filename = {_lua(str(workdir / "prosody.log"))} }} }}
-default_storage = "memory"
+default_storage = "memory"  -- as Jitsi configures its MUCs: the module must not rely on it
 c2s_ports = {{ {port} }}
 c2s_interfaces = {{ "127.0.0.1" }}
 c2s_require_encryption = false
@@ -65,9 +72,7 @@ Component {_lua(MUC)} "muc"
     modules_enabled = {{ "tether_events" }}
     tether_url = {_lua(url)}
     tether_secret = {_lua(secret)}
-    tether_timeout = {timeout}
-    tether_retries = {retries}
-    tether_queue_size = {queue_size}
+{module_options}
     tether_breakout_muc = {_lua(BREAKOUT)}
     tether_lobby_muc = {_lua(LOBBY)}
 
@@ -86,15 +91,21 @@ class ProsodyServer:
     port: int
     proc: subprocess.Popen[bytes] | None = None
     _out: IO[bytes] | None = None
+    _started: list[str] = field(default_factory=list)  # url, secret of the last start
+    _options: dict[str, float] = field(default_factory=dict)
+    _mark: int = 0  # where the current run's lines start in prosody.log
 
-    def start(self, url: str, secret: str, *, startup_s: float = 10.0, timeout: float = 5,
-              retries: int = 3, queue_size: int = 100) -> None:
+    def start(self, url: str, secret: str, *, startup_s: float = 10.0,
+              **options: float) -> None:
         for sub in ("data", "certs"):
             (self.workdir / sub).mkdir(parents=True, exist_ok=True)
+        self._started = [url, secret]
+        self._options = {**MODULE_OPTIONS, **options}
         cfg = self.workdir / "prosody.cfg.lua"
-        cfg.write_text(config(self.workdir, self.port, url, secret, timeout=timeout,
-                              retries=retries, queue_size=queue_size))
-        self._out = (self.workdir / "stdout.log").open("wb")
+        cfg.write_text(config(self.workdir, self.port, url, secret, self._options))
+        main_log = self.workdir / "prosody.log"
+        self._mark = main_log.stat().st_size if main_log.exists() else 0
+        self._out = (self.workdir / "stdout.log").open("ab")
         self.proc = subprocess.Popen(
             [self.binary, "-F", "--config", str(cfg)], cwd=self.workdir,
             stdout=self._out, stderr=subprocess.STDOUT)
@@ -102,22 +113,43 @@ class ProsodyServer:
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"prosody exited {self.proc.returncode}:\n{self.log()}")
-            if self._listening() and "posting events to" in self.log():
+            if self._listening() and "posting events to" in self.run_log():
                 return
             time.sleep(0.05)
         raise RuntimeError(f"prosody did not start in {startup_s}s:\n{self.log()}")
+
+    def restart(self) -> None:
+        """Stop (as systemd does: SIGTERM) and start again on the same data directory."""
+        self.stop()
+        url, secret = self._started
+        self.start(url, secret, **self._options)
 
     def _listening(self) -> bool:
         with socket.socket() as s:
             return s.connect_ex(("127.0.0.1", self.port)) == 0
 
     def log(self) -> str:
+        """Everything Prosody wrote, every run."""
         parts = []
         for name in ("stdout.log", "prosody.log"):
             path = self.workdir / name
             if path.exists():
                 parts.append(path.read_text(errors="replace"))
         return "\n".join(parts)
+
+    def run_log(self) -> str:
+        """prosody.log since the current run started."""
+        path = self.workdir / "prosody.log"
+        if not path.exists():
+            return ""
+        with path.open("rb") as f:
+            f.seek(self._mark)
+            return f.read().decode(errors="replace")
+
+    def queued_files(self) -> list[Path]:
+        """The module's disk queue: one file per event not yet delivered."""
+        hosts = (self.workdir / "data").glob(f"*/{QUEUE_STORE}/*.dat")
+        return sorted(hosts)
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -129,3 +161,4 @@ class ProsodyServer:
                 self.proc.wait()
         if self._out is not None:
             self._out.close()
+            self._out = None

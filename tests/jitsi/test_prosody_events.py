@@ -9,34 +9,28 @@ The sidecar's fake clock starts at the real time, since Prosody signs with the r
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 from sidecar.infra import keys
 from tests.conftest import Harness, eventually, free_port
 from tests.jitsi import events as je
-from tests.jitsi.prosody_server import (
-    BREAKOUT,
-    DOMAIN,
-    HIBERNATION_S,
-    LOBBY,
-    MEMBERS,
-    MUC,
-    ProsodyServer,
-    prosody_binary,
+from tests.jitsi.prosody_server import DOMAIN, HIBERNATION_S, LOBBY, MEMBERS, ProsodyServer
+from tests.jitsi.sidecar_view import (
+    BREAKOUT_ROOM,
+    CASEY_NAME,
+    CASEY_PHONE,
+    ROOM,
+    calls_to,
+    kinds,
+    meeting,
+    require_prosody,
+    until,
 )
 from tests.jitsi.xmpp_client import Participant
-
-ROOM = f"{je.ROOM}@{MUC}"
-BREAKOUT_ROOM = f"6a1f0c2e-5d7b-4c3e-9f1a-2b3c4d5e6f70@{BREAKOUT}"
-CASEY_NAME = "Casey B"  # on file for client-001
-CASEY_PHONE = "+13125550111"
 
 NewParticipant = Callable[..., Awaitable[Participant]]
 
@@ -48,12 +42,7 @@ def clock_start() -> float:
 
 @pytest.fixture
 def prosody_bin() -> str:
-    binary = prosody_binary()
-    if binary is None:
-        if os.environ.get("CI"):
-            raise RuntimeError("CI needs Debian's prosody (apt-get install prosody)")
-        pytest.skip("no prosody on this machine (apt-get install prosody)")
-    return binary
+    return require_prosody()
 
 
 @pytest.fixture
@@ -64,7 +53,7 @@ async def prosody(prosody_bin: str, harness: Harness, tmp_path: Path
     yield server
     await asyncio.to_thread(server.stop)  # its sessions end: a few last events
     await harness.settle()  # applied before the sidecar stops
-    assert "gave up on" not in server.log(), "the module lost an event"
+    assert "tether_events\terror" not in server.log(), "the module lost an event"
 
 
 @pytest.fixture
@@ -81,42 +70,6 @@ async def participant(prosody: ProsodyServer) -> AsyncIterator[NewParticipant]:
     for p in made:
         if p.transport is not None:
             p.drop()
-
-
-def meeting() -> str:
-    return je.meeting(int(time.time() * 1000))
-
-
-async def row(h: Harness, nick: str) -> dict[str, Any] | None:
-    r = await h.http.get(f"{h.base}/api/meetings/{quote(meeting(), safe='')}/roster",
-                         headers=h.token())
-    if r.status_code == 404:  # no event applied yet
-        return None
-    r.raise_for_status()
-    return next((p for p in r.json()["people"] if p["participant"] == nick), None)
-
-
-async def until(h: Harness, nick: str, timeout: float = 5.0, **expected: str) -> dict[str, Any]:
-    """Wait until the roster shows the participant with these fields."""
-    found: dict[str, Any] = {}
-
-    async def check() -> bool:
-        found.update(await row(h, nick) or {})
-        return bool(found) and all(found.get(k) == v for k, v in expected.items())
-
-    try:
-        await eventually(check, timeout=timeout)
-    except AssertionError:
-        raise AssertionError(f"{nick}: wanted {expected}, roster has {found}") from None
-    return found
-
-
-async def kinds(h: Harness) -> list[str]:
-    return [e["kind"] for e in await h.timeline(meeting())]
-
-
-async def calls_to(h: Harness, number: str) -> int:
-    return sum(1 for c in h.standin.calls if c.to == number)
 
 
 async def test_leave_switch_room_and_kick_carry_their_reasons(
