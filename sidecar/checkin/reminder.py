@@ -44,7 +44,7 @@ class CheckInReminder:
         """Text the link once; a failure is on the timeline, not retried (the alert is out)."""
         url, _ = texter.url(meeting, client, self.engine.now_ms())
         try:
-            sent = await texter.send(client, url, actor="checkin-reminder")
+            sent = await texter.send(client, url, actor="checkin-reminder", meeting=meeting)
         except Exception as exc:  # one text, never retried: the alert is out
             logger.warning("check-in re-prompt failed meeting=%s client=%s (%s)", meeting,
                            client, where(exc))

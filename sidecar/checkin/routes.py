@@ -74,7 +74,7 @@ async def text_link(t: CheckInDeps, texter: CheckInTexter, meeting: str, client:
                     by: str) -> bool:
     """Text a client their link (the text holds the link only); on the timeline."""
     try:
-        if not await texter.send(client, url, actor=by):
+        if not await texter.send(client, url, actor=by, meeting=meeting):
             raise web.HTTPNotFound(text="no record on file for this client")
     except TelephonyError as exc:
         raise web.HTTPBadGateway(text=f"the text could not be sent: {exc}") from exc

@@ -4,6 +4,7 @@ by the reminder's re-prompt. The text holds the link only (no name, no PHI)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from sidecar.checkin.store import CheckInLinks
 from sidecar.infra.telephony import Dialer
@@ -25,11 +26,16 @@ class CheckInTexter:
         expires = now_ms + LINK_TTL_MS
         return f"{self.public_url}/checkin?t={self.links.issue(meeting, client, expires)}", expires
 
-    async def send(self, client: str, url: str, actor: str) -> bool:
+    async def send(self, client: str, url: str, actor: str, meeting: str) -> bool:
         """Text ``url`` to the client's number on file; False if there is no record.
-        Raises TelephonyError when the provider refuses."""
+        Raises TelephonyError when the provider refuses. Its delivery, or its failure,
+        comes back on the meeting's timeline (the status callback names ids only)."""
         record = await self.clients.get(client, actor=actor, purpose="checkin-sms")
         if record is None:
             return False
-        await self.dialer.send_sms(record.callback_phone, SMS_BODY.format(url=url))
+        about = urlencode({"meeting": meeting, "subject": f"client:{client}",
+                           "purpose": "checkin_link", "to": "client"})
+        await self.dialer.send_sms(record.callback_phone, SMS_BODY.format(url=url),
+                                   status_url=f"{self.public_url}/webhooks/telephony/"
+                                   f"sms-status?{about}")
         return True

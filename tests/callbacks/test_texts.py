@@ -145,3 +145,23 @@ async def test_an_undelivered_text_comes_back_as_an_alert(harness: Harness) -> N
     assert "sms.delivered" in await h.kinds()  # the others' texts arrived
     assert (await _metric(h, 'tether_sms_failures_total{purpose="responders"}')).endswith(
         " 1.0")
+
+
+async def test_a_check_in_link_that_never_arrives_is_an_alert(harness: Harness) -> None:
+    h = harness
+    h.standin.sms_behaviour[CASEY_PHONE] = "failed"
+    await join_group(h)
+    await h.settle()
+    from tests.checkin.test_checkin import M
+
+    r = await h.http.post(f"{h.base}/api/meetings/{M}/clients/client-001/checkin-link",
+                          json={"send_sms": True}, headers=h.token())
+    assert r.status_code == 200 and r.json()["sms_sent"] is True  # accepted by the provider
+
+    async def alerted() -> bool:
+        return "alert.sms_undelivered" in await h.kinds()
+
+    await eventually(alerted, timeout=5)
+    alert = next(e for e in await h.timeline() if e["kind"] == "alert.sms_undelivered")
+    assert alert["data"]["purpose"] == "checkin_link"
+    assert alert["data"]["subject"] == "client:client-001"

@@ -11,13 +11,14 @@ from aiohttp.test_utils import TestServer
 from sidecar.app import create_app
 from sidecar.infra.clock import FakeClock
 from sidecar.infra.telephony.standin import TwilioStandIn
-from tests.conftest import free_port, program_config, test_settings
+from tests import conftest
+from tests.conftest import free_port, program_config
 
 
 async def _ready(settings_url: str, redis_url: str, tmp_path: Path,
                  standin: tuple[TwilioStandIn, str]) -> tuple[int, dict[str, Any]]:
     port = free_port()
-    settings = test_settings(redis_url, tmp_path, port, standin[1]).model_copy(
+    settings = conftest.test_settings(redis_url, tmp_path, port, standin[1]).model_copy(
         update={"tether_public_url": settings_url})
     server = TestServer(create_app(settings, program_config(), FakeClock(1_800_000_000.0)),
                         host="127.0.0.1", port=port)
