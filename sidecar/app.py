@@ -16,6 +16,7 @@ from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
 from sidecar.incidents import contact_routes, stats_routes, triage_routes
 from sidecar.incidents import routes as incident_routes
+from sidecar.infra import access
 from sidecar.infra.clock import Clock, SystemClock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.metrics import Metrics
@@ -73,7 +74,8 @@ async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
 
 def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = None,
                *, run_workers: bool = True) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024, middlewares=[pages.security_headers])
+    app = web.Application(client_max_size=1024 * 1024,
+                          middlewares=[pages.security_headers, access.enforce])
     edge_holder: list[WebhookEdge] = []
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -97,6 +99,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                 for task in stuck:
                     logger.error("background task %s did not stop in time", task.get_name())
 
+    @access.rule(access.public("the platform's webhook signature, checked by its adapter"))
     async def webhook(request: web.Request) -> web.StreamResponse:
         return await edge_holder[0].handle(request)
 

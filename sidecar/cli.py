@@ -126,7 +126,8 @@ def cmd_token(args: argparse.Namespace) -> int:
     out: list[str] = []
 
     async def run(t: Tether) -> None:
-        out.append(t.tokens.issue(args.staff, t.clock.now(), ttl_s=args.hours * 3600))
+        out.append(t.tokens.issue(args.staff, t.clock.now(), ttl_s=int(args.hours * 3600)))
+        await t.audit.record("cli:token", "token.minted", args.staff)
 
     try:
         asyncio.run(_with_services(config, run))
@@ -181,7 +182,8 @@ def parser() -> argparse.ArgumentParser:
     r.set_defaults(fn=cmd_import_directory)
     t = sub.add_parser("token", help="mint a panel/API token for a staff member")
     t.add_argument("staff")
-    t.add_argument("--hours", type=int, default=12)
+    t.add_argument("--hours", type=float, default=1.0,
+                   help="how long it lasts (default 1, at most 12)")
     t.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     t.set_defaults(fn=cmd_token)
     d = sub.add_parser("demo", help="play a crisis scenario through the real endpoints")

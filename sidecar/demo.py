@@ -148,7 +148,8 @@ async def run_demo(speed: float = 20.0) -> int:
                 await t.clients.put(record, actor="demo")
             async with httpx.AsyncClient(timeout=10) as http:
                 player = Player(http, f"http://127.0.0.1:{port}", secret, clock)
-                entries = await _play(player, t.tokens.issue("lead-avery", clock.now()))
+                entries = await _play(player, t.tokens.issue("lead-avery", clock.now(),
+                                                             ttl_s=12 * 3600))
             _print(entries)
             print(f"\nTelephony stand-in: {len(standin.calls)} calls, "
                   f"{len(standin.messages)} SMS to staff (clock x{speed:g}).")

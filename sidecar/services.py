@@ -26,8 +26,8 @@ from sidecar.checkin.sms import CheckInTexter
 from sidecar.checkin.store import CheckInLinks, CheckInStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
-from sidecar.incidents.store import IncidentStore
-from sidecar.infra import keys
+from sidecar.incidents.store import IncidentNotFound, IncidentStore
+from sidecar.infra import access, keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
@@ -52,6 +52,7 @@ from sidecar.presence.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIN
 from sidecar.records.clients import ClientStore
 from sidecar.records.deps import RECORDS, RecordsDeps
 from sidecar.records.directory import DirectoryStore
+from sidecar.records.oncall import on_call_now
 from sidecar.registry import (
     app_context_reader,
     bridge_script,
@@ -259,6 +260,27 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
 TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)
 
 
+@dataclass(frozen=True)
+class _ScopeLookup:
+    """Which group a meeting instance or an incident belongs to, for the access gate."""
+
+    config: ProgramConfig
+    meetings: MeetingStore
+    incidents: IncidentStore
+
+    async def meeting_number(self, meeting: str) -> str | None:
+        return (await self.meetings.meta(meeting)).get("number") or None
+
+    async def incident_number(self, incident: str) -> str | None:
+        try:
+            return (await self.incidents.get(incident)).meeting_number
+        except IncidentNotFound:
+            return None
+
+    def on_call_now(self, now_ms: int) -> set[str]:
+        return {s.id for s in on_call_now(self.config, now_ms)}
+
+
 class _Base(TypedDict):
     """What every capability's routes use: the program, the clock, staff tokens."""
     config: ProgramConfig
@@ -269,6 +291,8 @@ class _Base(TypedDict):
 def wire(app: web.Application, t: Tether) -> None:
     """Give each capability's routes the few things they use, and nothing else."""
     app[TETHER] = t  # the composition root's own handle (CLI, demo, tests)
+    app[access.GATE] = access.Gate(t.config, t.clock, t.tokens, t.audit,
+                                   _ScopeLookup(t.config, t.meetings, t.incidents))
     base = _Base(config=t.config, clock=t.clock, tokens=t.tokens)
     app[PRESENCE] = PresenceDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
                                  applier=t.applier)

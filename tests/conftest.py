@@ -234,6 +234,7 @@ async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioS
                 await h.tether.clients.put(record, actor="test")
             yield h
     finally:
+        await standin[0].quiesce()  # no callback left in flight into a closing server
         await server.close()
 
 

@@ -142,7 +142,7 @@ async def _start_session(http: httpx.AsyncClient, replicas: list[Replica],
     clients = yaml.safe_load((ROOT / "examples" / "clients.yaml").read_text())
     r = await http.post(replicas[0].base + "/api/admin/clients",
                         content=json.dumps(clients, default=str),  # YAML dates -> ISO text
-                        headers=_token(config, "admin-jordan"))
+                        headers=_token(config, "clinlead-sasha"))  # clinical fields too
     assert r.status_code == 200
     now_ms = int(time.time() * 1000)
     await _send(http, replicas[1], zp.joined(now_ms - 30_000, *CASEY))

@@ -7,12 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sidecar.callbacks.deps import CALLBACKS
 from sidecar.infra import keys
-from sidecar.infra.config import Role
+from sidecar.infra.access import in_meeting, principal, rule
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 
 
 class AckBody(BaseModel):
@@ -21,10 +20,11 @@ class AckBody(BaseModel):
 
 
 @routes.post("/api/meetings/{meeting}/ladders/{subject}/ack")
+@rule(in_meeting())
 async def acknowledge(request: web.Request) -> web.Response:
     """A clinician takes over ("I'm calling them"): the ladder stops."""
     t = request.app[CALLBACKS]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     m, subject = request.match_info["meeting"], request.match_info["subject"]
     body = await read_json(request, AckBody)
     job_key = (await t.meetings.ladders(m)).get(subject)

@@ -12,13 +12,12 @@ from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.review import parse, review
 from sidecar.checkin.sms import CheckInTexter
 from sidecar.checkin.store import CheckIn, LinkClaims, LinkError
-from sidecar.infra.config import Role
+from sidecar.infra.access import for_client, in_meeting, principal, public, rule
 from sidecar.infra.telephony import TelephonyError
 from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
 MOMENT_ACK = "Thanks. Your care team will check in with you quietly."
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 _STATIC = resources.files("sidecar.web") / "static"
 
 
@@ -35,11 +34,12 @@ class LinkRequest(BaseModel):
 
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
+@rule(for_client())
 async def make_link(request: web.Request) -> web.Response:
     """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
     client's number on file (the text holds the link only)."""
     t = request.app[CHECKIN]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     m, client = request.match_info["meeting"], request.match_info["client"]
     await _expected(t, m, client)
     try:
@@ -58,10 +58,11 @@ def texter_of(t: CheckInDeps) -> CheckInTexter:
 
 
 @routes.post("/api/meetings/{meeting}/checkin-invitations")
+@rule(in_meeting())
 async def invited(request: web.Request) -> web.Response:
     """The panel sent Zoom's app invitation to everyone in the room: on the timeline."""
     t = request.app[CHECKIN]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     m = request.match_info["meeting"]
     if not await t.meetings.meta(m):
         raise web.HTTPNotFound(text="no such meeting")
@@ -96,6 +97,7 @@ def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 
 
 @routes.get("/checkin")
+@rule(public("the client's signed check-in link"))
 async def form_page(request: web.Request) -> web.Response:
     try:
         _link(request)
@@ -109,6 +111,7 @@ async def form_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/checkin")
+@rule(public("the client's signed check-in link"))
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's."""
     t = request.app[CHECKIN]
@@ -121,6 +124,7 @@ async def mine(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/checkin")
+@rule(public("the client's signed check-in link"))
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
     meeting, client, participant = _link(request)
@@ -157,6 +161,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 
 
 @routes.post("/api/checkin/moved")
+@rule(public("the client's signed check-in link"))
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
@@ -171,6 +176,7 @@ async def moved(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/checkin/moment")
+@rule(public("the client's signed check-in link"))
 async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""

@@ -26,6 +26,7 @@ from sidecar.incidents.deps import IncidentDeps
 from sidecar.incidents.model import ContactRecord, Handoff, Incident
 from sidecar.incidents.responders import lookup_responders
 from sidecar.incidents.routes import body_of, change, load, now_ms, view, who
+from sidecar.infra.access import on_incident, rule
 from sidecar.infra.timeline import entry
 from sidecar.records.model import ClientRecord
 from sidecar.records.oncall import on_call_now
@@ -62,6 +63,7 @@ async def _record(t: IncidentDeps, incident: Incident, actor: str, purpose: str)
 
 
 @routes.get("/api/incidents/{incident}/card")
+@rule(on_incident())
 async def card(request: web.Request) -> web.Response:
     """The emergency card: whom to call, the exact address and room, who is there."""
     t, me = who(request)
@@ -80,6 +82,7 @@ async def card(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/contacts")
+@rule(on_incident())
 async def contact(request: web.Request) -> web.Response:
     """May we tell this person? Within the client's consent, or by override with a reason.
     A refusal is 403 and says what is missing; nothing is recorded as contacted."""
@@ -121,6 +124,7 @@ async def contact(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/disclosures")
+@rule(on_incident())
 async def disclose(request: web.Request) -> web.Response:
     """Record an emergency disclosure; in a Part 2 program only to medical personnel, with
     who received it, who disclosed it, when and the nature of the emergency (§2.51)."""
@@ -148,6 +152,7 @@ async def disclose(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/handoff")
+@rule(on_incident())
 async def handoff(request: web.Request) -> web.Response:
     """The warm-handoff summary for the receiving facility, generated and kept."""
     t, me = who(request)

@@ -24,12 +24,11 @@ from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Documentation, Incident, IncidentError, Screen, Trigger
 from sidecar.incidents.store import IncidentNotFound
 from sidecar.incidents.triage_routes import SECURE_THE_GROUP
+from sidecar.infra.access import CLINICAL, for_client, groups, on_incident, principal, rule, staff
 from sidecar.infra.auth import Principal
-from sidecar.infra.config import Role
 from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -60,7 +59,7 @@ def now_ms(t: IncidentDeps) -> int:
 
 def who(request: web.Request) -> tuple[IncidentDeps, Principal]:
     t = request.app[INCIDENTS]
-    return t, t.tokens.require(request, t.clock.now(), *CLINICAL)
+    return t, principal(request)
 
 
 async def body_of(request: web.Request, model: type[M]) -> M:
@@ -92,6 +91,7 @@ def view(incident: Incident) -> dict[str, Any]:
 
 
 @routes.get("/api/cssrs")
+@rule(staff(*CLINICAL))
 async def instrument(request: web.Request) -> web.Response:
     """The screener as the panel shows it: items verbatim, skip logic, copyright line."""
     who(request)
@@ -102,6 +102,7 @@ async def instrument(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/incidents")
+@rule(for_client())
 async def open_incident(request: web.Request) -> web.Response:
     t, me = who(request)
     m, client = request.match_info["meeting"], request.match_info["client"]
@@ -121,6 +122,7 @@ async def open_incident(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/incidents/{incident}")
+@rule(on_incident())
 async def get_incident(request: web.Request) -> web.Response:
     """The whole incident: the JSON export of its report (an audited read)."""
     t, me = who(request)
@@ -130,6 +132,7 @@ async def get_incident(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/screens")
+@rule(on_incident())
 async def screen(request: web.Request) -> web.Response:
     t, me = who(request)
     body = await body_of(request, ScreenBody)
@@ -153,6 +156,7 @@ async def screen(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/checklist/{key}")
+@rule(on_incident())
 async def tick(request: web.Request) -> web.Response:
     t, me = who(request)
     key = request.match_info["key"]
@@ -165,6 +169,7 @@ async def tick(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/emergency")
+@rule(on_incident())
 async def emergency(request: web.Request) -> web.Response:
     """One action opens the playbook for the whole team: roles, card, steps, script."""
     t, me = who(request)
@@ -191,6 +196,7 @@ async def emergency(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/steps/{key}")
+@rule(on_incident())
 async def step(request: web.Request) -> web.Response:
     t, me = who(request)
     key = request.match_info["key"]
@@ -208,6 +214,7 @@ async def step(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/incidents/{incident}/close")
+@rule(on_incident())
 async def close(request: web.Request) -> web.Response:
     """Closing schedules the after-action follow-ups as durable jobs, due by policy."""
     t, me = who(request)
@@ -247,6 +254,7 @@ def _has_aftercare_consent(t: IncidentDeps, contacts: list[Any]) -> bool:
 
 
 @routes.post("/api/incidents/{incident}/tasks/{kind}")
+@rule(on_incident())
 async def task_done(request: web.Request) -> web.Response:
     t, me = who(request)
     try:
@@ -262,11 +270,15 @@ async def task_done(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/incidents")
+@rule(staff(*CLINICAL))
 async def list_incidents(request: web.Request) -> web.Response:
     t, _ = who(request)
+    mine = groups(request)
     out = []
     for incident_id in reversed(await t.incidents.ids()):
         i = await t.incidents.get(incident_id)
+        if mine is not None and i.meeting_number not in mine:
+            continue  # not a group the caller cares for
         out.append({"id": i.id, "meeting": i.meeting, "client": i.client, "trigger": i.trigger,
                     "level": i.level, "opened": i.opened_ms, "closed": i.closed_ms,
                     "emergency": i.emergency_ms is not None,

@@ -8,6 +8,7 @@ from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Incident
 from sidecar.incidents.stats import csv_text, summary
 from sidecar.infra import keys
+from sidecar.infra.access import principal, rule, staff
 from sidecar.infra.config import Role
 
 routes = web.RouteTableDef()
@@ -25,9 +26,10 @@ def _since(request: web.Request) -> int:
 
 
 @routes.get("/api/admin/incident-stats")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def stats(request: web.Request) -> web.Response:
     t = request.app[INCIDENTS]
-    who = t.tokens.require(request, t.clock.now(), Role.ADMIN)
+    who = principal(request)
     since = _since(request)
     dials = [int(f["ms"]) for _, f in await t.redis.xrange(keys.STATS_DIALS)
              if int(f["at"]) >= since]
@@ -37,9 +39,10 @@ async def stats(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/admin/incidents.csv")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def export(request: web.Request) -> web.Response:
     t = request.app[INCIDENTS]
-    who = t.tokens.require(request, t.clock.now(), Role.ADMIN)
+    who = principal(request)
     await t.audit.record(who.staff_id, "incidents.csv", "-")
     text = csv_text(await _all(t, _since(request)), int(t.clock.now() * 1000))
     return web.Response(text=text, content_type="text/csv", headers={

@@ -8,11 +8,10 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sidecar.incidents.deps import INCIDENTS
-from sidecar.infra.config import Role
+from sidecar.infra.access import in_meeting, principal, rule
 from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 SECURE_THE_GROUP = (
     "Let the group know a facilitator stepped out to check in with someone, without "
     "naming them. Keep the group on its current exercise; do not discuss who left. If "
@@ -34,10 +33,11 @@ async def _body(request: web.Request) -> TriageBody:
 
 
 @routes.post("/api/meetings/{meeting}/triage")
+@rule(in_meeting())
 async def triage(request: web.Request) -> web.Response:
     """Phases: started (returns the neutral room name), moved, ended, failed."""
     t = request.app[INCIDENTS]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     m = request.match_info["meeting"]
     if not await t.meetings.meta(m):
         raise web.HTTPNotFound(text="no such meeting (yet)")

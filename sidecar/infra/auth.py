@@ -12,6 +12,7 @@ from jwt.types import Options
 from sidecar.infra.config import ProgramConfig, Role
 
 ISSUER = "tether"
+MAX_TOKEN_S = 12 * 3600  # no token lives longer, however it was minted
 # Time claims are checked against the injected clock below, not the wall clock.
 _OPTIONS: Options = {"verify_exp": False, "verify_iat": False, "verify_nbf": False,
             "require": ["exp", "sub"]}
@@ -28,10 +29,12 @@ class TokenIssuer:
         self._key = key
         self._config = config
 
-    def issue(self, staff_id: str, now: float, ttl_s: int = 12 * 3600) -> str:
+    def issue(self, staff_id: str, now: float, ttl_s: int = 3600) -> str:
         staff = self._config.staff_by_id(staff_id)
         if staff is None:
             raise ValueError(f"no staff member {staff_id!r} in the configuration")
+        if not 0 < ttl_s <= MAX_TOKEN_S:
+            raise ValueError(f"a token lasts at most {MAX_TOKEN_S // 3600} hours")
         claims = {"iss": ISSUER, "sub": staff_id, "iat": int(now), "exp": int(now) + ttl_s}
         return jwt.encode(claims, self._key, algorithm="HS256")
 
@@ -43,6 +46,8 @@ class TokenIssuer:
             raise web.HTTPUnauthorized(text=f"invalid token: {exc}") from exc
         if int(claims["exp"]) < now:
             raise web.HTTPUnauthorized(text="token expired")
+        if int(claims["exp"]) - int(claims.get("iat", 0)) > MAX_TOKEN_S:
+            raise web.HTTPUnauthorized(text="token lasts longer than tokens may")
         staff = self._config.staff_by_id(str(claims["sub"]))
         if staff is None:
             raise web.HTTPUnauthorized(text="token names no current staff member")

@@ -33,6 +33,7 @@ class Role(StrEnum):
     CO_FACILITATOR = "co_facilitator"
     ON_CALL = "on_call"
     ADMIN = "admin"
+    PROGRAM_CLINICAL_LEAD = "program_clinical_lead"  # cares for every group of the program
 
 
 class Program(_Strict):

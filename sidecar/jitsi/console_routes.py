@@ -10,13 +10,13 @@ from importlib import resources
 from aiohttp import web
 from pydantic import ValidationError
 
-from sidecar.infra.config import Meeting, Role
+from sidecar.infra.access import in_room, principal, public, rule
+from sidecar.infra.config import Meeting
 from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
 from sidecar.jitsi.deps import JITSI, JitsiDeps
 from sidecar.jitsi.gate import current_session
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 _DOMAIN = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
 
 
@@ -40,6 +40,7 @@ def _origin(t: JitsiDeps) -> str:
 
 
 @routes.get("/jitsi/console/{room}")
+@rule(public("a page: its session comes from the API, with a token"))
 async def console_page(request: web.Request) -> web.Response:
     """The panel with the meeting beside it; the staff token comes in the URL fragment."""
     t = request.app[JITSI]
@@ -61,16 +62,18 @@ async def console_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/jitsi/bridge.js")
+@rule(public("static script, no data"))
 async def jitsi_bridge(request: web.Request) -> web.Response:
     return web.Response(text=request.app[JITSI].bridge_script(),
                         content_type="application/javascript")
 
 
 @routes.get("/api/jitsi/rooms/{room}/console")
+@rule(in_room())
 async def console_session(request: web.Request) -> web.Response:
     """Who the console is for, today's session id, and the Jitsi domain and room."""
     t = request.app[JITSI]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     room = request.match_info["room"]
     cfg = _room(t, room)
     staff = t.config.staff_by_id(who.staff_id)
@@ -97,11 +100,12 @@ async def _page_reported(t: JitsiDeps, meeting: str, batch: ConsoleBatch) -> Con
 
 
 @routes.post("/api/jitsi/rooms/{room}/console-events")
+@rule(in_room())
 async def console_events(request: web.Request) -> web.Response:
     """What the console's IFrame API saw: breakout membership, knocking participants, and
     (without Prosody's module) joins and leaves. Into the inbox like any platform event."""
     t = request.app[JITSI]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     room = request.match_info["room"]
     _room(t, room)
     try:

@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sidecar.checkin.identify import first_name
 from sidecar.checkin.routes import text_link, texter_of
 from sidecar.checkin.store import LinkClaims, LinkError
-from sidecar.infra.config import Meeting, Role
+from sidecar.infra.access import for_client, in_room, principal, public, rule
+from sidecar.infra.config import Meeting
 from sidecar.jitsi.deps import JITSI, JitsiDeps
 from sidecar.jitsi.gate import (
     current_session,
@@ -32,7 +33,6 @@ from sidecar.jitsi.heartbeats import Beat
 from webhooks import IngestUnavailable
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 HEARTBEAT_EVERY_S = 3
 CHECK_IN_FIRST = "check in first"
 _STATIC = resources.files("sidecar.web") / "static"
@@ -82,6 +82,7 @@ def _page() -> str:
 
 
 @routes.get("/join/{room}")
+@rule(public("the client's signed session link"))
 async def join_page(request: web.Request) -> web.Response:
     t = request.app[JITSI]
     try:
@@ -96,6 +97,7 @@ async def join_page(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/jitsi/join")
+@rule(public("the client's signed session link"))
 async def join(request: web.Request) -> web.Response:
     """The room's join token, for a client checked in for this session (409 before)."""
     t = request.app[JITSI]
@@ -136,6 +138,7 @@ async def _beat(request: web.Request) -> tuple[JitsiDeps, Beat]:
 
 
 @routes.post("/api/jitsi/heartbeat")
+@rule(public("the client's signed session link"))
 async def heartbeat(request: web.Request) -> web.Response:
     t, b = await _beat(request)
     try:
@@ -159,6 +162,7 @@ async def _link_unidentified(t: JitsiDeps, b: Beat) -> None:
 
 
 @routes.post("/api/jitsi/leave")
+@rule(public("the client's signed session link"))
 async def leave(request: web.Request) -> web.Response:
     """The client left on purpose (hung up, closed the meeting or the page): no callback."""
     t, b = await _beat(request)
@@ -170,10 +174,11 @@ async def leave(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/jitsi/rooms/{room}/token")
+@rule(in_room())
 async def staff_token(request: web.Request) -> web.Response:
     """A moderator join token for the signed-in staff member (``jwt`` null: no key set)."""
     t = request.app[JITSI]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     room = request.match_info["room"]
     _group(t, room)
     staff = t.config.staff_by_id(who.staff_id)
@@ -192,10 +197,11 @@ class LinkRequest(BaseModel):
 
 
 @routes.post("/api/jitsi/rooms/{room}/clients/{client}/join-link")
+@rule(for_client())
 async def make_link(request: web.Request) -> web.Response:
     """A client's signed link to a day's session (today by default), optionally texted."""
     t = request.app[JITSI]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL, Role.ADMIN)
+    who = principal(request)
     room, client = request.match_info["room"], request.match_info["client"]
     _group(t, room, client)
     try:

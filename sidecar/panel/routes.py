@@ -7,25 +7,25 @@ from aiohttp import web
 
 from sidecar.checkin.store import CheckInStatus
 from sidecar.infra import keys
+from sidecar.infra.access import for_client, in_meeting, principal, rule
 from sidecar.infra.auth import Principal
-from sidecar.infra.config import Role
 from sidecar.panel.deps import PANEL, PanelDeps
 from sidecar.presence.meetings import split_state
 from sidecar.presence.roster import person_view
 from sidecar.presence.routes import known_meeting
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 
 
-def _who(request: web.Request, *roles: Role) -> tuple[PanelDeps, Principal]:
+def _who(request: web.Request) -> tuple[PanelDeps, Principal]:
     t = request.app[PANEL]
-    return t, t.tokens.require(request, t.clock.now(), *roles)
+    return t, principal(request)
 
 
 @routes.get("/api/meetings/{meeting}/roster")
+@rule(in_meeting())
 async def roster(request: web.Request) -> web.Response:
-    t, who = _who(request, *CLINICAL)
+    t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
     async with t.redis.pipeline(transaction=True) as pipe:
@@ -56,9 +56,10 @@ def _checkin_view(status: CheckInStatus | None) -> dict[str, int | bool | None]:
 
 
 @routes.get("/api/meetings/{meeting}/clients/{client}/dispatch")
+@rule(for_client())
 async def dispatch_card(request: web.Request) -> web.Response:
     """Location on file, callback number and consented contacts: for responders."""
-    t, who = _who(request, *CLINICAL)
+    t, who = _who(request)
     m, client = request.match_info["meeting"], request.match_info["client"]
     meta = await known_meeting(t.meetings, m)
     cfg = t.config.meeting_by_number(meta.get("number", ""))

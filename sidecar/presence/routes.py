@@ -10,21 +10,20 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
 from sidecar.infra import keys
+from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
 from sidecar.infra.auth import Principal
-from sidecar.infra.config import Role
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 KEEPALIVE_MS = 15_000
 
 
-def _who(request: web.Request, *roles: Role) -> tuple[PresenceDeps, Principal]:
+def _who(request: web.Request) -> tuple[PresenceDeps, Principal]:
     t = request.app[PRESENCE]
-    return t, t.tokens.require(request, t.clock.now(), *roles)
+    return t, principal(request)
 
 
 async def known_meeting(meetings: MeetingStore, meeting: str) -> dict[str, str]:
@@ -36,12 +35,17 @@ async def known_meeting(meetings: MeetingStore, meeting: str) -> dict[str, str]:
 
 
 @routes.get("/api/meetings")
+@rule(staff(*CLINICAL))
 async def list_meetings(request: web.Request) -> web.Response:
-    t, _ = _who(request, *CLINICAL)
+    """The live meetings of the groups the caller cares for."""
+    t, _ = _who(request)
     ids = sorted(await t.redis.smembers(keys.ACTIVE_MEETINGS))
+    mine = groups(request)
     out = []
     for m in ids:
         meta = await t.meetings.meta(m)
+        if mine is not None and meta.get("number") not in mine:
+            continue
         cfg = t.config.meeting_by_number(meta.get("number", ""))
         out.append({"meeting": m, "number": meta.get("number"), "name": cfg.name if cfg else "",
                     "ended": "ended_at" in meta})
@@ -49,8 +53,9 @@ async def list_meetings(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/meetings/{meeting}/timeline")
+@rule(in_meeting())
 async def timeline(request: web.Request) -> web.Response:
-    t, _ = _who(request, *CLINICAL)
+    t, _ = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
     after = request.query.get("after", "-")
@@ -58,9 +63,10 @@ async def timeline(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/meetings/{meeting}/stream")
+@rule(in_meeting())
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``)."""
-    t, _ = _who(request, *CLINICAL)
+    t, _ = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
     last = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or "0-0"
@@ -89,9 +95,10 @@ class LinkBody(BaseModel):
 
 
 @routes.post("/api/meetings/{meeting}/participants/{participant}/link")
+@rule(in_meeting())
 async def link_participant(request: web.Request) -> web.Response:
     """"This is Casey": an unidentified participant becomes a client of the meeting."""
-    t, who = _who(request, *CLINICAL)
+    t, who = _who(request)
     m, participant = request.match_info["meeting"], request.match_info["participant"]
     meta = await known_meeting(t.meetings, m)
     body = await read_json(request, LinkBody)

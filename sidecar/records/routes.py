@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from sidecar.infra import keys
+from sidecar.infra.access import principal, rule, staff
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.validation import problems
@@ -28,7 +29,7 @@ routes = web.RouteTableDef()
 
 def _admin(request: web.Request) -> tuple[RecordsDeps, Principal]:
     t = request.app[RECORDS]
-    return t, t.tokens.require(request, t.clock.now(), Role.ADMIN)
+    return t, principal(request)
 
 
 def _bad(errors: list[str]) -> web.HTTPBadRequest:
@@ -44,6 +45,45 @@ async def _body(request: web.Request) -> Any:
     except (ValueError, RecursionError) as exc:  # not UTF-8, or nested past all reason
         raise _bad(["(body): not valid JSON (UTF-8 text, nested at most a few levels)"]
                    ) from exc
+
+
+# What only clinical staff read or change on a record; an admin configures the program and
+# sees the rest (names, numbers, contacts and their consent, identities, review dates).
+CLINICAL_FIELDS = ("safety_plan", "considerations", "code_words")
+
+
+def _clinical(who: Principal) -> bool:
+    return Role.PROGRAM_CLINICAL_LEAD.value in who.roles
+
+
+def _for(who: Principal, record: ClientRecord) -> dict[str, Any]:
+    out: dict[str, Any] = record.model_dump(mode="json")
+    if _clinical(who):
+        return out
+    for name in CLINICAL_FIELDS:
+        out.pop(name)
+    plan = record.safety_plan
+    out["safety_plan_review"] = {
+        "last_reviewed": plan.last_reviewed.isoformat() if plan.last_reviewed else None,
+        "review_due": plan.review_due.isoformat() if plan.review_due else None}
+    out["clinical_fields_hidden"] = list(CLINICAL_FIELDS)
+    return out
+
+
+def _keep_clinical(who: Principal, raw: Any, stored: ClientRecord | None) -> Any:
+    """An admin's save keeps the stored clinical fields; changing one needs a clinical
+    role (403 naming them)."""
+    if _clinical(who) or not isinstance(raw, dict):
+        return raw
+    current = (stored or ClientRecord(id="x", name="x", callback_phone="+10000000000")
+               ).model_dump(mode="json")
+    changed = [f for f in CLINICAL_FIELDS if f in raw and raw[f] != current[f]]
+    if changed:
+        raise web.HTTPForbidden(text=", ".join(changed) + ": only clinical staff (the "
+                                "program's clinical lead) may change these")
+    raw = {k: v for k, v in raw.items()
+           if k not in ("safety_plan_review", "clinical_fields_hidden")}
+    return {**raw, **{f: current[f] for f in CLINICAL_FIELDS}}
 
 
 def _today(t: RecordsDeps) -> date:
@@ -69,18 +109,27 @@ def summary(record: ClientRecord, today: date, directory: Directory) -> dict[str
 
 
 @routes.post("/api/admin/clients")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def import_clients(request: web.Request) -> web.Response:
     t, who = _admin(request)
     try:
         parsed = ClientFile.model_validate_json(await request.read())
     except ValidationError as exc:
         raise _bad(problems(exc)) from exc
+    if not _clinical(who):
+        blank = ClientRecord(id="x", name="x", callback_phone="+10000000000")
+        carrying = sorted({f"clients.{i}.{f}" for i, r in enumerate(parsed.clients)
+                           for f in CLINICAL_FIELDS if getattr(r, f) != getattr(blank, f)})
+        if carrying:
+            raise web.HTTPForbidden(text=", ".join(carrying) + ": only clinical staff (the "
+                                    "program's clinical lead) may import these")
     for record in parsed.clients:
         await t.clients.put(record, actor=who.staff_id)
     return web.json_response({"imported": len(parsed.clients)})
 
 
 @routes.get("/api/admin/clients")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def list_clients(request: web.Request) -> web.Response:
     """Every client, each read audited (the names are PHI)."""
     t, who = _admin(request)
@@ -94,13 +143,14 @@ async def list_clients(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/admin/clients/{client}")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def get_client(request: web.Request) -> web.Response:
     t, who = _admin(request)
     client_id = request.match_info["client"]
     record = await t.clients.get(client_id, actor=who.staff_id, purpose="admin")
     if record is None:
         raise web.HTTPNotFound(text=f"There is no client {client_id!r}.")
-    return web.json_response(record.model_dump(mode="json"))
+    return web.json_response(_for(who, record))
 
 
 def _id_problem(raw: Any, client_id: str) -> list[str]:
@@ -110,11 +160,13 @@ def _id_problem(raw: Any, client_id: str) -> list[str]:
 
 
 @routes.put("/api/admin/clients/{client}")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def put_client(request: web.Request) -> web.Response:
     """Create or replace one record; the id in the body must be the one in the path."""
     t, who = _admin(request)
     client_id = request.match_info["client"]
-    raw = await _body(request)
+    raw = _keep_clinical(who, await _body(request), await t.clients.get(
+        client_id, actor=who.staff_id, purpose="admin.save"))
     mismatch = _id_problem(raw, client_id)
     try:
         record = ClientRecord.model_validate(raw)
@@ -129,12 +181,14 @@ async def put_client(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/admin/directory")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def get_directory(request: web.Request) -> web.Response:
     t, _ = _admin(request)
     return web.json_response((await t.directory.get()).model_dump(mode="json"))
 
 
 @routes.put("/api/admin/directory")
+@rule(staff(Role.ADMIN))
 async def put_directory(request: web.Request) -> web.Response:
     t, who = _admin(request)
     try:
@@ -147,6 +201,7 @@ async def put_directory(request: web.Request) -> web.Response:
 
 
 @routes.get("/api/admin/oncall")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def oncall(request: web.Request) -> web.Response:
     """The schedule, and who is on call now (``source``: a shift, or the on_call role)."""
     t, _ = _admin(request)

@@ -6,17 +6,20 @@ import redis.asyncio as aioredis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from sidecar.infra.access import public, rule
 from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/healthz")
+@rule(public("liveness, no data"))
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
 @routes.get("/readyz")
+@rule(public("readiness, no data"))
 async def readyz(request: web.Request) -> web.Response:
     t = request.app[WEB]
     try:
@@ -32,6 +35,7 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 @routes.get("/metrics")
+@rule(public("counters without PHI, for the operators' scraper"))
 async def metrics(request: web.Request) -> web.Response:
     body = generate_latest(request.app[WEB].metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

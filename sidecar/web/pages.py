@@ -7,6 +7,7 @@ from importlib import resources
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from sidecar.infra.access import public, rule
 from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
@@ -14,6 +15,7 @@ STATIC = resources.files("sidecar.web") / "static"
 
 
 @routes.get("/panel")
+@rule(public("a page: its data comes from the API, with a token"))
 async def panel_page(request: web.Request) -> web.Response:
     """The clinicians' panel; its bridge supplies the session (no data in the page)."""
     return web.Response(text=(STATIC / "panel.html").read_text(encoding="utf-8"),
@@ -21,6 +23,7 @@ async def panel_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/static/{name:(checkin|panel|incident|report|admin|join)\\.(js|css)}")
+@rule(public("static files, no data"))
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     kind = "application/javascript" if name.endswith(".js") else "text/css"
@@ -29,6 +32,7 @@ async def static(request: web.Request) -> web.Response:
 
 
 @routes.get("/incidents/{incident}/report")
+@rule(public("a page: its data comes from the API, with a token"))
 async def incident_report(request: web.Request) -> web.Response:
     """A printable incident report; the page reads the JSON export with the token in its
     URL fragment (never sent to the server in the page request)."""
@@ -37,6 +41,7 @@ async def incident_report(request: web.Request) -> web.Response:
 
 
 @routes.get("/admin")
+@rule(public("a page: its data comes from the API, with a token"))
 async def admin_page(request: web.Request) -> web.Response:
     """The admin page (clients, locale directory, on call); its token comes in the hash."""
     return web.Response(text=(STATIC / "admin.html").read_text(encoding="utf-8"),
@@ -44,6 +49,7 @@ async def admin_page(request: web.Request) -> web.Response:
 
 
 @routes.get("/zoom/bridge.js")
+@rule(public("static script, no data"))
 async def zoom_bridge(request: web.Request) -> web.Response:
     """The Zoom Apps SDK bridge (plugins/zoom/static), served beside the panel."""
     return web.Response(text=request.app[WEB].zoom_bridge(), content_type="application/javascript")

@@ -12,6 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContext, PanelContextError
+from sidecar.infra.access import public, rule
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
 routes = web.RouteTableDef()
@@ -40,6 +41,7 @@ def _refusal(reason: str) -> web.Response:
 
 
 @routes.get("/zoom/home")
+@rule(public("Zoom's encrypted app context"))
 async def home(request: web.Request) -> web.Response:
     """Zoom loads this inside the client with ``x-zoom-app-context``."""
     t = request.app[ZOOM]
@@ -60,6 +62,7 @@ async def home(request: web.Request) -> web.Response:
 
 
 @routes.get("/zoom/appssdk.es.js")
+@rule(public("static script, no data"))
 async def appssdk_module(request: web.Request) -> web.Response:
     """The @zoom/appssdk browser module (npm), served from our own origin."""
     module = request.app[ZOOM].sdk_module()
@@ -69,6 +72,7 @@ async def appssdk_module(request: web.Request) -> web.Response:
 
 
 @routes.get("/zoom/appssdk.js")
+@rule(public("static script, no data"))
 async def appssdk(request: web.Request) -> web.Response:
     """A module that puts the SDK where the bridge looks for it (``window.zoomSdk``)."""
     if request.app[ZOOM].sdk_module() is None:
@@ -79,6 +83,7 @@ async def appssdk(request: web.Request) -> web.Response:
 
 
 @routes.post("/api/zoom/session")
+@rule(public("Zoom's encrypted app context"))
 async def session(request: web.Request) -> web.Response:
     """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a panel token."""
     t = request.app[ZOOM]

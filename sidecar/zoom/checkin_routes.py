@@ -12,6 +12,7 @@ from plugins.base import PanelContextError
 from sidecar.checkin.identify import Candidate, Factors, first_name, match
 from sidecar.checkin.sms import LINK_TTL_MS
 from sidecar.infra import keys
+from sidecar.infra.access import public, rule
 from sidecar.infra.timeline import entry
 from sidecar.zoom.app_routes import context_of
 from sidecar.zoom.deps import ZOOM, ZoomDeps
@@ -81,6 +82,7 @@ async def _identify(t: ZoomDeps, m: str, expected: list[str], uid: str,
 
 
 @routes.post("/api/zoom/checkin-session")
+@rule(public("Zoom's encrypted app context"))
 async def client_session(request: web.Request) -> web.Response:
     t = request.app[ZOOM]
     try:

@@ -8,12 +8,11 @@ from typing import Literal
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from sidecar.infra.config import Role
+from sidecar.infra.access import in_meeting, principal, rule
 from sidecar.infra.timeline import entry
 from sidecar.zoom.deps import ZOOM
 
 routes = web.RouteTableDef()
-CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL)
 
 
 class PanelStop(BaseModel):
@@ -23,9 +22,10 @@ class PanelStop(BaseModel):
 
 
 @routes.post("/api/meetings/{meeting}/recording")
+@rule(in_meeting())
 async def panel_stop(request: web.Request) -> web.Response:
     t = request.app[ZOOM]
-    who = t.tokens.require(request, t.clock.now(), *CLINICAL)
+    who = principal(request)
     m = request.match_info["meeting"]
     if not await t.meetings.meta(m):
         raise web.HTTPNotFound(text="no such meeting (yet)")

@@ -11,6 +11,7 @@ import yaml
 from tests.conftest import ROOT, Harness
 
 ADMIN = "admin-jordan"
+CLINICAL_LEAD = "clinlead-sasha"  # program_clinical_lead: edits clinical fields too
 ENDPOINTS = [("GET", "/api/admin/clients"), ("GET", "/api/admin/clients/client-001"),
              ("PUT", "/api/admin/clients/client-001"), ("GET", "/api/admin/directory"),
              ("PUT", "/api/admin/directory"), ("GET", "/api/admin/oncall")]
@@ -81,25 +82,25 @@ async def test_the_list_says_which_addresses_have_a_psap(harness: Harness) -> No
 
 async def test_reading_one_record_is_audited(harness: Harness) -> None:
     h = harness
-    record = await get(h, "/api/admin/clients/client-001")
+    record = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     assert record["code_words"] == ["blue umbrella"]
     assert record["location"]["street"] == "1200 Larkspur Lane"
     assert record["emergency_contacts"][0]["consent_given_on"] == "2026-09-14"
-    assert (ADMIN, "client.read:admin", "client-001") in await audit(h)
+    assert (CLINICAL_LEAD, "client.read:admin", "client-001") in await audit(h)
     r = await h.http.get(f"{h.base}/api/admin/clients/client-999", headers=h.token(ADMIN))
     assert r.status_code == 404 and "client-999" in r.text
 
 
 async def test_a_bad_edit_names_every_field_and_stores_nothing(harness: Harness) -> None:
     h = harness
-    record = await get(h, "/api/admin/clients/client-001")
+    record = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     bad = {**record, "id": "client-002", "callback_phone": "555-0111", "nickname": "C",
            "emergency_contacts": [{**record["emergency_contacts"][0], "phone": "x",
                                    "consent": ["callback_ladder", "gossip"]}],
            "safety_plan": {**record["safety_plan"], "last_reviewed": "yesterday"}}
     before = await audit(h)
     r = await h.http.put(f"{h.base}/api/admin/clients/client-001", json=bad,
-                         headers=h.token(ADMIN))
+                         headers=h.token(CLINICAL_LEAD))
     assert r.status_code == 400
     errors = r.json()["errors"]
     assert errors[0].startswith("id: must be 'client-001'")
@@ -110,7 +111,7 @@ async def test_a_bad_edit_names_every_field_and_stores_nothing(harness: Harness)
                  "nickname: not a field here"):
         assert path in text, text
     assert not [a for a in (await audit(h))[len(before):] if a[1] == "client.upsert"]
-    after = await get(h, "/api/admin/clients/client-001")
+    after = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     assert after == record
 
 
@@ -126,13 +127,13 @@ async def test_an_id_mismatch_alone_is_refused(harness: Harness) -> None:
 
 async def test_a_good_edit_is_saved_and_audited(harness: Harness) -> None:
     h = harness
-    record = await get(h, "/api/admin/clients/client-001")
+    record = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     fixed = {**record, "callback_phone": "+13125550119",
              "safety_plan": {**record["safety_plan"], "last_reviewed": "2027-01-14"}}
     r = await h.http.put(f"{h.base}/api/admin/clients/client-001", json=fixed,
-                         headers=h.token(ADMIN))
+                         headers=h.token(CLINICAL_LEAD))
     assert r.status_code == 200 and r.json() == {"saved": "client-001", "created": False}
-    assert (ADMIN, "client.upsert", "client-001") in await audit(h)
+    assert (CLINICAL_LEAD, "client.upsert", "client-001") in await audit(h)
     assert (await get(h, "/api/admin/clients/client-001"))["callback_phone"] == "+13125550119"
     rows = (await get(h, "/api/admin/clients"))["clients"]
     assert rows[0]["safety_plan"]["overdue"] is False
@@ -223,3 +224,25 @@ async def test_bulk_import_still_works_with_paths(harness: Harness) -> None:
     assert r.status_code == 400
     assert r.json()["errors"] == [
         "clients.0.callback_phone: a phone number in international format, like +12175550142"]
+
+
+async def test_an_admin_sees_no_clinical_content_and_cannot_change_it(harness: Harness) -> None:
+    h = harness
+    record = await get(h, "/api/admin/clients/client-001")
+    for clinical in ("code_words", "safety_plan", "considerations"):
+        assert clinical not in record
+    assert record["safety_plan_review"] == {"last_reviewed": "2026-10-01",
+                                            "review_due": "2026-12-30"}
+    assert "blue umbrella" not in str(record) and "overdose" not in str(record)
+    r = await h.http.put(f"{h.base}/api/admin/clients/client-001",
+                         json={**record, "code_words": ["red kite"]}, headers=h.token(ADMIN))
+    assert r.status_code == 403 and "code_words" in r.text
+    # the admin's own kind of edit is saved, and the clinical fields are kept as they were
+    r = await h.http.put(f"{h.base}/api/admin/clients/client-001",
+                         json={**record, "callback_phone": "+13125550119"},
+                         headers=h.token(ADMIN))
+    assert r.status_code == 200, r.text
+    full = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
+    assert full["callback_phone"] == "+13125550119"
+    assert full["code_words"] == ["blue umbrella"]
+    assert full["considerations"]["medical_notes"] == "asthma; inhaler in the kitchen"

@@ -15,13 +15,13 @@ ARTIFACTS = ROOT / "artifacts"
 ADMIN = "admin-jordan"
 
 
-async def open_admin(h: Harness, chromium: Any) -> Any:
+async def open_admin(h: Harness, chromium: Any, staff: str = ADMIN) -> Any:
     page = await chromium.new_page(viewport={"width": 1200, "height": 1000})
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
             if r.status > 400 and not r.url.endswith("/favicon.ico") else None)
-    token = h.tether.tokens.issue(ADMIN, h.clock.now())
+    token = h.tether.tokens.issue(staff, h.clock.now())
     await page.goto(f"{h.base}/admin#token={token}")
     await page.wait_for_selector("body[data-ready=yes]")
     page.problems = problems
@@ -49,7 +49,7 @@ async def test_the_page_shows_clients_flags_and_who_is_on_call(harness: Harness,
 async def test_a_client_edit_with_an_error_then_fixed(harness: Harness,
                                                       browser: Any) -> None:  # noqa: F811
     h = harness
-    page = await open_admin(h, browser)
+    page = await open_admin(h, browser, "clinlead-sasha")  # reviews the safety plan too
     await page.click("#clients tr[data-client='client-001'] button")
     editor = page.locator("#client-json")
     await page.wait_for_function("() => document.getElementById('client-json').value.length > 0")

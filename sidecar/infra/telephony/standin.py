@@ -267,6 +267,18 @@ class TwilioStandIn:
         self.respond_delay_s = float(body.get("respond_delay_s", self.respond_delay_s))
         return web.json_response({"ok": True})
 
+    async def quiesce(self) -> None:
+        """Stop calling and texting back: the calls and texts in progress end here (before
+        the service they call back shuts down, so no request is left half-sent)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=5)
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
+
     async def _cleanup(self, app: web.Application) -> None:
         for task in list(self._tasks):
             task.cancel()
