@@ -152,7 +152,8 @@ async def run_demo(speed: float = 20.0) -> int:
                                                              ttl_s=12 * 3600))
             _print(entries)
             print(f"\nTelephony stand-in: {len(standin.calls)} calls, "
-                  f"{len(standin.messages)} SMS to staff (clock x{speed:g}).")
+                  f"{len(standin.messages)} texts (the client's and the staff's; "
+                  f"clock x{speed:g}).")
         finally:
             await runner.cleanup()
             await tw_runner.cleanup()
