@@ -41,7 +41,7 @@ MAX_PROVIDER_ERRORS = 3  # provider errors on one attempt before the ladder move
 REPROMPTS = 3
 PROMPT_WINDOW_MS = 45_000  # something picked up: time to hear the prompt and press 1
 _CALL_STATE = ("call_sid", "intent", "intent_at", "ring_deadline", "talk_wait")
-_KEEP = ("first_dial_at", "call_now_seen", "prompts")  # kept from one step to the next
+_KEEP = ("first_dial_at", "call_now_seen", "prompts", "sms_ok")  # kept from one step to the next
 
 
 @dataclass(frozen=True)
@@ -94,23 +94,26 @@ class CallbackLadder:
         return Done(outcome)
 
     # ---- calling ---------------------------------------------------------------------
-    async def _targets(self, job: ClaimedJob, step: LadderStep) -> list[tuple[str, str]]:
+    async def _targets(self, job: ClaimedJob, step: LadderStep
+                       ) -> tuple[list[tuple[str, str]], ClientRecord | None]:
+        """Whom this step calls, and the record (read once for the dial and the text)."""
         record = await self.d.clients.get(job.payload["client"], actor="ladder",
                                           purpose=f"{step.action}:{job.key}")
         if record is None:
-            return []
+            return [], None
         checkin = await self.d.checkins.get(job.payload["meeting"], job.payload["client"])
         if checkin is not None and step.action == "call_client":
             # the number the client gave for this session first, then the one on file
             numbers = [checkin.callback_phone, record.callback_phone]
-            return [("client", n) for n in dict.fromkeys(numbers)]
-        return targets_for(record, step)
+            return [("client", n) for n in dict.fromkeys(numbers)], record
+        return targets_for(record, step), record
 
     async def _call_step(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
                          ) -> Outcome:
         if state.get("call_sid"):
             return await self._after_dial(job, state, step)
-        targets = await self._targets(job, step)
+        targets, record = await self._targets(job, step)
+        state = {**state, "sms_ok": bool(record and record.sms_consent)}
         if not targets:
             await self.d.meetings.append(job.payload["meeting"], entry(
                 "ladder.skipped", self._now(), subject=job.payload["subject"],
@@ -174,10 +177,17 @@ class CallbackLadder:
                 pipe.xadd(keys.STATS_DIALS, {"at": now, "ms": now - p["since_ms"],
                                              "meeting_number": p.get("program_meeting", "")},
                           maxlen=100_000, approximate=True)
+            texting = (first and step.action == "call_client"
+                       and self.d.config.callback_policy.text_client)
+            if texting and not state.get("sms_ok"):  # said in the same round trip
+                pipe.xadd(keys.timeline(p["meeting"]), entry(
+                    "ladder.text_skipped", now, subject=p["subject"],
+                    reason="the record does not say the client agreed to texts"),
+                    maxlen=TIMELINE_MAXLEN, approximate=True)
             pipe.hget(keys.call(sid), "status")
             *_, status = await pipe.execute()
-        if first and step.action == "call_client":
-            await self._text_client(job, state["to"])
+        if texting and state.get("sms_ok"):
+            await self._text_client(job, state)
         if status in FINAL:
             return await self._after_dial(job, state, step)  # it ended while we were away
         return Defer(state["ring_deadline"], state)
@@ -256,20 +266,12 @@ class CallbackLadder:
         return Defer(due, {**state, "prompts": count + 1})
 
     # ---- texting the client --------------------------------------------------------------
-    async def _text_client(self, job: ClaimedJob, number: str) -> None:
+    async def _text_client(self, job: ClaimedJob, state: dict[str, Any]) -> None:
         """With the first call: the way back in and "reply 1 if OK, 2 for a call", when the
         record says the client agreed to texts. A failure is on the timeline, never fatal."""
         p = job.payload
-        if not self.d.config.callback_policy.text_client:
-            return
-        record = await self.d.clients.get(p["client"], actor="ladder",
-                                          purpose=f"text_client:{job.key}")
+        number = state["to"]
         now = self._now()
-        if record is None or not record.sms_consent:
-            await self.d.meetings.append(p["meeting"], entry(
-                "ladder.text_skipped", now, subject=p["subject"],
-                reason="the record does not say the client agreed to texts"))
-            return
         program = self.d.config.program
         meeting = self.d.config.meeting_by_number(p["program_meeting"])
         body = scripts.client_text(
