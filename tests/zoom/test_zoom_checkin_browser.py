@@ -232,3 +232,26 @@ async def test_the_host_stops_a_recording_from_the_panel(
     await panel.wait_for_function(
         "document.querySelector(\".alert[data-kind='recording'] .what\").textContent"
         " === 'Recording stopped.'")
+
+
+async def test_the_panel_shows_a_code_that_could_not_be_texted(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    from tests.zoom.test_zoom_checkin import ask
+
+    h = harness
+    await join_group(h)
+    assert (await h.zoom(zp.joined(T0 - 30_000, *GUEST))).status_code == 200
+    await h.settle()
+    panel = await zoom_page(h, browser, "zUidAvery0001", "host", "pu-lead")
+    await panel.wait_for_function("document.getElementById('conn').textContent === 'live'")
+    h.standin.sms_behaviour[EMERY_PHONE] = "refused"
+    assert (await ask(h, first_name="Emery", phone_last4="0113")).status_code == 502
+    card = panel.locator(".alert[data-kind='checkin-code-unsent']")
+    await card.wait_for(state="visible")
+    assert (await card.text_content() or "") == (
+        "A check-in code could not be texted to Emery Holloway: text them a check-in link.")
+    assert (await ask(h, first_name="Nobody", phone_last4="0000")).status_code == 200
+    unmatched = panel.locator(".alert[data-kind='checkin-unmatched']")
+    await unmatched.wait_for(state="visible")
+    assert "iPad gave a name and digits that match no client" in (
+        await unmatched.text_content() or "")
