@@ -30,6 +30,7 @@ from sidecar.services import Tether, build, data_key, open_store, wire
 from sidecar.web import ops, pages
 from sidecar.zoom import app_routes, recording_routes
 from sidecar.zoom import checkin_routes as zoom_checkin_routes
+from sidecar.zoom import code_routes as zoom_code_routes
 from webhooks import WebhookEdge
 
 logger = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   callback_routes.routes, telephony_routes.routes, sms_routes.routes,
                   records_routes.routes,
                   checkin_routes.routes, app_routes.routes, zoom_checkin_routes.routes,
-                  recording_routes.routes, incident_routes.routes, contact_routes.routes,
+                  zoom_code_routes.routes, recording_routes.routes, incident_routes.routes,
+                  contact_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes):
         app.add_routes(table)

@@ -17,6 +17,7 @@ from sidecar.app import create_app
 from sidecar.infra.config import ConfigError, ProgramConfig, load_config
 from sidecar.infra.logs import configure
 from sidecar.infra.settings import Settings
+from sidecar.records.clients import IdentityConflict
 from sidecar.records.directory import Directory, load_directory
 from sidecar.records.model import ClientFile
 
@@ -96,10 +97,17 @@ def cmd_import_clients(args: argparse.Namespace) -> int:
         return 2
 
     async def run(t: Tether) -> None:
-        for record in parsed.clients:
-            await t.clients.put(record, actor="cli:import-clients")
+        await t.clients.put_many(parsed.clients, actor="cli:import-clients",
+                                 prefix="clients.{i}.")
 
-    asyncio.run(_with_services(config, run))
+    try:
+        asyncio.run(_with_services(config, run))
+    except IdentityConflict as exc:
+        print(f"{args.file}: nothing imported, {len(exc.problems)} identity problem(s)",
+              file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
     print(f"imported {len(parsed.clients)} client records (encrypted at rest)")
     return 0
 

@@ -20,9 +20,10 @@ from plugins.base import AppContextReader
 from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
 from sidecar.callbacks.ladder import CallbackLadder, LadderDeps
 from sidecar.callbacks.sms import Texter
+from sidecar.checkin.code_store import CodeStore
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.reminder import CheckInReminder
-from sidecar.checkin.sms import CheckInTexter
+from sidecar.checkin.sms import CheckInTexter, CodeTexter
 from sidecar.checkin.store import CheckInLinks, CheckInStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
@@ -123,6 +124,7 @@ class Tether:
     checkins: CheckInStore
     links: CheckInLinks
     app_context: AppContextReader | None
+    codes: CodeStore = field(kw_only=True)  # one-time check-in codes, hashed
     incidents: IncidentStore = field(kw_only=True)
     directory: DirectoryStore = field(kw_only=True)
     jitsi: JitsiGate = field(kw_only=True)  # join links' tokens (sidecar/jitsi/gate.py)
@@ -254,7 +256,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   links,
                   app_context_reader(settings), incidents=incidents,
                   directory=DirectoryStore(redis, audit), jitsi=gate,
-                  heartbeats=heartbeats)
+                  heartbeats=heartbeats,
+                  codes=CodeStore(redis, derive(key, "tether/checkin-codes/v1")))
 
 
 TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)
@@ -314,7 +317,9 @@ def wire(app: web.Application, t: Tether) -> None:
                                   incidents=t.incidents)
     app[ZOOM] = ZoomDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
                          clients=t.clients, links=t.links, app_context=t.app_context,
-                         sdk_module=zoom_sdk_module)
+                         codes=t.codes, sdk_module=zoom_sdk_module,
+                         code_texter=CodeTexter(t.dialer, t.settings.tether_public_url.rstrip("/"),
+                                                t.config.program.name))
     app[JITSI] = JitsiDeps(**base, settings=t.settings, audit=t.audit, inbox=t.inbox,
                            meetings=t.meetings, applier=t.applier, clients=t.clients,
                            checkins=t.checkins, links=t.links, jitsi=t.jitsi,

@@ -71,6 +71,27 @@ def test_import_clients_rejects_a_bad_file_and_imports_nothing(redis_url: str,
     client.close()
 
 
+def test_import_clients_refuses_another_clients_identity(redis_url: str,
+                                                        tmp_path: Path) -> None:
+    env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY}
+    assert tether("import-clients", "examples/clients.yaml", env=env).returncode == 0
+    taken = tmp_path / "clients.yaml"
+    taken.write_text("clients:\n"
+                     "  - {id: client-004, name: Indigo Marsh, callback_phone: '+13125550114'}\n"
+                     "  - {id: client-005, name: Sky Arden, callback_phone: '+13125550115',\n"
+                     "     zoom_display_names: [Casey B], zoom_user_ids: [zUidEmery0003]}\n")
+    out = tether("import-clients", str(taken), env=env)
+    assert out.returncode == 2, out.stderr
+    assert "nothing imported" in out.stderr
+    assert 'clients.1.zoom_display_names: "Casey B" is already Casey Brightwater\'s' in out.stderr
+    assert 'clients.1.zoom_user_ids: "zUidEmery0003" is already Emery Holloway\'s' in out.stderr
+    client = redis.Redis.from_url(redis_url)
+    assert client.exists("tether:client:client-004", "tether:client:client-005") == 0
+    client.close()
+    again = tether("import-clients", "examples/clients.yaml", env=env)
+    assert again.returncode == 0, again.stderr  # re-importing the same records is fine
+
+
 def test_token_for_unknown_staff_is_refused(redis_url: str) -> None:
     env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY}
     assert tether("token", "nobody", env=env).returncode == 2

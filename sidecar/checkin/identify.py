@@ -1,10 +1,11 @@
-"""Who is checking in from inside the meeting, when Zoom does not say.
+"""Whose number to text a check-in code to, when Zoom does not say who is checking in.
 
 A client who opens the Zoom App as a guest carries no Zoom user id, and the participant
-id the app reports is the browser's word, not Zoom's. So the client names two things
-their care team holds and the rest of the group does not: their first name and the last
-four digits of the number on file. Only the clients expected in this meeting are
-candidates, and only one may match.
+id the app reports is the browser's word, not Zoom's. So the client says who they are by
+their first name and the last four digits of the number on file. That only chooses which
+expected client's number gets a one-time code (``code_rules.py``); it proves nothing,
+because both can be guessed. Only the clients expected in this meeting are candidates,
+and only one may match.
 """
 
 from __future__ import annotations
@@ -40,9 +41,8 @@ def first_name(full: str) -> str:
     return parts[0] if parts else ""
 
 
-def match(candidates: list[Candidate], factors: Factors) -> str | None:
-    """The one candidate whose first name and phone's last four digits both agree."""
+def matches(candidates: list[Candidate], factors: Factors) -> list[str]:
+    """Every candidate whose first name and phone's last four digits both agree."""
     name, last4 = _fold(factors.first_name), factors.phone_last4.strip()
-    found = [c.client for c in candidates
-             if _fold(first_name(c.name)) == name and c.phone.endswith(last4)]
-    return found[0] if len(found) == 1 else None
+    return [c.client for c in candidates
+            if _fold(first_name(c.name)) == name and c.phone.endswith(last4)]

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
+from sidecar.checkin.ownership import HELD_ELSEWHERE, needs_code
 from sidecar.checkin.review import parse, review
 from sidecar.checkin.sms import CheckInTexter
 from sidecar.checkin.store import CheckIn, LinkClaims, LinkError
@@ -110,12 +111,25 @@ async def form_page(request: web.Request) -> web.Response:
                         content_type="text/html")
 
 
+async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
+    """409 ``need: code`` when an in-meeting token that skipped the code step would open
+    or replace a check-in linked to another participant of the same client."""
+    if not claims.participant or claims.via == "code":
+        return
+    checked_in = claims.client in await t.checkins.times(claims.meeting)
+    if needs_code(claims, await t.meetings.people(claims.meeting), checked_in):
+        raise web.HTTPConflict(text=json.dumps({"error": HELD_ELSEWHERE, "need": "code"}),
+                               content_type="application/json")
+
+
 @routes.get("/api/checkin")
 @rule(public("the client's signed check-in link"))
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's."""
     t = request.app[CHECKIN]
-    meeting, client, _ = _link(request)
+    claims = _link(request)
+    meeting, client = claims.meeting, claims.client
+    await _held_elsewhere(t, claims)
     checkin = await t.checkins.get(meeting, client)
     status = (await t.checkins.statuses(meeting)).get(client)
     return web.json_response({
@@ -127,7 +141,9 @@ async def mine(request: web.Request) -> web.Response:
 @rule(public("the client's signed check-in link"))
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
-    meeting, client, participant = _link(request)
+    claims = _link(request)
+    meeting, client, participant = claims.meeting, claims.client, claims.participant
+    await _held_elsewhere(t, claims)
     body, errors = parse(await request.read(), t.config.checkin_policy.required)
     if body is None:
         return web.json_response({"errors": errors}, status=400)
@@ -165,7 +181,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
-    meeting, client, _ = _link(request)
+    meeting, client, *_ = _link(request)
     now = int(t.clock.now() * 1000)
     if not await t.checkins.moved(meeting, client, now):
         raise web.HTTPConflict(text=json.dumps({"error": "you have not checked in yet"}),
@@ -182,7 +198,7 @@ async def moment(request: web.Request) -> web.Response:
     that their care team will check in with them."""
     t = request.app[CHECKIN]
     # a call for help is heard even on a link past its time, as long as it is genuine
-    meeting, client, _ = _link(request, MOMENT_GRACE_MS)
+    meeting, client, *_ = _link(request, MOMENT_GRACE_MS)
     await t.meetings.append(meeting, entry("alert.need_moment", int(t.clock.now() * 1000),
                                            client=client))
     await t.audit.record(f"client:{client}", "checkin.moment", meeting)

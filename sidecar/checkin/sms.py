@@ -1,11 +1,13 @@
-"""Check-in links by text message: made and sent the same way by a clinician's request and
-by the reminder's re-prompt. The text holds the link only (no name, no PHI)."""
+"""Check-in texts: links, made and sent the same way by a clinician's request and by the
+reminder's re-prompt (the text holds the link only), and one-time codes for the in-meeting
+form (the code and the program's name only). No name, no PHI."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from sidecar.checkin.code_rules import sms_text
 from sidecar.checkin.store import CheckInLinks
 from sidecar.infra.telephony import Dialer
 from sidecar.records.clients import ClientStore
@@ -39,3 +41,19 @@ class CheckInTexter:
                                    status_url=f"{self.public_url}/webhooks/telephony/"
                                    f"sms-status?{about}")
         return True
+
+
+@dataclass(frozen=True)
+class CodeTexter:
+    dialer: Dialer
+    public_url: str  # Tether's own base URL, no trailing slash
+    program: str  # the program's name, the only words besides the code
+
+    async def send(self, phone: str, code: str, *, meeting: str, client: str) -> None:
+        """Text a one-time code; TelephonyError when the provider refuses. A text accepted
+        but not delivered comes back as ``alert.sms_undelivered`` (purpose checkin_code)."""
+        about = urlencode({"meeting": meeting, "subject": f"client:{client}",
+                           "purpose": "checkin_code", "to": "client"})
+        await self.dialer.send_sms(phone, sms_text(self.program, code),
+                                   status_url=f"{self.public_url}/webhooks/telephony/"
+                                   f"sms-status?{about}")

@@ -71,6 +71,7 @@ class LinkClaims(NamedTuple):
     meeting: str
     client: str
     participant: str  # the Zoom participant the in-meeting form ran in; "" for SMS links
+    via: str = ""  # how the in-meeting form knew the client: "uid" (Zoom account) or "code"
 
 
 class CheckInStatus(NamedTuple):
@@ -94,10 +95,13 @@ class CheckInLinks:
         return base64.urlsafe_b64encode(hmac.new(self._key, body, hashlib.sha256).digest()
                                         ).decode().rstrip("=")
 
-    def issue(self, meeting: str, client: str, expires_ms: int, participant: str = "") -> str:
+    def issue(self, meeting: str, client: str, expires_ms: int, participant: str = "",
+              via: str = "") -> str:
         claims: dict[str, str | int] = {"m": meeting, "c": client, "exp": expires_ms}
         if participant:
             claims["p"] = participant
+        if via:
+            claims["v"] = via
         body = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()
                                         ).decode().rstrip("=")
         return f"{body}.{self._mac(body.encode())}"
@@ -110,12 +114,12 @@ class CheckInLinks:
         try:
             claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
             meeting, client, exp = str(claims["m"]), str(claims["c"]), int(claims["exp"])
-            participant = str(claims.get("p", ""))
+            participant, via = str(claims.get("p", "")), str(claims.get("v", ""))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise LinkError("this check-in link is not valid") from exc
         if exp + grace_ms < now_ms:
             raise LinkError("this check-in link has expired: ask your care team for a new one")
-        return LinkClaims(meeting, client, participant)
+        return LinkClaims(meeting, client, participant, via)
 
 
 class CheckInStore:

@@ -24,6 +24,9 @@ SMS_FROM_PREFIX = "tether:sms-from:"  # STRING per blind index of a number we te
 SMS_FROM_TTL_S = 12 * 3600  # ladder that texted it (JSON, no PHI); TTL 12 h
 LADDER_OWNER_PREFIX = "tether:ladder-owner:"  # STRING per ladder job -> the staff id who took
 #   the alert ("I'm calling them"); a client who presses 1 later is put through to them; TTL 2 days
+CHECKIN_CODE_PREFIX = "tether:checkin-code:"  # HASH per client, see checkin_code()
+CHECKIN_CODE_ASK_PREFIX = "tether:checkin-code-ask:"  # HASH per request, see checkin_code_ask()
+CHECKIN_CODES_SENT_PREFIX = "tether:checkin-codes-sent:"  # ZSET per client, checkin_codes_sent()
 AUDIT = "tether:audit"  # STREAM: PHI reads and actions on meetings; MAXLEN ~ 1e6
 WORKERS = "tether:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
 DIRECTORY = "tether:directory"  # STRING: the locale directory as JSON (not PHI). Permanent.
@@ -66,10 +69,24 @@ def checkins(meeting: str) -> str:
     return meeting_tag(meeting) + ":checkins"
 
 
-def checkin_tries(meeting: str, who: str = "") -> str:
-    """STRING counter of failed in-meeting identifications (per participant, or for the
-    whole meeting when ``who`` is empty); expires after the window it counts."""
-    return meeting_tag(meeting) + ":tries" + (":" + who if who else "")
+def checkin_code(client_id: str) -> str:
+    """HASH: the client's one live check-in code, hashed (``salt``, ``mac``, ``exp`` ms,
+    ``tries``), never the code itself; replaced by the next code; TTL 10 min
+    (``sidecar/checkin/code_store.py``)."""
+    return CHECKIN_CODE_PREFIX + client_id
+
+
+def checkin_code_ask(handle: str) -> str:
+    """HASH: one request for a code (the handle the form holds): ``meeting``, ``client``
+    ("" when the details matched nobody: then it holds its own unusable code), ``exp``;
+    TTL 10 min."""
+    return CHECKIN_CODE_ASK_PREFIX + handle
+
+
+def checkin_codes_sent(client_id: str) -> str:
+    """ZSET: when each of the client's codes of the last hour was issued (ms, the
+    injected clock), for the hourly cap; TTL 1 h after the last."""
+    return CHECKIN_CODES_SENT_PREFIX + client_id
 
 
 def heartbeat(meeting: str, participant: str) -> str:

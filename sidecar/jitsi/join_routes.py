@@ -101,7 +101,7 @@ async def join_page(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     """The room's join token, for a client checked in for this session (409 before)."""
     t = request.app[JITSI]
-    meeting, client, _ = _link(t, request)
+    meeting, client, *_ = _link(t, request)
     room = room_of(meeting)
     _group(t, room, client)
     if client not in await t.checkins.times(meeting):
@@ -126,7 +126,7 @@ async def _beat(request: web.Request) -> tuple[JitsiDeps, Beat]:
     """The link names meeting and client; the body (JSON, whatever its content type:
     ``sendBeacon`` sends text) names the participant."""
     t = request.app[JITSI]
-    meeting, client, _ = _link(t, request)
+    meeting, client, *_ = _link(t, request)
     room = room_of(meeting)
     _group(t, room, client)
     try:

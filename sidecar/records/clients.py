@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 
 import redis.asyncio as aioredis
+from redis.exceptions import WatchError
 
 from contracts.events import Person
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.crypto import FieldCipher
+from sidecar.records.identities import collisions, identities
 from sidecar.records.model import ClientRecord
 
 logger = logging.getLogger(__name__)
+SAVE_RETRIES = 20
 
 
-def _identities(record: ClientRecord) -> list[tuple[str, str]]:
-    return (
-        [("dn", n) for n in record.zoom_display_names]
-        + [("email", e) for e in record.zoom_emails]
-        + [("registrant", r) for r in record.zoom_registrant_ids]
-        + [("uid", u) for u in record.zoom_user_ids]
-    )
+class IdentityConflict(Exception):
+    """A save would give an identity to a second client; nothing was stored. ``problems``
+    name the field and the client it already belongs to, one sentence each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class ClientStore:
@@ -38,24 +42,65 @@ class ClientStore:
             "location": record.location.model_dump_json() if record.location else "",
             "emergency_contacts": json.dumps(
                 [c.model_dump(mode="json") for c in record.emergency_contacts]),
-            "identities": json.dumps(_identities(record)),
+            "identities": json.dumps(identities(record)),
             "care": record.model_dump_json(include={"safety_plan", "considerations",
                                                     "code_words", "sms_consent"}),
         }
         return {f: self.cipher.encrypt(record.id, f, v) for f, v in plain.items()}
 
     async def put(self, record: ClientRecord, actor: str) -> None:
-        old = await self._load(record.id)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            if old is not None:
-                for kind, value in _identities(old):
-                    pipe.hdel(keys.CLIENT_IDENT, self.cipher.blind_index(kind, value))
-            pipe.delete(keys.client(record.id))
-            pipe.hset(keys.client(record.id), mapping=self._sealed(record))
-            for kind, value in _identities(record):
-                pipe.hset(keys.CLIENT_IDENT, self.cipher.blind_index(kind, value), record.id)
-            await pipe.execute()
-        await self.audit.record(actor, "client.upsert", record.id)
+        """Create or replace one record; IdentityConflict if it claims another client's
+        display name, e-mail, registrant id or Zoom uid (nothing is stored then)."""
+        await self.put_many([record], actor)
+
+    async def put_many(self, records: Sequence[ClientRecord], actor: str,
+                       prefix: str = "") -> None:
+        """Save all of ``records`` or none: IdentityConflict when any of them claims an
+        identity that is another client's, on file or earlier in ``records``. ``prefix``
+        names a record in the problems (``"clients.{i}."`` for a file of clients)."""
+        index = self.cipher.blind_index
+        for _ in range(SAVE_RETRIES):
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    await pipe.watch(keys.CLIENT_IDENT, *(keys.client(r.id) for r in records))
+                    olds = {r.id: self._open(r.id, await pipe.hgetall(keys.client(r.id)))
+                            for r in records}
+                    old_idents = {r_id: [index(k, v) for k, v in identities(old)]
+                                  for r_id, old in olds.items() if old is not None}
+                    wanted = sorted({index(k, v) for r in records for k, v in identities(r)}
+                                    | {i for idx in old_idents.values() for i in idx})
+                    found = await pipe.hmget(keys.CLIENT_IDENT, wanted) if wanted else []
+                    owners = {i: str(o) for i, o in zip(wanted, found, strict=True) if o}
+                    clashes = collisions(records, owners, index)
+                    if clashes:
+                        await pipe.unwatch()
+                        names = {r.id: r.name for r in records}
+                        raise IdentityConflict([
+                            c.message(names.get(c.owner) or await self._name(c.owner, actor),
+                                      prefix.format(i=c.position)) for c in clashes])
+                    pipe.multi()
+                    for r_id, idx in old_idents.items():  # every release before any claim
+                        mine = [i for i in idx if owners.get(i) == r_id]
+                        if mine:
+                            pipe.hdel(keys.CLIENT_IDENT, *mine)
+                    for record in records:
+                        pipe.delete(keys.client(record.id))
+                        pipe.hset(keys.client(record.id), mapping=self._sealed(record))
+                        for kind, value in identities(record):
+                            pipe.hset(keys.CLIENT_IDENT, index(kind, value), record.id)
+                    await pipe.execute()
+                    break
+            except WatchError:
+                continue
+        else:
+            raise RuntimeError("the client records changed too often to be saved; try again")
+        for record in records:
+            await self.audit.record(actor, "client.upsert", record.id)
+
+    async def _name(self, client_id: str, actor: str) -> str:
+        """The name on file of the client an identity belongs to (an audited read)."""
+        record = await self.get(client_id, actor=actor, purpose="identity-check")
+        return record.name if record is not None else client_id
 
     async def _load(self, client_id: str) -> ClientRecord | None:
         return self._open(client_id, await self.redis.hgetall(keys.client(client_id)))

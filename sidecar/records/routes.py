@@ -1,7 +1,9 @@
 """The admin API: client records (stored encrypted), the locale directory, who is on call.
 
 Every call needs the ``admin`` role. Errors are 400 ``{"errors": ["path: message", ...]}``
-naming every wrong field; nothing is stored when there is one.
+naming every wrong field; nothing is stored when there is one. A record that claims another
+client's display name, e-mail, registrant id or Zoom uid is a 409 in the same shape, naming
+the other client (``zoom_display_names: "Casey B" is already Casey Brightwater's``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sidecar.infra.access import principal, rule, staff
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.validation import problems
+from sidecar.records.clients import IdentityConflict
 from sidecar.records.deps import RECORDS, RecordsDeps
 from sidecar.records.directory import Directory, lookup
 from sidecar.records.model import ClientFile, ClientRecord
@@ -35,6 +38,11 @@ def _admin(request: web.Request) -> tuple[RecordsDeps, Principal]:
 def _bad(errors: list[str]) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(text=json.dumps({"errors": errors}),
                               content_type="application/json")
+
+
+def _taken(exc: IdentityConflict) -> web.HTTPConflict:
+    return web.HTTPConflict(text=json.dumps({"errors": exc.problems}),
+                            content_type="application/json")
 
 
 async def _body(request: web.Request) -> Any:
@@ -123,8 +131,10 @@ async def import_clients(request: web.Request) -> web.Response:
         if carrying:
             raise web.HTTPForbidden(text=", ".join(carrying) + ": only clinical staff (the "
                                     "program's clinical lead) may import these")
-    for record in parsed.clients:
-        await t.clients.put(record, actor=who.staff_id)
+    try:
+        await t.clients.put_many(parsed.clients, actor=who.staff_id, prefix="clients.{i}.")
+    except IdentityConflict as exc:
+        raise _taken(exc) from exc
     return web.json_response({"imported": len(parsed.clients)})
 
 
@@ -175,7 +185,10 @@ async def put_client(request: web.Request) -> web.Response:
     if mismatch:
         raise _bad(mismatch)
     created = not await t.redis.exists(keys.client(client_id))
-    await t.clients.put(record, actor=who.staff_id)
+    try:
+        await t.clients.put(record, actor=who.staff_id)
+    except IdentityConflict as exc:
+        raise _taken(exc) from exc
     return web.json_response({"saved": client_id, "created": created},
                              status=201 if created else 200)
 

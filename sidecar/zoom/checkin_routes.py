@@ -1,111 +1,103 @@
 """The client's side of the Zoom App: a client who opens Tether from the in-meeting
-invitation is identified (their Zoom account if it is on file, otherwise their first name
-and the last four digits of their number) and gets a check-in token for this meeting
-only, the same token a texted link carries. They can only ever see and submit their own."""
+invitation gets a check-in token for this meeting only, the same token a texted link
+carries, once we know who they are: at once when Zoom names them (the Zoom account on
+their record), otherwise after a one-time code texted to the number on file
+(``code_routes.py``). They can only ever see and submit their own check-in."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContextError
-from sidecar.checkin.identify import Candidate, Factors, first_name, match
+from sidecar.checkin.identify import first_name
 from sidecar.checkin.sms import LINK_TTL_MS
-from sidecar.infra import keys
 from sidecar.infra.access import public, rule
-from sidecar.infra.timeline import entry
 from sidecar.zoom.app_routes import context_of
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
 routes = web.RouteTableDef()
-TRIES_PER_PARTICIPANT = 5
-TRIES_PER_MEETING = 30
-TRIES_WINDOW_S = 15 * 60
-NO_MATCH = ("We could not match those details. Check them and try again, or ask your "
-            "care team to text you a check-in link.")
-TOO_MANY = ("Too many tries. Your care team has been told and will text you a check-in "
-            "link.")
+UNKNOWN_MEETING = ("Tether does not know this meeting yet. Ask your care team to text you a "
+                   "check-in link.")
+B = TypeVar("B", bound=BaseModel)
 
 
 class ClientSessionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     context: str = Field(min_length=1, max_length=4096)
     participant: str = Field(default="", max_length=128)  # getUserContext().participantUUID
-    identify: Factors | None = None
 
 
-def _answer(status: int, error: str, need: str = "") -> web.Response:
-    body = {"error": error} | ({"need": need} if need else {})
+@dataclass(frozen=True)
+class InMeeting:
+    """Who Zoom says is asking, and where."""
+
+    meeting: str
+    user: str  # the app context's Zoom uid ("" for a guest)
+    expected: list[str]  # the clients expected in this meeting
+
+
+def answer(status: int, error: str, need: str = "", **more: Any) -> web.Response:
+    body = {"error": error} | ({"need": need} if need else {}) | more
     return web.json_response(body, status=status)
 
 
-async def _tries(t: ZoomDeps, meeting: str, participant: str) -> tuple[int, int]:
-    """Count one failed identification; the counts for the participant and the meeting."""
-    async with t.redis.pipeline(transaction=True) as pipe:
-        for key in (keys.checkin_tries(meeting, participant or "-"),
-                    keys.checkin_tries(meeting)):
-            pipe.incr(key)
-            pipe.expire(key, TRIES_WINDOW_S)
-        mine, _, all_, _ = await pipe.execute()
-    return int(mine), int(all_)
+async def read_body(request: web.Request, model: type[B], need: str) -> B | web.Response:
+    """The body, or a 400 naming the fields to check (never what was typed)."""
+    try:
+        return model.model_validate_json(await request.read())
+    except ValidationError as exc:
+        fields = sorted({str(e["loc"][-1]) if e["loc"] else "the body" for e in exc.errors()})
+        return answer(400, "please check: " + ", ".join(fields), need)
 
 
-async def _blocked(t: ZoomDeps, meeting: str, participant: str) -> bool:
-    mine, all_ = await t.redis.mget([keys.checkin_tries(meeting, participant or "-"),
-                                     keys.checkin_tries(meeting)])
-    return int(mine or 0) >= TRIES_PER_PARTICIPANT or int(all_ or 0) >= TRIES_PER_MEETING
+async def in_meeting(t: ZoomDeps, context: str) -> InMeeting | web.Response:
+    """The signed app context, for a meeting this program runs; or the answer."""
+    try:
+        ctx = context_of(t, context)
+    except PanelContextError as exc:
+        return answer(403, str(exc))
+    meta = await t.meetings.meta(ctx.meeting) if ctx.meeting else {}
+    cfg = t.config.meeting_by_number(meta.get("number", ""))
+    if cfg is None:
+        return answer(404, UNKNOWN_MEETING)
+    return InMeeting(ctx.meeting, ctx.user, list(cfg.expected_clients))
 
 
-async def _identify(t: ZoomDeps, m: str, expected: list[str], uid: str,
-                    body: ClientSessionBody, now: int) -> str | web.Response:
-    """The client: by the Zoom account on file, else by what they know; or the answer."""
-    client = await t.clients.by_zoom_user(uid)
-    if client in expected:
-        return str(client)
-    if body.identify is None:
-        return _answer(401, "Tell us who you are.", "identify")
-    if await _blocked(t, m, body.participant):
-        return _answer(429, TOO_MANY)
-    candidates = []
-    for c in expected:
-        record = await t.clients.get(c, actor="zoom-app", purpose=f"checkin-identify:{m}")
-        if record is not None:
-            candidates.append(Candidate(c, record.name, record.callback_phone))
-    matched = match(candidates, body.identify)
-    if matched is not None:
-        return matched
-    mine, all_ = await _tries(t, m, body.participant)
-    blocked = mine >= TRIES_PER_PARTICIPANT or all_ >= TRIES_PER_MEETING
-    await t.meetings.append(m, entry("checkin.unmatched", now,
-                                     participant=body.participant, blocked=blocked))
-    return _answer(429, TOO_MANY) if blocked else _answer(403, NO_MATCH, "identify")
+async def known_by_zoom(t: ZoomDeps, where: InMeeting) -> str | None:
+    """The expected client whose record holds this Zoom account, if any."""
+    client = await t.clients.by_zoom_user(where.user)
+    return client if client in where.expected else None
+
+
+async def session_for(t: ZoomDeps, meeting: str, client: str, participant: str,
+                      via: str) -> web.Response:
+    """The check-in token for this meeting and client, bound to the participant the form
+    runs in, saying how the client was known (``uid`` or ``code``)."""
+    now = int(t.clock.now() * 1000)
+    record = await t.clients.get(client, actor="zoom-app", purpose=f"checkin-session:{meeting}")
+    token = t.links.issue(meeting, client, now + LINK_TTL_MS, participant, via)
+    await t.audit.record(f"client:{client}", "checkin.app_session", meeting)
+    return web.json_response({"token": token,
+                              "first_name": first_name(record.name) if record else ""})
 
 
 @routes.post("/api/zoom/checkin-session")
 @rule(public("Zoom's encrypted app context"))
 async def client_session(request: web.Request) -> web.Response:
+    """A token when Zoom names the client; otherwise 401 ``need: identify`` (the form then
+    asks for a code)."""
     t = request.app[ZOOM]
-    try:
-        body = ClientSessionBody.model_validate_json(await request.read())
-        ctx = context_of(t, body.context)
-    except ValidationError as exc:
-        fields = sorted({str(e["loc"][-1]) if e["loc"] else "the body" for e in exc.errors()})
-        return _answer(400, "please check: " + ", ".join(fields), "identify")
-    except PanelContextError as exc:
-        return _answer(403, str(exc))
-    m = ctx.meeting
-    meta = await t.meetings.meta(m) if m else {}
-    cfg = t.config.meeting_by_number(meta.get("number", ""))
-    if cfg is None:
-        return _answer(404, "Tether does not know this meeting yet. Ask your care team to "
-                       "text you a check-in link.")
-    now = int(t.clock.now() * 1000)
-    found = await _identify(t, m, cfg.expected_clients, ctx.user, body, now)
-    if isinstance(found, web.Response):
-        return found
-    client = found
-    record = await t.clients.get(client, actor="zoom-app", purpose=f"checkin-session:{m}")
-    token = t.links.issue(m, client, now + LINK_TTL_MS, body.participant)
-    await t.audit.record(f"client:{client}", "checkin.app_session", m)
-    return web.json_response({"token": token,
-                              "first_name": first_name(record.name) if record else ""})
+    body = await read_body(request, ClientSessionBody, "identify")
+    if isinstance(body, web.Response):
+        return body
+    where = await in_meeting(t, body.context)
+    if isinstance(where, web.Response):
+        return where
+    client = await known_by_zoom(t, where)
+    if client is None:
+        return answer(401, "Tell us who you are.", "identify")
+    return await session_for(t, where.meeting, client, body.participant, "uid")

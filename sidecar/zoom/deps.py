@@ -9,6 +9,8 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from plugins.base import AppContextReader
+from sidecar.checkin.code_store import CodeStore
+from sidecar.checkin.sms import CodeTexter
 from sidecar.checkin.store import CheckInLinks
 from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
@@ -28,6 +30,8 @@ class ZoomDeps:
     meetings: MeetingStore
     clients: ClientStore
     links: CheckInLinks
+    codes: CodeStore  # one-time check-in codes (hashed)
+    code_texter: CodeTexter  # texts a code through the dialer port
     app_context: AppContextReader | None  # None: the Zoom App's credentials are not set
     sdk_module: Callable[[], str | None]  # @zoom/appssdk's ES module, once npm installed it
 

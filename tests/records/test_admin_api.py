@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from contracts.events import Person
 from tests.conftest import ROOT, Harness
 
 ADMIN = "admin-jordan"
@@ -246,3 +247,82 @@ async def test_an_admin_sees_no_clinical_content_and_cannot_change_it(harness: H
     assert full["callback_phone"] == "+13125550119"
     assert full["code_words"] == ["blue umbrella"]
     assert full["considerations"]["medical_notes"] == "asthma; inhaler in the kitchen"
+
+
+# ---- one identity, one client ---------------------------------------------------------
+
+EXPECTED = ["client-001", "client-002", "client-003"]
+
+
+async def owner_of(h: Harness, display_name: str = "", email: str = "",
+                   registrant: str = "") -> str | None:
+    person = Person(participant="pu-x", display_name=display_name, email=email,
+                    registrant_id=registrant)
+    return await h.tether.clients.resolve(person, EXPECTED)
+
+
+async def put(h: Harness, record: dict[str, Any]) -> Any:
+    return await h.http.put(f"{h.base}/api/admin/clients/{record['id']}", json=record,
+                            headers=h.token(ADMIN))
+
+
+async def test_a_record_claiming_another_clients_identity_is_refused(harness: Harness) -> None:
+    h = harness
+    casey = await get(h, "/api/admin/clients/client-001")
+    casey |= {"zoom_emails": ["casey@example.org"], "zoom_registrant_ids": ["reg-casey-1"]}
+    assert (await put(h, casey)).status_code == 200  # its own identities: fine
+    assert (await put(h, casey)).status_code == 200  # and again, unchanged
+    rowan = await get(h, "/api/admin/clients/client-002")
+    before = await audit(h)
+
+    grabs = {"zoom_display_names": ["Rowan T", "casey  b"], "zoom_user_ids": ["zUidEmery0003"],
+             "zoom_emails": ["Casey@Example.org"], "zoom_registrant_ids": ["reg-casey-1"]}
+    r = await put(h, rowan | grabs)
+    assert r.status_code == 409
+    assert r.json()["errors"] == [
+        'zoom_display_names: "casey  b" is already Casey Brightwater\'s',
+        'zoom_emails: "Casey@Example.org" is already Casey Brightwater\'s',
+        'zoom_registrant_ids: "reg-casey-1" is already Casey Brightwater\'s',
+        'zoom_user_ids: "zUidEmery0003" is already Emery Holloway\'s']
+    new = {"id": "client-004", "name": "Indigo Marsh", "callback_phone": "+13125550114",
+           "zoom_display_names": ["Casey B"]}
+    r = await put(h, new)
+    assert r.status_code == 409 and "Casey Brightwater's" in r.json()["errors"][0]
+
+    assert await get(h, "/api/admin/clients/client-002") == rowan  # nothing stored
+    missing = await h.http.get(f"{h.base}/api/admin/clients/client-004", headers=h.token(ADMIN))
+    assert missing.status_code == 404
+    assert not [a for a in (await audit(h))[len(before):] if a[1] == "client.upsert"]
+    assert await owner_of(h, display_name="Casey B") == "client-001"  # the index is unmoved
+    assert await owner_of(h, email="casey@example.org") == "client-001"
+    assert await owner_of(h, registrant="reg-casey-1") == "client-001"
+    assert await h.tether.clients.by_zoom_user("zUidEmery0003") == "client-003"
+
+
+async def test_an_import_with_a_taken_identity_stores_nothing(harness: Harness) -> None:
+    h = harness
+    fresh = {"id": "client-004", "name": "Indigo Marsh", "callback_phone": "+13125550114",
+             "zoom_display_names": ["Indigo M"]}
+    grab = {"id": "client-005", "name": "Sky Arden", "callback_phone": "+13125550115",
+            "zoom_display_names": ["Rowan T"]}
+    twin = {"id": "client-006", "name": "Lee Arden", "callback_phone": "+13125550116",
+            "zoom_display_names": ["indigo m"]}
+    r = await h.http.post(f"{h.base}/api/admin/clients", json={"clients": [fresh, grab, twin]},
+                          headers=h.token(ADMIN))
+    assert r.status_code == 409
+    assert r.json()["errors"] == [
+        'clients.1.zoom_display_names: "Rowan T" is already Rowan Tidewell\'s',
+        'clients.2.zoom_display_names: "indigo m" is already Indigo Marsh\'s']
+    ids = [c["id"] for c in (await get(h, "/api/admin/clients"))["clients"]]
+    assert ids == EXPECTED  # not even the good record
+    assert await owner_of(h, display_name="Rowan T") == "client-002"
+
+    casey = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)  # whole records
+    rowan = await get(h, "/api/admin/clients/client-002", CLINICAL_LEAD)
+    moved = [casey | {"zoom_display_names": ["Casey Brightwater"]},
+             rowan | {"zoom_display_names": ["Rowan T", "Casey B"]}]
+    r = await h.http.post(f"{h.base}/api/admin/clients", json={"clients": moved},
+                          headers=h.token(CLINICAL_LEAD))
+    assert r.status_code == 200  # one file may move a name from one client to another
+    assert await owner_of(h, display_name="Casey B") == "client-002"
+    assert await owner_of(h, display_name="Casey Brightwater") == "client-001"

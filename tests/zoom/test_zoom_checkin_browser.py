@@ -1,7 +1,8 @@
 """The in-meeting check-in in real headless Chromium: a client opens Tether from Zoom's
-invitation (the real bridge against a fake zoomSdk), says who they are, checks in, moves
-rooms; the clinician's panel invites everyone, sees the check-in go stale, and stops a
-cloud recording through the SDK."""
+invitation (the real bridge against a fake zoomSdk), says who they are, types the code
+texted to them (read from the Twilio stand-in), checks in, moves rooms; at 400 and 375 px.
+The clinician's panel invites everyone, sees the check-in go stale, and stops a cloud
+recording through the SDK."""
 
 from __future__ import annotations
 
@@ -14,20 +15,22 @@ import pytest
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import T0, join_group
 from tests.checkin.test_checkin import browser, fill, link  # noqa: F401  (the Chromium fixture)
-from tests.conftest import ROOT, Harness
+from tests.conftest import ROOT, Harness, eventually
 from tests.incidents.test_panel_triage import FAKE_SDK
 from tests.zoom.test_zoom_app import context
+from tests.zoom.test_zoom_checkin import EMERY_PHONE, newest_code, other_than, texts_to
 
 ARTIFACTS = ROOT / "artifacts"
 GUEST = ("pu-guest-7", "iPad")
 INVITE = ("window.zoomSdk.sendAppInvitationToAllParticipants = "
           "rec('sendAppInvitationToAllParticipants', {});")
+FITS = "document.documentElement.scrollWidth <= window.innerWidth"  # no sideways scrolling
 
 
 async def zoom_page(h: Harness, browser: Any, uid: str | None, role: str,  # noqa: F811
-                    participant: str, extra: str = INVITE) -> Any:
+                    participant: str, extra: str = INVITE, width: int = 420) -> Any:
     ctx = context(h, uid=uid, attendrole="participant" if role == "attendee" else "host")
-    page = await browser.new_page(bypass_csp=True, viewport={"width": 420, "height": 900},
+    page = await browser.new_page(bypass_csp=True, viewport={"width": width, "height": 900},
                                   extra_http_headers={"x-zoom-app-context": ctx})
     script = FAKE_SDK % {"context": json.dumps(ctx), "role": json.dumps(role)}
     script = script.replace("'pu-lead'", json.dumps(participant)) + extra
@@ -36,34 +39,61 @@ async def zoom_page(h: Harness, browser: Any, uid: str | None, role: str,  # noq
     return page
 
 
-async def test_a_client_checks_in_from_the_invitation_and_moves(
-        harness: Harness, browser: Any) -> None:  # noqa: F811
+async def _texts(h: Harness, n: int) -> None:
+    async def arrived() -> bool:
+        return len(texts_to(h, EMERY_PHONE)) >= n
+    await eventually(arrived)
+
+
+@pytest.mark.parametrize("width", [400, 375])
+async def test_a_client_checks_in_from_the_invitation_with_a_texted_code(
+        harness: Harness, browser: Any, width: int) -> None:  # noqa: F811
     h = harness
     await join_group(h)
     assert (await h.zoom(zp.joined(T0 - 30_000, *GUEST))).status_code == 200
     await h.settle()
-    page = await zoom_page(h, browser, None, "attendee", GUEST[0])  # Guest Mode: no uid
+    page = await zoom_page(h, browser, None, "attendee", GUEST[0], width=width)
     who = page.locator("#identify")
-    await who.wait_for(state="visible")
+    await who.wait_for(state="visible")  # Guest Mode: no uid, so who are you?
     assert await page.locator("#checkin").is_hidden()  # nothing asked before identity
-    await fill(page, {"first_name": "Emery", "phone_last4": "9999"})
     await page.click("#identify button[type=submit]")
-    await page.wait_for_function(
-        "document.getElementById('who-message').textContent.length > 0")
-    assert "could not match" in (await page.locator("#who-message").text_content() or "")
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / "zoom-checkin-identify.png"), full_page=True)
+    assert "first name" in (await page.locator("#who-message").text_content() or "")
 
+    await fill(page, {"first_name": "Emery", "phone_last4": "9999"})  # a wrong digit
+    await page.click("#identify button[type=submit]")
+    sent = page.locator("#code-sent")
+    await sent.wait_for(state="visible")
+    assert "number ending 9999" in (await sent.text_content() or "")
+    assert texts_to(h, EMERY_PHONE) == []  # matched nobody: nobody texted
+    await page.click("#change-details")
     await fill(page, {"phone_last4": "0113"})
     await page.click("#identify button[type=submit]")
+    await page.wait_for_function(
+        "document.getElementById('code-sent').textContent.includes('ending 0113')")
+    await _texts(h, 1)
+    await fill(page, {"code": other_than(newest_code(h, EMERY_PHONE))})
+    await page.click("#code-confirm")
+    await page.wait_for_function(
+        "document.getElementById('code-message').textContent.includes('not right')")
+    assert await page.evaluate(FITS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / f"zoom-checkin-code-{width}.png"),
+                          full_page=True)
+
+    await page.click("#new-code")  # a new code replaces the first
+    await _texts(h, 2)
+    await fill(page, {"code": newest_code(h, EMERY_PHONE)})
+    await page.click("#code-confirm")
     await page.locator("#checkin").wait_for(state="visible")
     assert await page.locator("#hello").text_content() == "Hi Emery."
     await fill(page, {"street": "9 Ferncliff Court", "city": "Springfield", "region": "IL",
                       "postal_code": "62703", "room": "den", "callback_phone": "312 555 0113"})
     await page.click("text=Someone else is here")
+    assert await page.evaluate(FITS)
     await page.click("#checkin button[type=submit]")
     await page.locator("#done").wait_for(state="visible")
-    await page.screenshot(path=str(ARTIFACTS / "zoom-checkin-done.png"), full_page=True)
+    await page.screenshot(path=str(ARTIFACTS / f"zoom-checkin-done-{width}.png"),
+                          full_page=True)
     await h.settle()
     guest = next(p for p in (await h.roster())["people"] if p["participant"] == GUEST[0])
     assert guest["client"] == "client-003"  # the roster row is Emery now
@@ -81,6 +111,47 @@ async def test_a_client_checks_in_from_the_invitation_and_moves(
         headers=h.token())).json()
     assert card["room"] == "car, parked outside" and card["stale"] is False
     assert card["others_present"] == "others"
+
+
+async def test_a_signed_in_client_on_a_second_device_confirms_with_a_code(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    """Zoom names Emery, but Emery already checked in from another participant: the form
+    asks for the code before it shows or replaces that check-in."""
+    h = harness
+    await join_group(h)
+    for who in (GUEST, ("pu-emery-laptop", "Laptop")):
+        assert (await h.zoom(zp.joined(T0 - 30_000, *who))).status_code == 200
+    await h.settle()
+    first = await zoom_page(h, browser, None, "attendee", GUEST[0], width=375)
+    await fill(first, {"first_name": "Emery", "phone_last4": "0113"})
+    await first.click("#identify button[type=submit]")
+    await _texts(h, 1)
+    await fill(first, {"code": newest_code(h, EMERY_PHONE)})
+    await first.click("#code-confirm")
+    await first.locator("#checkin").wait_for(state="visible")
+    await fill(first, {"street": "9 Ferncliff Court", "city": "Springfield", "region": "IL",
+                       "postal_code": "62703", "room": "den", "callback_phone": "312 555 0113"})
+    await first.click("text=I'm alone")
+    await first.click("#checkin button[type=submit]")
+    await first.locator("#done").wait_for(state="visible")
+    await h.settle()
+
+    second = await zoom_page(h, browser, "zUidEmery0003", "attendee", "pu-emery-laptop",
+                             width=375)
+    message = second.locator("#code-message")
+    await second.wait_for_function(
+        "document.getElementById('code-message').textContent.includes('another device')")
+    assert await second.locator("#code-entry").is_hidden()  # no code asked for yet
+    assert await second.locator("#change-details").is_hidden()  # Zoom said who
+    assert "Ferncliff" not in (await second.content())
+    await second.click("#new-code")  # "Text me a code"
+    await _texts(h, 2)
+    assert await message.text_content() == ""
+    await fill(second, {"code": newest_code(h, EMERY_PHONE)})
+    await second.click("#code-confirm")
+    await second.locator("#done").wait_for(state="visible")  # their own check-in, now shown
+    await second.screenshot(path=str(ARTIFACTS / "zoom-checkin-second-device-375.png"),
+                            full_page=True)
 
 
 async def test_the_panel_invites_everyone_and_shows_a_stale_checkin(
@@ -161,3 +232,26 @@ async def test_the_host_stops_a_recording_from_the_panel(
     await panel.wait_for_function(
         "document.querySelector(\".alert[data-kind='recording'] .what\").textContent"
         " === 'Recording stopped.'")
+
+
+async def test_the_panel_shows_a_code_that_could_not_be_texted(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    from tests.zoom.test_zoom_checkin import ask
+
+    h = harness
+    await join_group(h)
+    assert (await h.zoom(zp.joined(T0 - 30_000, *GUEST))).status_code == 200
+    await h.settle()
+    panel = await zoom_page(h, browser, "zUidAvery0001", "host", "pu-lead")
+    await panel.wait_for_function("document.getElementById('conn').textContent === 'live'")
+    h.standin.sms_behaviour[EMERY_PHONE] = "refused"
+    assert (await ask(h, first_name="Emery", phone_last4="0113")).status_code == 502
+    card = panel.locator(".alert[data-kind='checkin-code-unsent']")
+    await card.wait_for(state="visible")
+    assert (await card.text_content() or "") == (
+        "A check-in code could not be texted to Emery Holloway: text them a check-in link.")
+    assert (await ask(h, first_name="Nobody", phone_last4="0000")).status_code == 200
+    unmatched = panel.locator(".alert[data-kind='checkin-unmatched']")
+    await unmatched.wait_for(state="visible")
+    assert "iPad gave a name and digits that match no client" in (
+        await unmatched.text_content() or "")

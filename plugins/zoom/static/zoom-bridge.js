@@ -34,25 +34,38 @@
     return err instanceof Error ? err : new Error(String(err && err.message || err));
   }
 
+  async function post(path, fields) {  // the client's calls: context + participant + fields
+    const z = await sdk();
+    const ctx = await z.getAppContext();
+    let me = {};
+    try {
+      me = await z.getUserContext();
+    } catch (err) {
+      me = {};
+    }
+    const response = await fetch(path, { method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(Object.assign({ context: ctx.context,
+        participant: me.participantUUID || "" }, fields)) });
+    const data = await response.json().catch(function () { return {}; });
+    return Object.assign({ status: response.status }, data);
+  }
+
   window.tetherBridge = {
-    // The client's check-in form: Zoom's signed app context plus, when Zoom does not name
-    // the user, what the client typed (first name, last 4 digits). The participant UUID
-    // is the client's own word; the server only uses it to link the roster row.
-    clientSession: async function (factors) {
-      const z = await sdk();
-      const ctx = await z.getAppContext();
-      let me = {};
-      try {
-        me = await z.getUserContext();
-      } catch (err) {
-        me = {};
-      }
-      const response = await fetch("/api/zoom/checkin-session", { method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ context: ctx.context, participant: me.participantUUID || "",
-          identify: factors || undefined }) });
-      const data = await response.json().catch(function () { return {}; });
-      return Object.assign({ status: response.status }, data);
+    // The client's check-in form. Each call carries Zoom's signed app context and the
+    // participant UUID (the client's own word: the server only uses it to link the
+    // roster row). clientSession: a token when Zoom names the client by their account.
+    // requestCode: text a one-time code to the number on file, chosen by what the client
+    // typed (first name, last 4 digits) or, with nothing typed, by their Zoom account.
+    // enterCode: the code typed in, for a token. Each answers {status, ...the JSON}.
+    clientSession: async function () {
+      return post("/api/zoom/checkin-session", {});
+    },
+    requestCode: async function (factors) {
+      return post("/api/zoom/checkin-code", { identify: factors || undefined });
+    },
+    enterCode: async function (challenge, code) {
+      return post("/api/zoom/checkin-code/verify", { challenge: challenge, code: code });
     },
     // Everyone in this room gets Zoom's invitation to open Tether: staff get the panel,
     // clients the check-in form. In a breakout room only that room is invited.

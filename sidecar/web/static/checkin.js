@@ -1,5 +1,7 @@
 // The client check-in form. Its token comes from a texted link (?t=...) or, inside a Zoom
-// meeting, from the Zoom bridge once the client says who they are. It posts to
+// meeting, from the Zoom bridge: at once when Zoom names the client by their account,
+// otherwise after a 6-digit code texted to the number on file (the client's first name
+// and last 4 digits only choose whose number to text). It posts to
 // /api/checkin and shows the server's verdict in plain words; everything shown is set
 // with textContent (no HTML). After checking in, "I've moved" marks the check-in stale
 // and brings the form back, filled in, for the new place. "I need a moment" (a quiet link
@@ -18,11 +20,15 @@
   let token = new URLSearchParams(window.location.search).get("t") || "";
   const form = document.getElementById("checkin");
   const who = document.getElementById("identify");
+  const codeForm = document.getElementById("code");
   const message = document.getElementById("message");
   const done = document.getElementById("done");
+  const UNREACHABLE = "We could not reach your care team's server. Please try again.";
+  let factors = null;    // what the client typed to say who they are (null: Zoom knows)
+  let challenge = "";    // the handle of the code we texted
 
   function show(section) {
-    for (const node of [form, who, done]) node.hidden = node !== section;
+    for (const node of [form, who, codeForm, done]) node.hidden = node !== section;
   }
 
   function fatal(text) {
@@ -86,6 +92,7 @@
   async function open() {  // a token in hand: show the form, or "checked in" if done
     const response = await fetch(url("/api/checkin"));
     const data = await response.json().catch(function () { return {}; });
+    if (response.status === 409 && data.need === "code") return askForCode(data.error);
     if (!response.ok) return fatal(data.error || "This check-in link is not valid.");
     document.getElementById("moment-box").hidden = false;
     if (data.checkin) fill(data.checkin);
@@ -93,34 +100,115 @@
     show(form);
   }
 
-  async function identify(factors) {  // inside Zoom: who is this client?
-    const said = document.getElementById("who-message");
-    said.textContent = "";
-    let answer;
+  async function bridged(call) {  // a bridge call, or null after saying it failed
     try {
-      answer = await window.tetherBridge.clientSession(factors);
+      return await call();
     } catch (err) {
-      return fatal("Tether could not open here: " + err.message);
+      fatal("Tether could not open here: " + err.message);
+      return null;
     }
-    if (answer.token) {
-      token = answer.token;
-      const hello = document.getElementById("hello");
-      hello.textContent = answer.first_name ? "Hi " + answer.first_name + "." : "";
-      hello.hidden = !answer.first_name;
-      return open();
+  }
+
+  function welcome(answer) {  // a token from the bridge: open this client's check-in
+    token = answer.token;
+    const hello = document.getElementById("hello");
+    hello.textContent = answer.first_name ? "Hi " + answer.first_name + "." : "";
+    hello.hidden = !answer.first_name;
+    return open();
+  }
+
+  async function start() {  // inside Zoom: does Zoom know this client?
+    const answer = await bridged(function () { return window.tetherBridge.clientSession(); });
+    if (!answer) return;
+    if (answer.token) return welcome(answer);
+    if (answer.need === "identify") return show(who);
+    fatal(answer.error || "Something went wrong. Please tell your care team.");
+  }
+
+  function codeStep(sent, problem) {  // the code form: what we sent, what went wrong
+    const entry = document.getElementById("code-entry");
+    entry.hidden = !challenge;
+    document.getElementById("code-confirm").hidden = !challenge;
+    document.getElementById("new-code").textContent = challenge ? "Send a new code"
+      : "Text me a code";
+    document.getElementById("change-details").hidden = factors === null;
+    document.getElementById("code-sent").textContent = sent || "";
+    document.getElementById("code-message").textContent = problem || "";
+    codeForm.elements.code.value = "";
+    show(codeForm);
+    if (challenge) codeForm.elements.code.focus();
+  }
+
+  function askForCode(why) {  // Zoom knew the client, but the check-in needs the code
+    factors = null;
+    challenge = "";
+    codeStep("", why);
+  }
+
+  async function requestCode() {
+    const answer = await bridged(function () {
+      return window.tetherBridge.requestCode(factors);
+    });
+    if (!answer) return;
+    if (answer.challenge) {
+      challenge = answer.challenge;
+      return codeStep(answer.message, answer.status === 200 ? "" : answer.error);
     }
     if (answer.need === "identify") {
       show(who);
-      if (factors) said.textContent = answer.error;
+      document.getElementById("who-message").textContent = answer.status === 400
+        ? "Please write your first name and the last 4 digits of your phone number."
+        : answer.error || "";
       return;
     }
-    fatal(answer.error || "Something went wrong. Please tell your care team.");
+    const said = codeForm.hidden ? document.getElementById("who-message")
+      : document.getElementById("code-message");
+    said.textContent = answer.error || "Something went wrong. Please tell your care team.";
   }
 
   who.addEventListener("submit", function (event) {
     event.preventDefault();
-    identify({ first_name: String(who.elements.first_name.value).trim(),
-      phone_last4: String(who.elements.phone_last4.value).trim() });
+    const said = document.getElementById("who-message");
+    const first = String(who.elements.first_name.value).trim();
+    const digits = String(who.elements.phone_last4.value).replace(/\D/g, "");
+    if (!first || digits.length !== 4) {
+      said.textContent = "Please write your first name and the last 4 digits of your " +
+        "phone number.";
+      return;
+    }
+    said.textContent = "";
+    factors = { first_name: first, phone_last4: digits };
+    requestCode();
+  });
+
+  codeForm.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    const said = document.getElementById("code-message");
+    const typed = String(codeForm.elements.code.value).replace(/[\s-]/g, "");
+    if (!/^[0-9]{6}$/.test(typed)) {
+      said.textContent = "The code is the 6 digits in the text we sent.";
+      return;
+    }
+    said.textContent = "";
+    const answer = await bridged(function () {
+      return window.tetherBridge.enterCode(challenge, typed);
+    });
+    if (!answer) return;
+    if (answer.token) return welcome(answer);
+    codeForm.elements.code.value = "";
+    said.textContent = answer.error || "Something went wrong. Please try again.";
+    if (answer.need === "new_code") document.getElementById("new-code").focus();
+  });
+
+  document.getElementById("new-code").addEventListener("click", function () {
+    document.getElementById("code-message").textContent = "";
+    requestCode();
+  });
+
+  document.getElementById("change-details").addEventListener("click", function () {
+    challenge = "";
+    show(who);
+    who.elements.first_name.focus();
   });
 
   form.addEventListener("submit", async function (event) {
@@ -133,12 +221,14 @@
         body: JSON.stringify(body()),
       });
     } catch (err) {
-      message.textContent = "We could not reach your care team's server. Please try again.";
+      message.textContent = UNREACHABLE;
       return;
     }
     const data = await response.json().catch(function () { return {}; });
     if (response.ok) {
       checkedIn(data.checked_in_at);
+    } else if (response.status === 409 && data.need === "code") {
+      askForCode(data.error);
     } else if (response.status === 400 && Array.isArray(data.errors)) {
       message.textContent = explain(data.errors);
     } else {
@@ -175,7 +265,7 @@
   if (token) {
     open().catch(function () { fatal("We could not reach your care team's server."); });
   } else if (window.tetherBridge && window.tetherBridge.clientSession) {
-    identify(null);
+    start();
   } else {
     fatal("This page needs the link your care team sent you.");
   }

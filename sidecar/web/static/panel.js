@@ -13,7 +13,8 @@
     "incident.opened", "incident.screened", "incident.checked", "incident.closed",
     "emergency.started", "emergency.step", "emergency.contact", "alert.followup_overdue",
     "ladder.bridge", "ladder.bridge_missed", "ladder.call_now", "ladder.text_failed",
-    "sms.reply", "alert.responders_unreached", "alert.sms_undelivered"];
+    "sms.reply", "alert.responders_unreached", "alert.sms_undelivered",
+    "alert.checkin_code_unsent", "checkin.code_failed", "checkin.code_refused"];
   const OUTCOMES = { reached: "a person picked up and pressed 1",
     voicemail: "voicemail picked up (no message about them was left)",
     fax: "a fax machine answered", no_key: "picked up but pressed nothing",
@@ -192,10 +193,20 @@
         " says they moved: their address and room for this session may be out of date.");
       renderRoster(checkins);
     } else if (kind === "checkin.unmatched") {
-      note("checkin-unmatched", d.participant, d.blocked
-        ? nameOf(d.participant) + " could not check in through the app (too many tries): " +
-          "text them a check-in link."
-        : nameOf(d.participant) + " could not be matched when checking in through the app.");
+      note("checkin-unmatched", d.participant, nameOf(d.participant) + (d.ambiguous
+        ? " gave details that fit two clients, so no check-in code was texted: text them a " +
+          "check-in link."
+        : " gave a name and digits that match no client expected here (no code was texted)."));
+    } else if (kind === "alert.checkin_code_unsent") {
+      note("checkin-code-unsent", d.client, "A check-in code could not be texted to " +
+        clientName(d.client) + ": text them a check-in link.");
+    } else if (kind === "checkin.code_failed" && d.client && d.dead && d.reason === "wrong") {
+      note("checkin-code-dead", d.client, "Wrong check-in codes were entered for " +
+        clientName(d.client) + " 5 times, so that code no longer works. They can ask for " +
+        "a new one, or you can text them a check-in link.");
+    } else if (kind === "checkin.code_refused") {
+      note("checkin-code-capped", d.client, clientName(d.client) + " has had 3 check-in " +
+        "codes this hour and cannot get another yet: text them a check-in link if needed.");
     } else if (kind.startsWith("recording.")) {
       recording(kind, d);
     } else if (kind === "triage.started") {
