@@ -165,6 +165,22 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
         await asyncio.sleep(0.02)
 
 
+@pytest.fixture(autouse=True)
+async def _no_task_left_behind() -> AsyncIterator[None]:
+    """After each test, cancel what is still running, again and again for up to 5 s: a
+    task whose cancellation a client library swallowed once would otherwise keep the
+    event loop, and the whole run, waiting for ever."""
+    yield
+    me = asyncio.current_task()
+    for _ in range(50):
+        left = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
+        if not left:
+            return
+        for task in left:
+            task.cancel()
+        await asyncio.wait(left, timeout=0.1)
+
+
 @pytest.fixture
 async def standin() -> AsyncIterator[tuple[TwilioStandIn, str]]:
     s = TwilioStandIn(TWILIO_SID, TWILIO_TOKEN, step_delay_s=0.005)

@@ -66,7 +66,7 @@ async def test_pickup_without_a_key_and_a_fax_move_the_ladder_on(harness: Harnes
         return len(await _outcomes(h)) >= 3
 
     await eventually(three, timeout=10)
-    assert await _outcomes(h) == ["no_key", "no_key", "fax"]
+    assert (await _outcomes(h))[:3] == ["no_key", "no_key", "fax"]
     assert "ladder.answered" not in await h.kinds()
 
 
