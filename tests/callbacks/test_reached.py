@@ -77,8 +77,7 @@ async def test_a_person_pressing_1_is_put_through_to_the_co_facilitator(
     h.standin.behaviour[MORGAN_PHONE] = "answer"
     await _drop(h)
 
-    async def bridged() -> bool:
-        await h.advance(1)
+    async def bridged() -> bool:  # the call plays out in real time: the clock stands still
         return "ladder.bridge" in await h.kinds()
 
     await eventually(bridged, timeout=10)
@@ -96,8 +95,7 @@ async def test_nobody_takes_the_bridge_so_the_client_is_told_and_on_call_texted(
     h.standin.behaviour[CASEY_PHONE] = "answer"  # Morgan does not pick up (default)
     await _drop(h)
 
-    async def missed() -> bool:
-        await h.advance(1)
+    async def missed() -> bool:  # the call plays out in real time: the clock stands still
         return "ladder.bridge_missed" in await h.kinds()
 
     await eventually(missed, timeout=10)
