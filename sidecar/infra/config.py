@@ -60,6 +60,8 @@ class Staff(_Strict):
     name: str = Field(min_length=1)
     roles: list[Role] = Field(min_length=1)
     phone: str = Field(pattern=PHONE_PATTERN)
+    # the address the program's identity provider vouches for at sign-in (any case)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
     zoom_emails: list[str] = []
     zoom_user_ids: list[str] = []  # the "uid" in the Zoom App's context
 
@@ -190,6 +192,9 @@ class ProgramConfig(_Strict):
         ids = [s.id for s in self.staff]
         if len(set(ids)) != len(ids):
             raise ValueError("staff ids must be unique")
+        emails = [s.email.casefold() for s in self.staff if s.email]
+        if len(set(emails)) != len(emails):
+            raise ValueError("two staff members have the same email: each signs in as one person")
         for shift in self.on_call_schedule:
             if shift.staff not in ids:
                 raise ValueError(f"on_call_schedule names unknown staff {shift.staff!r}")
@@ -212,6 +217,10 @@ class ProgramConfig(_Strict):
 
     def meeting_by_number(self, number: str) -> Meeting | None:
         return self._meeting_index.get(number)
+
+    def staff_by_email(self, email: str) -> Staff | None:
+        wanted = email.strip().casefold()
+        return next((s for s in self.staff if s.email and s.email.casefold() == wanted), None)
 
     def staff_by_zoom_uid(self, uid: str) -> Staff | None:
         return next((s for s in self.staff if uid and uid in s.zoom_user_ids), None)
