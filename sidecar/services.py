@@ -30,12 +30,15 @@ from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
 from sidecar.infra import access, keys
 from sidecar.infra.audit import Audit
-from sidecar.infra.auth import TokenIssuer
+from sidecar.infra.auth import Authenticator, TokenIssuer
+from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.crypto import FieldCipher, derive, new_data_key, parse_data_key
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.metrics import Metrics
+from sidecar.infra.revocations import Revocations
+from sidecar.infra.sessions import SessionPolicy, SessionStore
 from sidecar.infra.settings import Settings
 from sidecar.infra.store import EmbeddedRedis, connect
 from sidecar.infra.telephony import CallRef, Dialer, TelephonyError
@@ -61,6 +64,7 @@ from sidecar.registry import (
     meeting_commands,
     zoom_sdk_module,
 )
+from sidecar.signin.deps import SIGNIN, SigninDeps
 from sidecar.web.deps import WEB, WebDeps
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 from sidecar.zoom.recording_guard import RecordingGuard
@@ -129,7 +133,14 @@ class Tether:
     directory: DirectoryStore = field(kw_only=True)
     jitsi: JitsiGate = field(kw_only=True)  # join links' tokens (sidecar/jitsi/gate.py)
     heartbeats: Heartbeats = field(kw_only=True)  # join pages' heartbeats
+    sessions: SessionStore = field(kw_only=True)  # staff sessions (cookies)
+    revocations: Revocations = field(kw_only=True)  # ending sessions on every replica
+    breakglass: BreakGlass = field(kw_only=True)  # clients opened outside one's groups
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def authenticator(self) -> Authenticator:
+        return Authenticator(self.config, self.clock, self.tokens, self.sessions,
+                             self.revocations, self.audit)
 
     def alive(self) -> bool:
         return bool(self.tasks) and all(not t.done() for t in self.tasks)
@@ -248,6 +259,9 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     heartbeats = Heartbeats(redis, engine, inbox,
                             gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
     engine.handlers[HEARTBEAT_KIND] = HeartbeatWatchdog(heartbeats)
+    sessions = SessionStore(redis, SessionPolicy(
+        idle_ms=int(settings.tether_session_idle_minutes * 60_000),
+        max_ms=int(settings.tether_session_max_hours * 3_600_000)))
     gate = JitsiGate(redis, jitsi_minter(settings), derive(key, "tether/jitsi-users/v1"),
                      settings.jitsi_domain)
     return Tether(settings, config, clock, redis, metrics, engine, inbox, meetings,
@@ -257,7 +271,10 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   app_context_reader(settings), incidents=incidents,
                   directory=DirectoryStore(redis, audit), jitsi=gate,
                   heartbeats=heartbeats,
-                  codes=CodeStore(redis, derive(key, "tether/checkin-codes/v1")))
+                  codes=CodeStore(redis, derive(key, "tether/checkin-codes/v1")),
+                  sessions=sessions, revocations=Revocations(redis, sessions),
+                  breakglass=BreakGlass(redis, FieldCipher(key),
+                                        int(settings.tether_break_glass_minutes * 60_000)))
 
 
 TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)
@@ -274,11 +291,12 @@ class _ScopeLookup:
     async def meeting_number(self, meeting: str) -> str | None:
         return (await self.meetings.meta(meeting)).get("number") or None
 
-    async def incident_number(self, incident: str) -> str | None:
+    async def incident_of(self, incident: str) -> tuple[str, str] | None:
         try:
-            return (await self.incidents.get(incident)).meeting_number
+            found = await self.incidents.get(incident)
         except IncidentNotFound:
             return None
+        return found.meeting_number, found.client
 
     def on_call_now(self, now_ms: int) -> set[str]:
         return {s.id for s in on_call_now(self.config, now_ms)}
@@ -294,11 +312,13 @@ class _Base(TypedDict):
 def wire(app: web.Application, t: Tether) -> None:
     """Give each capability's routes the few things they use, and nothing else."""
     app[TETHER] = t  # the composition root's own handle (CLI, demo, tests)
-    app[access.GATE] = access.Gate(t.config, t.clock, t.tokens, t.audit,
-                                   _ScopeLookup(t.config, t.meetings, t.incidents))
+    app[access.GATE] = access.Gate(t.config, t.clock, t.authenticator(), t.audit,
+                                   _ScopeLookup(t.config, t.meetings, t.incidents),
+                                   t.breakglass)
     base = _Base(config=t.config, clock=t.clock, tokens=t.tokens)
     app[PRESENCE] = PresenceDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
-                                 applier=t.applier)
+                                 applier=t.applier, sessions=t.sessions,
+                                 revocations=t.revocations)
     app[PANEL] = PanelDeps(**base, redis=t.redis, meetings=t.meetings, clients=t.clients,
                            checkins=t.checkins)
     app[RECORDS] = RecordsDeps(**base, redis=t.redis, clients=t.clients,
@@ -317,7 +337,7 @@ def wire(app: web.Application, t: Tether) -> None:
                                   incidents=t.incidents)
     app[ZOOM] = ZoomDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
                          clients=t.clients, links=t.links, app_context=t.app_context,
-                         codes=t.codes, sdk_module=zoom_sdk_module,
+                         codes=t.codes, sdk_module=zoom_sdk_module, sessions=t.sessions,
                          code_texter=CodeTexter(t.dialer, t.settings.tether_public_url.rstrip("/"),
                                                 t.config.program.name))
     app[JITSI] = JitsiDeps(**base, settings=t.settings, audit=t.audit, inbox=t.inbox,
@@ -325,6 +345,10 @@ def wire(app: web.Application, t: Tether) -> None:
                            checkins=t.checkins, links=t.links, jitsi=t.jitsi,
                            heartbeats=t.heartbeats, checkin=checkin,
                            bridge_script=lambda: bridge_script("jitsi"))
+    app[SIGNIN] = SigninDeps(config=t.config, clock=t.clock, redis=t.redis, audit=t.audit,
+                             sessions=t.sessions, revocations=t.revocations,
+                             breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
+                             oidc=None)
     app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()

@@ -106,6 +106,14 @@ class Harness:
     def token(self, staff: str = "lead-avery") -> dict[str, str]:
         return {"Authorization": "Bearer " + self.tether.tokens.issue(staff, self.clock.now())}
 
+    async def session(self, staff: str = "lead-avery") -> dict[str, str]:
+        """Headers of a signed-in browser: the session cookie (from ``/auth/exchange``,
+        as automation gets one) and the CSRF token its pages send on changes."""
+        r = await self.http.post(f"{self.base}/auth/exchange", headers=self.token(staff))
+        r.raise_for_status()
+        cookie = r.headers["set-cookie"].split(";")[0]
+        return {"Cookie": cookie, "X-CSRF-Token": r.json()["csrf"]}
+
     async def roster(self, meeting: str = zp.MEETING_UUID) -> dict[str, Any]:
         r = await self.http.get(f"{self.base}/api/meetings/{_q(meeting)}/roster",
                                 headers=self.token())
@@ -151,6 +159,16 @@ def _q(meeting: str) -> str:
     from urllib.parse import quote
 
     return quote(meeting, safe="")
+
+
+async def signed_in_page(h: Harness, browser: Any, staff: str = "lead-avery",
+                         **page_options: Any) -> Any:
+    """A new browser page whose context holds ``staff``'s session cookie, got the way
+    automation gets one: ``POST /auth/exchange`` with a staff token in the header."""
+    page = await browser.new_page(**page_options)
+    r = await page.context.request.post(f"{h.base}/auth/exchange", headers=h.token(staff))
+    assert r.ok, await r.text()
+    return page
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:

@@ -22,7 +22,8 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from sidecar.infra.audit import Audit
-from sidecar.infra.auth import Principal, TokenIssuer
+from sidecar.infra.auth import Authenticator, Principal
+from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig, Role
 
@@ -115,7 +116,9 @@ class ScopeLookup(Protocol):
 
     async def meeting_number(self, meeting: str) -> str | None: ...
 
-    async def incident_number(self, incident: str) -> str | None: ...
+    async def incident_of(self, incident: str) -> tuple[str, str] | None:
+        """The incident's group (meeting number) and client."""
+        ...
 
     def on_call_now(self, now_ms: int) -> set[str]: ...
 
@@ -124,14 +127,15 @@ class ScopeLookup(Protocol):
 class Gate:
     config: ProgramConfig
     clock: Clock
-    tokens: TokenIssuer
+    auth: Authenticator
     audit: Audit
     lookup: ScopeLookup
+    breakglass: BreakGlass
 
     async def check(self, request: web.Request, r: Rule) -> Principal | None:
         if r.scope is Scope.PUBLIC:
             return None
-        who = self.tokens.require(request, self.clock.now())
+        who = await self.auth.who(request)
         if r.roles and not who.roles & r.roles:
             await self._refuse(who, request, "role")
             raise web.HTTPForbidden(text="this needs the role: " + " or ".join(sorted(r.roles)))
@@ -140,35 +144,60 @@ class Gate:
         request[_REACH] = Reach(None if groups is None else frozenset(groups))
         if r.scope is Scope.STAFF or groups is None:
             return who
-        number = await self._number(request, r.scope)
-        if number is not None and number not in groups:
-            await self._refuse(who, request, "scope")
+        number, client = await self._target(request)
+        if self._within(r.scope, groups, number, client):
+            return who
+        if await self._broken_glass(who, r.scope, number, client, now_ms):
+            await self.audit.record(who.staff_id, "access.break_glass",
+                                    f"{request.method} {request.path}"[:200],
+                                    source=request.remote or "")
+            return who
+        await self._refuse(who, request, "scope")
+        if r.scope is Scope.MEETING or client is None:
             raise web.HTTPForbidden(text="this group is not one you care for")
-        wanted = request.match_info.get("client")
-        if r.scope is Scope.CLIENT and wanted is not None and wanted in self._clients:
-            if wanted not in (clients_cared_for(self.config, groups) or set()):
-                await self._refuse(who, request, "scope")
-                raise web.HTTPForbidden(text="this client is not in a group you care for")
-        return who
+        raise web.HTTPForbidden(text="this client is not in a group you care for; in an "
+                                "emergency, open them by break-glass with a reason")
+
+    def _within(self, scope: Scope, groups: set[str], number: str | None,
+                client: str | None) -> bool:
+        if number is not None and number not in groups:
+            return False
+        if scope is Scope.CLIENT and client is not None and client in self._clients:
+            return client in (clients_cared_for(self.config, groups) or set())
+        return True
+
+    async def _broken_glass(self, who: Principal, scope: Scope, number: str | None,
+                            client: str | None, now_ms: int) -> bool:
+        """A client this person opened by break-glass (and, if the route names a meeting,
+        one of that client's groups)."""
+        if scope not in (Scope.CLIENT, Scope.INCIDENT) or client is None:
+            return False
+        if client not in await self.breakglass.clients(who.staff_id, now_ms):
+            return False
+        return number is None or number in {
+            n for m in self.config.meetings if client in m.expected_clients for n in m.numbers}
 
     @property
     def _clients(self) -> set[str]:
         """Every client some group expects (an unknown id is the handler's 404)."""
         return {c for m in self.config.meetings for c in m.expected_clients}
 
-    async def _number(self, request: web.Request, scope: Scope) -> str | None:
+    async def _target(self, request: web.Request) -> tuple[str | None, str | None]:
+        """The group (meeting number) and client a route names, as far as known."""
         info = request.match_info
-        if "room" in info:  # a room no group meets in: the handler says so (404)
-            return info["room"] if self.config.meeting_by_number(info["room"]) else None
-        if "meeting" in info:
-            return await self.lookup.meeting_number(info["meeting"])
         if "incident" in info:
-            return await self.lookup.incident_number(info["incident"])
-        return None
+            return await self.lookup.incident_of(info["incident"]) or (None, None)
+        if "room" in info:  # a room no group meets in: the handler says so (404)
+            room = info["room"]
+            return (room if self.config.meeting_by_number(room) else None), info.get("client")
+        if "meeting" in info:
+            return await self.lookup.meeting_number(info["meeting"]), info.get("client")
+        return None, info.get("client")
 
     async def _refuse(self, who: Principal, request: web.Request, why: str) -> None:
         await self.audit.record(who.staff_id, f"access.refused:{why}",
-                                f"{request.method} {request.path}"[:200])
+                                f"{request.method} {request.path}"[:200],
+                                source=request.remote or "")
 
 
 def principal(request: web.Request) -> Principal:

@@ -16,12 +16,15 @@ class Audit:
         self.redis = redis
         self.clock = clock
 
-    def _entry(self, actor: str, action: str, target: str) -> dict[str, str]:
-        return {"at": str(int(self.clock.now() * 1000)), "actor": actor, "action": action,
-                "target": target}
+    def _entry(self, actor: str, action: str, target: str, source: str = "") -> dict[str, str]:
+        entry = {"at": str(int(self.clock.now() * 1000)), "actor": actor, "action": action,
+                 "target": target}
+        if source:
+            entry["source"] = source[:64]  # the caller's address, for sign-in and access
+        return entry
 
-    async def record(self, actor: str, action: str, target: str) -> None:
-        await self.redis.xadd(keys.AUDIT, self._entry(actor, action, target),
+    async def record(self, actor: str, action: str, target: str, source: str = "") -> None:
+        await self.redis.xadd(keys.AUDIT, self._entry(actor, action, target, source),
                               maxlen=AUDIT_MAXLEN, approximate=True)
 
     def record_in(self, pipe: Pipeline, actor: str, action: str, target: str) -> None:

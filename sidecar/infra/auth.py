@@ -1,15 +1,21 @@
-"""Short-lived signed tokens for panels, staff and admins (HS256, key derived from the
-data key). The Zoom App exchanges its app context for one; ``tether token`` mints them here."""
+"""Who is calling: a staff token in the ``Authorization`` header (``tether token``, for
+automation and break-glass from a shell; HS256, key derived from the data key) or a session
+cookie (see sessions.py). Nothing is read from the query string."""
 
 from __future__ import annotations
 
+import hmac
 from dataclasses import dataclass
 
 import jwt
 from aiohttp import web
 from jwt.types import Options
 
-from sidecar.infra.config import ProgramConfig, Role
+from sidecar.infra.audit import Audit
+from sidecar.infra.clock import Clock
+from sidecar.infra.config import ProgramConfig
+from sidecar.infra.revocations import Revocations
+from sidecar.infra.sessions import COOKIE, CSRF_HEADER, Ended, Session, SessionStore
 
 ISSUER = "tether"
 MAX_TOKEN_S = 12 * 3600  # no token lives longer, however it was minted
@@ -22,6 +28,8 @@ _OPTIONS: Options = {"verify_exp": False, "verify_iat": False, "verify_nbf": Fal
 class Principal:
     staff_id: str
     roles: frozenset[str]
+    session: Session | None = None  # None: a staff token in the header
+    ends_ms: int = 0  # a token's expiry (a session's is in the session)
 
 
 class TokenIssuer:
@@ -35,7 +43,8 @@ class TokenIssuer:
             raise ValueError(f"no staff member {staff_id!r} in the configuration")
         if not 0 < ttl_s <= MAX_TOKEN_S:
             raise ValueError(f"a token lasts at most {MAX_TOKEN_S // 3600} hours")
-        claims = {"iss": ISSUER, "sub": staff_id, "iat": int(now), "exp": int(now) + ttl_s}
+        claims = {"iss": ISSUER, "sub": staff_id, "iat": int(now), "exp": int(now) + ttl_s,
+                  "ms": int(now * 1000)}  # when, to the ms: revocation voids older tokens
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def verify(self, token: str, now: float) -> Principal:
@@ -51,15 +60,77 @@ class TokenIssuer:
         staff = self._config.staff_by_id(str(claims["sub"]))
         if staff is None:
             raise web.HTTPUnauthorized(text="token names no current staff member")
-        return Principal(staff.id, frozenset(r.value for r in staff.roles))
+        return Principal(staff.id, frozenset(r.value for r in staff.roles),
+                         ends_ms=int(claims["exp"]) * 1000)
 
-    def require(self, request: web.Request, now: float, *roles: Role) -> Principal:
+    @staticmethod
+    def minted_ms(token: str) -> int:
+        """When a token (already verified) was minted, in ms."""
+        claims = jwt.decode(token, options={"verify_signature": False})
+        return int(claims.get("ms") or int(claims.get("iat", 0)) * 1000)
+
+
+class Unsigned(web.HTTPUnauthorized):
+    """Not signed in (or no longer): pages send the person to sign in."""
+
+
+@dataclass(frozen=True)
+class Authenticator:
+    """Finds the staff member behind a request, and records every failure."""
+
+    config: ProgramConfig
+    clock: Clock
+    tokens: TokenIssuer
+    sessions: SessionStore
+    revocations: Revocations
+    audit: Audit
+
+    async def who(self, request: web.Request) -> Principal:
         header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() or request.query.get("token", "")
-        if not token:
-            raise web.HTTPUnauthorized(text="missing bearer token")
-        who = self.verify(token, now)
-        if roles and not who.roles & {r.value for r in roles}:
-            raise web.HTTPForbidden(text="this action needs the role: "
-                                    + " or ".join(r.value for r in roles))
+        if header:
+            return await self._bearer(request, header)
+        cookie = request.cookies.get(COOKIE, "")
+        if cookie:
+            return await self._session(request, cookie)
+        raise Unsigned(text="sign in first: this needs a signed-in staff member")
+
+    async def _bearer(self, request: web.Request, header: str) -> Principal:
+        token = header.removeprefix("Bearer ").strip()
+        try:
+            if not token or token == header:
+                raise web.HTTPUnauthorized(text="the Authorization header must be "
+                                           "'Bearer <token>'")
+            who = self.tokens.verify(token, self.clock.now())
+            if self.tokens.minted_ms(token) < await self.revocations.voided_before(who.staff_id):
+                raise web.HTTPUnauthorized(text="this token was revoked")
+        except web.HTTPUnauthorized as exc:
+            await self.audit.record("-", "auth.refused:token", exc.text or "",
+                                    source=request.remote or "")
+            raise
         return who
+
+    async def _session(self, request: web.Request, cookie: str) -> Principal:
+        now_ms = int(self.clock.now() * 1000)
+        try:
+            s = await self.sessions.find(cookie, now_ms)
+        except Ended as ended:
+            await self.audit.record(ended.session.staff_id, "session.timed_out", ended.why,
+                                    source=request.remote or "")
+            await self.revocations.announce(ended.session.staff_id, ended.session.key)
+            raise Unsigned(text=ended.why + ": sign in again") from None
+        if s is None:
+            raise Unsigned(text="your session has ended: sign in again")
+        staff = self.config.staff_by_id(s.staff_id)
+        if staff is None:
+            await self.sessions.end(s)
+            raise Unsigned(text="you are no longer on this program's staff list")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sent = request.headers.get(CSRF_HEADER, "")
+            if not hmac.compare_digest(sent.encode(), s.csrf.encode()):
+                await self.audit.record(s.staff_id, "auth.refused:csrf",
+                                        f"{request.method} {request.path}"[:200],
+                                        source=request.remote or "")
+                raise web.HTTPForbidden(text="this request did not come from a Tether page "
+                                        "(its CSRF token is missing or wrong): reload the page")
+        await self.sessions.touch(s, now_ms)
+        return Principal(staff.id, frozenset(r.value for r in staff.roles), session=s)

@@ -27,6 +27,14 @@ LADDER_OWNER_PREFIX = "tether:ladder-owner:"  # STRING per ladder job -> the sta
 CHECKIN_CODE_PREFIX = "tether:checkin-code:"  # HASH per client, see checkin_code()
 CHECKIN_CODE_ASK_PREFIX = "tether:checkin-code-ask:"  # HASH per request, see checkin_code_ask()
 CHECKIN_CODES_SENT_PREFIX = "tether:checkin-codes-sent:"  # ZSET per client, checkin_codes_sent()
+SESSION_PREFIX = "tether:session:"  # HASH per staff session, by the SHA-256 of its cookie;
+#   TTL: its idle time-out, never past its absolute limit. See sessions.py
+STAFF_SESSIONS_PREFIX = "tether:staff-sessions:"  # SET per staff id of their session keys
+REVOKED_PREFIX = "tether:revoked:"  # STRING per staff id: ms before which their tokens are void
+REVOKED_CHANNEL = "tether:revoked"  # pub/sub: a staff id whose sessions just ended
+SIGNIN_PREFIX = "tether:signin:"  # STRING per sign-in attempt (state): nonce, PKCE; TTL 10 min
+BREAK_GLASS_PREFIX = "tether:break-glass:"  # HASH per staff id: client -> until ms (JSON)
+BREAK_GLASS_LOG = "tether:break-glass:log"  # STREAM of break-glass openings; MAXLEN ~ 1e4
 AUDIT = "tether:audit"  # STREAM: PHI reads and actions on meetings; MAXLEN ~ 1e6
 WORKERS = "tether:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
 DIRECTORY = "tether:directory"  # STRING: the locale directory as JSON (not PHI). Permanent.

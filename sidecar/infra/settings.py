@@ -29,6 +29,16 @@ class Settings(BaseSettings):
     zoom_oauth_base_url: str = "https://zoom.us"
     zoom_app_client_id: str = ""  # the Zoom App (panel) credentials, not the S2S app's
     zoom_app_client_secret: SecretStr = SecretStr("")
+    # sign-in with the program's identity provider (OpenID Connect, authorization code + PKCE)
+    tether_oidc_issuer: str = ""
+    tether_oidc_client_id: str = ""
+    tether_oidc_client_secret: SecretStr = SecretStr("")
+    tether_oidc_require_mfa: bool = False
+    # staff sessions: signed out after this long without a request (a panel watching a live
+    # meeting counts as active), and after the absolute limit whatever they do
+    tether_session_idle_minutes: float = 15
+    tether_session_max_hours: float = 12
+    tether_break_glass_minutes: float = 60  # how long a break-glass opening lasts
     # Jitsi: the Prosody module signs its events with this shared secret (HMAC-SHA256)
     jitsi_webhook_secret: SecretStr = SecretStr("")
     # the Jitsi Meet deployment: "meet.example.org" (self-hosted) or "meet.jit.si" (first look)

@@ -11,6 +11,8 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.revocations import Revocations
+from sidecar.infra.sessions import SessionStore
 from sidecar.presence.ingest import Applier
 from sidecar.presence.meetings import MeetingStore
 
@@ -24,6 +26,8 @@ class PresenceDeps:
     redis: aioredis.Redis
     meetings: MeetingStore
     applier: Applier
+    sessions: SessionStore  # an open stream keeps its session alive while the meeting runs
+    revocations: Revocations  # ... and closes the moment the session ends anywhere
 
 
 PRESENCE: web.AppKey[PresenceDeps] = web.AppKey("presence", PresenceDeps)

@@ -57,6 +57,9 @@ class MeetingStore:
     async def meta(self, meeting: str) -> dict[str, str]:
         return (await self.snapshot(meeting))[2]
 
+    async def ended(self, meeting: str) -> bool:
+        return bool(await self.redis.hexists(keys.state(meeting), keys.META_FIELD + "ended_at"))
+
     async def ladders(self, meeting: str) -> dict[str, str]:
         return (await self.snapshot(meeting))[1]
 

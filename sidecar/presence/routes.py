@@ -3,7 +3,6 @@ stream (SSE), and "this is Casey" (link a participant to a client)."""
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
@@ -15,10 +14,10 @@ from sidecar.infra.auth import Principal
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
+from sidecar.presence.stream import Stream, resume_point
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
-KEEPALIVE_MS = 15_000
 
 
 def _who(request: web.Request) -> tuple[PresenceDeps, Principal]:
@@ -65,28 +64,21 @@ async def timeline(request: web.Request) -> web.Response:
 @routes.get("/api/meetings/{meeting}/stream")
 @rule(in_meeting())
 async def stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``)."""
-    t, _ = _who(request)
+    """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
+    with a ``signed_out`` event when the caller's session or token does."""
+    t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
-    last = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or "0-0"
+    last = resume_point(request)
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
-                                       "Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+                                       "Cache-Control": "no-cache, no-store",
+                                       "X-Accel-Buffering": "no"})
     await resp.prepare(request)
     try:
-        while True:
-            got = await t.redis.xread({keys.timeline(m): last}, count=100, block=KEEPALIVE_MS)
-            if not got:
-                await resp.write(b": keepalive\n\n")
-                continue
-            for entry_id, fields in got[0][1]:
-                data = {"kind": fields.get("kind"), "at": int(fields.get("at", "0")),
-                        "data": json.loads(fields.get("data") or "{}")}
-                await resp.write(f"id: {entry_id}\nevent: {fields.get('kind')}\n"
-                                 f"data: {json.dumps(data)}\n\n".encode())
-                last = entry_id
+        await Stream(t, who, m).run(resp, last)
     except ConnectionResetError:  # the panel was closed: the normal end of a stream
-        return resp
+        pass
+    return resp
 
 
 class LinkBody(BaseModel):

@@ -15,14 +15,14 @@ STATIC = resources.files("sidecar.web") / "static"
 
 
 @routes.get("/panel")
-@rule(public("a page: its data comes from the API, with a token"))
+@rule(public("a page: its data comes from the API, for the signed-in person"))
 async def panel_page(request: web.Request) -> web.Response:
-    """The clinicians' panel; its bridge supplies the session (no data in the page)."""
+    """The clinicians' panel outside Zoom (``/panel#meeting=<id>``); no data in the page."""
     return web.Response(text=(STATIC / "panel.html").read_text(encoding="utf-8"),
                         content_type="text/html")
 
 
-@routes.get("/static/{name:(checkin|panel|incident|report|admin|join)\\.(js|css)}")
+@routes.get("/static/{name:(auth|checkin|panel|incident|report|admin|join)\\.(js|css)}")
 @rule(public("static files, no data"))
 async def static(request: web.Request) -> web.Response:
     name = request.match_info["name"]
@@ -32,18 +32,17 @@ async def static(request: web.Request) -> web.Response:
 
 
 @routes.get("/incidents/{incident}/report")
-@rule(public("a page: its data comes from the API, with a token"))
+@rule(public("a page: its data comes from the API, for the signed-in person"))
 async def incident_report(request: web.Request) -> web.Response:
-    """A printable incident report; the page reads the JSON export with the token in its
-    URL fragment (never sent to the server in the page request)."""
+    """A printable incident report; the page reads the JSON export with the session."""
     return web.Response(text=(STATIC / "report.html").read_text(encoding="utf-8"),
                         content_type="text/html")
 
 
 @routes.get("/admin")
-@rule(public("a page: its data comes from the API, with a token"))
+@rule(public("a page: its data comes from the API, for the signed-in person"))
 async def admin_page(request: web.Request) -> web.Response:
-    """The admin page (clients, locale directory, on call); its token comes in the hash."""
+    """The admin page (clients, locale directory, on call, break-glass openings)."""
     return web.Response(text=(STATIC / "admin.html").read_text(encoding="utf-8"),
                         content_type="text/html")
 

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContext, PanelContextError
 from sidecar.infra.access import public, rule
+from sidecar.infra.sessions import Via, begin
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
 routes = web.RouteTableDef()
-PANEL_SESSION_S = 2 * 3600
 
 
 class SessionBody(BaseModel):
@@ -85,7 +85,8 @@ async def appssdk(request: web.Request) -> web.Response:
 @routes.post("/api/zoom/session")
 @rule(public("Zoom's encrypted app context"))
 async def session(request: web.Request) -> web.Response:
-    """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a panel token."""
+    """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a session cookie (and the
+    CSRF token the panel sends back)."""
     t = request.app[ZOOM]
     try:
         body = SessionBody.model_validate_json(await request.read())
@@ -99,9 +100,12 @@ async def session(request: web.Request) -> web.Response:
     if staff is None:
         return web.json_response(
             {"error": "your Zoom account is not on this program's staff list"}, status=403)
-    token = t.tokens.issue(staff.id, t.clock.now(), ttl_s=PANEL_SESSION_S)
-    await t.audit.record(staff.id, "panel.session", ctx.meeting or "-")
-    return web.json_response({"token": token, "staff": staff.id, "name": staff.name,
-                              "roles": [r.value for r in staff.roles],
-                              "meeting": ctx.meeting, "zoom_role": ctx.role,
-                              "expires_in": PANEL_SESSION_S}, dumps=json.dumps)
+    started = await begin(t.sessions, t.audit, request, staff.id, Via.ZOOM,
+                          int(t.clock.now() * 1000))
+    response = web.json_response(
+        {"csrf": started.session.csrf, "staff": staff.id, "name": staff.name,
+         "roles": [r.value for r in staff.roles], "meeting": ctx.meeting,
+         "zoom_role": ctx.role, "ends_at": started.session.ends_ms},
+        dumps=json.dumps, headers={"Cache-Control": "no-store"})
+    started.attach(response)
+    return response

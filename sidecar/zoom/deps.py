@@ -16,6 +16,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.sessions import SessionStore
 from sidecar.presence.meetings import MeetingStore
 from sidecar.records.clients import ClientStore
 
@@ -34,6 +35,7 @@ class ZoomDeps:
     code_texter: CodeTexter  # texts a code through the dialer port
     app_context: AppContextReader | None  # None: the Zoom App's credentials are not set
     sdk_module: Callable[[], str | None]  # @zoom/appssdk's ES module, once npm installed it
+    sessions: SessionStore  # a staff member's app context becomes a session cookie
 
 
 ZOOM: web.AppKey[ZoomDeps] = web.AppKey("zoom", ZoomDeps)

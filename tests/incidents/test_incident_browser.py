@@ -12,16 +12,15 @@ from sidecar.clinical.cssrs import COPYRIGHT, ITEMS
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import join_group
 from tests.checkin.test_checkin import GOOD, browser, link  # noqa: F401  (the Chromium fixture)
-from tests.conftest import ROOT, Harness
+from tests.conftest import ROOT, Harness, signed_in_page
 
 ARTIFACTS = ROOT / "artifacts"
 
 
 async def panel(h: Harness, browser: Any, staff: str) -> Any:  # noqa: F811
-    page = await browser.new_page(viewport={"width": 480, "height": 1400}, bypass_csp=True)
-    token = h.tether.tokens.issue(staff, h.clock.now())
-    await page.goto(f"{h.base}/panel#token={quote(token)}&meeting={quote(zp.MEETING_UUID)}"
-                    f"&staff={staff}")
+    page = await signed_in_page(h, browser, staff, viewport={"width": 480, "height": 1400},
+                                bypass_csp=True)
+    await page.goto(f"{h.base}/panel#meeting={quote(zp.MEETING_UUID)}")
     await page.wait_for_function("document.getElementById('conn').textContent === 'live'")
     return page
 

@@ -15,7 +15,7 @@ import pytest
 
 from contracts.ids import jitsi_meeting_id
 from tests.checkin.test_checkin import GOOD, browser  # noqa: F401  (the Chromium fixture)
-from tests.conftest import ROOT, Harness, eventually
+from tests.conftest import ROOT, Harness, eventually, signed_in_page
 
 ROOM = "tuesday-evening-group"
 FAKE_API = """
@@ -64,12 +64,12 @@ def meeting_today(h: Harness) -> str:
 
 
 async def console(h: Harness, browser: Any, shape: str = "wrapped") -> Any:  # noqa: F811
-    page = await browser.new_page(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = await signed_in_page(h, browser, "lead-avery", viewport={"width": 1280, "height": 900},
+                                bypass_csp=True)
     await page.route("https://meet.jit.si/external_api.js", lambda route: route.fulfill(
         status=200, content_type="application/javascript", body=FAKE_API))
     await page.add_init_script(f"window.__shape = {shape!r};")
-    token = h.tether.tokens.issue("lead-avery", h.clock.now())
-    await page.goto(f"{h.base}/jitsi/console/{ROOM}#token={quote(token)}")
+    await page.goto(f"{h.base}/jitsi/console/{ROOM}")
     await page.wait_for_function("document.getElementById('conn').textContent === 'live' || "
                                  "document.getElementById('error').textContent !== ''")
     assert await page.text_content("#error") == ""

@@ -9,16 +9,16 @@ from urllib.parse import quote
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY, T0, join_group
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
-from tests.conftest import ROOT, Harness
+from tests.conftest import ROOT, Harness, signed_in_page
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 
 async def open_panel(h: Harness, browser: Any) -> Any:  # noqa: F811
     # bypass_csp: Playwright's own probes use eval; and a rendering bug is not masked by CSP
-    page = await browser.new_page(viewport={"width": 480, "height": 640}, bypass_csp=True)
-    token = h.tether.tokens.issue("lead-avery", h.clock.now())
-    await page.goto(f"{h.base}/panel#token={quote(token)}&meeting={quote(zp.MEETING_UUID)}")
+    page = await signed_in_page(h, browser, "lead-avery", viewport={"width": 480, "height": 640},
+                                bypass_csp=True)
+    await page.goto(f"{h.base}/panel#meeting={quote(zp.MEETING_UUID)}")
     await page.wait_for_function("window.tetherFirstPaint !== undefined")
     await page.wait_for_function("document.getElementById('conn').textContent === 'live'")
     return page
@@ -64,8 +64,8 @@ async def test_panel_roster_countdown_and_ack(harness: Harness, browser: Any) ->
 
 async def test_panel_without_a_session_says_why(harness: Harness, browser: Any) -> None:  # noqa: F811
     h = harness
-    page = await browser.new_page(bypass_csp=True)
-    await page.goto(f"{h.base}/panel#token=nope&meeting={quote(zp.MEETING_UUID)}")
+    page = await signed_in_page(h, browser, "lead-avery", bypass_csp=True)
+    await page.goto(f"{h.base}/panel#meeting=no-such-meeting")
     await page.wait_for_function("document.getElementById('error').textContent.length > 0")
     assert "could not load" in (await page.text_content("#error") or "")
 

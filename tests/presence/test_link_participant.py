@@ -9,7 +9,7 @@ from urllib.parse import quote
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import T0, calls_to, join_group
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
-from tests.conftest import Harness, eventually
+from tests.conftest import Harness, eventually, signed_in_page
 
 M = quote(zp.MEETING_UUID, safe="")
 GUEST = ("pu-guest-7", "iPhone (7)")  # a display name on file for nobody
@@ -54,9 +54,8 @@ async def test_panel_links_with_a_choice_of_names(harness: Harness,
     await join_group(h)
     await h.zoom(zp.joined(T0 - 30_000, *GUEST))
     await h.settle()
-    page = await browser.new_page(bypass_csp=True)
-    token = h.tether.tokens.issue("lead-avery", h.clock.now())
-    await page.goto(f"{h.base}/panel#token={quote(token)}&meeting={quote(zp.MEETING_UUID)}")
+    page = await signed_in_page(h, browser, "lead-avery", bypass_csp=True)
+    await page.goto(f"{h.base}/panel#meeting={quote(zp.MEETING_UUID)}")
     pick = page.locator(f"tr[data-participant='{GUEST[0]}'] select.link")
     await pick.wait_for()
     assert "Emery Holloway" in await pick.locator("option").all_text_contents()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sidecar.web.pages import STATIC
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
-from tests.conftest import ROOT, Harness
+from tests.conftest import ROOT, Harness, signed_in_page
 from tests.records.test_admin_api import example_directory, get
 
 ARTIFACTS = ROOT / "artifacts"
@@ -16,13 +16,12 @@ ADMIN = "admin-jordan"
 
 
 async def open_admin(h: Harness, chromium: Any, staff: str = ADMIN) -> Any:
-    page = await chromium.new_page(viewport={"width": 1200, "height": 1000})
+    page = await signed_in_page(h, chromium, staff, viewport={"width": 1200, "height": 1000})
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
             if r.status > 400 and not r.url.endswith("/favicon.ico") else None)
-    token = h.tether.tokens.issue(staff, h.clock.now())
-    await page.goto(f"{h.base}/admin#token={token}")
+    await page.goto(f"{h.base}/admin")
     await page.wait_for_selector("body[data-ready=yes]")
     page.problems = problems
     return page
@@ -141,12 +140,11 @@ async def test_a_missing_or_wrong_token_says_so(harness: Harness,
                                                 browser: Any) -> None:  # noqa: F811
     h = harness
     page = await browser.new_page()
+    await page.goto(f"{h.base}/admin")  # not signed in: off to sign in (none set up here)
+    await page.wait_for_url("**/auth/login?next=%2Fadmin")
+    assert "Sign-in is not set up" in await page.text_content("h1")
+    page = await signed_in_page(h, browser, "lead-avery")
     await page.goto(f"{h.base}/admin")
-    await page.wait_for_function("() => document.getElementById('error').textContent.length > 0")
-    assert "#token=" in await page.text_content("#error")
-    token = h.tether.tokens.issue("lead-avery", h.clock.now())
-    await page.goto(f"{h.base}/admin#token={token}")
-    await page.reload()
     await page.wait_for_function(
         "() => document.getElementById('error').textContent.includes('admin')")
     r = await h.http.get(f"{h.base}/static/admin.css")

@@ -6,7 +6,6 @@
 "use strict";
 (function () {
   const room = decodeURIComponent(window.location.pathname.split("/").pop() || "");
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
   const NO_RIGHTS = "Jitsi only lets a moderator manage breakout rooms and the lobby. " +
     "Ask the meeting's moderator to make you a moderator, then try again.";
   let api = null;
@@ -16,9 +15,10 @@
   let queue = [];
   let sending = null;
 
+  // with the signed-in person's session (the page's auth.js); the meeting's own script
+  // (external_api.js) never sees a credential: the session is an HttpOnly cookie
   function call(method, path, body) {
-    return fetch(path, { method: method, headers: { "Authorization": "Bearer " + token,
-      "Content-Type": "application/json" }, body: body ? JSON.stringify(body) : undefined });
+    return window.tetherAuth.call(method, path, body);
   }
 
   const page = Math.random().toString(36).slice(2, 10);
@@ -150,12 +150,12 @@
 
   window.tetherBridge = {
     session: async function () {
-      if (!token) throw new Error("open the console from your sign-in link (#token=…)");
+      await window.tetherAuth.whoami();
       const r = await call("GET", "/api/jitsi/rooms/" + encodeURIComponent(room) + "/console");
       const data = await r.json().catch(function () { return {}; });
       if (!r.ok) throw new Error(data.error || "Tether did not recognise you (" + r.status + ")");
       await start(data);
-      return { token: token, meeting: data.meeting, staff: data.staff };
+      return { meeting: data.meeting, staff: data.staff };
     },
     // 1:1 triage: a room with a neutral name, the client then the lead sent into it.
     startTriage: async function (opts) {

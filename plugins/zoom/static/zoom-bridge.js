@@ -115,7 +115,8 @@
         body: JSON.stringify({ context: ctx.context }) });
       const data = await response.json();
       if (!response.ok) throw new Error(data.error || "Zoom did not vouch for you");
-      return { token: data.token, meeting: data.meeting, staff: data.staff };
+      window.tetherAuth.use(data);  // the session is a cookie; this is who and the CSRF token
+      return { meeting: data.meeting, staff: data.staff };
     },
     // 1:1 triage: a new room with a neutral name (the server picks it), the client and
     // the lead assigned to it, rooms opened, the lead joins. Others stay in the group.

@@ -1,9 +1,9 @@
-// Tether admin page: clients, the locale directory, who is on call. Token from #token=...
+// Tether admin page: clients, the locale directory, who is on call, break-glass openings,
+// for the signed-in admin or clinical lead.
 // Everything from the server is rendered with textContent.
 (function () {
   "use strict";
 
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
   let editing = "";  // the client id the editor saves to
 
   function $(id) { return document.getElementById(id); }
@@ -16,13 +16,14 @@
   }
 
   async function call(method, path, bodyText) {
-    const response = await fetch(path, { method: method, body: bodyText, headers: {
-      "Authorization": "Bearer " + token, "Content-Type": "application/json" } });
+    const response = await window.tetherAuth.call(method, path, bodyText);
     const text = await response.text();
     let data = null;
     try { data = text ? JSON.parse(text) : null; } catch (err) { data = null; }
-    if (response.status === 401 || response.status === 403) {
-      throw new Error("this page needs an admin's token (" + (text || response.status) + ")");
+    if (response.status === 401) throw new Error("you are not signed in");
+    if (response.status === 403) {
+      throw new Error("this page is for program admins and clinical leads (" +
+        (text || response.status) + ")");
     }
     return { ok: response.ok, status: response.status, data: data, text: text };
   }
@@ -172,6 +173,20 @@
     if (!data.schedule.length) $("schedule").append(el("li", "No schedule in the program file."));
   }
 
+  async function loadBreakGlass() {
+    const data = (await call("GET", "/api/admin/break-glass")).data;
+    const rows = (data && data.openings) || [];
+    $("breakglass").replaceChildren(...rows.map(function (o) {
+      const li = el("li");
+      li.append(el("strong", o.staff_name + " opened " + o.client_name),
+        document.createTextNode(" on " + new Date(o.at).toLocaleString() + " (" +
+          (o.open ? "open until " + new Date(o.until).toLocaleTimeString() : "ended") +
+          "). Reason given: " + o.reason));
+      return li;
+    }));
+    if (!rows.length) $("breakglass").append(el("li", "None in the last 30 days."));
+  }
+
   function seconds(spread) {
     if (!spread.count) return "none yet";
     return "median " + Math.round(spread.p50) + " s, 90th percentile " +
@@ -199,8 +214,7 @@
   }
 
   async function downloadCsv() {
-    const response = await fetch("/api/admin/incidents.csv",
-      { headers: { "Authorization": "Bearer " + token } });
+    const response = await window.tetherAuth.call("GET", "/api/admin/incidents.csv");
     if (!response.ok) throw new Error("the CSV could not be made (" + response.status + ")");
     const link = el("a");
     link.href = URL.createObjectURL(await response.blob());
@@ -222,8 +236,11 @@
   $("incidents-csv").addEventListener("click", guard(downloadCsv));
 
   guard(async function () {
-    if (!token) throw new Error("open this page as /admin#token=<an admin's token>");
-    await Promise.all([loadOnCall(), loadClients(), loadDirectory(), loadIncidentStats()]);
+    const me = await window.tetherAuth.whoami();
+    $("signed-in").textContent = "Signed in as " + me.name;
+    $("sign-out").addEventListener("click", guard(window.tetherAuth.signOut));
+    await Promise.all([loadOnCall(), loadClients(), loadDirectory(), loadIncidentStats(),
+      loadBreakGlass()]);
     document.body.dataset.ready = "yes";
   })();
 })();

@@ -30,10 +30,7 @@
   }
 
   async function call(method, path, body) {
-    const s = P().session;
-    const response = await fetch(path, { method: method, headers: {
-      "Authorization": "Bearer " + s.token, "Content-Type": "application/json" },
-      body: body ? JSON.stringify(body) : undefined });
+    const response = await window.tetherAuth.call(method, path, body);
     const text = await response.text();
     let data = {};
     try { data = JSON.parse(text); } catch (e) { data = { error: text }; }
@@ -156,8 +153,7 @@
     if (!i.closed_ms) closer(target, i);
     if (i.closed_ms) followups(target, i);
     const report = el("a", "Printable report", "report");
-    report.href = "/incidents/" + encodeURIComponent(i.id) + "/report#token=" +
-      encodeURIComponent(P().session.token);
+    report.href = "/incidents/" + encodeURIComponent(i.id) + "/report";
     report.target = "_blank";
     target.append(report);
   }

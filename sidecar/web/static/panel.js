@@ -27,11 +27,12 @@
   const alerts = new Map();   // subject -> {card, due, received}
   let session = null;
 
-  function devBridge() {  // #token=...&meeting=... (tests, and the Jitsi console later)
+  // Outside Zoom and Jitsi: /panel#meeting=<id>, for the signed-in person.
+  function browserBridge() {
     const p = new URLSearchParams(window.location.hash.slice(1));
     return { session: async function () {
-      return { token: p.get("token") || "", meeting: p.get("meeting") || "",
-        staff: p.get("staff") || "" };
+      const me = await window.tetherAuth.whoami();
+      return { meeting: p.get("meeting") || "", staff: me.staff, name: me.name };
     } };
   }
 
@@ -43,9 +44,7 @@
   }
 
   async function api(method, path, body) {
-    const response = await fetch(path, { method: method, headers: {
-      "Authorization": "Bearer " + session.token, "Content-Type": "application/json" },
-      body: body ? JSON.stringify(body) : undefined });
+    const response = await window.tetherAuth.call(method, path, body);
     if (!response.ok) throw new Error(method + " " + path + ": " + response.status);
     return response.json();
   }
@@ -405,7 +404,7 @@
   }
 
   async function start() {
-    bridge = window.tetherBridge || devBridge();
+    bridge = window.tetherBridge || browserBridge();
     session = await bridge.session();
     window.tetherPanel = { api: api, meetingPath: meetingPath, el: el, nameOf: nameOf,
       clientName: clientName, session: session, say: function (text) {
@@ -422,9 +421,14 @@
       recording("recording.started", {});
     }
     window.tetherFirstPaint = performance.now();
-    const url = meetingPath("/stream") + "?token=" + encodeURIComponent(session.token) +
-      "&last_event_id=" + encodeURIComponent(roster.last_event_id);
-    const stream = new EventSource(url);
+    const url = meetingPath("/stream") + "?last_event_id=" +
+      encodeURIComponent(roster.last_event_id);
+    const stream = new EventSource(url);  // the session cookie goes with it
+    stream.addEventListener("signed_out", function () {
+      stream.close();
+      document.getElementById("conn").textContent = "signed out";
+      window.tetherAuth.ended("your session ended");
+    });
     stream.onopen = function () { document.getElementById("conn").textContent = "live"; };
     stream.onerror = function () { document.getElementById("conn").textContent = "reconnecting…"; };
     for (const kind of KINDS) {

@@ -1,8 +1,7 @@
 // The printable incident report: the JSON export rendered as tables. Text only (no HTML
-// from data). The token comes from the URL fragment, which browsers never send.
+// from data), for the signed-in person.
 "use strict";
 (function () {
-  const token = new URLSearchParams(window.location.hash.slice(1)).get("token") || "";
   const id = decodeURIComponent(window.location.pathname.split("/")[2] || "");
   const main = document.getElementById("report");
 
@@ -26,8 +25,9 @@
   }
 
   async function load() {
-    const response = await fetch("/api/incidents/" + encodeURIComponent(id),
-      { headers: { "Authorization": "Bearer " + token } });
+    await window.tetherAuth.whoami();
+    const response = await window.tetherAuth.call("GET", "/api/incidents/" +
+      encodeURIComponent(id));
     if (!response.ok) {
       main.replaceChildren(el("p", "This report could not be opened (" + response.status +
         "): open it again from the panel."));

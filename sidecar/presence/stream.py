@@ -1,0 +1,77 @@
+"""A meeting's live stream (server-sent events) for one signed-in person.
+
+The stream lives as long as the person's right to it: it ends at once when their session
+ends anywhere (logout, revocation: ``Revocations``), and, checked before every write,
+when their session times out or their token expires. While the meeting runs, an open
+panel counts as activity, so a clinician watching a quiet group is not signed out."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from aiohttp import web
+
+from sidecar.infra import keys
+from sidecar.infra.auth import Principal
+from sidecar.presence.deps import PresenceDeps
+
+KEEPALIVE_MS = 15_000
+_EVENT_ID = re.compile(r"^(0|[0-9]{1,20}-[0-9]{1,20})$")
+SIGNED_OUT = b"event: signed_out\ndata: {}\n\n"
+
+
+def resume_point(request: web.Request) -> str:
+    last = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or "0-0"
+    if not _EVENT_ID.fullmatch(last):
+        raise web.HTTPBadRequest(text="last_event_id must be an event id such as 1700000000000-0")
+    return last
+
+
+class Stream:
+    def __init__(self, t: PresenceDeps, who: Principal, meeting: str) -> None:
+        self.t, self.who, self.meeting = t, who, meeting
+        self.watch = t.revocations.watch(who.staff_id, who.session.key if who.session else None)
+
+    async def allowed(self) -> bool:
+        """Is the person still signed in? (A panel of a running meeting keeps it so.)"""
+        now_ms = int(self.t.clock.now() * 1000)
+        if self.who.session is None:
+            return now_ms < self.who.ends_ms
+        live = not await self.t.meetings.ended(self.meeting)
+        return await self.t.sessions.still(self.who.session, now_ms, active=live) is not None
+
+    async def next_batch(self, last: str) -> list[Any] | None:
+        """The next entries after ``last`` ([] on a keepalive); None once the session ended."""
+        read = asyncio.ensure_future(self.t.redis.xread(
+            {keys.timeline(self.meeting): last}, count=100, block=KEEPALIVE_MS))
+        ended = asyncio.ensure_future(self.watch.done.wait())
+        done, _ = await asyncio.wait({read, ended}, return_when=asyncio.FIRST_COMPLETED)
+        for task in (read, ended):
+            if task not in done:
+                task.cancel()
+        if ended in done:
+            await asyncio.wait({read}, timeout=1)
+            return None
+        got = read.result()
+        return list(got[0][1]) if got else []
+
+    async def run(self, resp: web.StreamResponse, last: str) -> None:
+        try:
+            while True:
+                batch = await self.next_batch(last)
+                if batch is None or not await self.allowed():
+                    await resp.write(SIGNED_OUT)
+                    return
+                if not batch:
+                    await resp.write(b": keepalive\n\n")
+                for entry_id, fields in batch:
+                    data = {"kind": fields.get("kind"), "at": int(fields.get("at", "0")),
+                            "data": json.loads(fields.get("data") or "{}")}
+                    await resp.write(f"id: {entry_id}\nevent: {fields.get('kind')}\n"
+                                     f"data: {json.dumps(data)}\n\n".encode())
+                    last = entry_id
+        finally:
+            self.t.revocations.unwatch(self.watch)
