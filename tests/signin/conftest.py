@@ -1,5 +1,6 @@
 """Fixtures for sign-in: a real OpenID provider (Node, ``oidc-provider``) for the whole
-session, our client for its ``tether`` application, and a browser-like HTTP client."""
+session, our client for its ``tether`` application, and the person's browser played by an
+HTTP client."""
 
 from __future__ import annotations
 
@@ -33,8 +34,9 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def browser() -> AsyncIterator[httpx.AsyncClient]:
-    """The person's browser at the provider (keeps its cookies; follows nothing itself)."""
+async def browser_http() -> AsyncIterator[httpx.AsyncClient]:
+    """The person's browser at the provider, over plain HTTP (keeps cookies, follows nothing
+    itself; ``browser`` is left for a real one, as in the other tests)."""
     async with httpx.AsyncClient(follow_redirects=False) as client:
         yield client
 

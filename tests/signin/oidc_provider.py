@@ -5,6 +5,13 @@ Accounts: the staff of ``examples/program.yaml`` (avery@, morgan@, riley@, jorda
 quinn@example.org), ``stranger@example.org`` (not on staff) and ``unverified@example.org``
 (``email_verified`` false). The password ``mfa`` signs in with a second factor (``amr``
 ``["pwd", "mfa"]``); any other password with a password alone (``["pwd"]``).
+
+In a real browser (checked once by hand in Chromium) the login is the same form. The
+provider's cookies: ``_interaction`` (path ``/interaction/<uid>``), ``_interaction_resume``
+(path ``/auth/<uid>``) and ``_session`` (path ``/``), each with a ``.sig``; over plain http
+Chromium drops the ``SameSite=None`` ones and keeps the ``.legacy`` (``SameSite=Lax``)
+copies, which is enough. Cookies are kept per host, not per port: a sidecar under test on
+127.0.0.1 shares the jar with the provider, so its own cookie names must differ.
 """
 
 from __future__ import annotations

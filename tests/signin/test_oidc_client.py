@@ -55,25 +55,25 @@ async def refused(call: Awaitable[object]) -> str:
     return (await refusal(call)).reason
 
 
-async def callback(client: OidcClient, browser: httpx.AsyncClient, email: str,
+async def callback(client: OidcClient, browser_http: httpx.AsyncClient, email: str,
                    password: str = "pw") -> tuple[str, Attempt]:
     """Begin, sign in at the provider, and return the code it sends back with the attempt."""
     attempt = await client.begin()
-    back = await login(browser, attempt.url, email, password)
+    back = await login(browser_http, attempt.url, email, password)
     params = query(back)
     assert back.startswith("http://127.0.0.1:8080/auth/callback?")
     assert params["state"] == attempt.state
     return params["code"], attempt
 
 
-async def id_token(client: OidcClient, browser: httpx.AsyncClient, email: str,
+async def id_token(client: OidcClient, browser_http: httpx.AsyncClient, email: str,
                    password: str = "pw") -> tuple[str, Attempt]:
-    code, attempt = await callback(client, browser, email, password)
+    code, attempt = await callback(client, browser_http, email, password)
     return await client.redeem(code, attempt), attempt
 
 
-async def test_a_staff_member_signs_in(oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    code, attempt = await callback(oidc, browser, "avery@example.org")
+async def test_a_staff_member_signs_in(oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    code, attempt = await callback(oidc, browser_http, "avery@example.org")
     identity = await oidc.finish(code, attempt, now=time.time())
     assert identity == Identity(email="avery@example.org", subject="sub-avery",
                                 name="Avery Lindqvist", amr=("pwd",),
@@ -83,8 +83,8 @@ async def test_a_staff_member_signs_in(oidc: OidcClient, browser: httpx.AsyncCli
 
 
 async def test_someone_off_staff_is_identified_and_the_caller_finds_no_staff_member(
-        oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    code, attempt = await callback(oidc, browser, "stranger@example.org")
+        oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    code, attempt = await callback(oidc, browser_http, "stranger@example.org")
     identity = await oidc.finish(code, attempt, now=time.time())
     assert identity.email == "stranger@example.org"
     assert program_config().staff_by_email(identity.email) is None
@@ -107,28 +107,29 @@ async def test_every_attempt_has_its_own_state_nonce_and_pkce_verifier(oidc: Oid
 
 
 async def test_a_code_is_redeemed_only_with_its_attempts_verifier_and_only_once(
-        oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    code, attempt = await callback(oidc, browser, "morgan@example.org")
+        oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    code, attempt = await callback(oidc, browser_http, "morgan@example.org")
     other = await oidc.begin()
     assert await refused(oidc.finish(code, replace(attempt, verifier=other.verifier),
                                      now=time.time())) == CODE_REFUSED
-    code, attempt = await callback(oidc, browser, "morgan@example.org")
+    code, attempt = await callback(oidc, browser_http, "morgan@example.org")
     assert (await oidc.finish(code, attempt, now=time.time())).email == "morgan@example.org"
     assert await refused(oidc.finish(code, attempt, now=time.time())) == CODE_REFUSED
 
 
 async def test_a_token_meant_for_another_application_is_refused(
         oidc_provider: OidcProvider, oidc: OidcClient, http: httpx.AsyncClient,
-        browser: httpx.AsyncClient) -> None:
+        browser_http: httpx.AsyncClient) -> None:
     other_app = OidcClient(oidc_provider.settings(client_id="other-app"), http)
-    token, attempt = await id_token(other_app, browser, "riley@example.org")
+    token, attempt = await id_token(other_app, browser_http, "riley@example.org")
     assert payload(token)["aud"] == "other-app"
     assert await refused(oidc.identity_from(token, attempt.nonce, now=time.time())) == (
         "this sign-in was meant for another application")
 
 
-async def test_an_expired_token_is_refused(oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    token, attempt = await id_token(oidc, browser, "jordan@example.org")
+async def test_an_expired_token_is_refused(
+        oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    token, attempt = await id_token(oidc, browser_http, "jordan@example.org")
     exp = payload(token)["exp"]
     assert (await oidc.identity_from(token, attempt.nonce, now=exp - 1)).subject == "sub-jordan"
     assert await refused(oidc.identity_from(token, attempt.nonce, now=exp)) == EXPIRED
@@ -136,44 +137,45 @@ async def test_an_expired_token_is_refused(oidc: OidcClient, browser: httpx.Asyn
 
 
 async def test_a_token_issued_ahead_of_our_clock_is_accepted_within_a_minute(
-        oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    token, attempt = await id_token(oidc, browser, "jordan@example.org")
+        oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    token, attempt = await id_token(oidc, browser_http, "jordan@example.org")
     iat = payload(token)["iat"]
     assert (await oidc.identity_from(token, attempt.nonce, now=iat - 60)).email
     assert await refused(oidc.identity_from(token, attempt.nonce, now=iat - 61)) == CLOCKS
 
 
 async def test_a_token_from_another_attempt_is_refused(
-        oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    token, _ = await id_token(oidc, browser, "sasha@example.org")
+        oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    token, _ = await id_token(oidc, browser_http, "sasha@example.org")
     elsewhere = await oidc.begin()
     assert await refused(oidc.identity_from(token, elsewhere.nonce, now=time.time())) == (
         "the sign-in was replayed or came from another tab")
 
 
 async def test_an_unverified_email_is_refused(oidc: OidcClient,
-                                              browser: httpx.AsyncClient) -> None:
-    code, attempt = await callback(oidc, browser, "unverified@example.org")
+                                              browser_http: httpx.AsyncClient) -> None:
+    code, attempt = await callback(oidc, browser_http, "unverified@example.org")
     assert await refused(oidc.finish(code, attempt, now=time.time())) == (
         "your identity provider has not verified your email address")
 
 
 async def test_multi_factor_when_the_program_requires_it(
         oidc_provider: OidcProvider, http: httpx.AsyncClient,
-        browser: httpx.AsyncClient) -> None:
+        browser_http: httpx.AsyncClient) -> None:
     strict = OidcClient(oidc_provider.settings(require_mfa=True), http)
-    code, attempt = await callback(strict, browser, "quinn@example.org")
+    code, attempt = await callback(strict, browser_http, "quinn@example.org")
     assert await refused(strict.finish(code, attempt, now=time.time())) == (
         "this program requires multi-factor sign-in; please sign in again with your second "
         "factor (for example your authenticator app)")
-    code, attempt = await callback(strict, browser, "quinn@example.org", MFA_PASSWORD)
+    code, attempt = await callback(strict, browser_http, "quinn@example.org", MFA_PASSWORD)
     identity = await strict.finish(code, attempt, now=time.time())
     assert (identity.email, identity.amr, identity.acr) == (
         "quinn@example.org", ("pwd", "mfa"), "urn:example:acr:mfa")
 
 
-async def test_a_tampered_token_is_refused(oidc: OidcClient, browser: httpx.AsyncClient) -> None:
-    token, attempt = await id_token(oidc, browser, "avery@example.org")
+async def test_a_tampered_token_is_refused(
+        oidc: OidcClient, browser_http: httpx.AsyncClient) -> None:
+    token, attempt = await id_token(oidc, browser_http, "avery@example.org")
     header, body, signature = token.split(".")
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
     claims = payload(token) | {"email": "sasha@example.org"}
@@ -187,7 +189,7 @@ async def test_a_tampered_token_is_refused(oidc: OidcClient, browser: httpx.Asyn
 
 
 async def test_a_key_the_provider_does_not_publish_is_looked_up_once_more_then_refused(
-        oidc_provider: OidcProvider, browser: httpx.AsyncClient) -> None:
+        oidc_provider: OidcProvider, browser_http: httpx.AsyncClient) -> None:
     fetched: list[str] = []
 
     async def count(request: httpx.Request) -> None:
@@ -195,7 +197,7 @@ async def test_a_key_the_provider_does_not_publish_is_looked_up_once_more_then_r
 
     async with httpx.AsyncClient(event_hooks={"request": [count]}) as http:
         client = OidcClient(oidc_provider.settings(), http)
-        token, attempt = await id_token(client, browser, "riley@example.org")
+        token, attempt = await id_token(client, browser_http, "riley@example.org")
         foreign = RSAKey.generate_key(2048, parameters={"kid": "rotated-away"})
         forged = jwt.encode({"alg": "RS256", "kid": "rotated-away"}, payload(token), foreign)
         assert await refused(client.identity_from(forged, attempt.nonce, now=time.time())) == (
@@ -226,9 +228,9 @@ async def test_a_provider_that_names_another_issuer_is_a_configuration_fault(
 
 async def test_a_wrong_client_secret_is_a_configuration_fault(
         oidc_provider: OidcProvider, http: httpx.AsyncClient,
-        browser: httpx.AsyncClient) -> None:
+        browser_http: httpx.AsyncClient) -> None:
     wrong = OidcClient(replace(oidc_provider.settings(), client_secret="not-the-secret"), http)
-    code, attempt = await callback(wrong, browser, "avery@example.org")
+    code, attempt = await callback(wrong, browser_http, "avery@example.org")
     error = await refusal(wrong.finish(code, attempt, now=time.time()))
     assert (error.reason, error.detail) == (MISCONFIGURED,
                                             "token endpoint: HTTP 401 invalid_client")
