@@ -27,7 +27,7 @@ from sidecar.presence import routes as presence_routes
 from sidecar.records import routes as records_routes
 from sidecar.registry import webhook_adapters
 from sidecar.services import Tether, build, data_key, open_store, wire
-from sidecar.signin import breakglass_routes, session_routes
+from sidecar.signin import breakglass_routes, login_routes, session_routes
 from sidecar.web import ops, pages
 from sidecar.zoom import app_routes, recording_routes
 from sidecar.zoom import checkin_routes as zoom_checkin_routes
@@ -116,6 +116,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   zoom_code_routes.routes, recording_routes.routes, incident_routes.routes,
                   contact_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
-                  join_routes.routes, session_routes.routes, breakglass_routes.routes):
+                  join_routes.routes, session_routes.routes, login_routes.routes,
+                  breakglass_routes.routes):
         app.add_routes(table)
     return app

@@ -62,7 +62,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     directory = _directory_or_exit(args.directory) if args.directory else None
     settings = Settings()
     problem = settings.public_url_problem() if settings.telephony_configured() else None
-    if problem:  # callbacks could be placed but never confirmed: refuse to start
+    problem = problem or settings.oidc_problem()
+    if problem:  # callbacks never confirmed, or nobody able to sign in: refuse to start
         print(f"tether: {problem}", file=sys.stderr)
         return 2
     app = create_app(settings, config, run_workers=args.workers)

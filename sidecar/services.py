@@ -65,6 +65,7 @@ from sidecar.registry import (
     zoom_sdk_module,
 )
 from sidecar.signin.deps import SIGNIN, SigninDeps
+from sidecar.signin.oidc import OidcClient, OidcSettings
 from sidecar.web.deps import WEB, WebDeps
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 from sidecar.zoom.recording_guard import RecordingGuard
@@ -134,6 +135,7 @@ class Tether:
     jitsi: JitsiGate = field(kw_only=True)  # join links' tokens (sidecar/jitsi/gate.py)
     heartbeats: Heartbeats = field(kw_only=True)  # join pages' heartbeats
     sessions: SessionStore = field(kw_only=True)  # staff sessions (cookies)
+    oidc: OidcClient | None = field(kw_only=True)  # the identity provider (None: not set up)
     revocations: Revocations = field(kw_only=True)  # ending sessions on every replica
     breakglass: BreakGlass = field(kw_only=True)  # clients opened outside one's groups
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
@@ -273,8 +275,21 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   heartbeats=heartbeats,
                   codes=CodeStore(redis, derive(key, "tether/checkin-codes/v1")),
                   sessions=sessions, revocations=Revocations(redis, sessions),
+                  oidc=identity_provider(settings, http),
                   breakglass=BreakGlass(redis, FieldCipher(key),
                                         int(settings.tether_break_glass_minutes * 60_000)))
+
+
+def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:
+    """The program's identity provider, when the three OIDC settings are made."""
+    if not settings.tether_oidc_issuer.strip() or settings.oidc_problem():
+        return None
+    return OidcClient(OidcSettings(
+        issuer=settings.tether_oidc_issuer.strip(),  # exactly as the provider writes it
+        client_id=settings.tether_oidc_client_id.strip(),
+        client_secret=settings.tether_oidc_client_secret.get_secret_value(),
+        redirect_uri=settings.tether_public_url.rstrip("/") + "/auth/callback",
+        require_mfa=settings.tether_oidc_require_mfa), http)
 
 
 TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)
@@ -348,7 +363,7 @@ def wire(app: web.Application, t: Tether) -> None:
     app[SIGNIN] = SigninDeps(config=t.config, clock=t.clock, redis=t.redis, audit=t.audit,
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
-                             oidc=None)
+                             oidc=t.oidc)
     app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()

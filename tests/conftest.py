@@ -165,10 +165,10 @@ async def signed_in_page(h: Harness, browser: Any, staff: str = "lead-avery",
                          **page_options: Any) -> Any:
     """A new browser page whose context holds ``staff``'s session cookie, got the way
     automation gets one: ``POST /auth/exchange`` with a staff token in the header."""
-    page = await browser.new_page(**page_options)
-    r = await page.context.request.post(f"{h.base}/auth/exchange", headers=h.token(staff))
+    context = await browser.new_context(**page_options)
+    r = await context.request.post(f"{h.base}/auth/exchange", headers=h.token(staff))
     assert r.ok, await r.text()
-    return page
+    return await context.new_page()
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:
@@ -209,8 +209,8 @@ async def standin() -> AsyncIterator[tuple[TwilioStandIn, str]]:
 
 
 def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str,
-                  zoom_url: str = "") -> Settings:
-    return Settings(
+                  zoom_url: str = "", **extra: Any) -> Settings:
+    return Settings(**extra,
         tether_redis_url=redis_url, tether_data_dir=tmp_path, tether_data_key=DATA_KEY,
         tether_public_url=f"http://127.0.0.1:{port}", zoom_webhook_secret_token=zp.SECRET,
         twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN,
@@ -253,11 +253,13 @@ def clock_start() -> float:
 async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
                           policy: dict[str, Any], zoom_url: str = "",
                           overrides: dict[str, Any] | None = None,
-                          clock_start: float = 1_800_000_000.0) -> AsyncIterator[Harness]:
+                          clock_start: float = 1_800_000_000.0, port: int = 0,
+                          settings: dict[str, Any] | None = None) -> AsyncIterator[Harness]:
     """The real app on a loopback port; ``redis_url`` "" means the embedded store."""
-    port = free_port()
+    port = port or free_port()
     clock = FakeClock(clock_start)
-    app = create_app(test_settings(redis_url, tmp_path, port, standin[1], zoom_url),
+    app = create_app(test_settings(redis_url, tmp_path, port, standin[1], zoom_url,
+                                   **(settings or {})),
                      program_config(overrides, **policy), clock)
     server = TestServer(app, host="127.0.0.1", port=port)
     await server.start_server()

@@ -101,7 +101,8 @@ class Authenticator:
                 raise web.HTTPUnauthorized(text="the Authorization header must be "
                                            "'Bearer <token>'")
             who = self.tokens.verify(token, self.clock.now())
-            if self.tokens.minted_ms(token) < await self.revocations.voided_before(who.staff_id):
+            # minted at or before a revocation (the same ms counts: refusing is the safe side)
+            if self.tokens.minted_ms(token) <= await self.revocations.voided_before(who.staff_id):
                 raise web.HTTPUnauthorized(text="this token was revoked")
         except web.HTTPUnauthorized as exc:
             await self.audit.record("-", "auth.refused:token", exc.text or "",

@@ -76,6 +76,22 @@ class Settings(BaseSettings):
         return None
 
 
+    def oidc_problem(self) -> str | None:
+        """Why sign-in with the identity provider cannot work as set, in one sentence."""
+        if not self.tether_oidc_issuer.strip():
+            return None
+        if not (self.tether_oidc_client_id.strip()
+                and self.tether_oidc_client_secret.get_secret_value()):
+            return ("TETHER_OIDC_ISSUER is set but TETHER_OIDC_CLIENT_ID or "
+                    "TETHER_OIDC_CLIENT_SECRET is not: set all three to let staff sign in.")
+        parts = urlsplit(self.tether_oidc_issuer.strip())
+        if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname
+                                            and _loopback(parts.hostname)):
+            return ("TETHER_OIDC_ISSUER must start with https:// (for example "
+                    "https://login.example.org), as the identity provider publishes it.")
+        return None
+
+
 def _loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -48,9 +48,10 @@ class Stream:
         read = asyncio.ensure_future(self.t.redis.xread(
             {keys.timeline(self.meeting): last}, count=100, block=KEEPALIVE_MS))
         ended = asyncio.ensure_future(self.watch.done.wait())
-        done, _ = await asyncio.wait({read, ended}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (read, ended):
-            if task not in done:
+        try:
+            done, _ = await asyncio.wait({read, ended}, return_when=asyncio.FIRST_COMPLETED)
+        finally:  # also when the panel went away and this handler is being cancelled
+            for task in (read, ended):
                 task.cancel()
         if ended in done:
             await asyncio.wait({read}, timeout=1)

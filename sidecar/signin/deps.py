@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -17,32 +16,7 @@ from sidecar.infra.sessions import SessionStore
 from sidecar.infra.telephony.port import Dialer
 from sidecar.records.clients import ClientStore
 from sidecar.records.oncall import local_time
-
-
-class Attempt(Protocol):
-    """A sign-in under way: kept server-side, keyed by ``state``, for 10 minutes."""
-
-    @property
-    def url(self) -> str: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def nonce(self) -> str: ...
-    @property
-    def verifier(self) -> str: ...
-
-
-class Identity(Protocol):
-    @property
-    def email(self) -> str: ...
-
-
-class IdentityProvider(Protocol):
-    """The program's identity provider (``oidc.py``); failures raise ``SignInRefused``."""
-
-    async def begin(self) -> Attempt: ...
-
-    async def finish(self, code: str, attempt: Attempt, now: float) -> Identity: ...
+from sidecar.signin.oidc import OidcClient
 
 
 @dataclass(frozen=True)
@@ -56,7 +30,7 @@ class SigninDeps:
     breakglass: BreakGlass
     dialer: Dialer  # texts the clinical lead of a break-glass opening
     clients: ClientStore  # names for the admin page's list of break-glass openings
-    oidc: IdentityProvider | None  # None: no identity provider is configured
+    oidc: OidcClient | None  # None: no identity provider is configured
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

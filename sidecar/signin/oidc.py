@@ -124,6 +124,10 @@ class OidcClient:
         self._endpoints: _Endpoints | None = None
         self._keys: KeySet | None = None
 
+    @property
+    def settings(self) -> OidcSettings:
+        return self._settings
+
     async def begin(self) -> Attempt:
         endpoints = await self._discover()
         state, nonce, verifier = generate_token(32), generate_token(32), generate_token(64)

@@ -89,7 +89,7 @@ async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any
     assert "Team huddle" in (await lead.locator("#incident ul.followups").text_content() or "")
 
     href = await lead.locator("#incident a.report").get_attribute("href")
-    report = await browser.new_page(bypass_csp=True)
+    report = await lead.context.new_page()  # the same browser: the same signed-in session
     await report.goto(h.base + href)
     await report.wait_for_function("window.tetherReportReady === true")
     body = await report.text_content("main") or ""

@@ -39,12 +39,13 @@ MFA_PASSWORD = "mfa"
 @dataclass
 class OidcProvider:
     log: Path
+    redirect_uri: str = REDIRECT_URI  # where it sends people back (one per provider)
     issuer: str = ""
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def settings(self, client_id: str = "tether", require_mfa: bool = False) -> OidcSettings:
         return OidcSettings(issuer=self.issuer, client_id=client_id, client_secret=CLIENT_SECRET,
-                            redirect_uri=REDIRECT_URI, require_mfa=require_mfa)
+                            redirect_uri=self.redirect_uri, require_mfa=require_mfa)
 
     def start(self, timeout: float = 20.0) -> None:
         node = shutil.which("node")
@@ -52,7 +53,7 @@ class OidcProvider:
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [node, str(SCRIPT), "--port", "0", "--secret", CLIENT_SECRET,
-                 "--redirect-uri", REDIRECT_URI],
+                 "--redirect-uri", self.redirect_uri],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=log, cwd=HERE)
         self.issuer = self._ready_line(timeout).removeprefix("ready ")
 

@@ -24,9 +24,20 @@ async def test_staff_context_becomes_a_panel_session(harness: Harness) -> None:
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["staff"] == "lead-avery" and body["meeting"] == zp.MEETING_UUID
-    listing = await h.http.get(f"{h.base}/api/meetings",
-                               headers={"Authorization": f"Bearer {body['token']}"})
+    assert "token" not in body  # the session is an HttpOnly cookie, out of the page's reach
+    cookie = r.headers["set-cookie"]
+    assert cookie.startswith("__Host-tether=") and "HttpOnly" in cookie and "Secure" in cookie
+    assert "SameSite=None" in cookie  # Zoom's client may frame the app under zoom.us
+    session = {"Cookie": cookie.split(";")[0]}
+    listing = await h.http.get(f"{h.base}/api/meetings", headers=session)
     assert listing.status_code == 200
+    # a change needs the session's CSRF token, which only the panel was given
+    link = f"{h.base}/api/meetings/x/participants/p/link"
+    refused = await h.http.post(link, headers=session, json={"client": "client-001"})
+    assert refused.status_code == 403 and "CSRF" in refused.text
+    allowed = await h.http.post(link, json={"client": "client-001"},
+                                headers={**session, "X-CSRF-Token": body["csrf"]})
+    assert allowed.status_code != 403
 
 
 async def test_home_url_gives_staff_the_panel_and_others_the_checkin(harness: Harness) -> None:
