@@ -147,6 +147,25 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_revoke(args: argparse.Namespace) -> int:
+    from sidecar.services import Tether
+
+    config = _config_or_exit(args.config)
+    if config.staff_by_id(args.staff) is None:
+        print(f"no staff member {args.staff!r} in the configuration", file=sys.stderr)
+        return 2
+    ended: list[int] = []
+
+    async def run(t: Tether) -> None:
+        ended.append(await t.revocations.revoke(args.staff, int(t.clock.now() * 1000)))
+        await t.audit.record("cli:revoke", "session.revoked", args.staff)
+
+    asyncio.run(_with_services(config, run))
+    print(f"{args.staff}: {ended[0]} session(s) ended on every replica; every token minted "
+          "for them until now no longer works")
+    return 0
+
+
 async def _with_services(config: ProgramConfig, fn: object) -> None:
     import httpx
 
@@ -195,6 +214,10 @@ def parser() -> argparse.ArgumentParser:
                    help="how long it lasts (default 1, at most 12)")
     t.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     t.set_defaults(fn=cmd_token)
+    rv = sub.add_parser("revoke", help="end every session of a staff member now, everywhere")
+    rv.add_argument("staff")
+    rv.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    rv.set_defaults(fn=cmd_revoke)
     d = sub.add_parser("demo", help="play a crisis scenario through the real endpoints")
     d.add_argument("--speed", type=float, default=20.0, help="clock speed-up factor")
     d.set_defaults(fn=cmd_demo)

@@ -289,7 +289,8 @@ def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient
         client_id=settings.tether_oidc_client_id.strip(),
         client_secret=settings.tether_oidc_client_secret.get_secret_value(),
         redirect_uri=settings.tether_public_url.rstrip("/") + "/auth/callback",
-        require_mfa=settings.tether_oidc_require_mfa), http)
+        require_mfa=settings.tether_oidc_require_mfa,
+        accept_unstated_email=settings.tether_oidc_accept_unstated_email), http)
 
 
 TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jwt
 import redis
 
 from tests.conftest import DATA_KEY, ROOT
@@ -128,3 +129,29 @@ def test_serve_refuses_a_public_url_the_provider_cannot_call_back(tmp_path: Path
         lines = [line for line in out.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and sentence in lines[0], out.stderr  # one plain sentence
     assert not (tmp_path / "redis").exists()  # refused before anything started
+
+
+def test_revoke_from_a_shell_voids_every_earlier_token(redis_url: str) -> None:
+    env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY}
+    token = tether("token", "lead-avery", env=env).stdout.strip()
+    assert tether("revoke", "nobody", env=env).returncode == 2
+    out = tether("revoke", "lead-avery", env=env)
+    assert out.returncode == 0 and "no longer works" in out.stdout
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    mark = int(client.get("tether:revoked:lead-avery") or 0)
+    client.close()
+    claims = jwt.decode(token, options={"verify_signature": False})
+    assert claims["ms"] <= mark  # the gate refuses tokens minted at or before the mark
+
+
+def test_serve_refuses_a_half_set_identity_provider(tmp_path: Path) -> None:
+    for env, sentence in [
+        ({"TETHER_OIDC_ISSUER": "https://login.example.org"}, "TETHER_OIDC_CLIENT_ID"),
+        ({"TETHER_OIDC_ISSUER": "http://login.example.org", "TETHER_OIDC_CLIENT_ID": "t",
+          "TETHER_OIDC_CLIENT_SECRET": "s"}, "must start with https://"),
+    ]:
+        out = tether("serve", "--config", "examples/program.yaml",
+                     env={**env, "TETHER_DATA_DIR": str(tmp_path)})
+        assert out.returncode == 2, out.stderr
+        lines = [line for line in out.stderr.splitlines() if line.strip()]
+        assert len(lines) == 1 and sentence in lines[0], out.stderr

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     tether_oidc_client_id: str = ""
     tether_oidc_client_secret: SecretStr = SecretStr("")
     tether_oidc_require_mfa: bool = False
+    # Microsoft Entra ID leaves out email_verified; set true there (single tenant) to accept
+    # an address the provider does not state either way
+    tether_oidc_accept_unstated_email: bool = False
     # staff sessions: signed out after this long without a request (a panel watching a live
     # meeting counts as active), and after the absolute limit whatever they do
     tether_session_idle_minutes: float = 15

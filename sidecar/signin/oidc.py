@@ -72,6 +72,9 @@ class OidcSettings:
     client_secret: str
     redirect_uri: str
     require_mfa: bool = False
+    # Entra ID sends no email_verified claim: a single-tenant program may accept its absence
+    # (an explicit false is refused whatever this says)
+    accept_unstated_email: bool = False
 
     def __post_init__(self) -> None:
         if not _secure(self.issuer):
@@ -161,7 +164,7 @@ class OidcClient:
         the caller's clock), nonce, a verified email, and multi-factor when required."""
         claims = await self._verified_claims(id_token)
         _check_claims(claims, self._settings, nonce, now)
-        identity = _identity(claims)
+        identity = _identity(claims, self._settings.accept_unstated_email)
         if self._settings.require_mfa and not MFA_METHODS.intersection(identity.amr):
             raise SignInRefused(NEEDS_MFA, f"amr {list(identity.amr)} has no second factor")
         return identity
@@ -290,11 +293,12 @@ def _check_azp(claims: Mapping[str, Any], client_id: str) -> None:
         raise InvalidClaimError("azp")
 
 
-def _identity(claims: Mapping[str, Any]) -> Identity:
+def _identity(claims: Mapping[str, Any], accept_unstated: bool = False) -> Identity:
     email = claims.get("email")
     if not isinstance(email, str) or not email.strip():
         raise SignInRefused(NO_EMAIL, "id token without an email claim")
-    if claims.get("email_verified") not in (True, "true"):
+    stated = claims.get("email_verified")
+    if stated not in (True, "true") and not (accept_unstated and stated is None):
         raise SignInRefused(UNVERIFIED, "email_verified is not true")
     amr = claims.get("amr")
     name, acr = claims.get("name"), claims.get("acr")

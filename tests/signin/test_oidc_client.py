@@ -242,3 +242,15 @@ def test_a_plain_http_issuer_is_allowed_only_on_this_machine() -> None:
                      redirect_uri="https://tether.example.org/auth/callback")
     assert OidcSettings(issuer="https://idp.example.org", client_id="tether", client_secret="s",
                         redirect_uri="https://tether.example.org/auth/callback")
+
+
+def test_an_unstated_email_is_accepted_only_when_the_program_says_so() -> None:
+    from sidecar.signin.oidc import UNVERIFIED, _identity
+
+    unstated = {"sub": "s1", "email": "avery@example.org"}  # as Microsoft Entra ID sends it
+    with pytest.raises(SignInRefused) as refused:
+        _identity(unstated)
+    assert refused.value.reason == UNVERIFIED
+    assert _identity(unstated, accept_unstated=True).email == "avery@example.org"
+    with pytest.raises(SignInRefused):  # an explicit "not verified" is never accepted
+        _identity({**unstated, "email_verified": False}, accept_unstated=True)
