@@ -14,7 +14,7 @@ from aiohttp import web
 from sidecar.callbacks import routes as callback_routes
 from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
-from sidecar.incidents import contact_routes, stats_routes, triage_routes
+from sidecar.incidents import contact_routes, people_routes, stats_routes, triage_routes
 from sidecar.incidents import routes as incident_routes
 from sidecar.infra import access
 from sidecar.infra.clock import Clock, SystemClock
@@ -114,7 +114,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   records_routes.routes,
                   checkin_routes.routes, app_routes.routes, zoom_checkin_routes.routes,
                   zoom_code_routes.routes, recording_routes.routes, incident_routes.routes,
-                  contact_routes.routes,
+                  contact_routes.routes, people_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes, session_routes.routes, login_routes.routes,
                   breakglass_routes.routes):

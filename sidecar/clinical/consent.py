@@ -76,32 +76,57 @@ class Decision(_Strict):
     override: Override | None = None
 
 
-def _consent_gap(contact: Contact, scope: Scope, today: date) -> str | None:
-    """Why the contact's consent does not cover ``scope`` today, or None if it does."""
+# What each scope lets us do, in the words a clinician reads on screen ("Dana may be told
+# about a crisis"); the scope's code never reaches a person.
+SCOPE_WORDS: dict[Scope, str] = {
+    Scope.NOTIFY_CRISIS: "may be told about a crisis",
+    Scope.RECEIVE_SAFETY_PLAN: "may receive the safety plan",
+    Scope.RESPONDERS_MAY_CALL: "may be called by responders",
+}
+BASIS_WORDS: dict[str, str] = {
+    "hipaa_164_512_j": "a serious and imminent threat (HIPAA 164.512(j))",
+    "duty_to_protect": "the duty to protect",
+    "hipaa_164_510_b": "their involvement in the client's care (HIPAA 164.510(b))",
+    "other": "another reason",
+}
+
+
+def first_name(name: str) -> str:
+    return name.split()[0] if name.split() else name
+
+
+def _consent_gap(contact: Contact, scope: Scope, today: date, client: str) -> str | None:
+    """Why the contact's consent does not cover ``scope`` today, in a sentence, or None."""
     grant = next((g for g in contact.consents if g.scope is scope), None)
+    them, what = first_name(contact.name), SCOPE_WORDS[scope]
     if grant is None:
-        return f"no consent for {scope}"
+        return f"{client} has not agreed that {them} {what}."
     if today < grant.given_on:
-        return f"consent for {scope} starts {grant.given_on}"
+        return f"{client}'s agreement that {them} {what} starts on {grant.given_on:%-d %B %Y}."
     if grant.expires_on is not None and today > grant.expires_on:
-        return f"consent for {scope} expired {grant.expires_on}"
+        return f"{client}'s agreement that {them} {what} ended on {grant.expires_on:%-d %B %Y}."
     return None
 
 
 def may_contact(contact: Contact, purpose: Scope, now: datetime,
-                override: Override | None = None) -> Decision:
+                override: Override | None = None, client: str = "The client") -> Decision:
     """Allowed within a current consent; otherwise only with an override, which the decision
     records. Consent dates are compared with ``now``'s own local date (pass the program's
-    zone). An override is not used when consent already covers the purpose."""
+    zone). An override is not used when consent already covers the purpose. ``client`` is
+    how the reason names the client (their first name on screen)."""
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
-    gap = _consent_gap(contact, purpose, now.date())
+    gap = _consent_gap(contact, purpose, now.date(), client)
+    them = first_name(contact.name)
     if gap is None:
-        return Decision(allowed=True, scope=purpose, reason=f"client consented to {purpose}")
+        return Decision(allowed=True, scope=purpose,
+                        reason=f"{client} agreed that {them} {SCOPE_WORDS[purpose]}.")
     if override is None:
-        return Decision(allowed=False, scope=purpose, reason=f"{gap}; an override is needed")
+        return Decision(allowed=False, scope=purpose,
+                        reason=f"{gap} To contact {them} anyway, choose why and say so.")
     return Decision(allowed=True, scope=purpose, override_used=True, override=override,
-                    reason=f"{gap}; override by {override.by} ({override.basis})")
+                    reason=f"{gap} Contacted anyway by {override.by}, because of "
+                           f"{BASIS_WORDS[override.basis]}.")
 
 
 class RecipientKind(StrEnum):

@@ -28,6 +28,7 @@ class Item(BaseModel):
     text: str
     loinc: str
     definition: str | None  # the form's heading for the item (§2.2)
+    examples: str | None = None  # the form's examples under the item, verbatim (§2.1)
 
 
 # Items 1-5: §2.2 says the Since Last Contact form keeps the screener's wording, so the text
@@ -50,7 +51,12 @@ ITEMS: tuple[Item, ...] = (
               "yourself? Do you intend to carry out this plan?"),
     Item(number=6, loinc="93267-3", definition=None,
          text="Have you done anything, started to do anything, or prepared to do anything "
-              "to end your life?"),
+              "to end your life?",
+         examples="Examples: Collected pills, obtained a gun, gave away valuables, wrote a "
+                  "will or suicide note, took out pills but didn't swallow any, held a gun "
+                  "but changed your mind or it was grabbed from your hand, went to the roof "
+                  "but didn't jump; or actually took pills, tried to shoot yourself, cut "
+                  "yourself, tried to hang yourself, etc."),
 )
 
 ALWAYS_ASKED = (1, 2, 6)

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sidecar.checkin.store import CheckIn
+from sidecar.clinical.consent import SCOPE_WORDS
 from sidecar.incidents.model import Incident
 from sidecar.records.model import ClientRecord
 
@@ -81,7 +82,8 @@ def dispatch_card(record: ClientRecord, checkin: CheckIn | None, stale: bool,
             {"name": e.name, "relation": e.relation, "phone": e.phone,
              "may_be_told": "notify_crisis" in e.consent,
              "responders_may_call": "responders_may_call" in e.consent,
-             "speaks_to_responders": e.speaks_to_responders}
+             "speaks_to_responders": e.speaks_to_responders,
+             "agreed": [words for scope, words in SCOPE_WORDS.items() if scope in e.consent]}
             for e in record.emergency_contacts],
     }
 

@@ -19,6 +19,7 @@ from sidecar.clinical.consent import (
     RecipientKind,
     Scope,
     check_part2_disclosure,
+    first_name,
     may_contact,
 )
 from sidecar.incidents.card import dispatch_card, handoff_summary
@@ -26,6 +27,7 @@ from sidecar.incidents.deps import IncidentDeps
 from sidecar.incidents.model import ContactRecord, Handoff, Incident
 from sidecar.incidents.responders import lookup_responders
 from sidecar.incidents.routes import body_of, change, load, now_ms, view, who
+from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import on_incident, rule
 from sidecar.infra.timeline import entry
 from sidecar.records.model import ClientRecord
@@ -52,7 +54,7 @@ class DisclosureBody(BaseModel):
 
 class HandoffBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    facility: str = Field(min_length=1, max_length=200)
+    facility: str = Field(default="", max_length=200)
 
 
 async def _record(t: IncidentDeps, incident: Incident, actor: str, purpose: str) -> ClientRecord:
@@ -76,6 +78,7 @@ async def card(request: web.Request) -> web.Response:
                         await lookup_responders(t.directory, here), t.config.program.time_zone)
     out["incident"] = incident.id
     out["part2_program"] = t.config.part2_program
+    out["group_script"] = SECURE_THE_GROUP  # what the other facilitators tell the group
     out["on_call"] = [{"name": s.name, "phone": s.phone}
                       for s in on_call_now(t.config, now_ms(t))]
     return web.json_response(out)
@@ -92,15 +95,19 @@ async def contact(request: web.Request) -> web.Response:
     record = await _record(t, incident, me.staff_id, f"contact:{incident.id}")
     person = next((c for c in record.emergency_contacts if c.name == body.contact), None)
     if person is None:
-        raise web.HTTPNotFound(text="no such contact on the client's record")
+        raise web.HTTPNotFound(text="No contact of that name is on the client's record.")
+    client = first_name(record.name)
     override = None
     if body.override_basis is not None:
         if not body.override_reason.strip():
-            raise web.HTTPBadRequest(text="an override needs a reason")
+            raise web.HTTPBadRequest(text=f"Say why you are contacting "
+                                          f"{first_name(person.name)} without {client}'s "
+                                          f"agreement.")
         override = Override(by=me.staff_id, basis=body.override_basis,
                             reason=body.override_reason)
     today = datetime.fromtimestamp(t.clock.now(), tz=ZoneInfo(t.config.program.time_zone))
-    decision = may_contact(person.for_consent(today.date()), body.purpose, today, override)
+    decision = may_contact(person.for_consent(today.date()), body.purpose, today, override,
+                           client=client)
     if not decision.allowed:
         await t.audit.record(me.staff_id, f"contact.refused:{body.purpose.value}", incident.id)
         return web.json_response({"allowed": False, "reason": decision.reason,
@@ -157,13 +164,15 @@ async def handoff(request: web.Request) -> web.Response:
     """The warm-handoff summary for the receiving facility, generated and kept."""
     t, me = who(request)
     body = await body_of(request, HandoffBody)
+    if not body.facility.strip():
+        raise web.HTTPBadRequest(text="Name the receiving facility or team for the handoff.")
     incident = await load(t, request.match_info["incident"])
     record = await _record(t, incident, me.staff_id, f"handoff:{incident.id}")
     checkin = await t.checkins.get(incident.meeting, incident.client)
-    summary = handoff_summary(incident, record, checkin, body.facility,
+    summary = handoff_summary(incident, record, checkin, body.facility.strip(),
                               t.config.program.name, t.config.program.time_zone)
     at = now_ms(t)
-    made = Handoff(at_ms=at, by=me.staff_id, facility=body.facility, summary=summary)
+    made = Handoff(at_ms=at, by=me.staff_id, facility=body.facility.strip(), summary=summary)
 
     def add(i: Incident) -> None:
         i.handoff = made

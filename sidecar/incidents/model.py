@@ -8,9 +8,9 @@ the warm handoff, the closing documentation and each after-action task.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from sidecar.clinical.aftercare import AfterActionTask, TaskKind
 from sidecar.clinical.consent import Decision, Part2Disclosure
@@ -24,6 +24,14 @@ STEPS: dict[str, str] = {
     "notify_contact": "Notify the emergency contact (where consent allows, or with a reason)",
     "warm_handoff": "Warm handoff to the receiving facility or team",
 }
+# Checklist actions that are the same work as a protocol step: ticking one ticks the other,
+# so the team sees one task list, not two that overlap.
+LINKED: dict[str, str] = {
+    "emergency_protocol": "call_responders",
+    "stay_with_client": "keep_visible",
+    "notify_emergency_contact": "notify_contact",
+}
+Written = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
 
 
 class _Model(BaseModel):
@@ -71,9 +79,11 @@ class Handoff(_Model):
 
 
 class Documentation(_Model):
-    risk_assessment: str = Field(min_length=1, max_length=4000)
-    interventions: str = Field(min_length=1, max_length=4000)
-    outcome: str = Field(min_length=1, max_length=4000)
+    """Each part needs words, not just spaces."""
+
+    risk_assessment: Written
+    interventions: Written
+    outcome: Written
 
 
 class Task(_Model):
@@ -95,6 +105,7 @@ class Incident(_Model):
     checklist: list[ChecklistItem] = []
     ticks: dict[str, Tick] = {}  # checklist key -> who ticked it, when
     emergency_ms: int | None = None
+    emergency_reason: str | None = None  # why it started (required without a screen)
     roles: dict[str, str] = {}  # role -> staff id
     steps: dict[str, Tick] = {}
     contacts: list[ContactRecord] = []
@@ -133,19 +144,28 @@ class Incident(_Model):
         if key not in self.ticks:
             self.ticks[key] = Tick(at_ms=at_ms, by=by, note=note)
             self.note(at_ms, by, "checklist", key=key)
+        if key in LINKED and self.emergency_ms is not None and LINKED[key] not in self.steps:
+            self.steps[LINKED[key]] = Tick(at_ms=at_ms, by=by, note=note)
 
     def start_emergency(self, at_ms: int, by: str, roles: dict[str, str],
-                        checklist: list[ChecklistItem]) -> bool:
-        """False if the protocol is already running (one playbook per incident)."""
+                        checklist: list[ChecklistItem], reason: str = "") -> bool:
+        """False if the protocol is already running (one playbook per incident). Without a
+        scored screen the protocol needs a reason (a client who dropped cannot be screened)."""
         self._require_open()
         if self.emergency_ms is not None:
             return False
+        if not self.screens and not reason.strip():
+            raise IncidentError("say why the emergency protocol starts without a safety check")
         self.emergency_ms = at_ms
+        self.emergency_reason = reason.strip() or None
         self.level = Level.EMERGENCY
         self.roles = roles
         have = {c.key for c in self.checklist}
         self.checklist += [c for c in checklist if c.key not in have]
-        self.note(at_ms, by, "emergency.started", roles=roles)
+        for check, step in LINKED.items():  # work done before the protocol counts in it
+            if check in self.ticks:
+                self.steps.setdefault(step, self.ticks[check])
+        self.note(at_ms, by, "emergency.started", roles=roles, reason=self.emergency_reason)
         return True
 
     def step(self, key: str, at_ms: int, by: str, note: str = "") -> None:
@@ -157,6 +177,9 @@ class Incident(_Model):
         if key not in self.steps:
             self.steps[key] = Tick(at_ms=at_ms, by=by, note=note)
             self.note(at_ms, by, "step", key=key)
+        same = next((k for k, v in LINKED.items() if v == key), None)
+        if same in {c.key for c in self.checklist} and same not in self.ticks:
+            self.ticks[same] = Tick(at_ms=at_ms, by=by, note=note)
 
     def close(self, at_ms: int, by: str, documentation: Documentation,
               tasks: list[AfterActionTask]) -> None:

@@ -23,6 +23,7 @@ from sidecar.incidents.aftercare import AFTERCARE_KIND, job_key
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Documentation, Incident, IncidentError, Screen, Trigger
 from sidecar.incidents.store import IncidentNotFound
+from sidecar.incidents.todo import to_do
 from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import CLINICAL, for_client, groups, on_incident, principal, rule, staff
 from sidecar.infra.auth import Principal
@@ -48,9 +49,27 @@ class NoteBody(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
+class Draft(BaseModel):
+    """The closing documentation as typed; blanks are refused with a sentence, not a path."""
+
+    model_config = ConfigDict(extra="forbid")
+    risk_assessment: str = Field(default="", max_length=4000)
+    interventions: str = Field(default="", max_length=4000)
+    outcome: str = Field(default="", max_length=4000)
+
+
 class CloseBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    documentation: Documentation
+    documentation: Draft = Draft()
+
+
+class EmergencyBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=500)
+
+
+DRAFT_WORDS = {"risk_assessment": "the risk assessment", "interventions": "the interventions",
+               "outcome": "the outcome"}
 
 
 def now_ms(t: IncidentDeps) -> int:
@@ -87,7 +106,8 @@ async def load(t: IncidentDeps, incident_id: str) -> Incident:
 
 
 def view(incident: Incident) -> dict[str, Any]:
-    return incident.model_dump(mode="json")
+    """The incident as stored, with ``to_do``: its one merged task list."""
+    return {**incident.model_dump(mode="json"), "to_do": to_do(incident)}
 
 
 @routes.get("/api/cssrs")
@@ -171,9 +191,15 @@ async def tick(request: web.Request) -> web.Response:
 @routes.post("/api/incidents/{incident}/emergency")
 @rule(on_incident())
 async def emergency(request: web.Request) -> web.Response:
-    """One action opens the playbook for the whole team: roles, card, steps, script."""
+    """One action opens the playbook for the whole team: roles, card, steps, script. With
+    no scored screen (a client who dropped and cannot be screened) a reason is required."""
     t, me = who(request)
+    reason = (await body_of(request, EmergencyBody)).reason.strip()
     incident = await load(t, request.match_info["incident"])
+    if not incident.screens and not reason and incident.emergency_ms is None:
+        raise web.HTTPBadRequest(text="Say why the emergency protocol starts without a safety "
+                                      "check (for example: the client dropped and cannot be "
+                                      "screened).")
     cfg = t.config.meeting_by_number(incident.meeting_number)
     lead = cfg.lead if cfg else me.staff_id
     second = (cfg.co_facilitator if cfg and cfg.co_facilitator else None) or me.staff_id
@@ -186,10 +212,10 @@ async def emergency(request: web.Request) -> web.Response:
         if started[-1]:
             t.meetings.append_cmds(pipe, i.meeting, entry(
                 "emergency.started", at, incident=i.id, client=i.client, roles=roles,
-                by=me.staff_id, script=SECURE_THE_GROUP))
+                by=me.staff_id, script=SECURE_THE_GROUP, reason=i.emergency_reason))
 
     incident = await change(t, incident.id, lambda i: started.append(
-        i.start_emergency(at, me.staff_id, roles, items)), tell_everyone)
+        i.start_emergency(at, me.staff_id, roles, items, reason)), tell_everyone)
     if started[-1]:
         await t.audit.record(me.staff_id, "emergency.start", incident.id)
     return web.json_response(view(incident))
@@ -218,7 +244,7 @@ async def step(request: web.Request) -> web.Response:
 async def close(request: web.Request) -> web.Response:
     """Closing schedules the after-action follow-ups as durable jobs, due by policy."""
     t, me = who(request)
-    body = await body_of(request, CloseBody)
+    documentation = written(await body_of(request, CloseBody))
     incident = await load(t, request.match_info["incident"])
     record = await t.clients.get(incident.client, actor=me.staff_id, purpose="incident-close")
     consent = record is not None and _has_aftercare_consent(t, record.emergency_contacts)
@@ -233,10 +259,20 @@ async def close(request: web.Request) -> web.Response:
             tasks=[x.kind.value for x in tasks], by=me.staff_id))
 
     incident = await change(t, incident.id,
-                            lambda i: i.close(at, me.staff_id, body.documentation, tasks),
+                            lambda i: i.close(at, me.staff_id, documentation, tasks),
                             follow_ups)
     await t.audit.record(me.staff_id, "incident.close", incident.id)
     return web.json_response(view(incident))
+
+
+def written(body: CloseBody) -> Documentation:
+    """The documentation, each part with words in it, or a 400 naming what is missing."""
+    draft = body.documentation.model_dump()
+    missing = [DRAFT_WORDS[k] for k, text in draft.items() if not text.strip()]
+    if missing:
+        raise web.HTTPBadRequest(text="Write " + ", ".join(missing) + " before closing: "
+                                      "each needs a sentence, not just spaces.")
+    return Documentation.model_validate(draft)
 
 
 def _has_aftercare_consent(t: IncidentDeps, contacts: list[Any]) -> bool:

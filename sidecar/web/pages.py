@@ -50,6 +50,15 @@ async def static(request: web.Request) -> web.Response:
     return web.Response(text=path.read_text(encoding="utf-8"), content_type=kind)
 
 
+@routes.get("/incidents/{incident}")
+@rule(public("a page: its data comes from the API, for the signed-in person"))
+async def incident_page(request: web.Request) -> web.Response:
+    """One incident on a page of its own (an on-call clinician outside the meeting): the
+    safety check, the emergency view, closing and follow-ups, live from the meeting's
+    stream. No data in the page."""
+    return web.Response(text=(STATIC / "incident.html").read_text(encoding="utf-8"),
+                        content_type="text/html")
+
 
 @routes.get("/incidents/{incident}/report")
 @rule(public("a page: its data comes from the API, for the signed-in person"))

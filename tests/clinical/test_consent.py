@@ -36,23 +36,29 @@ DUTY = Override(by="dr.okafor", basis="hipaa_164_512_j",
 def test_consent_in_scope_allows_without_override() -> None:
     d = may_contact(SISTER, Scope.NOTIFY_CRISIS, NOW)
     assert (d.allowed, d.override_used, d.override) == (True, False, None)
-    assert d.reason == "client consented to notify_crisis"
+    assert d.reason == "The client agreed that Rowan may be told about a crisis."
 
 
 def test_no_contact_without_scope() -> None:
     bare = Contact(name="Ash Moreno")
     d = may_contact(bare, Scope.NOTIFY_CRISIS, NOW)
     assert (d.allowed, d.override_used) == (False, False)
-    assert d.reason == "no consent for notify_crisis; an override is needed"
+    assert d.reason == ("The client has not agreed that Ash may be told about a crisis. "
+                        "To contact Ash anyway, choose why and say so.")
+    named = may_contact(bare, Scope.NOTIFY_CRISIS, NOW, client="Casey")
+    assert named.reason.startswith("Casey has not agreed that Ash may be told about a crisis.")
+    assert "notify_crisis" not in named.reason and "override" not in named.reason
 
 
 def test_expired_and_future_consent_do_not_count() -> None:
     expired = may_contact(SISTER, Scope.RESPONDERS_MAY_CALL, NOW)
     assert not expired.allowed
-    assert expired.reason.startswith("consent for responders_may_call expired 2026-01-31")
+    assert expired.reason.startswith(
+        "The client's agreement that Rowan may be called by responders ended on 31 January 2026.")
     future = may_contact(SISTER, Scope.RECEIVE_SAFETY_PLAN, NOW)
     assert not future.allowed
-    assert future.reason.startswith("consent for receive_safety_plan starts 2026-02-02")
+    assert future.reason.startswith(
+        "The client's agreement that Rowan may receive the safety plan starts on 2 February 2026.")
 
 
 def test_consent_dates_use_the_local_date_of_now() -> None:
@@ -70,7 +76,9 @@ def test_naive_now_is_refused() -> None:
 def test_override_with_reason_is_allowed_and_recorded() -> None:
     d = may_contact(Contact(name="Ash Moreno"), Scope.NOTIFY_CRISIS, NOW, override=DUTY)
     assert (d.allowed, d.override_used, d.override) == (True, True, DUTY)
-    assert d.reason == "no consent for notify_crisis; override by dr.okafor (hipaa_164_512_j)"
+    assert d.reason == ("The client has not agreed that Ash may be told about a crisis. "
+                        "Contacted anyway by dr.okafor, because of a serious and imminent "
+                        "threat (HIPAA 164.512(j)).")
 
 
 def test_override_is_not_used_when_consent_covers_it() -> None:

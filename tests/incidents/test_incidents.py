@@ -122,16 +122,21 @@ async def test_contacts_only_within_consent_or_with_a_reason(harness: Harness) -
     inc = await opened(h, "client-002")  # Rowan: parent Sam has given no consent
     refused = await post(h, f"{inc['id']}/contacts",
                          {"contact": "Sam Tidewell", "purpose": "notify_crisis"})
-    assert refused.status_code == 403 and "no consent" in refused.json()["reason"]
+    assert refused.status_code == 403
+    assert refused.json()["reason"] == ("Rowan has not agreed that Sam may be told about a "
+                                        "crisis. To contact Sam anyway, choose why and say so.")
     blank = await post(h, f"{inc['id']}/contacts", {
         "contact": "Sam Tidewell", "purpose": "notify_crisis",
         "override_basis": "duty_to_protect", "override_reason": "  "})
     assert blank.status_code == 400
+    assert blank.text == "Say why you are contacting Sam without Rowan's agreement."
     ok = await post(h, f"{inc['id']}/contacts", {
         "contact": "Sam Tidewell", "purpose": "notify_crisis",
         "override_basis": "hipaa_164_512_j",
         "override_reason": "imminent risk; guardian of a minor must be told"})
     assert ok.status_code == 200 and ok.json()["override"] is True
+    assert "notify_crisis" not in ok.json()["reason"] and "serious and imminent" in ok.json()[
+        "reason"]
     audit = await h.tether.redis.xrange("tether:audit")
     actions = [f["action"] for _, f in audit]
     assert "contact.refused:notify_crisis" in actions
@@ -207,3 +212,94 @@ async def test_a_follow_up_job_run_twice_alerts_once(harness: Harness) -> None:
     await eventually(alerts, timeout=5)
     await h.advance(1)
     assert len(await alerts()) == 1 and outcomes.count("overdue") <= 1
+
+
+async def test_the_emergency_starts_without_a_screen_only_with_a_reason(
+        harness: Harness) -> None:
+    h = harness
+    inc = await opened(h)
+    bare = await post(h, f"{inc['id']}/emergency")
+    assert bare.status_code == 400
+    assert bare.text.startswith("Say why the emergency protocol starts without a safety check")
+    spaces = await post(h, f"{inc['id']}/emergency", {"reason": "   "})
+    assert spaces.status_code == 400
+    started = await post(h, f"{inc['id']}/emergency",
+                         {"reason": "dropped from the call; cannot be screened"})
+    assert started.status_code == 200, started.text
+    body = started.json()
+    assert body["level"] == "emergency" and body["screens"] == []
+    assert body["emergency_reason"] == "dropped from the call; cannot be screened"
+    entry = next(e for e in await h.timeline() if e["kind"] == "emergency.started")
+    assert entry["data"]["reason"] == "dropped from the call; cannot be screened"
+    again = await post(h, f"{inc['id']}/emergency")  # already running: no reason needed
+    assert again.status_code == 200 and again.json()["emergency_ms"] == body["emergency_ms"]
+
+
+async def test_after_a_screen_the_reason_is_optional(harness: Harness) -> None:
+    h = harness
+    inc = await opened(h)
+    await post(h, f"{inc['id']}/screens", {"answers": HIGH})
+    started = (await post(h, f"{inc['id']}/emergency")).json()
+    assert started["emergency_reason"] is None and started["emergency_ms"]
+
+
+async def test_blank_documentation_and_facility_are_refused_in_a_sentence(
+        harness: Harness) -> None:
+    h = harness
+    inc = await opened(h)
+    await post(h, f"{inc['id']}/screens", {"answers": HIGH})
+    spaces = await post(h, f"{inc['id']}/close", {"documentation": {
+        "risk_assessment": "   ", "interventions": "stayed on video", "outcome": "\n\t"}})
+    assert spaces.status_code == 400
+    assert spaces.text == ("Write the risk assessment, the outcome before closing: each needs "
+                           "a sentence, not just spaces.")
+    facility = await post(h, f"{inc['id']}/handoff", {"facility": "  "})
+    assert facility.status_code == 400
+    assert facility.text == "Name the receiving facility or team for the handoff."
+    assert (await post(h, f"{inc['id']}/handoff", {})).status_code == 400
+    still_open = (await h.http.get(f"{h.base}/api/incidents/{inc['id']}",
+                                   headers=h.token())).json()
+    assert still_open["closed_ms"] is None and still_open["handoff"] is None
+    closed = (await post(h, f"{inc['id']}/close", {"documentation": {
+        "risk_assessment": "  high  ", "interventions": "EMS", "outcome": "safe"}})).json()
+    assert closed["documentation"]["risk_assessment"] == "high"
+    kinds = await h.kinds()
+    assert "incident.closed" in kinds
+
+
+async def test_one_task_list_where_checklist_and_steps_overlap(harness: Harness) -> None:
+    h = harness
+    inc = await opened(h)
+    await post(h, f"{inc['id']}/screens", {"answers": HIGH, "imminence": IMMINENT})
+    before = (await post(h, f"{inc['id']}/checklist/stay_with_client")).json()
+    assert [r["key"] for r in before["to_do"]].count("stay_with_client") == 1
+    started = (await post(h, f"{inc['id']}/emergency")).json()
+    keys = [r["key"] for r in started["to_do"]]
+    assert len(keys) == len(set(keys))
+    assert {"keep_visible", "call_responders", "notify_contact", "warm_handoff"} <= set(keys)
+    assert not {"stay_with_client", "emergency_protocol", "notify_emergency_contact"} & set(keys)
+    assert started["steps"]["keep_visible"]["by"] == "lead-avery"  # ticked before, carried
+    stepped = (await post(h, f"{inc['id']}/steps/notify_contact", staff="cofac-morgan")).json()
+    assert stepped["ticks"]["notify_emergency_contact"]["by"] == "cofac-morgan"
+    ticked = (await post(h, f"{inc['id']}/checklist/emergency_protocol")).json()
+    assert ticked["steps"]["call_responders"]["by"] == "lead-avery"
+    row = next(r for r in ticked["to_do"] if r["key"] == "notify_contact")
+    assert row["kind"] == "step" and row["done"]["by"] == "cofac-morgan"
+    assert [r["due_ms"] for r in ticked["to_do"]] == sorted(r["due_ms"] for r in ticked["to_do"])
+
+
+async def test_the_incident_page_names_the_people(harness: Harness) -> None:
+    h = harness
+    inc = await opened(h)
+    page = await h.http.get(f"{h.base}/incidents/{inc['id']}")
+    assert page.status_code == 200 and "/static/incident-page.js" in page.text
+    r = await h.http.get(f"{h.base}/api/incidents/{inc['id']}/people",
+                         headers=h.token("oncall-riley"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["client"] == {"id": "client-001", "name": "Casey Brightwater"}
+    assert body["group"] == "Tuesday evening group" and body["meeting"] == zp.MEETING_UUID
+    assert body["staff"]["cofac-morgan"] == "Morgan Ostrander"
+    other = await h.http.get(f"{h.base}/api/incidents/{inc['id']}/people",
+                             headers=h.token("lead-quinn"))
+    assert other.status_code == 403

@@ -1,0 +1,83 @@
+// /incidents/{id}: one incident on a page of its own, for a clinician outside the meeting
+// (an on-call clinician texted "the dispatch card is in the Tether panel"). The group's and
+// the client's names in the header; the incident view below, reloaded whenever the
+// meeting's live stream carries an entry about this incident.
+import { html, render, useEffect, useState } from "/static/vendor/preact-htm.js";
+import { IncidentView } from "/static/panel/incident.js";
+
+const enc = encodeURIComponent;
+const id = decodeURIComponent(window.location.pathname.split("/")[2] || "");
+const ABOUT_INCIDENTS = ["incident.opened", "incident.screened", "incident.checked",
+  "incident.closed", "emergency.started", "emergency.step", "emergency.contact",
+  "alert.followup_overdue"];
+
+async function api(method, path, body) {
+  const response = await window.tetherAuth.call(method, path, body);
+  const text = await response.text();
+  let data;
+  try { data = JSON.parse(text); } catch (e) { data = { error: text }; }
+  return { ok: response.ok, status: response.status, data: data };
+}
+
+// The stream from the meeting's latest entry on: each entry about this incident bumps the
+// version, and the view reloads it from the API.
+function follow(meeting, bump, setConn) {
+  let source = null;
+  api("GET", "/api/meetings/" + enc(meeting) + "/timeline").then(function (r) {
+    const entries = r.ok ? r.data.entries : [];
+    const last = entries.length ? entries[entries.length - 1].id : "0-0";
+    source = new EventSource("/api/meetings/" + enc(meeting) + "/stream?last_event_id=" +
+      enc(last));
+    source.onopen = function () { setConn("live"); };
+    source.onerror = function () { setConn("reconnecting"); };
+    for (const kind of ABOUT_INCIDENTS) {
+      source.addEventListener(kind, function (event) {
+        const data = (JSON.parse(event.data).data) || {};
+        if (data.incident === id) bump();
+      });
+    }
+    source.addEventListener("signed_out", function () {
+      source.close();
+      window.tetherAuth.ended("your session ended");
+    });
+  });
+  return function () { if (source) source.close(); };
+}
+
+function Page({ me, people }) {
+  const [version, setVersion] = useState(0);
+  const [conn, setConn] = useState("connecting");
+  useEffect(function () {
+    return follow(people.meeting, function () { setVersion(function (v) { return v + 1; }); },
+      setConn);
+  }, []);
+  useEffect(function () { document.getElementById("conn").textContent = conn; }, [conn]);
+  const ctx = {
+    api: api, me: me, meeting: people.meeting,
+    clientName: function (client) {
+      return client === people.client.id ? people.client.name : client;
+    },
+    staffName: function (staff) { return people.staff[staff] || "a colleague"; },
+    onClosed: function () {},
+  };
+  return html`<${IncidentView} id=${id} ctx=${ctx} version=${version} />`;
+}
+
+async function main() {
+  const main = document.getElementById("incident");
+  const me = await window.tetherAuth.whoami();
+  const r = await api("GET", "/api/incidents/" + enc(id) + "/people");
+  if (!r.ok) {
+    main.textContent = r.status === 404 ? "There is no such incident." :
+      "This incident could not be opened: " + (r.data.error || r.status);
+    return;
+  }
+  const people = r.data;
+  document.title = people.client.name + ": incident";
+  document.getElementById("title").textContent = people.client.name;
+  document.getElementById("group").textContent = people.group;
+  main.replaceChildren();
+  render(html`<${Page} me=${me} people=${people} />`, main);
+}
+
+main();
