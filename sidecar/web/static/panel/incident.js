@@ -260,9 +260,9 @@ function Card({ card }) {
   </section>`;
 }
 
-const BASES = [["hipaa_164_512_j", "A serious and imminent threat (HIPAA 164.512(j))"],
+const BASES = [["hipaa_164_512_j", "Serious and imminent threat (HIPAA)"],
   ["duty_to_protect", "The duty to protect"],
-  ["hipaa_164_510_b", "Involved in the client's care (HIPAA 164.510(b))"],
+  ["hipaa_164_510_b", "Involved in their care (HIPAA)"],
   ["other", "Another reason"]];
 
 function Override({ incident, ctx, person, done }) {
