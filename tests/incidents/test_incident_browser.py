@@ -170,6 +170,7 @@ async def test_the_whole_team_follows_and_closing_ends_it_for_everyone(
     await cofac.click("details.script summary")
     script = await text(cofac, "details.script")
     assert "the group" in script and "Casey" not in script  # never names the client
+    await check_screen(cofac, "emergency-caller", 400)
     await cofac.click("details.steps summary")
     await cofac.locator("li[data-key='keep_visible'] button").click()
     await lead.click("details.steps summary")
@@ -244,6 +245,7 @@ async def test_an_attempt_judged_against_a_low_score_offers_the_protocol(
     await state(page, "screened")
     warning = await text(page, ".result .warning")
     assert "attempt in progress" in warning and "score low" in warning
+    await check_screen(page, "low-with-attempt", 400)
     await page.click(".result .warning button")
     await state(page, "emergency")
     await page.context.close()
