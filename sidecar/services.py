@@ -314,6 +314,10 @@ class _ScopeLookup:
             return None
         return found.meeting_number, found.client
 
+    async def incident_client(self, incident: str) -> str | None:
+        found = await self.incident_of(incident)
+        return found[1] if found else None
+
     def on_call_now(self, now_ms: int) -> set[str]:
         return {s.id for s in on_call_now(self.config, now_ms)}
 
@@ -328,8 +332,8 @@ class _Base(TypedDict):
 def wire(app: web.Application, t: Tether) -> None:
     """Give each capability's routes the few things they use, and nothing else."""
     app[TETHER] = t  # the composition root's own handle (CLI, demo, tests)
-    app[access.GATE] = access.Gate(t.config, t.clock, t.authenticator(), t.audit,
-                                   _ScopeLookup(t.config, t.meetings, t.incidents),
+    lookup = _ScopeLookup(t.config, t.meetings, t.incidents)
+    app[access.GATE] = access.Gate(t.config, t.clock, t.authenticator(), t.audit, lookup,
                                    t.breakglass)
     base = _Base(config=t.config, clock=t.clock, tokens=t.tokens)
     app[PRESENCE] = PresenceDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
@@ -364,7 +368,7 @@ def wire(app: web.Application, t: Tether) -> None:
     app[SIGNIN] = SigninDeps(config=t.config, clock=t.clock, redis=t.redis, audit=t.audit,
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
-                             oidc=t.oidc)
+                             oidc=t.oidc, incident_client=lookup.incident_client)
     app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()

@@ -21,8 +21,11 @@ SHOWN_DAYS = 30  # the admin page lists openings this far back
 
 
 class OpenBody(BaseModel):
+    """The client by id, or the incident a clinician was refused (its client is opened)."""
+
     model_config = ConfigDict(extra="forbid")
-    client: str = Field(min_length=1, max_length=64)
+    client: str | None = Field(default=None, min_length=1, max_length=64)
+    incident: str | None = Field(default=None, min_length=1, max_length=64)
     reason: str = Field(max_length=500)
 
     @field_validator("reason")
@@ -56,10 +59,11 @@ async def _tell_clinical_leads(t: SigninDeps, o: Opening) -> None:
 async def open_client(request: web.Request) -> web.Response:
     t, who = request.app[SIGNIN], principal(request)
     body = await read_json(request, OpenBody)
-    if not any(body.client in m.expected_clients for m in t.config.meetings):
+    client = body.client or (await t.incident_client(body.incident) if body.incident else None)
+    if client is None or not any(client in m.expected_clients for m in t.config.meetings):
         raise web.HTTPNotFound(text="no group of this program expects that client")
-    o = await t.breakglass.open(who.staff_id, body.client, body.reason, t.now_ms())
-    await t.audit.record(who.staff_id, "break_glass.opened", body.client,
+    o = await t.breakglass.open(who.staff_id, client, body.reason, t.now_ms())
+    await t.audit.record(who.staff_id, "break_glass.opened", client,
                          source=request.remote or "")
     await _tell_clinical_leads(t, o)
     return web.json_response({"client": o.client, "until": o.until_ms,

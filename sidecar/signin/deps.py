@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -31,6 +32,7 @@ class SigninDeps:
     dialer: Dialer  # texts the clinical lead of a break-glass opening
     clients: ClientStore  # names for the admin page's list of break-glass openings
     oidc: OidcClient | None  # None: no identity provider is configured
+    incident_client: Callable[[str], Awaitable[str | None]]  # whose incident it is
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

@@ -192,3 +192,23 @@ async def test_break_glass_opens_one_client_for_an_hour(harness: Harness) -> Non
     assert row["reason"] == why and row["open"] is True
     h.clock.advance(61 * 60)
     assert (await h.http.get(card, headers=h.token("lead-quinn"))).status_code == 403
+
+
+async def test_break_glass_from_a_refused_incident(harness: Harness) -> None:
+    h = harness
+    await join_group(h)
+    await h.settle()
+    r = await h.http.post(f"{h.base}/api/meetings/{M}/clients/client-001/incidents",
+                          json={"trigger": "clinician"}, headers=h.token("lead-avery"))
+    incident = r.json()["id"]
+    quinn = h.token("lead-quinn")
+    assert (await h.http.get(f"{h.base}/api/incidents/{incident}",
+                             headers=quinn)).status_code == 403
+    opened = await h.http.post(f"{h.base}/api/break-glass", headers=quinn, json={
+        "incident": incident, "reason": "Avery asked me to take over the call"})
+    assert opened.status_code == 200 and opened.json()["client"] == "client-001"
+    assert (await h.http.get(f"{h.base}/api/incidents/{incident}",
+                             headers=quinn)).status_code == 200
+    nowhere = await h.http.post(f"{h.base}/api/break-glass", headers=quinn, json={
+        "incident": "no-such-incident", "reason": "Avery asked me to take over the call"})
+    assert nowhere.status_code == 404
