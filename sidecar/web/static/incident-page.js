@@ -23,7 +23,13 @@ async function api(method, path, body) {
 // version, and the view reloads it from the API.
 function follow(meeting, bump, setConn) {
   let source = null;
+  let poll = null;
   api("GET", "/api/meetings/" + enc(meeting) + "/timeline").then(function (r) {
+    if (r.status === 403) {  // opened by break-glass: this client only, not the group's stream
+      setConn("updated every 10 s");
+      poll = setInterval(bump, 10000);
+      return;
+    }
     const entries = r.ok ? r.data.entries : [];
     const last = entries.length ? entries[entries.length - 1].id : "0-0";
     source = new EventSource("/api/meetings/" + enc(meeting) + "/stream?last_event_id=" +
@@ -41,7 +47,10 @@ function follow(meeting, bump, setConn) {
       window.tetherAuth.ended("your session ended");
     });
   });
-  return function () { if (source) source.close(); };
+  return function () {
+    if (source) source.close();
+    if (poll) clearInterval(poll);
+  };
 }
 
 function Page({ me, people }) {
@@ -63,12 +72,41 @@ function Page({ me, people }) {
   return html`<${IncidentView} id=${id} ctx=${ctx} version=${version} />`;
 }
 
-async function main() {
-  const main = document.getElementById("incident");
+// A clinician refused because the client is not in a group they care for may open them in
+// an emergency, saying why: for an hour, on the record, and the clinical lead is told.
+function BreakGlass({ onOpened }) {
+  const [reason, setReason] = useState("");
+  const [said, setSaid] = useState("");
+  async function open(event) {
+    event.preventDefault();
+    const r = await api("POST", "/api/break-glass", { incident: id, reason: reason });
+    if (r.ok) return onOpened();
+    const errors = r.data.errors || [r.data.error || ("HTTP " + r.status)];
+    setSaid(errors.map(function (e) { return String(e).replace(/^reason: /, ""); }).join(" "));
+  }
+  return html`<form class="break-glass" onSubmit=${open}>
+    <p>This client is not in a group you care for. In an emergency you may open their
+      record for one hour. It is recorded with your reason, and the clinical lead is told.</p>
+    <label for="bg-reason">Why do you need this client's record now?</label>
+    <textarea id="bg-reason" rows="3" maxlength="500" aria-describedby="bg-said"
+      value=${reason} onInput=${function (e) { setReason(e.target.value); }}></textarea>
+    <p id="bg-said" role="alert">${said}</p>
+    <button type="submit">Open by break-glass</button>
+  </form>`;
+}
+
+async function start() {
+  const root = document.getElementById("incident");
   const me = await window.tetherAuth.whoami();
   const r = await api("GET", "/api/incidents/" + enc(id) + "/people");
+  if (r.status === 403 && String(r.data.error).includes("break-glass")) {
+    root.replaceChildren();
+    render(html`<${BreakGlass} onOpened=${function () { render(null, root); start(); }} />`,
+      root);
+    return;
+  }
   if (!r.ok) {
-    main.textContent = r.status === 404 ? "There is no such incident." :
+    root.textContent = r.status === 404 ? "There is no such incident." :
       "This incident could not be opened: " + (r.data.error || r.status);
     return;
   }
@@ -76,8 +114,8 @@ async function main() {
   document.title = people.client.name + ": incident";
   document.getElementById("title").textContent = people.client.name;
   document.getElementById("group").textContent = people.group;
-  main.replaceChildren();
-  render(html`<${Page} me=${me} people=${people} />`, main);
+  root.replaceChildren();
+  render(html`<${Page} me=${me} people=${people} />`, root);
 }
 
-main();
+start();
