@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.ownership import HELD_ELSEWHERE, needs_code
+from sidecar.checkin.page import form_html, refusal_html
 from sidecar.checkin.review import parse, review
 from sidecar.checkin.sms import CheckInTexter
 from sidecar.checkin.store import CheckIn, LinkClaims, LinkError
@@ -19,7 +19,6 @@ from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
 MOMENT_ACK = "Thanks. Your care team will check in with you quietly."
-_STATIC = resources.files("sidecar.web") / "static"
 
 
 async def _expected(t: CheckInDeps, meeting: str, client: str) -> None:
@@ -100,15 +99,14 @@ def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 @routes.get("/checkin")
 @rule(public("the client's signed check-in link"))
 async def form_page(request: web.Request) -> web.Response:
+    config = request.app[CHECKIN].config
     try:
         _link(request)
     except web.HTTPForbidden as exc:
         reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
-        page = ("<!doctype html><meta charset=utf-8><title>Check-in link</title>"
-                f"<p>Sorry: {reason}.</p>")
+        page = refusal_html("This check-in link cannot open", reason, config.program)
         return web.Response(text=page, status=403, content_type="text/html")
-    return web.Response(text=(_STATIC / "checkin.html").read_text(encoding="utf-8"),
-                        content_type="text/html")
+    return web.Response(text=form_html(config), content_type="text/html")
 
 
 async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
@@ -125,16 +123,21 @@ async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
 @routes.get("/api/checkin")
 @rule(public("the client's signed check-in link"))
 async def mine(request: web.Request) -> web.Response:
-    """The client's own check-in for this session (to update it), and nobody else's."""
+    """The client's own check-in for this session (to update it), and nobody else's; the
+    address on their record for "I'm at my usual address" (an audited read)."""
     t = request.app[CHECKIN]
     claims = _link(request)
     meeting, client = claims.meeting, claims.client
     await _held_elsewhere(t, claims)
     checkin = await t.checkins.get(meeting, client)
     status = (await t.checkins.statuses(meeting)).get(client)
+    record = await t.clients.get(client, actor=f"client:{client}",
+                                 purpose=f"checkin-usual-address:{meeting}")
+    usual = record.location if record else None
     return web.json_response({
         "checkin": checkin.model_dump(exclude={"client"}) if checkin else None,
-        "stale": bool(status and status.stale)})
+        "stale": bool(status and status.stale),
+        "on_file": usual.model_dump(exclude={"room"}) if usual else None})
 
 
 @routes.post("/api/checkin")

@@ -15,6 +15,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sidecar.checkin.identify import first_name
+from sidecar.checkin.page import form_html, refusal_html
 from sidecar.checkin.routes import text_link, texter_of
 from sidecar.checkin.store import LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_room, principal, public, rule
@@ -74,9 +75,9 @@ def _csp(t: JitsiDeps) -> str:
             "frame-ancestors 'self'")
 
 
-def _page() -> str:
+def _page(t: JitsiDeps) -> str:
     """join.html with the check-in form (checkin.html's ``<main>``) in its slot."""
-    form = (_STATIC / "checkin.html").read_text(encoding="utf-8")
+    form = form_html(t.config)
     main = form[form.index("<main>"):form.index("</main>") + len("</main>")]
     return (_STATIC / "join.html").read_text(encoding="utf-8").replace(_FORM_SLOT, main, 1)
 
@@ -89,10 +90,9 @@ async def join_page(request: web.Request) -> web.Response:
         _link(t, request, request.match_info["room"])
     except web.HTTPForbidden as exc:
         reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
-        page = ("<!doctype html><meta charset=utf-8><title>Group link</title>"
-                f"<p>Sorry: {reason}.</p>")
+        page = refusal_html("This group link cannot open", reason, t.config.program)
         return web.Response(text=page, status=403, content_type="text/html")
-    return web.Response(text=_page(), content_type="text/html",
+    return web.Response(text=_page(t), content_type="text/html",
                         headers={"Content-Security-Policy": _csp(t)})
 
 

@@ -12,6 +12,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from plugins.base import PanelContext, PanelContextError
+from sidecar.checkin.page import form_html
 from sidecar.infra.access import public, rule
 from sidecar.infra.sessions import Via, begin
 from sidecar.zoom.deps import ZOOM, ZoomDeps
@@ -56,7 +57,8 @@ async def home(request: web.Request) -> web.Response:
     # the check-in form, which asks who they are before it shows or takes anything.
     page_name, script = (("panel.html", "panel.js") if staff is not None
                          else ("checkin.html", "checkin.js"))
-    page = (resources.files("sidecar.web") / "static" / page_name).read_text("utf-8")
+    page = (form_html(t.config) if staff is None
+            else (resources.files("sidecar.web") / "static" / page_name).read_text("utf-8"))
     tag = f'<script src="/static/{script}"></script>'
     return web.Response(text=page.replace(tag, bridge + tag), content_type="text/html")
 

@@ -36,7 +36,7 @@ async def test_the_page_shows_clients_flags_and_who_is_on_call(harness: Harness,
     page = await open_admin(harness, browser)
     assert await page.locator("#clients tbody tr").count() == 3
     casey = await row_text(page, "client-001")
-    assert "overdue since 2026-12-30" in casey and "no PSAP on file" in casey
+    assert "overdue since 2026-12-30" in casey and "no 911 center (PSAP) on file" in casey
     assert "blue umbrella" not in await page.text_content("#clients")
     assert "not reviewed yet" in await row_text(page, "client-002")
     assert "Riley Fenwick" in await page.text_content("#oncall")

@@ -66,7 +66,7 @@
 
   function directoryCell(client) {
     if (!client.address_on_file) return el("td", "no address on file", "flag");
-    if (!client.directory_match) return el("td", "no PSAP on file", "flag");
+    if (!client.directory_match) return el("td", "no 911 center (PSAP) on file", "flag");
     return el("td", MATCHED[client.directory_match] || client.directory_match);
   }
 
@@ -77,6 +77,7 @@
       : client.contacts ? " (no consent on file)" : "";
     const edit = el("button", "Edit");
     edit.type = "button";
+    edit.setAttribute("aria-label", "Edit " + client.id);
     edit.addEventListener("click", function () { openClient(client.id); });
     const action = el("td");
     action.append(edit);
@@ -100,6 +101,7 @@
     $("client-id").textContent = id;
     $("client-json").value = text;
     $("client-errors").replaceChildren();
+    $("client-json").removeAttribute("aria-invalid");
     $("client-status").textContent = "";
     $("client-editor").hidden = false;
   }
@@ -126,16 +128,19 @@
       JSON.parse(text);
     } catch (err) {
       showErrors(errorsId, ["The text is not valid JSON, nothing was saved: " + err.message]);
+      $(textareaId).setAttribute("aria-invalid", "true");
       return false;
     }
     const answer = await call("PUT", path, text);
     if (!answer.ok) {
       const errors = answer.data && answer.data.errors ? answer.data.errors : [answer.text];
       showErrors(errorsId, errors);
+      $(textareaId).setAttribute("aria-invalid", "true");
       $(statusId).textContent = "Not saved: fix the " + errors.length + " problem(s) below.";
       return false;
     }
     showErrors(errorsId, []);
+    $(textareaId).removeAttribute("aria-invalid");
     $(statusId).textContent = "Saved at " + new Date().toLocaleTimeString() + ".";
     return true;
   }

@@ -4,19 +4,42 @@
 // and last 4 digits only choose whose number to text). It posts to
 // /api/checkin and shows the server's verdict in plain words; everything shown is set
 // with textContent (no HTML). After checking in, "I've moved" marks the check-in stale
-// and brings the form back, filled in, for the new place. "I need a moment" (a quiet link
-// under the form) tells only the care team, and thanks the client calmly.
+// and brings the form back, filled in, for the new place. "I need a moment" (at the top,
+// beside the crisis line) tells only the care team, and thanks the client calmly. "I'm at
+// my usual address" fills in the address on the client's record (room and phone are still
+// asked). A field the server refuses is marked (aria-invalid, its message by
+// aria-describedby) and the first one gets the focus; success is said in a polite region.
 "use strict";
 (function () {
   const LABELS = {
     "location.street": "street address", "location.city": "city",
     "location.region": "state or region", "location.postal_code": "postal code",
     "location.country": "country (2 letters)", "location.unit": "apartment or unit",
-    "location.room": "room", "callback_phone": "phone number (like +13125550111)",
+    "location.room": "room", "location": "room", "callback_phone": "phone number",
     "others_present": "whether anyone is with you", "emergency_contact_ok": "emergency contact",
     "note": "the note (500 characters at most)",
   };
   const FIELDS = ["street", "unit", "city", "region", "postal_code", "country", "room"];
+  const ADDRESS = FIELDS.filter(function (name) { return name !== "room"; });
+  const INPUT_OF = {  // a server field -> the form's input (radio groups by name)
+    "location.street": "street", "location.unit": "unit", "location.city": "city",
+    "location.region": "region", "location.postal_code": "postal_code",
+    "location.country": "country", "location.room": "room", "location": "room",
+    "callback_phone": "callback_phone", "others_present": "others_present",
+    "emergency_contact_ok": "emergency_contact_ok", "emergency_contact": "emergency_contact_ok",
+    "note": "note",
+  };
+  const SAY = {
+    street: "Please write your street address.", unit: "Please write your apartment or unit.",
+    city: "Please write your city.", region: "Please write your state or region.",
+    postal_code: "Please write your postal code.",
+    country: "Please write your country as 2 letters, like US.",
+    room: "Please say which room you are in.",
+    callback_phone: "Please write a phone number we can call, like (312) 555-0131.",
+    others_present: "Please choose one.", emergency_contact_ok: "Please choose one.",
+    note: "Please keep the note to 500 characters.",
+  };
+  let onFile = null;  // the address on the client's record, for "I'm at my usual address"
   let token = new URLSearchParams(window.location.search).get("t") || "";
   const form = document.getElementById("checkin");
   const who = document.getElementById("identify");
@@ -82,12 +105,60 @@
     return path + "?t=" + encodeURIComponent(token);
   }
 
-  function checkedIn(at) {
+  function checkedIn(at, announce) {
     document.getElementById("when").textContent = "Checked in at " +
       new Date(at).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }) +
       ". If you move, tell us here.";
     show(done);
+    if (announce) say("announce", "Thank you. You're checked in.");
   }
+
+  function say(id, text) {  // a live region: emptied first, so the same words are said again
+    const node = document.getElementById(id);
+    node.textContent = "";
+    window.setTimeout(function () { node.textContent = text; }, 50);
+  }
+
+  function clearErrors() {
+    for (const node of form.querySelectorAll(".field-error")) node.remove();
+    for (const node of form.querySelectorAll("[aria-invalid]")) {
+      node.removeAttribute("aria-invalid");
+      node.removeAttribute("aria-describedby");
+    }
+  }
+
+  function markError(name) {  // the message beside the field, tied to it for screen readers
+    const inputs = form.querySelectorAll("[name='" + name + "']");
+    const id = "error-" + name;
+    if (!inputs.length || document.getElementById(id)) return;
+    const said = document.createElement("p");
+    said.className = "field-error";
+    said.id = id;
+    said.textContent = SAY[name] || "Please check this answer.";
+    const group = inputs[0].type === "radio" ? inputs[0].closest("fieldset") : null;
+    if (group) group.querySelector("legend").after(said);
+    else inputs[0].closest("label").after(said);
+    for (const input of inputs) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", id);
+    }
+  }
+
+  function showErrors(errors) {
+    for (const e of errors) markError(INPUT_OF[e.field] || "");
+    const first = Array.from(form.elements).find(function (node) {
+      return node.getAttribute("aria-invalid") === "true";
+    });
+    if (first) first.focus();
+  }
+
+  document.getElementById("usual").addEventListener("click", function () {
+    if (!onFile) return;
+    for (const name of ADDRESS) form.elements[name].value = onFile[name] || "";
+    say("usual-message", "We filled in the address your care team has. Please check it " +
+      "and say which room you are in.");
+    form.elements.room.focus();
+  });
 
   async function open() {  // a token in hand: show the form, or "checked in" if done
     const response = await fetch(url("/api/checkin"));
@@ -95,6 +166,8 @@
     if (response.status === 409 && data.need === "code") return askForCode(data.error);
     if (!response.ok) return fatal(data.error || "This check-in link is not valid.");
     document.getElementById("moment-box").hidden = false;
+    onFile = data.on_file || null;
+    document.getElementById("usual-box").hidden = !onFile;
     if (data.checkin) fill(data.checkin);
     if (data.checkin && !data.stale) return checkedIn(data.checkin.at_ms);
     show(form);
@@ -214,6 +287,7 @@
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     message.textContent = "";
+    clearErrors();
     let response;
     try {
       response = await fetch(url("/api/checkin"), {
@@ -226,11 +300,12 @@
     }
     const data = await response.json().catch(function () { return {}; });
     if (response.ok) {
-      checkedIn(data.checked_in_at);
+      checkedIn(data.checked_in_at, true);
     } else if (response.status === 409 && data.need === "code") {
       askForCode(data.error);
     } else if (response.status === 400 && Array.isArray(data.errors)) {
       message.textContent = explain(data.errors);
+      showErrors(data.errors);
     } else {
       message.textContent = data.error || "Something went wrong. Please try again.";
     }
@@ -258,7 +333,8 @@
       .catch(function () { return null; });
     const data = response ? await response.json().catch(function () { return {}; }) : {};
     said.textContent = response && response.ok ? data.message
-      : (response && data.error ? data.error + " If you are not safe, call or text 988."
+      : (response && data.error ? data.error + " If you are not safe, call or text " +
+        document.querySelector(".crisis-line").textContent + "."
         : "We could not reach your care team's server. Please try again.");
   });
 

@@ -62,16 +62,22 @@
     joining = false;
     if (response && response.status === 409) return whenCheckedIn(join);
     if (!response || !response.ok) {
+      offerRetry("Try again");
       return say(data.error || "We could not reach your care team's server. Please try again.");
     }
     grant = data;
     try {
       await loadApi(grant.domain);
     } catch (err) {
-      rejoin.hidden = false;
+      offerRetry("Try again");
       return say("The meeting could not load. Check your connection and try again.");
     }
     embed();
+  }
+
+  function offerRetry(text) {  // beneath the message, whether or not the meeting shows
+    rejoin.textContent = text;
+    rejoin.hidden = false;
   }
 
   function embed() {
@@ -141,7 +147,7 @@
     left("closed");
     if (api) api.dispose();
     api = null;
-    rejoin.hidden = false;
+    offerRetry("Join the group again");
   }
 
   rejoin.addEventListener("click", join);

@@ -11,17 +11,34 @@
     return node;
   }
   function time(ms) { return ms ? new Date(ms).toLocaleString() : ""; }
-  function table(head, rows) {
+  // A table named by its caption, in a region that scrolls sideways on a narrow screen
+  // (the page itself does not); "None." when there is nothing to list.
+  function table(caption, head, rows) {
+    if (!rows.length) return el("p", caption + ": none.");
     const t = el("table");
-    const tr = el("tr");
-    for (const h of head) tr.append(el("th", h));
-    t.append(tr);
+    t.append(el("caption", caption));
+    const headRow = el("tr");
+    for (const h of head) {
+      const cell = el("th", h);
+      cell.scope = "col";
+      headRow.append(cell);
+    }
+    const thead = el("thead");
+    thead.append(headRow);
+    const body = el("tbody");
     for (const r of rows) {
       const row = el("tr");
       for (const c of r) row.append(el("td", c));
-      t.append(row);
+      body.append(row);
     }
-    return t;
+    t.append(thead, body);
+    const wrap = el("div");
+    wrap.className = "table-scroll";
+    wrap.setAttribute("role", "region");
+    wrap.setAttribute("aria-label", caption);
+    wrap.tabIndex = 0;
+    wrap.append(t);
+    return wrap;
   }
 
   async function load() {
@@ -29,8 +46,8 @@
     const response = await window.tetherAuth.call("GET", "/api/incidents/" +
       encodeURIComponent(id));
     if (!response.ok) {
-      main.replaceChildren(el("p", "This report could not be opened (" + response.status +
-        "): open it again from the panel."));
+      main.replaceChildren(el("h1", "Incident report"), el("p", "This report could not be " +
+        "opened (" + response.status + "): open it again from the panel."));
       return;
     }
     const i = await response.json();
@@ -40,28 +57,28 @@
         i.trigger + " · level " + (i.level || "not screened") + " · opened " +
         time(i.opened_ms) + (i.closed_ms ? " · closed " + time(i.closed_ms) : " · OPEN")),
       el("h2", "Timeline"),
-      table(["when", "who", "what", "detail"], i.log.map(function (e) {
+      table("Everything that happened, in order", ["when", "who", "what", "detail"], i.log.map(function (e) {
         return [time(e.at_ms), e.by, e.what, JSON.stringify(e.detail)];
       })),
       el("h2", "Safety checks"),
-      table(["when", "who", "tier", "level", "yes to items"], i.screens.map(function (s) {
+      table("Safety checks", ["when", "who", "tier", "level", "yes to items"], i.screens.map(function (s) {
         const yes = Object.keys(s.answers).filter(function (k) { return s.answers[k]; });
         return [time(s.at_ms), s.by, s.tier, s.level, yes.join(", ") || "none"];
       })),
       el("h2", "Checklist"),
-      table(["item", "due", "done"], i.checklist.map(function (c) {
+      table("Checklist", ["item", "due", "done"], i.checklist.map(function (c) {
         const t = i.ticks[c.key];
         return [c.title, time(c.due_ms), t ? time(t.at_ms) + " by " + t.by : "not done"];
       })),
       el("h2", "Emergency protocol"),
-      table(["step", "done"], Object.keys(i.steps).map(function (k) {
+      table("Emergency protocol steps", ["step", "done"], Object.keys(i.steps).map(function (k) {
         return [k.replace(/_/g, " "), time(i.steps[k].at_ms) + " by " + i.steps[k].by];
       })),
       el("h2", "Contacts and disclosures"),
-      table(["when", "who", "contact", "decision"], i.contacts.map(function (c) {
+      table("Contacts", ["when", "who", "contact", "decision"], i.contacts.map(function (c) {
         return [time(c.at_ms), c.by, c.contact, c.decision.reason];
       })),
-      table(["to", "affiliation", "kind", "by", "when", "nature"], i.disclosures.map(function (d) {
+      table("Disclosures", ["to", "affiliation", "kind", "by", "when", "nature"], i.disclosures.map(function (d) {
         return [d.recipient_name, d.recipient_affiliation, d.recipient_kind, d.disclosed_by,
           d.disclosed_at, d.nature_of_emergency];
       })),
@@ -72,7 +89,7 @@
         "\nInterventions: " + i.documentation.interventions + "\nOutcome: " +
         i.documentation.outcome : "not yet written"),
       el("h2", "Follow-ups"),
-      table(["task", "due", "status"], i.tasks.map(function (t) {
+      table("Follow-ups", ["task", "due", "status"], i.tasks.map(function (t) {
         return [t.task.title, time(t.task.due_ms), t.done ? "done " + time(t.done.at_ms) :
           (t.overdue_alerted_ms ? "OVERDUE" : "open")];
       })));
@@ -80,5 +97,7 @@
     window.tetherReportReady = true;
   }
 
-  load().catch(function (err) { main.replaceChildren(el("p", "Error: " + err.message)); });
+  load().catch(function (err) {
+    main.replaceChildren(el("h1", "Incident report"), el("p", "Error: " + err.message));
+  });
 })();
