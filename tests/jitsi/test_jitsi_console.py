@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.ids import jitsi_meeting_id
-from tests.checkin.test_checkin import GOOD, browser  # noqa: F401  (the Chromium fixture)
 from tests.axe import assert_accessible
+from tests.checkin.test_checkin import GOOD, browser  # noqa: F401  (the Chromium fixture)
 from tests.conftest import ROOT, Harness, eventually, signed_in_page
 
 ROOM = "tuesday-evening-group"

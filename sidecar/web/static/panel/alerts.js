@@ -2,6 +2,7 @@
 // outcome in words, "nobody answered" turning into the dispatch card), silent alerts and
 // the meeting's notices.
 import { html } from "/static/vendor/preact-htm.js";
+import { ActButton } from "./button.js";
 import { DispatchCard } from "./dispatch.js";
 import { SILENT } from "./state.js";
 import { OUTCOMES, REASONS, attemptText, callee, clock, target } from "./words.js";
@@ -65,10 +66,10 @@ export function LadderCard({ l, ctx, now }) {
     ${nobody && l.client ? html`<${DispatchCard} card=${ctx.card(l.client)} error=${ctx.cardError(l.client)} />` : null}
     <div class="buttons">
       ${running ? html`<button type="button" class="ack" onClick=${(e) => ctx.ack(e, l.subject)}>I'm calling them</button>` : null}
-      ${l.client && (running || nobody) ? html`<button type="button" class="danger emergency"
-        onClick=${(e) => ctx.act(e, () => ctx.emergency(l.client, nobody ?
-          "disconnect: nobody answered the callbacks" : "disconnect: dropped off the call"),
-          "emergency protocol started")}>Start emergency protocol</button>` : null}
+      ${l.client && (running || nobody) ? html`<${ActButton} cls="danger emergency"
+        label="Start emergency protocol" done="emergency protocol started" say=${ctx.say}
+        work=${() => ctx.emergency(l.client, nobody ? "disconnect: nobody answered the callbacks"
+          : "disconnect: dropped off the call")} />` : null}
     </div>
     ${l.history.length ? html`<ol class="history" aria-label="Calls so far">
       ${l.history.map((h) => html`<li>${clock(h.at)}: ${line(h, l, ctx)}</li>`)}</ol>` : null}

@@ -5,6 +5,7 @@
 import { html, render, useEffect, useRef, useState } from "/static/vendor/preact-htm.js";
 import { LadderCard, NoteCard, RecordingCard, ladderNow } from "./alerts.js";
 import { api, meetingPath, must, sentence } from "./api.js";
+import { ActButton } from "./button.js";
 import { Picker } from "./picker.js";
 import { Roster } from "./roster.js";
 import { apply, dismiss, empty } from "./state.js";
@@ -88,21 +89,21 @@ function Panel({ boot }) {
     });
   }
 
-  async function act(event, work, doneText) {
+  async function act(event, work) {  // a button whose card changes when the work is done
     const button = event.currentTarget;
     button.disabled = true;
     setError("");
     try {
       await work();
-      if (doneText) button.textContent = doneText; else button.disabled = false;
     } catch (err) {
-      button.disabled = false;
       setError(err.message);
+    } finally {
+      button.disabled = false;
     }
   }
 
   const ctx = {
-    bridge: bridge, must: must, path: path, act: act, steps: boot.roster.callback_steps || [],
+    bridge: bridge, must: must, path: path, act: act, say: setError, steps: boot.roster.callback_steps || [],
     card: (client) => (cards.current[client] || {}).card || null,
     cardError: (client) => (cards.current[client] || {}).error || "",
     clientName: (id) => { const c = clients.find((x) => x.id === id); return c ? c.name : ""; },
@@ -242,10 +243,11 @@ function Panel({ boot }) {
       <${Incidents} s=${s} ctx=${ctx} />
       <section aria-labelledby="people-title">
         <h2 id="people-title">Participants${" "}
-          ${bridge.inviteAll ? html`<button id="invite" type="button" onClick=${(e) => act(e, async () => {
-            await bridge.inviteAll();
-            await must("POST", path("/checkin-invitations"), {});
-          }, "invited")}>Invite everyone to check in</button>` : null}</h2>
+          ${bridge.inviteAll ? html`<${ActButton} id="invite" label="Invite everyone to check in"
+            done="invited" say=${setError} work=${async () => {
+              await bridge.inviteAll();
+              await must("POST", path("/checkin-invitations"), {});
+            }} />` : null}</h2>
         <${Roster} people=${s.people} checkins=${s.checkins} clients=${clients} ladders=${s.ladders} ctx=${ctx} />
       </section>
       <p id="error" role="status">${error}</p>
@@ -262,24 +264,30 @@ function Trouble({ text, picker }) {
     </main>`;
 }
 
-async function start(root) {
+async function start() {
   const browser = !window.tetherBridge;
   if (browser && !new URLSearchParams(window.location.hash.slice(1)).get("meeting")) {
     await window.tetherAuth.whoami();
     document.title = "Tether: choose a group";
-    return render(html`<${Trouble} text="" picker=${true} />`, root);
+    return show(html`<${Trouble} text="" picker=${true} />`);
   }
   const boot = await load(bridge, window.tetherAuth, apply, empty());
   if (boot.problem) {
-    return render(html`<${Trouble} text=${boot.problem} picker=${browser} />`, root);
+    return show(html`<${Trouble} text=${boot.problem} picker=${browser} />`);
   }
   document.title = boot.title;
   setZone(boot.roster.time_zone);
-  render(html`<${Panel} boot=${boot} />`, root);
+  show(html`<${Panel} boot=${boot} />`);
 }
 
 const root = document.getElementById("app");
-root.textContent = "";  // the "loading" line: Preact owns the page from here
+let cleared = false;
+
+function show(vnode) {
+  if (!cleared) root.textContent = "";  // the "loading" line: Preact owns the page from here
+  cleared = true;
+  render(vnode, root);
+}
 window.addEventListener("hashchange", () => window.location.reload());
-start(root).catch((err) => render(html`<${Trouble} text=${"Tether could not load: " + err.message} picker=${false} />`, root));
+start().catch((err) => show(html`<${Trouble} text=${"Tether could not load: " + err.message} picker=${false} />`));
 export { KINDS };

@@ -1,5 +1,6 @@
 // Who is in the meeting, one row each; a client who dropped comes first and stands out.
 import { html } from "/static/vendor/preact-htm.js";
+import { ActButton } from "./button.js";
 
 function checkinText(p, mine) {
   if (p.identity !== "client") return "";
@@ -17,30 +18,30 @@ function Actions({ p, mine, dropped, ctx }) {
   const named = p.display_name || "this client";
   if (p.identity === "client" && p.status === "waiting") {
     if (mine.checked_in_at && b.admit) {
-      out.push(html`<button type="button" class="admit"
-        onClick=${(e) => ctx.act(e, () => b.admit({ participant: p.participant }))}>Admit</button>`);
+      out.push(html`<${ActButton} key="admit" cls="admit" label="Admit" done="admitted" say=${ctx.say}
+        work=${() => b.admit({ participant: p.participant })} />`);
       if (b.deny) {
-        out.push(html`<button type="button" class="deny"
-          onClick=${(e) => ctx.act(e, () => b.deny({ participant: p.participant }), "denied")}>Deny</button>`);
+        out.push(html`<${ActButton} key="deny" cls="deny" label="Deny" done="denied" say=${ctx.say}
+          work=${() => b.deny({ participant: p.participant })} />`);
       }
     } else if (!mine.checked_in_at) {
-      out.push(html`<button type="button" class="sms" onClick=${(e) => ctx.act(e,
-        () => ctx.must("POST", ctx.path("/clients/" + encodeURIComponent(p.client) +
-          "/checkin-link"), { send_sms: true }))}>Text check-in link</button>`);
+      out.push(html`<${ActButton} key="sms" cls="sms" label="Text check-in link" done="done: link texted"
+        say=${ctx.say} work=${() => ctx.must("POST", ctx.path("/clients/" + encodeURIComponent(p.client) +
+          "/checkin-link"), { send_sms: true })} />`);
     }
   }
   if (p.identity === "client") {
-    out.push(html`<button type="button" class="screen" aria-label=${"Safety check for " + named}
+    out.push(html`<button key="screen" type="button" class="screen" aria-label=${"Safety check for " + named}
       onClick=${() => ctx.openIncident(p.client, "clinician")}>Safety check</button>`);
   }
   if (p.identity === "client" && p.status === "present" && b.startTriage) {
-    out.push(html`<button type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
+    out.push(html`<button key="triage" type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
       onClick=${(e) => ctx.triage(e, p.participant)}>1:1</button>`);
   }
   if (p.identity === "client" && dropped) {
-    out.push(html`<button type="button" class="danger emergency"
-      onClick=${(e) => ctx.act(e, () => ctx.emergency(p.client, "disconnect: dropped off the call"),
-        "emergency protocol started")}>Start emergency protocol</button>`);
+    out.push(html`<${ActButton} key="emergency" cls="danger emergency" label="Start emergency protocol"
+      done="emergency protocol started" say=${ctx.say}
+      work=${() => ctx.emergency(p.client, "disconnect: dropped off the call")} />`);
   }
   return out.length ? html`<span class="actions">${out}</span>` : null;
 }
