@@ -340,7 +340,7 @@ def wire(app: web.Application, t: Tether) -> None:
                                  applier=t.applier, sessions=t.sessions,
                                  revocations=t.revocations)
     app[PANEL] = PanelDeps(**base, redis=t.redis, meetings=t.meetings, clients=t.clients,
-                           checkins=t.checkins)
+                           checkins=t.checkins, directory=t.directory)
     app[RECORDS] = RecordsDeps(**base, redis=t.redis, clients=t.clients,
                                directory=t.directory)
     checkin = CheckInDeps(**base, settings=t.settings, audit=t.audit, meetings=t.meetings,

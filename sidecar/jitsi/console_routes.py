@@ -49,11 +49,10 @@ async def console_page(request: web.Request) -> web.Response:
     panel = (resources.files("sidecar.web") / "static" / "panel.html").read_text("utf-8")
     scripts = (f'<script src="{origin}/external_api.js"></script>'
                '<script src="/jitsi/bridge.js"></script>')
-    page = panel.replace('<script src="/static/incident.js"></script>',
-                         scripts + '<script src="/static/incident.js"></script>')
-    page = page.replace('<header>', '<div id="jitsi-meeting" class="console-meeting"></div>'
-                        '<header>', 1)
-    page = page.replace('<body>', '<body class="console">', 1)
+    app = '<script type="module" src="/static/panel/app.js"></script>'
+    page = panel.replace(app, scripts + app)
+    page = page.replace('<body>', '<body class="console"><div id="jitsi-meeting" '
+                        'class="console-meeting"></div>', 1)
     csp = ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
            "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
            "frame-ancestors 'self'")

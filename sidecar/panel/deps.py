@@ -13,6 +13,7 @@ from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
 from sidecar.presence.meetings import MeetingStore
 from sidecar.records.clients import ClientStore
+from sidecar.records.directory import DirectoryStore
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class PanelDeps:
     meetings: MeetingStore
     clients: ClientStore
     checkins: CheckInStore
+    directory: DirectoryStore  # whom to call for an address, on the dispatch card
 
 
 PANEL: web.AppKey[PanelDeps] = web.AppKey("panel", PanelDeps)

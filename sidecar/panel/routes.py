@@ -3,16 +3,21 @@ card (location, callback number and consented contacts, for responders)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from sidecar.checkin.store import CheckInStatus
 from sidecar.infra import keys
 from sidecar.infra.access import for_client, in_meeting, principal, rule
 from sidecar.infra.auth import Principal
+from sidecar.infra.config import Meeting, ProgramConfig
 from sidecar.panel.deps import PANEL, PanelDeps
+from sidecar.panel.dispatch import dispatch
 from sidecar.presence.meetings import split_state
 from sidecar.presence.roster import person_view
 from sidecar.presence.routes import known_meeting
+from sidecar.records.directory import lookup
 
 routes = web.RouteTableDef()
 
@@ -45,7 +50,19 @@ async def roster(request: web.Request) -> web.Response:
         "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
         "ladders": ladders, "last_event_id": last[0][0] if last else "0-0",
         "checkins": {c: _checkin_view(checked.get(c)) for c in expected},
-        "clients": [{"id": c, "name": names[c]} for c in expected]})
+        "clients": [{"id": c, "name": names[c]} for c in expected],
+        "group": group_view(t.config, cfg), "now": int(t.clock.now() * 1000),
+        "time_zone": t.config.program.time_zone,
+        "callback_steps": [{"action": s.action, "attempts": s.attempts}
+                           for s in t.config.callback_policy.steps]})
+
+
+def group_view(config: ProgramConfig, cfg: Meeting | None) -> dict[str, Any] | None:
+    """The group this meeting is, with its lead and co-facilitator (for each panel's role)."""
+    if cfg is None:
+        return None
+    return {"name": cfg.name, "lead": cfg.lead, "co_facilitator": cfg.co_facilitator,
+            "staff": {s.id: s.name for s in config.staff}}
 
 
 def _checkin_view(status: CheckInStatus | None) -> dict[str, int | bool | None]:
@@ -58,7 +75,8 @@ def _checkin_view(status: CheckInStatus | None) -> dict[str, int | bool | None]:
 @routes.get("/api/meetings/{meeting}/clients/{client}/dispatch")
 @rule(for_client())
 async def dispatch_card(request: web.Request) -> web.Response:
-    """Location on file, callback number and consented contacts: for responders."""
+    """Whom to call for the client's address, the location with its source and age, the
+    callback number, who is with them and what responders must know. Audited."""
     t, who = _who(request)
     m, client = request.match_info["meeting"], request.match_info["client"]
     meta = await known_meeting(t.meetings, m)
@@ -71,18 +89,6 @@ async def dispatch_card(request: web.Request) -> web.Response:
     checkin = await t.checkins.get(m, client)
     status = (await t.checkins.statuses(m)).get(client)
     here = checkin.location if checkin else record.location
-    return web.json_response({
-        "client": record.id, "name": record.name,
-        "callback_phone": checkin.callback_phone if checkin else record.callback_phone,
-        "location_source": "this session's check-in" if checkin else "on file",
-        "stale": bool(status and status.stale),
-        "moved_at": status.moved_ms if status and status.stale else None,
-        "checked_in_at": checkin.at_ms if checkin else None,
-        "others_present": checkin.others_present if checkin else None,
-        "location": here.model_dump() if here else None,
-        "address": here.one_line() if here else None,
-        "room": here.room if here else None,
-        "location_on_file": record.location.one_line() if record.location else None,
-        "emergency_contacts": [c.model_dump(mode="json") for c in record.emergency_contacts
-                               if {"notify_crisis", "responders_may_call"} & set(c.consent)],
-        "program": t.config.program.name, "meeting": cfg.name})
+    match = lookup(await t.directory.get(), here) if here else None
+    card = dispatch(record, checkin, status, match)
+    return web.json_response({**card, "program": t.config.program.name, "meeting": cfg.name})

@@ -4,6 +4,7 @@ stream (SSE), and "this is Casey" (link a participant to a client)."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
 from sidecar.infra.auth import Principal
+from sidecar.infra.config import ProgramConfig
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
@@ -37,7 +39,7 @@ async def known_meeting(meetings: MeetingStore, meeting: str) -> dict[str, str]:
 @rule(staff(*CLINICAL))
 async def list_meetings(request: web.Request) -> web.Response:
     """The live meetings of the groups the caller cares for."""
-    t, _ = _who(request)
+    t, who = _who(request)
     ids = sorted(await t.redis.smembers(keys.ACTIVE_MEETINGS))
     mine = groups(request)
     out = []
@@ -48,7 +50,24 @@ async def list_meetings(request: web.Request) -> web.Response:
         cfg = t.config.meeting_by_number(meta.get("number", ""))
         out.append({"meeting": m, "number": meta.get("number"), "name": cfg.name if cfg else "",
                     "ended": "ended_at" in meta})
-    return web.json_response({"meetings": out})
+    return web.json_response({"meetings": out,
+                              "groups": cared_groups(t.config, who.staff_id, mine, out)})
+
+
+def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
+                 live: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every group the caller cares for, with their part in it and its live session if one
+    runs (a group that has not started yet has none)."""
+    out = []
+    for g in config.meetings:
+        if mine is not None and not set(g.numbers) & mine:
+            continue
+        running = [m for m in live if m["number"] in g.numbers and not m["ended"]]
+        role = ("lead" if g.lead == staff_id else
+                "co_facilitator" if g.co_facilitator == staff_id else "")
+        out.append({"name": g.name, "role": role, "jitsi_room": g.jitsi_room,
+                    "meeting": running[-1]["meeting"] if running else None})
+    return out
 
 
 @routes.get("/api/meetings/{meeting}/timeline")

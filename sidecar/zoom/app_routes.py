@@ -41,6 +41,9 @@ def _refusal(reason: str) -> web.Response:
     return web.Response(text=page, status=403, content_type="text/html")
 
 
+PANEL_APP = '<script type="module" src="/static/panel/app.js"></script>'
+
+
 @routes.get("/zoom/home")
 @rule(public("Zoom's encrypted app context"))
 async def home(request: web.Request) -> web.Response:
@@ -55,11 +58,10 @@ async def home(request: web.Request) -> web.Response:
               '<script src="/zoom/bridge.js"></script>')
     # Staff get the panel; anyone else in the meeting is a client (or a guest): they get
     # the check-in form, which asks who they are before it shows or takes anything.
-    page_name, script = (("panel.html", "panel.js") if staff is not None
-                         else ("checkin.html", "checkin.js"))
+    page_name, tag = (("panel.html", PANEL_APP) if staff is not None
+                      else ("checkin.html", '<script src="/static/checkin.js"></script>'))
     page = (form_html(t.config) if staff is None
             else (resources.files("sidecar.web") / "static" / page_name).read_text("utf-8"))
-    tag = f'<script src="/static/{script}"></script>'
     return web.Response(text=page.replace(tag, bridge + tag), content_type="text/html")
 
 

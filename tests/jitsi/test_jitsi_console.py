@@ -14,10 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from contracts.ids import jitsi_meeting_id
+from tests.axe import assert_accessible
 from tests.checkin.test_checkin import GOOD, browser  # noqa: F401  (the Chromium fixture)
 from tests.conftest import ROOT, Harness, eventually, signed_in_page
 
 ROOM = "tuesday-evening-group"
+LOADED = ("document.getElementById('error') && (document.getElementById('conn').textContent "
+          "=== 'live' || document.getElementById('error').textContent !== '')")
 FAKE_API = """
 window.__jitsi = { calls: [], listeners: {}, rooms: null };
 window.__emit = function (name, payload) {
@@ -70,8 +73,7 @@ async def console(h: Harness, browser: Any, shape: str = "wrapped") -> Any:  # n
         status=200, content_type="application/javascript", body=FAKE_API))
     await page.add_init_script(f"window.__shape = {shape!r};")
     await page.goto(f"{h.base}/jitsi/console/{ROOM}")
-    await page.wait_for_function("document.getElementById('conn').textContent === 'live' || "
-                                 "document.getElementById('error').textContent !== ''")
+    await page.wait_for_function(LOADED)
     assert await page.text_content("#error") == ""
     assert await page.evaluate("window.__jitsi.room") == ROOM
     await page.evaluate("window.__emit('videoConferenceJoined', {id: 'lead0001', roomName: "
@@ -141,7 +143,8 @@ async def test_console_admits_a_checked_in_knocker_and_counts_down_a_leave(
     await page.evaluate("window.__emit('participantLeft', {id: 'casey001'})")
     card = page.locator(".alert[data-subject='client:client-001']")
     await card.wait_for(state="visible")
-    assert "callback in" in (await card.locator(".countdown").text_content() or "")
+    assert "Tether will call Casey Brightwater at (312) 555-0111 in" in (
+        await card.locator(".countdown").text_content() or "")
     await h.advance(10)
     await eventually(lambda: _dialled(h, "+13125550111"), timeout=5)
     await page.screenshot(path=str(ROOT / "artifacts" / "jitsi-console-leave.png"))
@@ -212,3 +215,34 @@ async def test_console_events_bad_resent_and_late(harness: Harness) -> None:
         f"{h.base}/api/jitsi/rooms/{ROOM}/clients/client-001/join-link",
         json={"day": "9999-12-31"}, headers=h.token())
     assert bad_day.status_code == 400
+
+
+async def test_the_panel_works_when_the_meeting_cannot_load(harness: Harness,
+                                                            browser: Any) -> None:  # noqa: F811
+    h = harness
+    page = await signed_in_page(h, browser, "lead-avery", viewport={"width": 1280, "height": 900},
+                                bypass_csp=True)
+    script = {"body": None}
+
+    async def meeting_script(route: Any) -> None:
+        if script["body"] is None:
+            await route.abort()  # the Jitsi deployment does not answer
+        else:
+            await route.fulfill(status=200, content_type="application/javascript",
+                                body=script["body"])
+
+    await page.route("https://meet.jit.si/external_api.js", meeting_script)
+    await page.goto(f"{h.base}/jitsi/console/{ROOM}")
+    await page.wait_for_function(LOADED)
+    line = page.locator(".meeting-failed")
+    await line.wait_for()
+    assert await line.text_content() == ("The Jitsi meeting could not load from meet.jit.si: "
+                                         "the safety panel still works. Retry")
+    assert await page.locator(".meeting-failed").count() == 1
+    assert await page.text_content("#meeting-name") == "Tuesday evening group"
+    await assert_accessible(page, "jitsi-console-degraded-1280")
+    await page.screenshot(path=str(ROOT / "artifacts" / "jitsi-console-degraded.png"))
+    script["body"] = FAKE_API
+    await line.locator("button").click()
+    await line.wait_for(state="detached")
+    assert await page.evaluate("window.__jitsi.room") == ROOM

@@ -248,7 +248,7 @@ async def test_the_panel_shows_a_code_that_could_not_be_texted(
     assert (await ask(h, first_name="Emery", phone_last4="0113")).status_code == 502
     card = panel.locator(".alert[data-kind='checkin-code-unsent']")
     await card.wait_for(state="visible")
-    assert (await card.text_content() or "") == (
+    assert (await card.locator(".what").text_content() or "") == (
         "A check-in code could not be texted to Emery Holloway: text them a check-in link.")
     assert (await ask(h, first_name="Nobody", phone_last4="0000")).status_code == 200
     unmatched = panel.locator(".alert[data-kind='checkin-unmatched']")

@@ -148,15 +148,49 @@
     api.addListener("breakoutRoomsUpdated", onRooms);
   }
 
+  // The meeting's own script (external_api.js from the Jitsi deployment) may not load: the
+  // safety panel works without it and says so in one line, with a Retry that loads it again.
+  let failed = null;
+  let onFailure = function () {};
+
+  function loadScript(domain) {
+    return new Promise(function (resolve, reject) {
+      const s = document.createElement("script");
+      s.src = "https://" + domain + "/external_api.js";
+      s.onload = resolve;
+      s.onerror = function () { reject(new Error("no answer from " + domain)); };
+      document.head.append(s);
+    });
+  }
+
+  function failure(data) {
+    return { message: "The Jitsi meeting could not load from " + data.domain +
+      ": the safety panel still works.", retry: async function () {
+        try {
+          if (typeof window.JitsiMeetExternalAPI !== "function") await loadScript(data.domain);
+          await start(data);
+          failed = null;
+        } catch (err) {
+          failed = failure(data);
+        }
+        onFailure(failed);
+      } };
+  }
+
   window.tetherBridge = {
     session: async function () {
       await window.tetherAuth.whoami();
       const r = await call("GET", "/api/jitsi/rooms/" + encodeURIComponent(room) + "/console");
       const data = await r.json().catch(function () { return {}; });
       if (!r.ok) throw new Error(data.error || "Tether did not recognise you (" + r.status + ")");
-      await start(data);
-      return { meeting: data.meeting, staff: data.staff };
+      try {
+        await start(data);
+      } catch (err) {
+        failed = failure(data);
+      }
+      return { meeting: data.meeting, staff: data.staff, meetingFailure: failed };
     },
+    onMeetingFailure: function (listener) { onFailure = listener; },
     // 1:1 triage: a room with a neutral name, the client then the lead sent into it.
     startTriage: async function (opts) {
       if (!me) throw new Error("join the meeting first");

@@ -1,0 +1,87 @@
+// Who is in the meeting, one row each; a client who dropped comes first and stands out.
+import { html } from "/static/vendor/preact-htm.js";
+import { ActButton } from "./button.js";
+
+function checkinText(p, mine) {
+  if (p.identity !== "client") return "";
+  if (!mine.checked_in_at) return "missing";
+  return mine.stale ? "stale: said they moved" : "checked in";
+}
+
+function statusText(p) {
+  return p.status + (p.reason && p.status === "gone" ? " (" + p.reason + ")" : "");
+}
+
+function Actions({ p, mine, dropped, ctx }) {
+  const b = ctx.bridge;
+  const out = [];
+  const named = p.display_name || "this client";
+  if (p.identity === "client" && p.status === "waiting") {
+    if (mine.checked_in_at && b.admit) {
+      out.push(html`<${ActButton} key="admit" cls="admit" label="Admit" done="admitted" say=${ctx.say}
+        work=${() => b.admit({ participant: p.participant })} />`);
+      if (b.deny) {
+        out.push(html`<${ActButton} key="deny" cls="deny" label="Deny" done="denied" say=${ctx.say}
+          work=${() => b.deny({ participant: p.participant })} />`);
+      }
+    } else if (!mine.checked_in_at) {
+      out.push(html`<${ActButton} key="sms" cls="sms" label="Text check-in link" done="done: link texted"
+        say=${ctx.say} work=${() => ctx.must("POST", ctx.path("/clients/" + encodeURIComponent(p.client) +
+          "/checkin-link"), { send_sms: true })} />`);
+    }
+  }
+  if (p.identity === "client") {
+    out.push(html`<button key="screen" type="button" class="screen" aria-label=${"Safety check for " + named}
+      onClick=${() => ctx.openIncident(p.client, "clinician")}>Safety check</button>`);
+  }
+  if (p.identity === "client" && p.status === "present" && b.startTriage) {
+    out.push(html`<button key="triage" type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
+      onClick=${(e) => ctx.triage(e, p.participant)}>1:1</button>`);
+  }
+  if (p.identity === "client" && dropped) {
+    out.push(html`<${ActButton} key="emergency" cls="danger emergency" label="Start emergency protocol"
+      done="emergency protocol started" say=${ctx.say}
+      work=${() => ctx.emergency(p.client, "disconnect: dropped off the call")} />`);
+  }
+  return out.length ? html`<span class="actions">${out}</span>` : null;
+}
+
+function Link({ p, clients, ctx }) {
+  if (p.identity !== "unknown" || !clients.length) return null;
+  const label = "Who is " + (p.display_name || "this participant") + "?";
+  return html`<select class="link" aria-label=${label}
+      onChange=${(e) => e.target.value && ctx.link(p.participant, e.target.value)}>
+    <option value="">This is…</option>
+    ${clients.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+  </select>`;
+}
+
+export function Roster({ people, checkins, clients, ladders, ctx }) {
+  const open = new Set(Object.values(ladders).filter((l) => !l.end || l.responders)
+    .map((l) => l.participant));
+  const rows = Object.values(people).sort((a, b) =>
+    (open.has(b.participant) - open.has(a.participant)) ||
+    String(a.display_name).localeCompare(String(b.display_name)));
+  // Zoom names a breakout room only by its uuid: number the rooms in use the same way in
+  // every panel, so "breakout 2" means the same room to the whole team.
+  const rooms = Array.from(new Set(rows.filter((p) => p.room).map((p) => p.room))).sort();
+  return html`<table id="roster">
+    <caption class="visually-hidden">Participants</caption>
+    <thead><tr><th scope="col">Name</th><th scope="col">Who</th><th scope="col">Status</th>
+      <th scope="col">Room</th><th scope="col">Check-in</th></tr></thead>
+    <tbody>${rows.map((p) => {
+      const mine = (p.client && checkins[p.client]) || {};
+      const dropped = open.has(p.participant);
+      return html`<tr key=${p.participant} data-participant=${p.participant}
+          class=${p.status + (dropped ? " dropped" : "")}>
+        <td><span class="name">${p.display_name || "(no name)"}</span>
+          ${dropped ? html` <strong class="flag">dropped: see the alert</strong>` : null}
+          <${Actions} p=${p} mine=${mine} dropped=${dropped} ctx=${ctx} /></td>
+        <td><span class="badge">${p.identity}</span> <${Link} p=${p} clients=${clients} ctx=${ctx} /></td>
+        <td>${statusText(p)}</td>
+        <td>${p.room ? "breakout " + (rooms.indexOf(p.room) + 1) : "main"}</td>
+        <td class=${mine.stale ? "stale" : ""}>${checkinText(p, mine)}</td>
+      </tr>`;
+    })}</tbody>
+  </table>`;
+}
