@@ -126,7 +126,7 @@ async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any
     assert order.index("card") < order.index("script") < order.index("steps")
     card = await text(page, ".card")
     assert "48 Marigold Terrace" in card and "this session's check-in" in card
-    assert "+13125550131" in card and "kitchen" in card
+    assert "(312) 555-0131" in card and "kitchen" in card
     assert "You keep Casey on screen" in await text(page, ".role")
     await page.click("details.steps summary")
     await page.locator("li[data-key='call_responders'] button").click()

@@ -132,4 +132,4 @@ async def test_unmapped_room_is_acknowledged_and_not_stored(harness: Harness) ->
     assert r.status_code == 200
     await h.settle()
     r2 = await h.http.get(f"{h.base}/api/meetings", headers=h.token())
-    assert r2.json() == {"meetings": []}
+    assert r2.json()["meetings"] == []  # nothing stored for a room no group meets in

@@ -44,13 +44,13 @@ async def test_home_url_gives_staff_the_panel_and_others_the_checkin(harness: Ha
     h = harness
     ok = await h.http.get(f"{h.base}/zoom/home", headers={"x-zoom-app-context": context(h)})
     assert ok.status_code == 200 and '<script src="/zoom/bridge.js">' in ok.text
-    assert 'id="roster"' in ok.text and 'id="checkin"' not in ok.text  # the panel
+    assert "/static/panel/app.js" in ok.text and 'id="checkin"' not in ok.text  # the panel
     assert "Content-Security-Policy" in ok.headers
     for uid in ("zUidNobody", None):  # a client signed in to Zoom, or a guest
         other = await h.http.get(f"{h.base}/zoom/home",
                                  headers={"x-zoom-app-context": context(h, uid=uid)})
         assert other.status_code == 200 and 'id="checkin"' in other.text
-        assert 'id="roster"' not in other.text and "/zoom/bridge.js" in other.text
+        assert "/static/panel/app.js" not in other.text and "/zoom/bridge.js" in other.text
     missing = await h.http.get(f"{h.base}/zoom/home")
     assert missing.status_code == 403 and "Tether could not open" in missing.text
 

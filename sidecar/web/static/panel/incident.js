@@ -11,6 +11,7 @@
 // ctx = { api(method, path, body) -> Promise<{ok, status, data}>, me: {staff, name, roles},
 //         meeting, clientName(id), staffName(id), onClosed() }
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
+import { phone, telHref } from "./words.js";
 
 const enc = encodeURIComponent;
 const LEVEL_WORDS = { none: "No risk found", low: "Low risk", moderate: "Moderate risk",
@@ -219,6 +220,11 @@ function roleLine(incident, ctx) {
     ctx.staffName(caller) + " calls responders."];
 }
 
+// numbers in a sentence as people read them: "+12175550142" -> "(217) 555-0142"
+function readable(text) {
+  return String(text || "").replace(/\+1(\d{3})(\d{3})(\d{4})\b/g, "($1) $2-$3");
+}
+
 function Fact({ label, value }) {
   if (!value) return null;
   return html`<dt>${label}</dt><dd>${value}</dd>`;
@@ -228,12 +234,13 @@ function Card({ card }) {
   const r = card.responders;
   return html`<section class="card" aria-label="Dispatch card">
     <h3>Call responders</h3>
-    <p class="whom">${card.whom_to_call}</p>
+    <p class="whom">${readable(card.whom_to_call)}</p>
     <dl class="where">
       <${Fact} label="Address" value=${card.address || "none on file: ask where they are"} />
       <${Fact} label="Room" value=${card.room} />
       <${Fact} label="Address from" value=${card.location_source} />
-      <${Fact} label="Callback number" value=${card.callback_phone} />
+      ${card.callback_phone ? html`<dt>Callback number</dt><dd><a href=${telHref(card.callback_phone)}>
+        ${phone(card.callback_phone)}</a></dd>` : null}
       <${Fact} label="With them" value=${card.who_is_present} />
       <${Fact} label="Their note" value=${card.client_note} />
     </dl>
