@@ -76,7 +76,7 @@ async def test_unmapped_meeting_is_acknowledged_and_not_stored(harness: Harness)
     assert (await h.zoom(body)).status_code == 200
     await h.settle()
     r = await h.http.get(f"{h.base}/api/meetings", headers=h.token())
-    assert r.json() == {"meetings": []}
+    assert r.json()["meetings"] == []  # nothing stored for a meeting no group holds
 
 
 async def test_health_and_readiness(harness: Harness) -> None:
