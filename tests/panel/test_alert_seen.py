@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.callbacks.test_callback_ladder import join_group
-from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
-from tests.checkin.test_checkin import link
+from tests.checkin.test_checkin import (
+    browser,  # noqa: F401  (the Chromium fixture)
+    link,
+)
 from tests.conftest import Harness
 from tests.panel.flow import open_panel
 
