@@ -13,6 +13,7 @@ from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
@@ -98,6 +99,31 @@ async def stream(request: web.Request) -> web.StreamResponse:
     except ConnectionResetError:  # the panel was closed: the normal end of a stream
         pass
     return resp
+
+
+class SeenBody(BaseModel):
+    """Which alert card was seen: its kind as the panel files it, and its key (a client id
+    or a participant id)."""
+
+    model_config = ConfigDict(extra="forbid")
+    note: str = Field(min_length=1, max_length=40, pattern=r"^[a-z-]+$")
+    key: str = Field(min_length=1, max_length=200)
+
+
+@routes.post("/api/meetings/{meeting}/alerts/seen")
+@rule(in_meeting())
+async def alert_seen(request: web.Request) -> web.Response:
+    """"Seen" on an alert card: on the timeline, so every panel, and each reload, puts it
+    away (a new alert of the same kind shows again)."""
+    t, who = _who(request)
+    m = request.match_info["meeting"]
+    await known_meeting(t.meetings, m)
+    body = await read_json(request, SeenBody)
+    at = int(t.clock.now() * 1000)
+    await t.meetings.append(m, entry("alert.seen", at, note=body.note, key=body.key,
+                                     by=who.staff_id))
+    await t.audit.record(who.staff_id, "alert.seen", body.note)
+    return web.json_response({"seen": True, "at": at})
 
 
 class LinkBody(BaseModel):

@@ -37,6 +37,8 @@ async def test_the_report(harness: Harness, browser: Any, width: int) -> None:  
     await page.wait_for_function("() => window.tetherReportReady === true")
     text = await page.text_content("main") or ""
     assert "transported to the ED" in text and "call responders" in text
+    assert "Casey Brightwater" in text and "Avery Lindqvist" in text  # names, not ids
+    assert "lead-avery" not in text and "client-001" not in text
     captions = await page.locator("caption").all_text_contents()
     assert "Safety checks" in captions and "Checklist" in captions
     await looked_at(page, f"report-{width}")

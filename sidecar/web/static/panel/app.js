@@ -110,7 +110,12 @@ function Panel({ boot }) {
     clientName: (id) => { const c = clients.find((x) => x.id === id); return c ? c.name : ""; },
     staffName: (id) => staff[id] || id || "a clinician",
     displayName: (p) => (s.people[p] || {}).display_name || "a participant",
-    dismiss: (kind, key) => { dismiss(s, kind, key); redraw(); },
+    dismiss: (kind, key) => {  // put away here at once; the timeline tells every panel
+      dismiss(s, kind, key);
+      redraw();
+      must("POST", path("/alerts/seen"), { note: kind, key: String(key) })
+        .catch((err) => setError("Could not mark the alert seen for everyone: " + err.message));
+    },
     link: (participant, client) => must("POST", path("/participants/" +
       encodeURIComponent(participant) + "/link"), { client: client })
       .catch((err) => setError("Could not link: " + err.message)),

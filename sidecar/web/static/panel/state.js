@@ -28,6 +28,13 @@ function note(s, kind, key, d, at) {
   return true;
 }
 
+// "Seen" by anyone: the card goes away in every panel and stays away after a reload
+function seenEntry(s, kind, d) {
+  if (kind !== "alert.seen") return false;
+  s.notes = s.notes.filter((n) => !(n.kind === d.note && n.key === d.key));
+  return true;
+}
+
 function ladderEntry(s, kind, d, at) {
   if (kind === "alert.disconnected") {
     s.ladders[d.subject] = { subject: d.subject, participant: d.participant,
@@ -61,6 +68,7 @@ export function apply(s, kind, entry) {
     s.people[d.participant] = d;
     return false;
   }
+  if (seenEntry(s, kind, d)) return false;
   if (kind.startsWith("ladder.") && kind !== "ladder.bridge" && kind !== "ladder.bridge_missed"
       && kind !== "ladder.text_failed" || kind === "alert.disconnected") {
     return ladderEntry(s, kind, d, at);
