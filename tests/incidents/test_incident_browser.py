@@ -19,6 +19,7 @@ from tests.axe import assert_accessible
 from tests.callbacks.test_callback_ladder import join_group
 from tests.checkin.test_checkin import GOOD, browser, link  # noqa: F401  (the Chromium fixture)
 from tests.conftest import ROOT, Harness, signed_in_page
+from tests.panel.flow import load_directory
 
 ARTIFACTS = ROOT / "artifacts"
 M = quote(zp.MEETING_UUID, safe="")
@@ -79,6 +80,7 @@ async def text(page: Any, selector: str = VIEW) -> str:
 async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any,  # noqa: F811
                                                   width: int) -> None:
     h = harness
+    await load_directory(h)  # PSAPs and crisis lines by address
     incident = await opened(h)
     token = (await link(h, "client-001")).split("t=", 1)[1]
     await h.http.post(f"{h.base}/api/checkin?t={token}", json=GOOD)
@@ -127,6 +129,9 @@ async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any
     card = await text(page, ".card")
     assert "48 Marigold Terrace" in card and "this session's check-in" in card
     assert "(312) 555-0131" in card and "kitchen" in card
+    whom = await text(page, ".card .whom")  # the 911 centre for the address, readable
+    assert "Prairie Junction Emergency Communications Center" in whom, whom
+    assert "(217) 555-0142" in whom and "+1217" not in whom
     assert "You keep Casey on screen" in await text(page, ".role")
     await page.click("details.steps summary")
     await page.locator("li[data-key='call_responders'] button").click()
