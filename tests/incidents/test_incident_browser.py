@@ -132,6 +132,7 @@ async def test_safety_check_to_emergency_to_close(harness: Harness, browser: Any
     whom = await text(page, ".card .whom")  # the 911 centre for the address, readable
     assert "Prairie Junction Emergency Communications Center" in whom, whom
     assert "(217) 555-0142" in whom and "+1217" not in whom
+    assert "+1312" not in card  # every number on the card reads as people read it
     assert "You keep Casey on screen" in await text(page, ".role")
     await page.click("details.steps summary")
     await page.locator("li[data-key='call_responders'] button").click()

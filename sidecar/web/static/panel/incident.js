@@ -227,7 +227,7 @@ function readable(text) {
 
 function Fact({ label, value }) {
   if (!value) return null;
-  return html`<dt>${label}</dt><dd>${value}</dd>`;
+  return html`<dt>${label}</dt><dd>${readable(value)}</dd>`;  // numbers as people read them
 }
 
 function Card({ card }) {
