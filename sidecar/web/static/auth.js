@@ -43,8 +43,10 @@
   }
 
   // fetch() with the session: JSON body, the CSRF header on changes, a plain banner on 401.
-  async function call(method, path, body) {
-    const headers = { "Content-Type": "application/json" };
+  // extra: optional headers of the caller's own (If-Match, If-None-Match, a Content-Type
+  // such as text/csv); they add to or replace the defaults, never the CSRF header.
+  async function call(method, path, body, extra) {
+    const headers = Object.assign({ "Content-Type": "application/json" }, extra || {});
     if (method !== "GET" && me && me.csrf) headers["X-CSRF-Token"] = me.csrf;
     const response = await fetch(path, { method: method, headers: headers,
       body: body === undefined ? undefined : (typeof body === "string" ? body :
