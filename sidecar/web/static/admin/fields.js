@@ -17,7 +17,7 @@
 //   Select({ id, label, value, options: [{ value, label }], onChange, error, hint }):
 //     onChange(value, event).
 //   ErrorSummary({ errors, fields, prefix, focusKey }): role=alert; each problem with a
-//     field is a link that moves focus to it; the summary takes focus when focusKey
+//     field is a link that moves focus to it (or to the box holding it); the summary takes focus when focusKey
 //     changes (pass the save count).
 //   Conflict({ message, mine, theirs, onUseTheirs, onKeepMine }): what differs between
 //     the two copies in plain words; mine stays in the form until one button is chosen.
@@ -25,6 +25,7 @@
 //     a polite status line.
 //   differences(mine, theirs): [{ path, mine, theirs }] (plain values, both sides).
 //   words(value): a value as a person reads it ("yes", "(empty)", "a, b").
+//   within(fields, path): the problem of a one-a-line box, or of its lines ("Line 2: ...").
 import { h, html, useEffect, useRef } from "/static/vendor/preact-htm.js";
 
 const NAMES = { psap: "911 center", ed: "emergency department", sms: "SMS", id: "id",
@@ -98,12 +99,19 @@ export function Select({ id, label, value, options, onChange, error, hint, optio
     </select><//>`;
 }
 
-function focusField(event, id) {
+// Focus the control for a body path, or for the nearest path above it that has one
+// ("zoom_emails.1" is a line of the "zoom_emails" box)
+function focusField(event, prefix, path) {
   event.preventDefault();  // the page's hash is its section; moving focus is enough
-  const target = document.getElementById(id);
-  if (target) {
-    target.scrollIntoView({ block: "center" });
-    target.focus();
+  const parts = String(path).split(".");
+  while (parts.length) {
+    const target = document.getElementById(fieldId(prefix, parts.join(".")));
+    if (target) {
+      target.scrollIntoView({ block: "center" });
+      target.focus();
+      return;
+    }
+    parts.pop();
   }
 }
 
@@ -130,7 +138,7 @@ export function ErrorSummary({ errors, fields, prefix, focusKey }) {
       ? "1 thing to fix" : items.length + " things to fix"}</h3>
     <ul>${items.map((i, n) => html`<li key=${n}>${i.path && prefix
       ? html`<a href=${"#" + fieldId(prefix, i.path)}
-          onClick=${(e) => focusField(e, fieldId(prefix, i.path))}>${i.text}</a>`
+          onClick=${(e) => focusField(e, prefix, i.path)}>${i.text}</a>`
       : i.text}</li>`)}</ul>
   </div>`;
 }
@@ -200,4 +208,13 @@ export function SaveBar({ saving, status, onSave, onDiscard, saveLabel }) {
       Discard my changes</button>` : null}
     <span class="status" role="status" aria-live="polite">${status || ""}</span>
   </div>`;
+}
+
+// A box of one-a-line items: its own problem, or its lines' ("line 2: ...")
+export function within(fields, path) {
+  if (fields[path]) return fields[path];
+  const inner = Object.keys(fields).filter((k) => k.startsWith(path + "."));
+  if (!inner.length) return undefined;
+  return inner.map((k) => "Line " + (Number(k.slice(path.length + 1).split(".")[0]) + 1) +
+    ": " + fields[k]).join(" ");
 }
