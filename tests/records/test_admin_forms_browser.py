@@ -13,7 +13,7 @@ import pytest
 from tests.axe import assert_accessible
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
 from tests.conftest import ROOT, Harness, signed_in_page
-from tests.records.test_admin_api import get
+from tests.records.test_admin_api import example_directory, get
 
 ARTIFACTS = ROOT / "artifacts"
 ADMIN = "admin-jordan"
@@ -161,3 +161,73 @@ async def test_the_clinical_lead_edits_the_safety_plan_and_shows_the_code_words(
     assert stored["safety_plan"]["last_reviewed"] == "2027-01-14"
     record = await h.tether.clients.get("client-001", actor="test", purpose="test")
     assert record is not None and record.code_words == ["blue umbrella", "green door"]
+
+
+async def call_format(page: Any, field: str) -> str:
+    await page.click(f"#{field}-test")
+    await page.wait_for_function("id => document.getElementById(id).textContent.length > 0",
+                                 arg=f"{field}-format")
+    return str(await page.text_content(f"#{field}-format"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_the_directory_as_rows_with_the_call_format(
+        harness: Harness, browser: Any, width: int) -> None:  # noqa: F811
+    h = harness
+    page = await admin_page(h, browser, ADMIN, width, "directory")
+    await page.click("#add-countries")
+    await page.fill("#dir-countries-0-country", "US")
+    await page.fill("#dir-countries-0-emergency_numbers", "911")
+    assert await call_format(page, "dir-countries-0-emergency_numbers") == "911, dialled as 911"
+    await page.click("#add-countries")
+    await page.fill("#dir-countries-1-country", "au")
+    await page.fill("#dir-countries-1-emergency_numbers", "000")
+    assert await call_format(page, "dir-countries-1-emergency_numbers") == "000, dialled as 000"
+    await page.click("#add-regions")
+    await page.fill("#dir-regions-0-region", "US-IL")
+    await page.fill("#dir-regions-0-cities", "Springfield")
+    await page.fill("#dir-regions-0-psap_name", "Prairie Junction Emergency Communications")
+    await page.fill("#dir-regions-0-psap_number", "217")
+    await page.click("text=Save the directory")
+    await page.wait_for_selector("#dir-regions-0-psap_number-error")
+    assert "international format" in str(
+        await page.text_content("#dir-regions-0-psap_number-error"))
+    assert await page.input_value("#dir-regions-0-psap_number") == "217"
+    await looked_at(page, f"admin-directory-error-{width}")
+
+    await page.fill("#dir-regions-0-psap_number", "+12175550142")
+    assert await call_format(page, "dir-regions-0-psap_number") == (
+        "(217) 555-0142, dialled as +12175550142")
+    await page.click("text=Save the directory")
+    await status(page, "Saved at")
+    await looked_at(page, f"admin-directory-{width}")
+    stored = await get(h, "/api/admin/directory")
+    assert [c["emergency_numbers"] for c in stored["countries"]] == [["911"], ["000"]]
+    assert stored["countries"][1]["country"] == "AU"
+    assert stored["regions"][0]["psap_number"] == "+12175550142"
+    await page.click("nav >> text=Clients")
+    row = page.locator("#clients tr[data-client='client-001']")
+    await row.wait_for()
+    assert "yes (city)" in str(await row.text_content())
+
+
+async def test_a_directory_row_edit_keeps_everything_else(harness: Harness,
+                                                          browser: Any) -> None:  # noqa: F811
+    h = harness
+    example = example_directory()
+    r = await h.http.put(f"{h.base}/api/admin/directory", json=example,
+                         headers={**h.token(ADMIN), "If-Match": '"0"'})
+    assert r.status_code == 200, r.text
+    before = await get(h, "/api/admin/directory")
+    page = await admin_page(h, browser, ADMIN, 1280, "directory")
+    hours = page.locator("#dir-regions-0-mobile_crisis-hours")
+    await hours.wait_for()
+    assert await hours.input_value() == "24/7"
+    await hours.fill("daily 08:00-22:00")
+    await page.click("text=Save the directory")
+    await status(page, "Saved at")
+    after = await get(h, "/api/admin/directory")
+    before["regions"][0]["mobile_crisis"]["hours"] = "daily 08:00-22:00"
+    drop = ("version", "saved", "updated_by", "updated_at")
+    assert {k: v for k, v in after.items() if k not in drop} == {
+        k: v for k, v in before.items() if k not in drop}

@@ -68,8 +68,8 @@ const PLAIN = [
   [/^String should match pattern .*/, "this is not written the way Tether expects"],
   [/^Input should be a valid date.*/, "a date like 2026-10-01"],
   [/^Input should be a valid integer.*/, "a whole number"],
-  [/^Input should be greater than or equal to (\S+)/, "at least $1"],
-  [/^Input should be less than or equal to (\S+)/, "at most $1"],
+  [/^Input should be greater than or equal to (\S+)/, "use $1 or more"],
+  [/^Input should be less than or equal to (\S+)/, "use $1 or less"],
   [/^List should have at most (\d+) items.*/, "at most $1"],
   [/^List should have at least 1 item.*/, "add at least one"],
 ];
