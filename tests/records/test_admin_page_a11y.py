@@ -50,6 +50,6 @@ async def test_a_refused_client_save(harness: Harness, browser: Any,
     await page.click("text=Save changes")
     await page.wait_for_selector(".error-summary")
     assert await page.get_attribute("#client-callback_phone", "aria-invalid") == "true"
-    assert "Use 7 or more" in str(
+    assert "at least 7" in str(
         await page.text_content("#client-safety_plan-review_every_days-error"))
     await looked_at(page, f"admin-edit-error-{width}")

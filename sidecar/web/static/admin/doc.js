@@ -62,6 +62,7 @@ export function fieldsOf(errors) {
 
 // The validator's own wording, where it is not yet plain
 const PLAIN = [
+  [/^required$/, "this cannot be empty"],
   [/^String should have at least 1 character/, "this cannot be empty"],
   [/^String should have at least (\d+) characters/, "at least $1 characters"],
   [/^String should have at most (\d+) characters/, "at most $1 characters"],
