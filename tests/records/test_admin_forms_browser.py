@@ -231,3 +231,83 @@ async def test_a_directory_row_edit_keeps_everything_else(harness: Harness,
     drop = ("version", "saved", "updated_by", "updated_at")
     assert {k: v for k, v in after.items() if k not in drop} == {
         k: v for k, v in before.items() if k not in drop}
+
+
+DOC_CALLS = """async () => {
+  const { saveDoc, call } = await import("/static/admin/doc.js");
+  await window.tetherAuth.whoami();
+  const read = await call("GET", "/api/admin/config/program");
+  const body = { ...read.data.body, name: "Harbor Light Evening IOP (Tuesdays)" };
+  const first = await saveDoc("/api/admin/config/program", body, read.version);
+  const stale = await saveDoc("/api/admin/config/program", body, read.version);
+  const wrong = await saveDoc("/api/admin/config/program", { ...body, time_zone: "Mars/Base" },
+    first.version);
+  return { read: read.version, first, stale, wrong };
+}"""
+
+
+async def test_the_shared_document_module_against_the_config_api(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    """doc.js, which every config form uses: the ETag read, a save over it, the 412 of an
+    outdated copy with the other person's document, a 400 with its field."""
+    page = await admin_page(harness, browser, ADMIN, 1280, "now")
+    out = await page.evaluate(DOC_CALLS)
+    assert out["first"]["ok"] and out["first"]["version"] == out["read"] + 1
+    stale = out["stale"]
+    assert stale["status"] == 412 and stale["version"] == out["read"] + 1
+    assert stale["conflict"]["body"]["name"].endswith("(Tuesdays)")
+    assert "Jordan Pell saved a change" in stale["conflict"]["error"]
+    assert stale["errors"] == [stale["conflict"]["error"]]
+    wrong = out["wrong"]
+    assert wrong["status"] == 400 and list(wrong["fields"]) == ["time_zone"]
+    assert wrong["errors"][0].startswith("time_zone: ")
+
+
+async def save_client(page: Any) -> None:
+    await page.click("text=Save changes")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_two_people_save_the_same_client(harness: Harness, browser: Any,
+                                               width: int) -> None:  # noqa: F811
+    h = harness
+    first = await admin_page(h, browser, ADMIN, width, "clients/client-002")
+    second = await admin_page(h, browser, LEAD, width, "clients/client-002")
+    for page in (first, second):
+        await page.wait_for_selector("#client-callback_phone")
+    await first.fill("#client-callback_phone", "+13125550131")
+    await save_client(first)
+    await status(first, "Saved at")
+
+    await second.fill("#client-name", "Rowan Tidewell-Ames")
+    await save_client(second)
+    conflict = second.locator(".conflict")
+    await conflict.wait_for()
+    told = str(await conflict.text_content())
+    assert "Jordan Pell" in told and "your changes are still in the form" in told
+    assert "+13125550131" in told and "Rowan Tidewell-Ames" in told  # theirs, and mine
+    assert await second.input_value("#client-name") == "Rowan Tidewell-Ames"
+    await status(second, "Not saved: someone else saved this client first")
+    await looked_at(second, f"admin-conflict-{width}")
+    await second.click("text=Keep mine and save again")
+    await status(second, "Saved at")
+    stored = await get(h, "/api/admin/clients/client-002")
+    assert stored["name"] == "Rowan Tidewell-Ames"
+    assert stored["callback_phone"] == "+13125550112"  # the whole of mine, as I kept it
+
+    await first.fill("#client-callback_phone", "+13125550133")
+    await save_client(first)
+    await conflict_then_theirs(first, second)
+
+
+async def conflict_then_theirs(first: Any, second: Any) -> None:
+    """The first person's copy is now the outdated one: they take the saved version."""
+    await first.locator(".conflict").wait_for()
+    await first.click("text=Use their version")
+    assert await first.input_value("#client-name") == "Rowan Tidewell-Ames"
+    assert await first.input_value("#client-callback_phone") == "+13125550112"
+    assert await first.locator(".conflict").count() == 0
+    await first.fill("#client-callback_phone", "+13125550133")
+    await save_client(first)
+    await status(first, "Saved at")
+    assert second.problems == [] and first.problems == []

@@ -99,7 +99,8 @@ function sentences(r) {
 }
 
 export async function saveDoc(path, body, version, { create } = {}) {
-  const headers = create ? { "If-None-Match": "*" } : { "If-Match": '"' + version + '"' };
+  const headers = create ? { "If-None-Match": "*" }
+    : version === null || version === undefined ? {} : { "If-Match": '"' + version + '"' };
   const r = await call("PUT", path, body, headers);
   if (r.ok) {
     const saved = r.version !== null ? r.version : version;
