@@ -149,7 +149,7 @@ class Tether:
     async def load_config(self, source: str) -> None:
         """Seed an empty store with the program file's configuration, then run on what the
         store holds (what admins saved in the browser wins over the file)."""
-        if not await self.config_store.seed(self.live.current, source):
+        if not await self.config_store.seed(self.live.current, f"file:{source}"):
             logger.info("the store holds the program's configuration; %s only seeds an "
                         "empty store (use `tether config import` to replace it)", source)
         await ConfigFollower(self.config_store, self.live).refresh()

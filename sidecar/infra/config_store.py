@@ -75,10 +75,14 @@ def changed_paths(old: Any, new: Any, at: str = "") -> list[str]:
         for k in sorted(set(old) | set(new), key=str):
             out += changed_paths(old.get(k), new.get(k), f"{at}.{k}" if at else str(k))
         return out
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+    if isinstance(old, list) and isinstance(new, list):
         out = []
-        for i, (a, b) in enumerate(zip(old, new, strict=True)):
-            out += changed_paths(a, b, f"{at}.{i}" if at else str(i))
+        for i in range(max(len(old), len(new))):
+            where = f"{at}.{i}" if at else str(i)
+            if i >= len(old) or i >= len(new):
+                out.append(where)  # a row added or removed
+            else:
+                out += changed_paths(old[i], new[i], where)
         return out
     return [] if old == new else [at or "(all)"]
 

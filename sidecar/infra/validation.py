@@ -51,6 +51,8 @@ def _message(e: ErrorDetails) -> str:
         bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
                  "greater_than": "more than", "less_than": "less than"}[kind]
         limit = next(iter(ctx.values()), "")
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
         return f"should be {bound} {limit}"
     if kind == "literal_error":
         return "choose one of: " + str(ctx.get("expected", "")).replace("'", "")
