@@ -206,8 +206,7 @@ export function Conflict({ message, mine, theirs, onUseTheirs, onKeepMine }) {
   return html`<div class="conflict" role="alert" tabindex="-1" ref=${box}
       aria-labelledby="conflict-title">
     <h3 id="conflict-title">Someone else saved this while you were editing</h3>
-    <p>${message || "Your copy is out of date."} Nothing of yours was saved, and your changes
-      are still in the form.</p>
+    <p>${message || "Your copy is out of date."} ${"Nothing was saved; your changes are still in the form."}</p>
     ${diff.length ? html`<table class="diff">
         <caption>What differs between your copy and the saved one</caption>
         <thead><tr><th scope="col">Field</th><th scope="col">Yours (not saved)</th>
