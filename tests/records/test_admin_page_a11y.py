@@ -22,8 +22,8 @@ UNLABELLED = """() => Array.from(document.querySelectorAll('input, textarea, sel
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-async def test_every_section_of_the_admin_page(harness: Harness, browser: Any,
-                                               width: int) -> None:  # noqa: F811
+async def test_every_section_of_the_admin_page(
+        harness: Harness, browser: Any, width: int) -> None:  # noqa: F811
     h = harness
     page = await signed_in_page(h, browser, "clinlead-sasha",
                                 viewport={"width": width, "height": 900})
@@ -38,8 +38,8 @@ async def test_every_section_of_the_admin_page(harness: Harness, browser: Any,
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-async def test_a_refused_client_save(harness: Harness, browser: Any,
-                                     width: int) -> None:  # noqa: F811
+async def test_a_refused_client_save(
+        harness: Harness, browser: Any, width: int) -> None:  # noqa: F811
     h = harness
     page = await signed_in_page(h, browser, "clinlead-sasha",
                                 viewport={"width": width, "height": 900})

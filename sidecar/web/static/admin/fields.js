@@ -28,6 +28,7 @@
 //   words(value): a value as a person reads it ("yes", "(empty)", "a, b").
 //   within(fields, path): the problem of a one-a-line box, or of its lines ("Line 2: ...").
 import { h, html, useEffect, useRef } from "/static/vendor/preact-htm.js";
+import { phone } from "./words.js";
 
 const NAMES = { psap: "911 center", ed: "emergency department", sms: "SMS", id: "id",
   zoom: "Zoom", e164: "phone" };
@@ -171,7 +172,7 @@ export function words(value) {
   if (value === false) return "no";
   if (Array.isArray(value)) return value.length ? value.map(words).join(", ") : "(none)";
   if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  return phone(String(value));  // "+13125550111" reads "(312) 555-0111"
 }
 
 const SKIP = new Set(["version", "error", "updated_at", "updated_by", "clinical_fields_hidden",
