@@ -200,7 +200,7 @@ async def test_the_directory_as_rows_with_the_call_format(
         "(217) 555-0142, dialled as +12175550142")
     await page.click("text=Save the directory")
     await status(page, "Saved at")
-    await looked_at(page, f"admin-directory-{width}")
+    await looked_at(page, f"admin-directory-saved-{width}")
     stored = await get(h, "/api/admin/directory")
     assert [c["emergency_numbers"] for c in stored["countries"]] == [["911"], ["000"]]
     assert stored["countries"][1]["country"] == "AU"
@@ -343,3 +343,17 @@ async def test_importing_people_from_a_csv_file(
     assert (await h.http.get(f"{h.base}/api/admin/clients/client-021",
                              headers=h.token(ADMIN))).status_code == 404
     await looked_at(page, f"admin-import-refused-{width}")
+
+
+async def test_an_identity_of_another_client_is_named_at_its_field(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    page = await admin_page(harness, browser, ADMIN, 1280, "clients/client-003")
+    names = page.get_by_label("Zoom display names")
+    await names.wait_for()
+    await names.fill("Emery H\nCasey B")
+    await page.click("text=Save changes")
+    error = page.locator("#client-zoom_display_names-error")
+    await error.wait_for()
+    assert "Casey Brightwater" in str(await error.text_content())
+    assert await names.input_value() == "Emery H\nCasey B"
+    assert "Casey Brightwater" in str(await page.text_content(".error-summary"))
