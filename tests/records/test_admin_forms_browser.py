@@ -357,3 +357,27 @@ async def test_an_identity_of_another_client_is_named_at_its_field(
     assert "Casey Brightwater" in str(await error.text_content())
     assert await names.input_value() == "Emery H\nCasey B"
     assert "Casey Brightwater" in str(await page.text_content(".error-summary"))
+
+
+async def test_unsaved_typing_waits_while_the_admin_looks_elsewhere(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    page = await admin_page(harness, browser, ADMIN, 375, "clients/client-003")
+    await page.wait_for_selector("#client-name")
+    await page.fill("#client-callback_phone", "+13125550177")
+    await page.click("nav >> text=Locale directory")
+    await page.click("#add-countries")
+    await page.fill("#dir-countries-0-country", "CA")
+    await page.click("nav >> text=Clients")
+    await page.click("#clients tr[data-client='client-003'] >> text=Open")
+    await page.wait_for_selector("#client-name")
+    assert await page.input_value("#client-callback_phone") == "+13125550177"
+    await status(page, "Your unsaved changes are still here")
+    await page.click("text=Discard my changes")
+    assert await page.input_value("#client-callback_phone") == "+13125550113"
+    await page.click("nav >> text=Locale directory")
+    assert await page.input_value("#dir-countries-0-country") == "CA"
+    await page.click("nav >> text=Clients")
+    await page.click("#clients tr[data-client='client-003'] >> text=Open")
+    await page.wait_for_selector("#client-name")
+    assert await page.input_value("#client-callback_phone") == "+13125550113"
+    assert page.problems == []
