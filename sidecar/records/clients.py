@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
@@ -27,6 +27,10 @@ class IdentityConflict(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _label(prefix: str | Callable[[int], str], position: int) -> str:
+    return prefix(position) if callable(prefix) else prefix.format(i=position)
 
 
 class ClientStore:
@@ -54,10 +58,11 @@ class ClientStore:
         await self.put_many([record], actor)
 
     async def put_many(self, records: Sequence[ClientRecord], actor: str,
-                       prefix: str = "") -> None:
+                       prefix: str | Callable[[int], str] = "") -> None:
         """Save all of ``records`` or none: IdentityConflict when any of them claims an
         identity that is another client's, on file or earlier in ``records``. ``prefix``
-        names a record in the problems (``"clients.{i}."`` for a file of clients)."""
+        names a record in the problems: a format of its position ``i`` (``"clients.{i}."``
+        for a file of clients), or a function of it (a spreadsheet's row)."""
         index = self.cipher.blind_index
         for _ in range(SAVE_RETRIES):
             try:
@@ -77,7 +82,7 @@ class ClientStore:
                         names = {r.id: r.name for r in records}
                         raise IdentityConflict([
                             c.message(names.get(c.owner) or await self._name(c.owner, actor),
-                                      prefix.format(i=c.position)) for c in clashes])
+                                      _label(prefix, c.position)) for c in clashes])
                     pipe.multi()
                     for r_id, idx in old_idents.items():  # every release before any claim
                         mine = [i for i in idx if owners.get(i) == r_id]
