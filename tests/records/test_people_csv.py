@@ -3,6 +3,7 @@ problem named by its row (as a spreadsheet numbers them) and column."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -11,7 +12,7 @@ from sidecar.infra.config import Role
 from sidecar.records.model import ClientRecord, Considerations, EmergencyContact, SafetyPlan
 from sidecar.records.people_csv import parse_clients, parse_staff
 from sidecar.records.sheet import MAX_ROWS, phone
-from tests.conftest import client_file
+from tests.conftest import ROOT, client_file
 
 HEADER = ("id,name,callback_phone,sms_consent,street,unit,city,region,postal_code,country,"
           "room,zoom_display_names,zoom_emails,contact1_name,contact1_relation,contact1_phone,"
@@ -218,3 +219,13 @@ def test_every_staff_problem_is_named() -> None:
         "column 'phone' is missing"]
     assert parse_staff("").errors[0].startswith("the file is empty")
 
+
+def test_the_examples_in_the_admin_guide_import_cleanly() -> None:
+    guide = (ROOT / "docs" / "admin.md").read_text()
+    clients_csv, staff_csv = re.findall(r"```csv\n(.*?)```", guide, re.S)
+    parsed = parse_clients(clients_csv, {})
+    assert parsed.errors == [] and len(parsed.records) == 2
+    assert parsed.records[0].emergency_contacts[0].consent == ["callback_ladder",
+                                                               "notify_crisis"]
+    staff = parse_staff(staff_csv)
+    assert staff.errors == [] and staff.inactive == ["admin-lee"]
