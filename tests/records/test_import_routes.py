@@ -56,7 +56,9 @@ async def test_a_client_on_file_keeps_its_clinical_sections(harness: Harness) ->
     assert r.json() == {"imported": 2, "created": 1, "updated": 1}
     after = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     assert after["callback_phone"] == "+13125550134"
-    assert after == before | {"callback_phone": "+13125550134"}  # the rest as it was
+    assert after["version"] == before["version"] + 1
+    assert after == before | {"callback_phone": "+13125550134",
+                              "version": after["version"]}  # the rest as it was
     assert after["safety_plan"]["warning_signs"] and after["considerations"]["known_risks"]
     reads = [a for a in await audit(h) if a[1] == "client.read:admin.import"]
     assert [a[2] for a in reads] == ["client-001"]  # only records on file are read
@@ -114,3 +116,28 @@ async def test_only_admins_and_the_clinical_lead_import(harness: Harness) -> Non
     for staff in ("lead-avery", "oncall-riley"):
         assert (await post(h, f"{HEADER}\n{CASEY}\n", staff)).status_code == 403
     assert (await post(h, f"{HEADER}\n{CASEY}\n", CLINICAL_LEAD)).status_code == 200
+
+
+async def test_a_client_saved_during_the_import_keeps_that_save(harness: Harness) -> None:
+    h = harness
+    store = h.tether.clients
+    read = store.get_many
+    calls = 0
+
+    async def read_then_someone_saves(*args: Any, **kwargs: Any) -> Any:
+        nonlocal calls
+        found = await read(*args, **kwargs)
+        calls += 1
+        if calls == 1:  # a clinician saves Casey's record while the file is being read
+            casey = found["client-001"][0]
+            plan = casey.safety_plan.model_copy(update={"warning_signs": ["a new sign"]})
+            await store.put(casey.model_copy(update={"safety_plan": plan}), actor="test")
+        return found
+
+    store.get_many = read_then_someone_saves  # type: ignore[method-assign]
+    r = await post(h, "id,name,callback_phone\nclient-001,Casey Brightwater,312-555-0137\n")
+    assert r.status_code == 200, r.text
+    assert calls == 2
+    after = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
+    assert after["callback_phone"] == "+13125550137"
+    assert after["safety_plan"]["warning_signs"] == ["a new sign"]
