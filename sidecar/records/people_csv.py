@@ -90,8 +90,7 @@ class ClientRows:
 class StaffRows:
     records: list[Staff]
     errors: list[str]
-    rows: list[int]
-    inactive: list[str]  # ids whose ``active`` cell says no
+    rows: list[int]  # the spreadsheet row of each record
 
 
 def _client_needs(columns: frozenset[str]) -> list[str]:
@@ -228,7 +227,7 @@ def _staff_needs(columns: frozenset[str]) -> Sequence[str]:
 def parse_staff(text: str) -> StaffRows:
     """Every row of ``text`` as a Staff member."""
     sheet = read(text, STAFF_COLUMNS, _staff_needs)
-    errors, records, rows, inactive = list(sheet.errors), [], [], []
+    errors, records, rows = list(sheet.errors), [], []
     first: dict[str, int] = {}
     emails: dict[str, int] = {}
     for row in sheet.rows:
@@ -239,17 +238,15 @@ def parse_staff(text: str) -> StaffRows:
             problems.add("email", f"{row['email']} is also on row {emails[email]}")
         elif email:
             emails[email] = row.number
-        member, active = _staff(row, problems)
+        member = _staff(row, problems)
         errors += problems.sentences()
         if member is not None:
             records.append(member)
             rows.append(row.number)
-            if not active:
-                inactive.append(member.id)
-    return StaffRows(records, errors, rows, inactive)
+    return StaffRows(records, errors, rows)
 
 
-def _staff(row: Row, problems: Problems) -> tuple[Staff | None, bool]:
+def _staff(row: Row, problems: Problems) -> Staff | None:
     fields: dict[str, Any] = {c: row[c] for c in ("id", "name", "email") if row[c]}
     if row["phone"]:
         fields["phone"] = phone(row["phone"])
@@ -260,10 +257,9 @@ def _staff(row: Row, problems: Problems) -> tuple[Staff | None, bool]:
     active = yes_no(row["active"], default=True)
     if active is None:
         problems.add("active", "yes or no (empty means yes)")
-    if "active" in Staff.model_fields:  # the staff document's own flag, where it has one
-        fields["active"] = active
+    fields["active"] = active
     member = validated(Staff, fields, problems, _top)
-    return (None if problems else member), bool(active)
+    return None if problems else member
 
 
 def _roles(cell: str, problems: Problems) -> list[Role]:

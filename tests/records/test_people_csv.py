@@ -195,7 +195,7 @@ def test_a_good_staff_file() -> None:
     assert casey.zoom_user_ids == ["zUid01", "zUid02"] and casey.email == "casey@example.org"
     assert robin.roles == [Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD] and robin.email is None
     assert lee.roles == [Role.CO_FACILITATOR, Role.PROGRAM_CLINICAL_LEAD]
-    assert parsed.inactive == ["admin-robin"]
+    assert [m.active for m in parsed.records] == [True, False, True]
 
 
 def test_every_staff_problem_is_named() -> None:
@@ -228,4 +228,4 @@ def test_the_examples_in_the_admin_guide_import_cleanly() -> None:
     assert parsed.records[0].emergency_contacts[0].consent == ["callback_ladder",
                                                                "notify_crisis"]
     staff = parse_staff(staff_csv)
-    assert staff.errors == [] and staff.inactive == ["admin-lee"]
+    assert staff.errors == [] and [m.active for m in staff.records] == [True, True, False]
