@@ -344,6 +344,17 @@ async def test_importing_people_from_a_csv_file(
                              headers=h.token(ADMIN))).status_code == 404
     await looked_at(page, f"admin-import-refused-{width}")
 
+    await page.set_input_files("#import-file", files=[{
+        "name": "clients.csv", "mimeType": "text/csv",
+        "buffer": CSV.replace(",312\n", ",(312) 555-0152\n").encode()}])
+    await page.click("#import-upload")
+    done = page.locator("#import-done")
+    await done.wait_for()
+    assert "Imported 2 rows: 2 new, 0 updated" in " ".join(str(await done.text_content()).split())
+    stored = await get(h, "/api/admin/clients/client-022")
+    assert stored["name"] == "Kim, Lee" and stored["callback_phone"] == "+13125550152"
+    await looked_at(page, f"admin-import-done-{width}")
+
 
 async def test_an_identity_of_another_client_is_named_at_its_field(
         harness: Harness, browser: Any) -> None:  # noqa: F811
