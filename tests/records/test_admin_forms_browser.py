@@ -160,6 +160,8 @@ async def test_the_clinical_lead_edits_the_safety_plan_and_shows_the_code_words(
     stored = await get(h, "/api/admin/clients/client-001", LEAD)
     assert stored["safety_plan"]["warning_signs"][-1] == "cancelling plans"
     assert stored["safety_plan"]["last_reviewed"] == "2027-01-14"
+    await page.click("text=Discard my changes")
+    assert "2 code words on file" in str(await page.text_content("#code-words-masked"))
     record = await h.tether.clients.get("client-001", actor="test", purpose="test")
     assert record is not None and record.code_words == ["blue umbrella", "green door"]
 
