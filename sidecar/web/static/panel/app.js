@@ -73,6 +73,7 @@ function Panel({ boot }) {
   const [failure, setFailure] = useState(boot.meetingFailure);
   const [triage, setTriage] = useState([]);
   const cards = useRef({});
+  const spoken = useRef({});  // per ladder, the countdown's seconds when last read out
   const redraw = () => setVersion((v) => v + 1);
   const m = boot.session.meeting;
   const path = (rest) => meetingPath(m, rest);
@@ -209,12 +210,17 @@ function Panel({ boot }) {
     if (document.hidden) document.title = "\u26a0 " + text + " Tether";
   }
 
-  // the countdown is read out at most every 10 s (the visible number ticks every second)
+  // the countdown is read out when it starts, then at most every 10 s (the visible number
+  // ticks every second)
   useEffect(() => {
     for (const l of Object.values(s.ladders)) {
       if (l.end || l.history.length) continue;
       const left = Math.ceil((l.due - now) / 1000);
-      if (left > 0 && left % 10 === 0) setPolite(ladderNow(l, ctx, now));
+      const said = spoken.current[l.subject + l.at];
+      if (left > 0 && (said === undefined || said - left >= 10)) {
+        spoken.current[l.subject + l.at] = left;
+        setPolite(ladderNow(l, ctx, now));
+      }
     }
   }, [Math.floor(now / 1000)]);
 
