@@ -8,6 +8,7 @@ import { api, meetingPath, must, sentence } from "./api.js";
 import { ActButton } from "./button.js";
 import { Picker } from "./picker.js";
 import { Roster } from "./roster.js";
+import { ready, setSound, soundOn, tone } from "./sound.js";
 import { apply, dismiss, empty } from "./state.js";
 import { KINDS, load, openStream } from "./sync.js";
 import { ROLE_TEXT, setZone } from "./words.js";
@@ -60,6 +61,13 @@ function MeetingLine({ failure }) {  // the platform's meeting script failed: sa
       try { await failure.retry(); } catch (err) { /* the bridge says so again */ }
       setBusy(false);
     }}>Retry</button></p>`;
+}
+
+function SoundChoice() {
+  const [on, setOn] = useState(soundOn());
+  return html`<p id="sound-choice"><label><input type="checkbox" id="sound" checked=${on}
+    onChange=${(e) => { setSound(e.currentTarget.checked); setOn(e.currentTarget.checked); }} />
+    ${" "}Sound when an alert arrives while this tab is hidden</label></p>`;
 }
 
 function Panel({ boot }) {
@@ -195,9 +203,18 @@ function Panel({ boot }) {
     const timer = setInterval(() => setNow(Date.now() + boot.skew), 1000);
     const seen = () => { if (!document.hidden) document.title = boot.title; };
     document.addEventListener("visibilitychange", seen);
+    const prime = () => { if (soundOn()) ready(); };
+    document.addEventListener("pointerdown", prime);
+    document.addEventListener("keydown", prime);
     if (bridge.onMeetingFailure) bridge.onMeetingFailure(setFailure);
     window.tetherFirstPaint = performance.now();
-    return () => { close(); clearInterval(timer); document.removeEventListener("visibilitychange", seen); };
+    return () => {
+      close();
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", seen);
+      document.removeEventListener("pointerdown", prime);
+      document.removeEventListener("keydown", prime);
+    };
   }, []);
 
   function announce(kind, d) {
@@ -207,7 +224,9 @@ function Panel({ boot }) {
       : kind === "ladder.responders_prompt" ? "Nobody answered for " + who + ": send responders."
         : kind === "recording.started" ? "Cloud recording started." : "New alert" + (who ? " about " + who : "") + ".";
     setLoud(text);
-    if (document.hidden) document.title = "\u26a0 " + text + " Tether";
+    if (!document.hidden) return;
+    document.title = "\u26a0 " + text + " Tether";
+    if (soundOn()) tone();
   }
 
   // the countdown is read out when it starts, then at most every 10 s (the visible number
@@ -235,6 +254,7 @@ function Panel({ boot }) {
       <h1><span class="brand">Tether</span> <span id="meeting-name">${group ? group.name : "A meeting not in the program"}</span></h1>
       <p id="role">${role ? ROLE_TEXT[role] : ""}${others.length ? " with " + others.map(ctx.staffName).join(" and ") : ""}</p>
       <span id="conn">${conn}</span>
+      <${SoundChoice} />
     </header>
     <${MeetingLine} failure=${failure} />
     <div class="visually-hidden" role="status" id="announce">${polite}</div>
