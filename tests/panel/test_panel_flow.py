@@ -119,10 +119,23 @@ async def test_each_clinician_sees_their_own_role(harness: Harness, browser: Any
 async def test_the_meeting_picker_and_a_wrong_link(harness: Harness, browser: Any  # noqa: F811
                                                   ) -> None:
     h = harness
+    # the program's clock reads Friday 2 AM in Chicago: the group also meets Fridays at 6 PM
+    r = await h.http.get(f"{h.base}/api/admin/config/groups", headers=h.token("admin-jordan"))
+    groups = r.json()["body"]
+    groups[0]["schedule"] = [{"days": ["tue", "fri"], "start": "18:00", "end": "21:00"}]
+    groups[1]["co_facilitator"] = "lead-avery"  # a second group, not meeting today
+    saved = await h.http.put(f"{h.base}/api/admin/config/groups", json=groups, headers={
+        **h.token("admin-jordan"), "If-Match": r.headers["ETag"]})
+    assert saved.status_code == 200, saved.text
     page = await open_panel(h, browser, meeting=None)
     group = page.locator(".picker li", has_text="Tuesday evening group")
     await group.wait_for()
-    assert "not started yet" in (await group.text_content() or "")
+    said = await group.text_content() or ""
+    assert "not started yet" in said and "today 6:00 PM to 9:00 PM" in said
+    other = page.locator(".other-groups li", has_text="Thursday morning group")
+    assert await other.count() == 1 and not await other.is_visible()  # folded away
+    await page.click(".other-groups summary")
+    assert await other.is_visible()
     await assert_accessible(page, "panel-picker-400")
     await join_group(h)
     await h.settle()
