@@ -38,45 +38,47 @@ def since_ms(text: str) -> int:
     return int(moment.timestamp() * 1000)
 
 
-async def export(audit: Audit, since: int, after: str, out: TextIO) -> tuple[int, str]:
-    """Write the entries recorded since ``since`` as chained lines; (count, last hash)."""
+async def export(audit: Audit, since: int, until: int | None, after: str, out: TextIO
+                 ) -> tuple[int, str]:
+    """Write the entries recorded in [since, until) as chained lines; (count, last hash)."""
     count, last = 0, after
-    async for entry in audit.entries(since):
+    async for entry in audit.entries(since, until):
         line = audit_chain.link(entry, last)
         out.write(audit_chain.dumps(line) + "\n")
         count, last = count + 1, line["hash"]
     return count, last
 
 
-async def _export_from_store(args: argparse.Namespace, since: int, out: TextIO
-                             ) -> tuple[int, str]:
+async def _export_from_store(args: argparse.Namespace, since: int, until: int | None,
+                             out: TextIO) -> tuple[int, str]:
     from sidecar.infra.clock import SystemClock
     from sidecar.services import open_store
 
     async with open_store(Settings()) as (redis, _):
         audit = Audit(redis, SystemClock())
-        count, last = await export(audit, since, args.after_hash, out)
+        count, last = await export(audit, since, until, args.after_hash, out)
         with from_source(shell_source()):  # reading the record is on the record too
             await audit.record("cli:audit-export", "audit.exported",
-                               f"since {args.since or 'the start'}: {count} entries")
+                               f"{args.since or 'start'}..{args.until or 'now'}: {count} entries")
     return count, last
 
 
 def cmd_audit_export(args: argparse.Namespace) -> int:
     try:
         since = since_ms(args.since) if args.since else 0
+        until = since_ms(args.until) if args.until else None
     except ValueError:
-        print(f"--since {args.since!r}: not a date such as 2026-12-01", file=sys.stderr)
+        print("--since and --until take a date such as 2026-12-01", file=sys.stderr)
         return 2
     if not _HASH.match(args.after_hash):
         print("--after-hash must be 64 lowercase hex digits (the last hash of the export "
               "this one continues)", file=sys.stderr)
         return 2
     if args.out is None:
-        count, last = asyncio.run(_export_from_store(args, since, sys.stdout))
+        count, last = asyncio.run(_export_from_store(args, since, until, sys.stdout))
     else:
         with args.out.open("w", encoding="utf-8") as fh:
-            count, last = asyncio.run(_export_from_store(args, since, fh))
+            count, last = asyncio.run(_export_from_store(args, since, until, fh))
     print(f"exported {count} entries, last hash {last}", file=sys.stderr)
     return 0
 
@@ -101,6 +103,8 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     asub = a.add_subparsers(dest="audit_command", required=True)
     ex = asub.add_parser("export", help="write the audit record as hash-chained JSON lines")
     ex.add_argument("--since", default="", help="a date (UTC), e.g. 2026-12-01 (default: all)")
+    ex.add_argument("--until", default="",
+                    help="a date (UTC): only entries before it (default: up to now)")
     ex.add_argument("--out", type=Path, default=None, help="a file (default: standard out)")
     ex.add_argument("--after-hash", default=audit_chain.GENESIS,
                     help="the last hash of the export this one continues (default: 64 zeros)")

@@ -184,7 +184,7 @@ class Tether:
         days = self.settings.tether_audit_retention_days
         removed = await self.audit.trim(days)
         if removed:
-            logger.info("auditor: trimmed %s audit entries older than %s days", removed, days)
+            logger.info("auditor: trimmed %s audit entries older than %g days", removed, days)
         return removed
 
 

@@ -62,11 +62,14 @@ class Audit:
                                          approximate=False)
         return int(removed)
 
-    async def entries(self, since_ms: int) -> AsyncIterator[dict[str, str]]:
-        """Every entry recorded at or after ``since_ms``, oldest first, with its stream id."""
-        start = f"{since_ms}-0"
+    async def entries(self, since_ms: int, until_ms: int | None = None
+                      ) -> AsyncIterator[dict[str, str]]:
+        """Every entry recorded at or after ``since_ms`` (and before ``until_ms``), oldest
+        first, with its stream id (the Redis server's time of recording)."""
+        start, end = f"{since_ms}-0", "+" if until_ms is None else f"({until_ms}-0"
         while True:
-            batch = await self.redis.xrange(keys.AUDIT, min=start, count=EXPORT_BATCH)
+            batch = await self.redis.xrange(keys.AUDIT, min=start, max=end,
+                                            count=EXPORT_BATCH)
             for entry_id, fields in batch:
                 yield {"id": _text(entry_id), **{_text(k): _text(v) for k, v in fields.items()}}
             if len(batch) < EXPORT_BATCH:
