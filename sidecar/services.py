@@ -404,4 +404,5 @@ def wire(app: web.Application, t: Tether) -> None:
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()
                        if t.settings.telephony_configured() else None,
-                       zoom_bridge=lambda: bridge_script("zoom"))
+                       zoom_bridge=lambda: bridge_script("zoom"),
+                       metrics_token=t.settings.tether_metrics_token.get_secret_value())

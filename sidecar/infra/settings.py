@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # how long the audit record is kept (6 years, HIPAA's documentation retention); the
     # auditor trims older entries hourly and logs how many, nothing is trimmed otherwise
     tether_audit_retention_days: float = Field(default=2190, gt=0)
+    # the bearer secret a metrics scraper sends; unset: /metrics answers only on loopback
+    tether_metrics_token: SecretStr = SecretStr("")
     # Jitsi: the Prosody module signs its events with this shared secret (HMAC-SHA256)
     jitsi_webhook_secret: SecretStr = SecretStr("")
     # the Jitsi Meet deployment: "meet.example.org" (self-hosted) or "meet.jit.si" (first look)
