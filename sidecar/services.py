@@ -400,7 +400,7 @@ def wire(app: web.Application, t: Tether) -> None:
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
                              oidc=t.oidc, incident_client=lookup.incident_client)
-    app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
+    app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, audit=t.audit, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()
                        if t.settings.telephony_configured() else None,
