@@ -43,6 +43,8 @@ class ClientOutdated(Exception):
 
 
 VERSION_FIELD = "v"  # a record's version, in clear beside its sealed fields (not PHI)
+SAVED_BY_FIELD, SAVED_AT_FIELD = "by", "at"  # who saved it last (a staff id) and when (ms)
+_CLEAR = (VERSION_FIELD, SAVED_BY_FIELD, SAVED_AT_FIELD)
 
 
 def _check_versions(versions: dict[str, int], expected: dict[str, int]) -> None:
@@ -118,7 +120,9 @@ class ClientStore:
                     for record in records:
                         pipe.delete(keys.client(record.id))
                         pipe.hset(keys.client(record.id), mapping={
-                            **self._sealed(record), VERSION_FIELD: versions[record.id] + 1})
+                            **self._sealed(record), VERSION_FIELD: versions[record.id] + 1,
+                            SAVED_BY_FIELD: actor,
+                            SAVED_AT_FIELD: int(self.audit.clock.now() * 1000)})
                         for kind, value in identities(record):
                             pipe.hset(keys.CLIENT_IDENT, index(kind, value), record.id)
                         self.audit.record_in(pipe, actor, "client.upsert", record.id)
@@ -151,7 +155,7 @@ class ClientStore:
         if not sealed:
             return None
         plain = {f: self.cipher.decrypt(client_id, f, v) for f, v in sealed.items()
-                 if f != VERSION_FIELD}
+                 if f not in _CLEAR}
         idents = json.loads(plain.pop("identities", "[]"))
         location = plain.pop("location")
         contacts = json.loads(plain.pop("emergency_contacts"))
@@ -180,6 +184,11 @@ class ClientStore:
             sealed, _ = await pipe.execute()
         return (self._open(client_id, sealed),
                 int(sealed.get(VERSION_FIELD, 1)) if sealed else 0)
+
+    async def saved_by(self, client_id: str) -> tuple[str | None, int | None]:
+        """Who saved the record last (a staff id, or "cli:..." for an import) and when."""
+        by, at = await self.redis.hmget(keys.client(client_id), SAVED_BY_FIELD, SAVED_AT_FIELD)
+        return (str(by) if by else None), (int(at) if at else None)
 
     async def get_many(self, client_ids: Sequence[str], actor: str, purpose: str
                        ) -> dict[str, tuple[ClientRecord, int]]:

@@ -234,8 +234,12 @@ async def _outdated(t: RecordsDeps, who: Principal, exc: ClientOutdated, new: bo
     if record is None:
         return web.json_response({"error": "This record was removed since you opened it.",
                                   "current": None}, status=412)
-    sentence = ("Someone else created a record with this id while you typed yours" if new
-                else "Someone else saved this record after you opened it")
+    by, at = await t.clients.saved_by(exc.client_id)
+    person = t.config.staff_by_id(by) if by else None
+    saver = person.name if person else "Someone else"
+    when = (" at " + local_time(t.config, at).strftime("%I:%M %p").lstrip("0")) if at else ""
+    sentence = (f"{saver} created a record with this id{when} while you typed yours" if new
+                else f"{saver} saved this record{when}, after you opened it")
     return web.json_response({
         "error": sentence + ". Your changes are kept here: compare, then keep yours or "
         "use theirs.", "current": {**_for(who, record), "version": version}},
