@@ -5,11 +5,11 @@ needs a legal basis and a reason, and is audited as such."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from sidecar.clinical.consent import (
     LegalBasis,
@@ -36,6 +36,15 @@ from sidecar.records.oncall import on_call_now
 routes = web.RouteTableDef()
 
 
+def _words(text: str) -> str:
+    if not text.strip():
+        raise ValueError("write it out: spaces alone say nothing")
+    return text.strip()
+
+
+Words = Annotated[str, AfterValidator(_words)]  # text with words in it, kept trimmed
+
+
 class ContactBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     contact: str = Field(min_length=1, max_length=200)  # the contact's name on the record
@@ -46,10 +55,10 @@ class ContactBody(BaseModel):
 
 class DisclosureBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    recipient_name: str = Field(min_length=1, max_length=200)
-    recipient_affiliation: str = Field(min_length=1, max_length=200)
+    recipient_name: Words = Field(max_length=200)
+    recipient_affiliation: Words = Field(max_length=200)
     recipient_kind: RecipientKind
-    nature_of_emergency: str = Field(min_length=1, max_length=500)
+    nature_of_emergency: Words = Field(max_length=500)
 
 
 class HandoffBody(BaseModel):

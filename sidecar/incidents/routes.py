@@ -28,6 +28,7 @@ from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import CLINICAL, for_client, groups, on_incident, principal, rule, staff
 from sidecar.infra.auth import Principal
 from sidecar.infra.timeline import entry
+from sidecar.infra.validation import problems
 
 routes = web.RouteTableDef()
 M = TypeVar("M", bound=BaseModel)
@@ -85,8 +86,7 @@ async def body_of(request: web.Request, model: type[M]) -> M:
     try:
         return model.model_validate_json(await request.read() or b"{}")
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise web.HTTPBadRequest(text="; ".join(problems)) from exc
+        raise web.HTTPBadRequest(text="; ".join(problems(exc))) from exc
 
 
 async def change(t: IncidentDeps, incident_id: str, edit: Any, also: Any = None) -> Incident:

@@ -17,7 +17,7 @@ from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
-from sidecar.presence.stream import Stream, resume_point
+from sidecar.presence.stream import Stream, after_point, resume_point
 from sidecar.records import group_schedule as schedule
 
 logger = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ async def timeline(request: web.Request) -> web.Response:
     t, _ = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
-    after = request.query.get("after", "-")
+    after = after_point(request)
     return web.json_response({"meeting": m, "entries": await t.meetings.timeline(m, after)})
 
 
