@@ -29,6 +29,7 @@ from sidecar.incidents.responders import lookup_responders
 from sidecar.incidents.routes import body_of, change, load, now_ms, view, who
 from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import on_incident, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.timeline import entry
 from sidecar.records.model import ClientRecord
 from sidecar.records.oncall import on_call_now
@@ -95,6 +96,7 @@ async def card(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/contacts")
 @rule(on_incident())
+@described(ContactBody)
 async def contact(request: web.Request) -> web.Response:
     """May we tell this person? Within the client's consent, or by override with a reason.
     A refusal is 403 and says what is missing; nothing is recorded as contacted."""
@@ -141,6 +143,7 @@ async def contact(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/disclosures")
 @rule(on_incident())
+@described(DisclosureBody)
 async def disclose(request: web.Request) -> web.Response:
     """Record an emergency disclosure; in a Part 2 program only to medical personnel, with
     who received it, who disclosed it, when and the nature of the emergency (§2.51)."""
@@ -169,6 +172,7 @@ async def disclose(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/handoff")
 @rule(on_incident())
+@described(HandoffBody, also=(409,))
 async def handoff(request: web.Request) -> web.Response:
     """The warm-handoff summary for the receiving facility, generated and kept."""
     t, me = who(request)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
+from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.timeline import entry
@@ -78,6 +79,7 @@ def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
 
 @routes.get("/api/meetings/{meeting}/timeline")
 @rule(in_meeting())
+@described(query=("after",))
 async def timeline(request: web.Request) -> web.Response:
     t, _ = _who(request)
     m = request.match_info["meeting"]
@@ -88,6 +90,7 @@ async def timeline(request: web.Request) -> web.Response:
 
 @routes.get("/api/meetings/{meeting}/stream")
 @rule(in_meeting())
+@described(query=("last_event_id",))
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
     with a ``signed_out`` event when the caller's session or token does."""
@@ -117,6 +120,7 @@ class SeenBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/alerts/seen")
 @rule(in_meeting())
+@described(SeenBody)
 async def alert_seen(request: web.Request) -> web.Response:
     """"Seen" on an alert card: on the timeline, so every panel, and each reload, puts it
     away (a new alert of the same kind shows again)."""
@@ -138,6 +142,7 @@ class LinkBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/participants/{participant}/link")
 @rule(in_meeting())
+@described(LinkBody)
 async def link_participant(request: web.Request) -> web.Response:
     """"This is Casey": an unidentified participant becomes a client of the meeting."""
     t, who = _who(request)

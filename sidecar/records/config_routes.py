@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from sidecar.infra.access import principal, rule, staff
+from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_docs import DOCUMENTS, DocumentProblems
 from sidecar.infra.config_store import Document, Outdated
@@ -129,6 +130,7 @@ async def one_document(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/config/{doc}")
 @rule(_WHO)
+@described(JSON, also=(409, 412, 428))
 async def save_document(request: web.Request) -> web.Response:
     t = request.app[RECORDS]
     who = principal(request)

@@ -1,4 +1,4 @@
-"""Operations: liveness, readiness, Prometheus metrics."""
+"""Operations: liveness, readiness, Prometheus metrics, the API's OpenAPI document."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sidecar.infra.access import public, rule
 from sidecar.web.deps import WEB
+from sidecar.web.openapi import document
 
 routes = web.RouteTableDef()
 
@@ -39,3 +40,10 @@ async def readyz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     body = generate_latest(request.app[WEB].metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@routes.get("/openapi.json")
+@rule(public("the API's shape only (paths, parameters, body schemas), no data"))
+async def openapi(request: web.Request) -> web.Response:
+    """This API as an OpenAPI 3.1 document, built from the routes this server serves."""
+    return web.json_response(document(request.app))

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plugins.base import PanelContext, PanelContextError
 from sidecar.checkin.page import form_html
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.sessions import Via, begin
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
@@ -88,6 +89,7 @@ async def appssdk(request: web.Request) -> web.Response:
 
 @routes.post("/api/zoom/session")
 @rule(public("Zoom's encrypted app context"))
+@described(SessionBody)
 async def session(request: web.Request) -> web.Response:
     """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a session cookie (and the
     CSRF token the panel sends back)."""
