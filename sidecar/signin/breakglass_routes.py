@@ -57,7 +57,7 @@ async def _tell_clinical_leads(t: SigninDeps, o: Opening) -> None:
 
 @routes.post("/api/break-glass")
 @rule(staff(*CLINICAL))
-@described(OpenBody)
+@described(OpenBody, also=(404,))
 async def open_client(request: web.Request) -> web.Response:
     t, who = request.app[SIGNIN], principal(request)
     body = await read_json(request, OpenBody)

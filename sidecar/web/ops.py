@@ -7,6 +7,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import described
 from sidecar.web.deps import WEB
 from sidecar.web.openapi import document
 
@@ -21,6 +22,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 @rule(public("readiness, no data"))
+@described(also=(503,))
 async def readyz(request: web.Request) -> web.Response:
     t = request.app[WEB]
     try:

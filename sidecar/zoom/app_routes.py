@@ -47,6 +47,7 @@ PANEL_APP = '<script type="module" src="/static/panel/app.js"></script>'
 
 @routes.get("/zoom/home")
 @rule(public("Zoom's encrypted app context"))
+@described(also=(403,))
 async def home(request: web.Request) -> web.Response:
     """Zoom loads this inside the client with ``x-zoom-app-context``."""
     t = request.app[ZOOM]
@@ -89,7 +90,7 @@ async def appssdk(request: web.Request) -> web.Response:
 
 @routes.post("/api/zoom/session")
 @rule(public("Zoom's encrypted app context"))
-@described(SessionBody)
+@described(SessionBody, also=(403,))
 async def session(request: web.Request) -> web.Response:
     """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a session cookie (and the
     CSRF token the panel sends back)."""

@@ -88,7 +88,7 @@ async def session_for(t: ZoomDeps, meeting: str, client: str, participant: str,
 
 @routes.post("/api/zoom/checkin-session")
 @rule(public("Zoom's encrypted app context"))
-@described(ClientSessionBody)
+@described(ClientSessionBody, also=(403,))
 async def client_session(request: web.Request) -> web.Response:
     """A token when Zoom names the client; otherwise 401 ``need: identify`` (the form then
     asks for a code)."""

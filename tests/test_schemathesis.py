@@ -1,0 +1,119 @@
+"""Property-based requests against a live sidecar, from its own ``/openapi.json``: every
+operation, valid and invalid inputs, as an admin, as the clinical lead and without any
+credentials. No answer may be a server error (a 5xx the document does not declare, and
+never a 500), and every refusal says something. Synthetic data only."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
+from schemathesis import GenerationMode
+
+from tests.callbacks.test_callback_ladder import join_group
+from tests.conftest import Harness, _servers
+from tests.redis_servers import RedisServer
+
+EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}  # per operation
+TIMEOUT_S = 10
+
+
+@dataclass
+class Tally:
+    statuses: collections.Counter[int] = field(default_factory=collections.Counter)
+    declared_5xx: collections.Counter[str] = field(default_factory=collections.Counter)
+    undeclared: collections.Counter[str] = field(default_factory=collections.Counter)
+    failures: list[str] = field(default_factory=list)
+    operations: int = 0
+    nothing_to_break: int = 0  # operations with no invalid input to send
+
+    def judge(self, label: str, declared: set[str], response: requests.Response,
+              repro: str) -> None:
+        code = response.status_code
+        self.statuses[code] += 1
+        if str(code) not in declared:
+            self.undeclared[f"{label} -> {code}"] += 1
+        if code == 500 or (code >= 500 and str(code) not in declared):
+            self.failures.append(f"{label} -> {code}: {response.text[:200]!r}\n  {repro}")
+        elif code >= 500:
+            self.declared_5xx[f"{label} -> {code}"] += 1
+        elif code >= 400 and (not response.text.strip() or "Traceback" in response.text):
+            self.failures.append(f"{label} -> {code} without a sentence\n  {repro}")
+
+
+Auths = dict[str, Callable[[], dict[str, str]]]
+
+
+def fuzz(op: Any, mode: GenerationMode, base: str, auths: Auths, session: requests.Session,
+         tally: Tally) -> None:
+    """``EXAMPLES[mode]`` generated requests to one operation, each sent as every caller."""
+    declared = set(op.definition.raw.get("responses", {}))
+
+    @settings(max_examples=EXAMPLES[mode], deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(case=op.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        for headers in auths.values():
+            try:
+                r = case.call(base_url=base, session=session, headers=headers(),
+                              timeout=TIMEOUT_S)
+            except requests.RequestException as exc:
+                tally.failures.append(f"{op.label}: no answer ({exc!r})\n"
+                                      f"  {case.as_curl_command()}")
+                continue
+            tally.judge(op.label, declared, r, case.as_curl_command())
+
+    try:
+        run()
+    except Unsatisfiable:  # nothing to make invalid (no parameters, no body)
+        tally.nothing_to_break += 1
+
+
+def exercise(base: str, auths: Auths) -> Tally:
+    """Every operation of the served document, each generation mode, each caller."""
+    schema = schemathesis.openapi.from_url(base + "/openapi.json")
+    tally = Tally()
+    session = requests.Session()
+    for result in schema.get_all_operations():
+        tally.operations += 1
+        for mode in EXAMPLES:
+            fuzz(result.ok(), mode, base, auths, session, tally)
+    return tally
+
+
+def report(t: Tally) -> str:
+    lines = [f"operations: {t.operations} ({t.nothing_to_break} with no invalid input), "
+             f"requests: {sum(t.statuses.values())}",
+             "statuses: " + ", ".join(f"{c}: {n}" for c, n in sorted(t.statuses.items())),
+             f"server errors (500, or a 5xx not declared): {len(t.failures)}",
+             "declared 5xx (not set up here): " + ", ".join(
+                 f"{k} x{n}" for k, n in sorted(t.declared_5xx.items())),
+             f"answers the document does not list: {len(t.undeclared)} kinds, e.g. "
+             + ", ".join(sorted(t.undeclared)[:10])]
+    return "\n".join(lines + t.failures[:30])
+
+
+async def test_no_server_errors_anywhere(harness: Harness, redis_server: RedisServer) -> None:
+    if redis_server.name != _servers()[0]:
+        pytest.skip("once is enough: the generated requests do not depend on the Redis")
+    h = harness
+    await join_group(h)
+    await h.settle()
+    auths: Auths = {
+        "admin": lambda: h.token("admin-jordan"),
+        "clinical lead": lambda: h.token("clinlead-sasha"),
+        "nobody": dict,
+    }
+    tally = await asyncio.to_thread(exercise, h.base, auths)
+    print(report(tally))
+    served = (await h.http.get(f"{h.base}/openapi.json")).json()["paths"]
+    assert tally.operations == sum(len(ops) for ops in served.values())
+    assert not tally.failures, report(tally)
