@@ -22,7 +22,7 @@ from tests.callbacks.test_callback_ladder import join_group
 from tests.conftest import Harness, _servers
 from tests.redis_servers import RedisServer
 
-EXAMPLES = {GenerationMode.POSITIVE: 10, GenerationMode.NEGATIVE: 6}  # per operation
+EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}  # per operation
 TIMEOUT_S = 10
 
 
@@ -32,7 +32,7 @@ class Tally:
     declared_5xx: collections.Counter[str] = field(default_factory=collections.Counter)
     undeclared: collections.Counter[str] = field(default_factory=collections.Counter)
     failures: list[str] = field(default_factory=list)
-    operations: int = 0
+    operations: set[str] = field(default_factory=set)
     nothing_to_break: int = 0  # operations with no invalid input to send
 
     def judge(self, label: str, declared: set[str], response: requests.Response,
@@ -83,14 +83,15 @@ def exercise(base: str, auths: Auths) -> Tally:
     tally = Tally()
     session = requests.Session()
     for result in schema.get_all_operations():
-        tally.operations += 1
+        op = result.ok()
+        tally.operations.add(op.label)
         for mode in EXAMPLES:
-            fuzz(result.ok(), mode, base, auths, session, tally)
+            fuzz(op, mode, base, auths, session, tally)
     return tally
 
 
 def report(t: Tally) -> str:
-    lines = [f"operations: {t.operations} ({t.nothing_to_break} with no invalid input), "
+    lines = [f"operations: {len(t.operations)} ({t.nothing_to_break} with no invalid input), "
              f"requests: {sum(t.statuses.values())}",
              "statuses: " + ", ".join(f"{c}: {n}" for c, n in sorted(t.statuses.items())),
              f"server errors (500, or a 5xx not declared): {len(t.failures)}",
@@ -115,5 +116,6 @@ async def test_no_server_errors_anywhere(harness: Harness, redis_server: RedisSe
     tally = await asyncio.to_thread(exercise, h.base, auths)
     print(report(tally))
     served = (await h.http.get(f"{h.base}/openapi.json")).json()["paths"]
-    assert tally.operations == sum(len(ops) for ops in served.values())
+    every = {f"{m.upper()} {p}" for p, ops in served.items() for m in ops}
+    assert every - tally.operations == {"GET /openapi.json"}  # the document itself is not fuzzed
     assert not tally.failures, report(tally)
