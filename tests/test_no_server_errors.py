@@ -147,3 +147,33 @@ async def test_a_non_object_webhook_body_is_400(harness: Harness) -> None:
     for body in (b"[]", b"null", b"1", b'"x"', json.dumps({"event": 1}).encode()):
         raw, headers = zp.signed(body, h.clock.now())
         plain_4xx(await zoom_raw(h, raw, headers))
+
+
+async def test_odd_bytes_in_credentials_are_refused(harness: Harness) -> None:
+    h = harness
+    session = await h.session("admin-jordan")
+    cookie = session["Cookie"]
+    odd = [{"Authorization": b"Bearer \xff\xfe"}, {"Authorization": "Bearer é".encode()},
+           {"Cookie": b"__Host-tether=\xff\xfe"}, {"Cookie": "__Host-tether=é".encode()},
+           {"Cookie": cookie, "X-CSRF-Token": b"\xff\xfe"},
+           {"Cookie": cookie, "X-CSRF-Token": "é".encode()}]
+    for headers in odd:
+        r = await h.http.post(f"{h.base}/auth/logout", headers=headers)
+        plain_4xx(r)
+    for t in ("%FF%FE", "%FF.%FE", "abc.%FF"):
+        plain_4xx(await h.http.get(f"{h.base}/api/checkin?t={t}"))
+        plain_4xx(await h.http.post(f"{h.base}/api/jitsi/join?t={t}"))
+
+
+async def test_oversize_chunked_configuration_is_413(harness: Harness) -> None:
+    h = harness
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"x": "'
+        for _ in range(2048):
+            yield b"a" * 1024
+        yield b'"}'
+
+    r = await h.http.put(f"{h.base}/api/admin/config/groups", content=chunks(),
+                         headers=h.token("admin-jordan") | {"If-Match": '"1"'})
+    assert r.status_code == 413, (r.status_code, r.text)

@@ -23,6 +23,7 @@ from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_docs import DOCUMENTS, DocumentProblems
 from sidecar.infra.config_store import Document, Outdated
+from sidecar.infra.validation import read_at_most
 from sidecar.records.deps import RECORDS, RecordsDeps
 
 routes = web.RouteTableDef()
@@ -99,9 +100,7 @@ def outdated(config: ProgramConfig, current: dict[str, Any], version: int, by: s
 
 
 async def json_body(request: web.Request) -> Any:
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(raw))
+    raw = await read_at_most(request, MAX_BODY)
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
