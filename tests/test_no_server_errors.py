@@ -177,3 +177,29 @@ async def test_oversize_chunked_configuration_is_413(harness: Harness) -> None:
     r = await h.http.put(f"{h.base}/api/admin/config/groups", content=chunks(),
                          headers=h.token("admin-jordan") | {"If-Match": '"1"'})
     assert r.status_code == 413, (r.status_code, r.text)
+
+
+ODD_JSON = [b"[]", b"null", b"1", b'"x"', b"{}", b'{"clients": [1, "x", null, {"id": 5}]}',
+            b'{"clients": {"id": "client-001"}}', b'{"id": ["client-001"]}',
+            b'{"id": "client-001", "code_words": 5, "safety_plan": "x"}',
+            b'{"id": {"a": 1}, "name": null}', b'{"countries": 1e400}', b'{"a": NaN}',
+            b'{"note": "\\ud800"}', "{\"id\": \"é\\u0000\"}".encode()]
+
+
+VERSIONS: list[dict[str, Any]] = [{"If-Match": '"1"'}, {"If-None-Match": "*"},
+                                  {"If-Match": "é".encode()}, {}]
+
+
+@pytest.mark.parametrize("staff", ["admin-jordan", "clinlead-sasha"])
+async def test_odd_json_to_the_admin_routes(harness: Harness, staff: str) -> None:
+    h = harness
+    calls = [("POST", "/api/admin/clients"), ("PUT", "/api/admin/clients/client-001"),
+             ("PUT", "/api/admin/clients/client-new"), ("PUT", "/api/admin/directory"),
+             ("PUT", "/api/admin/config/groups"), ("PUT", "/api/admin/config/staff"),
+             ("POST", "/api/break-glass"), ("POST", "/api/admin/clients/client-001/code-words")]
+    for method, path in calls:
+        for body in ODD_JSON:
+            for extra in VERSIONS:
+                r = await h.http.request(method, h.base + path, content=body,
+                                         headers=h.token(staff) | extra)
+                assert r.status_code < 500, (method, path, body, extra, r.text)

@@ -69,6 +69,7 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/zoom/appssdk.es.js")
 @rule(public("static script, no data"))
+@described(also=(404,))
 async def appssdk_module(request: web.Request) -> web.Response:
     """The @zoom/appssdk browser module (npm), served from our own origin."""
     module = request.app[ZOOM].sdk_module()
