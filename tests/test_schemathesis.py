@@ -56,14 +56,14 @@ Auths = dict[str, Callable[[], dict[str, str]]]
 
 
 def fuzz(op: Any, mode: GenerationMode, base: str, auths: Auths, session: requests.Session,
-         tally: Tally, examples: int, known: dict[str, str] | None = None) -> None:
+         tally: Tally, examples: int, known: dict[str, dict[str, str]] | None = None) -> None:
     """``examples`` generated requests to one operation, each sent as every caller;
-    ``known``: path parameters held at ids that exist."""
+    ``known``: path and query parameters held at values that exist."""
     declared = set(op.definition.raw.get("responses", {}))
 
     @settings(max_examples=examples, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-    @given(case=op.as_strategy(generation_mode=mode, path_parameters=known))
+    @given(case=op.as_strategy(generation_mode=mode, **(known or {})))
     def run(case: Any) -> None:
         for headers in auths.values():
             try:
@@ -94,12 +94,25 @@ def exercise(base: str, auths: Auths, known: dict[str, str], deep: Auths) -> Tal
         tally.operations.add(op.label)
         for mode, examples in EXAMPLES.items():
             fuzz(op, mode, base, auths, session, tally, examples)
-        names = {p.name for p in op.path_parameters}
-        if names and names <= set(known) and not op.path.endswith("/stream"):
+        held = holding(op, known)
+        if held is not None:
             for mode, examples in EXAMPLES.items():
-                fuzz(op, mode, base, deep, session, tally, examples,
-                     {n: known[n] for n in names})
+                fuzz(op, mode, base, deep, session, tally, examples, held)
     return tally
+
+
+def holding(op: Any, known: dict[str, str]) -> dict[str, dict[str, str]] | None:
+    """The parameters to hold at values that exist: every path parameter, and a client's
+    link (``t``: the Jitsi one on the Jitsi routes); None when some are unknown."""
+    names = {p.name for p in op.path_parameters}
+    query = {p.name for p in op.query}
+    if not (names or "t" in query) or not names <= set(known) or op.path.endswith("/stream"):
+        return None
+    held: dict[str, dict[str, str]] = {"path_parameters": {n: known[n] for n in names}}
+    if "t" in query:
+        jitsi_route = op.path.startswith(("/api/jitsi/", "/join/"))
+        held["query"] = {"t": known["jitsi_link" if jitsi_route else "checkin_link"]}
+    return held
 
 
 def report(t: Tally) -> str:
@@ -132,6 +145,13 @@ async def test_no_server_errors_anywhere(harness: Harness, redis_server: RedisSe
              incident.json()["id"], "room": jitsi.ROOM, "participant": "pu-casey-1",
              "subject": "client:client-001", "doc": "groups", "staff": "cofac-morgan",
              "key": "call_911", "kind": "caregiver_checkin", "platform": "zoom"}
+    lead = h.token("clinlead-sasha")
+    checkin = await h.http.post(f"{h.base}/api/meetings/{quote(zp.MEETING_UUID, safe='')}"
+                                "/clients/client-001/checkin-link", headers=lead)
+    join = await h.http.post(f"{h.base}/api/jitsi/rooms/{jitsi.ROOM}/clients/client-001"
+                             "/join-link", json={}, headers=lead)
+    known |= {"checkin_link": checkin.json()["url"].split("t=", 1)[1],
+              "jitsi_link": join.json()["url"].split("t=", 1)[1]}
     tally = await asyncio.to_thread(exercise, h.base, auths, known,
                                     {"clinical lead": auths["clinical lead"]})
     print(report(tally))
