@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
@@ -27,6 +27,10 @@ class IdentityConflict(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+def _label(prefix: str | Callable[[int], str], position: int) -> str:
+    return prefix(position) if callable(prefix) else prefix.format(i=position)
 
 
 class ClientOutdated(Exception):
@@ -77,17 +81,18 @@ class ClientStore:
         return versions[record.id]
 
     async def put_many(self, records: Sequence[ClientRecord], actor: str,
-                       prefix: str = "", expected: dict[str, int] | None = None
-                       ) -> dict[str, int]:
+                       prefix: str | Callable[[int], str] = "",
+                       expected: dict[str, int] | None = None) -> dict[str, int]:
         """Save all of ``records`` or none: IdentityConflict when any of them claims an
         identity that is another client's, on file or earlier in ``records``. ``prefix``
-        names a record in the problems (``"clients.{i}."`` for a file of clients)."""
+        names a record in the problems: a format of its position ``i`` (``"clients.{i}."``
+        for a file of clients), or a function of it (a spreadsheet's row)."""
         index = self.cipher.blind_index
         for _ in range(SAVE_RETRIES):
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
                     await pipe.watch(keys.CLIENT_IDENT, *(keys.client(r.id) for r in records))
-                    sealed = {r.id: await pipe.hgetall(keys.client(r.id)) for r in records}
+                    sealed = await self._stored([r.id for r in records])
                     versions = {r_id: int(raw.get(VERSION_FIELD, 1 if raw else 0))
                                 for r_id, raw in sealed.items()}
                     _check_versions(versions, expected or {})
@@ -104,7 +109,7 @@ class ClientStore:
                         names = {r.id: r.name for r in records}
                         raise IdentityConflict([
                             c.message(names.get(c.owner) or await self._name(c.owner, actor),
-                                      prefix.format(i=c.position)) for c in clashes])
+                                      _label(prefix, c.position)) for c in clashes])
                     pipe.multi()
                     for r_id, idx in old_idents.items():  # every release before any claim
                         mine = [i for i in idx if owners.get(i) == r_id]
@@ -116,15 +121,23 @@ class ClientStore:
                             **self._sealed(record), VERSION_FIELD: versions[record.id] + 1})
                         for kind, value in identities(record):
                             pipe.hset(keys.CLIENT_IDENT, index(kind, value), record.id)
+                        self.audit.record_in(pipe, actor, "client.upsert", record.id)
                     await pipe.execute()
                     break
             except WatchError:
                 continue
         else:
             raise RuntimeError("the client records changed too often to be saved; try again")
-        for record in records:
-            await self.audit.record(actor, "client.upsert", record.id)
         return {r_id: v + 1 for r_id, v in versions.items()}
+
+    async def _stored(self, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The records on file now, sealed, read in one round trip. Under a WATCH of their
+        keys, a change after the read still fails the save that follows."""
+        async with self.redis.pipeline(transaction=False) as reads:
+            for client_id in ids:
+                reads.hgetall(keys.client(client_id))
+            sealed = await reads.execute()
+        return dict(zip(ids, sealed, strict=True))
 
     async def _name(self, client_id: str, actor: str) -> str:
         """The name on file of the client an identity belongs to (an audited read)."""
@@ -167,6 +180,18 @@ class ClientStore:
             sealed, _ = await pipe.execute()
         return (self._open(client_id, sealed),
                 int(sealed.get(VERSION_FIELD, 1)) if sealed else 0)
+
+    async def get_many(self, client_ids: Sequence[str], actor: str, purpose: str
+                       ) -> dict[str, tuple[ClientRecord, int]]:
+        """The records on file among ``client_ids``, each with its version, read together;
+        each one found lands on the audit stream (an id with no record reads no PHI)."""
+        sealed = {i: raw for i, raw in (await self._stored(list(client_ids))).items() if raw}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for client_id in sealed:
+                self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+            await pipe.execute()
+        return {i: (record, int(raw.get(VERSION_FIELD, 1))) for i, raw in sealed.items()
+                if (record := self._open(i, raw)) is not None}
 
     def phone_index(self, number: str) -> str:
         """A keyed blind index of a phone number: finds a texting client without the number
