@@ -11,6 +11,10 @@ from typing import Any, Protocol
 
 from contracts.events import EventEnvelope
 
+# the latest time a platform may date an event: 1 January 3000, in ms (past it a date is
+# a mistake, and Python's dates end at the year 9999)
+LATEST_MS = 32_503_680_000_000
+
 
 class WebhookRejected(Exception):
     """A platform callback we refuse. ``status`` is the HTTP answer (4xx: no retry)."""

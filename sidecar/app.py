@@ -17,6 +17,7 @@ from sidecar.checkin import routes as checkin_routes
 from sidecar.incidents import contact_routes, people_routes, stats_routes, triage_routes
 from sidecar.incidents import routes as incident_routes
 from sidecar.infra import access
+from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.clock import Clock, SystemClock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower
@@ -112,6 +113,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                     logger.error("background task %s did not stop in time", task.get_name())
 
     @access.rule(access.public("the platform's webhook signature, checked by its adapter"))
+    @described(JSON, also=(413,))
     async def webhook(request: web.Request) -> web.StreamResponse:
         return await edge_holder[0].handle(request)
 

@@ -54,10 +54,13 @@ class WebhookEdge:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES,
                                                 actual_size=request.content_length)
-        body = await request.content.read(MAX_BODY_BYTES + 1)
-        if len(body) > MAX_BODY_BYTES:
-            raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=len(body))
-        return body
+        body = bytearray()  # a chunked body comes in pieces: read until its end, or too far
+        while chunk := await request.content.read(MAX_BODY_BYTES + 1 - len(body)):
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES,
+                                                    actual_size=len(body))
+        return bytes(body)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         platform = request.match_info["platform"]

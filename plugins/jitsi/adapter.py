@@ -47,7 +47,11 @@ class JitsiWebhookAdapter:
         except ValidationError as exc:
             raise MalformedPayload(f"not a Tether Jitsi event: {exc.error_count()} errors"
                                    ) from exc
-        envelopes = translate(event, self._zone)
+        try:
+            envelopes = translate(event, self._zone)
+        except ValidationError as exc:  # a field past what the contract holds
+            raise MalformedPayload(f"not a Jitsi event Tether can hold: {exc.error_count()} "
+                                   "errors") from exc
         if envelopes is None:
             return WebhookResult(skipped=event.event)
         return WebhookResult(events=envelopes)

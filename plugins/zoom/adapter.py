@@ -26,8 +26,8 @@ class ZoomWebhookAdapter:
         sig = headers.get("x-zm-signature", "")
         if not ts or not sig:
             raise BadSignature("missing x-zm-signature or x-zm-request-timestamp")
-        if not ts.isdigit():
-            raise BadSignature("x-zm-request-timestamp is not a number")
+        if not (ts.isascii() and ts.isdigit() and len(ts) <= 12):
+            raise BadSignature("x-zm-request-timestamp is not unix seconds")
         if not signature_matches(self._secret, ts, body, sig):
             raise BadSignature("x-zm-signature does not match")
         if abs(now - int(ts)) > self._window:
@@ -40,7 +40,11 @@ class ZoomWebhookAdapter:
             raise MalformedPayload(f"not a Zoom webhook: {exc.error_count()} errors") from exc
         if hook.event == "endpoint.url_validation":
             return self._url_validation(hook)
-        envelope = translate(hook)
+        try:
+            envelope = translate(hook)
+        except ValidationError as exc:  # a field past what the contract holds
+            raise MalformedPayload(f"not a Zoom event Tether can hold: {exc.error_count()} "
+                                   "errors") from exc
         if envelope is None:
             return WebhookResult(skipped=hook.event)
         return WebhookResult(events=[envelope])

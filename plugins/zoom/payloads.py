@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from plugins.base import LATEST_MS
+
 
 class _Zoom(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
@@ -68,5 +70,5 @@ class ZoomPayload(_Zoom):
 
 class ZoomWebhook(_Zoom):
     event: str = Field(min_length=1)
-    event_ts: int = Field(ge=0)
+    event_ts: int = Field(ge=0, le=LATEST_MS)
     payload: ZoomPayload

@@ -13,6 +13,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def signature_matches(secret: str, timestamp: str, body: bytes, header: str) -> bool:
+    """False for anything but the signature, including a header that is not ASCII."""
+    if not (timestamp.isascii() and header.isascii()):
+        return False
     return hmac.compare_digest(sign(secret, timestamp, body), header)
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sidecar.callbacks.deps import CALLBACKS
 from sidecar.infra import keys
 from sidecar.infra.access import in_meeting, principal, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 
@@ -21,6 +22,7 @@ class AckBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/ladders/{subject}/ack")
 @rule(in_meeting())
+@described(AckBody, also=(404,))
 async def acknowledge(request: web.Request) -> web.Response:
     """A clinician takes over ("I'm calling them"): the ladder stops."""
     t = request.app[CALLBACKS]

@@ -13,6 +13,7 @@ from sidecar.callbacks.deps import CALLBACKS
 from sidecar.callbacks.telephony_routes import verified_form
 from sidecar.infra import keys
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import FORM, described
 from sidecar.infra.timeline import entry
 
 logger = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ def _reply(text: str = "") -> web.Response:
 
 @routes.post("/webhooks/telephony/sms-status")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, ok=(204,))
 async def sms_status(request: web.Request) -> web.Response:
     """Delivered, undelivered or failed: on the timeline of the meeting that sent it; a text
     that did not arrive is an alert and a counted failure."""
@@ -65,6 +67,7 @@ def reading(body: str) -> str:
 
 @routes.post("/webhooks/telephony/sms")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, ok=(200, 204))
 async def inbound(request: web.Request) -> web.Response:
     """A text to our number, matched by its sender to the ladder that texted them. "1" is
     shown to the clinicians as "says they are OK"; "2" calls them now."""

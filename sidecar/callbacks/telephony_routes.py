@@ -14,6 +14,7 @@ from sidecar.callbacks.bridge import bridge_to
 from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
 from sidecar.infra import keys
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import FORM, described
 from sidecar.infra.telephony.port import FINAL
 from sidecar.infra.telephony.signature import twilio_signature_ok
 from sidecar.infra.timeline import entry
@@ -52,6 +53,7 @@ def _url(t: CallbackDeps, path: str, request: web.Request, **extra: str) -> str:
 
 @routes.post("/webhooks/telephony")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, query=("job",), ok=(204,))
 async def call_status(request: web.Request) -> web.Response:
     t = request.app[CALLBACKS]
     form = await verified_form(request)
@@ -71,6 +73,7 @@ async def call_status(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/amd")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, ok=(204,))
 async def answered_by(request: web.Request) -> web.Response:
     """Answering-machine detection's verdict: human, machine_*, fax or unknown. Kept with
     the call; the ladder says "voicemail" or "fax" instead of "nobody pressed 1"."""
@@ -88,6 +91,7 @@ async def answered_by(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/twiml")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, query=("job", "intent"))
 async def twiml(request: web.Request) -> web.Response:
     """Something picked up: ask for a keypress (program name and call-back number only)."""
     t = request.app[CALLBACKS]
@@ -99,6 +103,7 @@ async def twiml(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/gather")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, query=("job", "intent"))
 async def gather(request: web.Request) -> web.Response:
     """A key was pressed. 1: a person is there (the ladder stops: reached) and is put
     through to a clinician. Anything else: we hang up and the ladder goes on."""
@@ -134,6 +139,7 @@ async def gather(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/dial")
 @rule(public("X-Twilio-Signature"))
+@described(FORM, query=("job", "intent", "staff"))
 async def dialled(request: web.Request) -> web.Response:
     """How putting the client through went. Nobody picked up: the client hears that a
     clinician will call right back, and whoever is on call is texted at once."""

@@ -12,8 +12,9 @@ from sidecar.checkin.ownership import HELD_ELSEWHERE, needs_code
 from sidecar.checkin.page import form_html, refusal_html
 from sidecar.checkin.review import parse, review
 from sidecar.checkin.sms import CheckInTexter
-from sidecar.checkin.store import CheckIn, LinkClaims, LinkError
+from sidecar.checkin.store import CheckIn, CheckInBody, LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_meeting, principal, public, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.telephony import TelephonyError
 from sidecar.infra.timeline import entry
 
@@ -35,6 +36,7 @@ class LinkRequest(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
 @rule(for_client())
+@described(LinkRequest, also=(502,))
 async def make_link(request: web.Request) -> web.Response:
     """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
     client's number on file (the text holds the link only)."""
@@ -100,6 +102,7 @@ async def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 
 @routes.get("/checkin")
 @rule(public("the client's signed check-in link"))
+@described(query=("t",))
 async def form_page(request: web.Request) -> web.Response:
     config = request.app[CHECKIN].config
     try:
@@ -124,6 +127,7 @@ async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
 
 @routes.get("/api/checkin")
 @rule(public("the client's signed check-in link"))
+@described(query=("t",), also=(409,))
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's; the
     address on their record for "I'm at my usual address" (an audited read)."""
@@ -144,6 +148,7 @@ async def mine(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin")
 @rule(public("the client's signed check-in link"))
+@described(CheckInBody, query=("t",), also=(409,))
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
     claims = await _link(request)
@@ -184,6 +189,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 
 @routes.post("/api/checkin/moved")
 @rule(public("the client's signed check-in link"))
+@described(query=("t",), also=(409,))
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
@@ -199,6 +205,7 @@ async def moved(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin/moment")
 @rule(public("the client's signed check-in link"))
+@described(query=("t",))
 async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""

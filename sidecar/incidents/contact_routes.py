@@ -5,11 +5,11 @@ needs a legal basis and a reason, and is audited as such."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from sidecar.clinical.consent import (
     LegalBasis,
@@ -29,11 +29,21 @@ from sidecar.incidents.responders import lookup_responders
 from sidecar.incidents.routes import body_of, change, load, now_ms, view, who
 from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import on_incident, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.timeline import entry
 from sidecar.records.model import ClientRecord
 from sidecar.records.oncall import on_call_now
 
 routes = web.RouteTableDef()
+
+
+def _words(text: str) -> str:
+    if not text.strip():
+        raise ValueError("write it out: spaces alone say nothing")
+    return text.strip()
+
+
+Words = Annotated[str, AfterValidator(_words)]  # text with words in it, kept trimmed
 
 
 class ContactBody(BaseModel):
@@ -46,10 +56,10 @@ class ContactBody(BaseModel):
 
 class DisclosureBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    recipient_name: str = Field(min_length=1, max_length=200)
-    recipient_affiliation: str = Field(min_length=1, max_length=200)
+    recipient_name: Words = Field(max_length=200)
+    recipient_affiliation: Words = Field(max_length=200)
     recipient_kind: RecipientKind
-    nature_of_emergency: str = Field(min_length=1, max_length=500)
+    nature_of_emergency: Words = Field(max_length=500)
 
 
 class HandoffBody(BaseModel):
@@ -87,6 +97,7 @@ async def card(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/contacts")
 @rule(on_incident())
+@described(ContactBody)
 async def contact(request: web.Request) -> web.Response:
     """May we tell this person? Within the client's consent, or by override with a reason.
     A refusal is 403 and says what is missing; nothing is recorded as contacted."""
@@ -133,6 +144,7 @@ async def contact(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/disclosures")
 @rule(on_incident())
+@described(DisclosureBody)
 async def disclose(request: web.Request) -> web.Response:
     """Record an emergency disclosure; in a Part 2 program only to medical personnel, with
     who received it, who disclosed it, when and the nature of the emergency (§2.51)."""
@@ -161,6 +173,7 @@ async def disclose(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/handoff")
 @rule(on_incident())
+@described(HandoffBody, also=(409,))
 async def handoff(request: web.Request) -> web.Response:
     """The warm-handoff summary for the receiving facility, generated and kept."""
     t, me = who(request)

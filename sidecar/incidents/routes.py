@@ -26,8 +26,10 @@ from sidecar.incidents.store import IncidentNotFound
 from sidecar.incidents.todo import to_do
 from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import CLINICAL, for_client, groups, on_incident, principal, rule, staff
+from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.timeline import entry
+from sidecar.infra.validation import problems
 
 routes = web.RouteTableDef()
 M = TypeVar("M", bound=BaseModel)
@@ -85,8 +87,7 @@ async def body_of(request: web.Request, model: type[M]) -> M:
     try:
         return model.model_validate_json(await request.read() or b"{}")
     except ValidationError as exc:
-        problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise web.HTTPBadRequest(text="; ".join(problems)) from exc
+        raise web.HTTPBadRequest(text="; ".join(problems(exc))) from exc
 
 
 async def change(t: IncidentDeps, incident_id: str, edit: Any, also: Any = None) -> Incident:
@@ -123,6 +124,7 @@ async def instrument(request: web.Request) -> web.Response:
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/incidents")
 @rule(for_client())
+@described(OpenBody, ok=(200, 201))
 async def open_incident(request: web.Request) -> web.Response:
     t, me = who(request)
     m, client = request.match_info["meeting"], request.match_info["client"]
@@ -153,6 +155,7 @@ async def get_incident(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/screens")
 @rule(on_incident())
+@described(ScreenBody, also=(409,))
 async def screen(request: web.Request) -> web.Response:
     t, me = who(request)
     body = await body_of(request, ScreenBody)
@@ -177,6 +180,7 @@ async def screen(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/checklist/{key}")
 @rule(on_incident())
+@described(NoteBody, also=(409,))
 async def tick(request: web.Request) -> web.Response:
     t, me = who(request)
     key = request.match_info["key"]
@@ -190,6 +194,7 @@ async def tick(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/emergency")
 @rule(on_incident())
+@described(EmergencyBody, also=(409,))
 async def emergency(request: web.Request) -> web.Response:
     """One action opens the playbook for the whole team: roles, card, steps, script. With
     no scored screen (a client who dropped and cannot be screened) a reason is required."""
@@ -223,6 +228,7 @@ async def emergency(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/steps/{key}")
 @rule(on_incident())
+@described(NoteBody, also=(409,))
 async def step(request: web.Request) -> web.Response:
     t, me = who(request)
     key = request.match_info["key"]
@@ -241,6 +247,7 @@ async def step(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/close")
 @rule(on_incident())
+@described(CloseBody, also=(409,))
 async def close(request: web.Request) -> web.Response:
     """Closing schedules the after-action follow-ups as durable jobs, due by policy."""
     t, me = who(request)
@@ -291,6 +298,7 @@ def _has_aftercare_consent(t: IncidentDeps, contacts: list[Any]) -> bool:
 
 @routes.post("/api/incidents/{incident}/tasks/{kind}")
 @rule(on_incident())
+@described(NoteBody, also=(409,))
 async def task_done(request: web.Request) -> web.Response:
     t, me = who(request)
     try:

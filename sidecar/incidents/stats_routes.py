@@ -9,6 +9,7 @@ from sidecar.incidents.model import Incident
 from sidecar.incidents.stats import csv_text, summary
 from sidecar.infra import keys
 from sidecar.infra.access import principal, rule, staff
+from sidecar.infra.apidoc import described
 from sidecar.infra.config import Role
 
 routes = web.RouteTableDef()
@@ -27,6 +28,7 @@ def _since(request: web.Request) -> int:
 
 @routes.get("/api/admin/incident-stats")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(query=("since_ms",))
 async def stats(request: web.Request) -> web.Response:
     t = request.app[INCIDENTS]
     who = principal(request)
@@ -40,6 +42,7 @@ async def stats(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/incidents.csv")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(query=("since_ms",))
 async def export(request: web.Request) -> web.Response:
     t = request.app[INCIDENTS]
     who = principal(request)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sidecar.incidents.deps import INCIDENTS
 from sidecar.infra.access import in_meeting, principal, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.timeline import entry
 
 routes = web.RouteTableDef()
@@ -34,6 +35,7 @@ async def _body(request: web.Request) -> TriageBody:
 
 @routes.post("/api/meetings/{meeting}/triage")
 @rule(in_meeting())
+@described(TriageBody)
 async def triage(request: web.Request) -> web.Response:
     """Phases: started (returns the neutral room name), moved, ended, failed."""
     t = request.app[INCIDENTS]

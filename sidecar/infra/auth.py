@@ -97,6 +97,8 @@ class Authenticator:
         if header:
             return await self._bearer(request, header)
         cookie = request.cookies.get(COOKIE, "")
+        if cookie and not cookie.isascii():  # never one this server set
+            raise Unsigned(text="your session has ended: sign in again")
         if cookie:
             return await self._session(request, cookie)
         raise Unsigned(text="sign in first: this needs a signed-in staff member")
@@ -104,7 +106,7 @@ class Authenticator:
     async def _bearer(self, request: web.Request, header: str) -> Principal:
         token = header.removeprefix("Bearer ").strip()
         try:
-            if not token or token == header:
+            if not token or token == header or not token.isascii():
                 raise web.HTTPUnauthorized(text="the Authorization header must be "
                                            "'Bearer <token>'")
             who = self.tokens.verify(token, self.clock.now())
@@ -140,7 +142,7 @@ class Authenticator:
                            if staff is None else "your access was turned off by an admin")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get(CSRF_HEADER, "")
-            if not hmac.compare_digest(sent.encode(), s.csrf.encode()):
+            if not (sent.isascii() and hmac.compare_digest(sent, s.csrf)):
                 await self.audit.record(s.staff_id, "auth.refused:csrf",
                                         f"{request.method} {request.path}"[:200],
                                         source=request.remote or "")

@@ -82,3 +82,14 @@ async def read_json(request: web.Request, model: type[M]) -> M:
         errors = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
         raise web.HTTPBadRequest(text=json.dumps({"errors": errors}),
                                  content_type="application/json") from exc
+
+
+async def read_at_most(request: web.Request, limit: int) -> bytes:
+    """The whole body, or a 413 as soon as it passes ``limit`` bytes (a chunked body
+    arrives in pieces, so one read is not the whole of it)."""
+    body = bytearray()
+    while chunk := await request.content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    return bytes(body)

@@ -11,6 +11,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from sidecar.infra.access import in_room, principal, public, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.config import Meeting
 from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
 from sidecar.jitsi.deps import JITSI, JitsiDeps
@@ -100,6 +101,7 @@ async def _page_reported(t: JitsiDeps, meeting: str, batch: ConsoleBatch) -> Con
 
 @routes.post("/api/jitsi/rooms/{room}/console-events")
 @rule(in_room())
+@described(ConsoleBatch)
 async def console_events(request: web.Request) -> web.Response:
     """What the console's IFrame API saw: breakout membership, knocking participants, and
     (without Prosody's module) joins and leaves. Into the inbox like any platform event."""

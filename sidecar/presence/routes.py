@@ -11,13 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
+from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
-from sidecar.presence.stream import Stream, resume_point
+from sidecar.presence.stream import Stream, after_point, resume_point
 from sidecar.records import group_schedule as schedule
 
 logger = logging.getLogger(__name__)
@@ -78,18 +79,20 @@ def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
 
 @routes.get("/api/meetings/{meeting}/timeline")
 @rule(in_meeting())
+@described(query=("after",))
 async def timeline(request: web.Request) -> web.Response:
     """The meeting's timeline (display names, alerts): one audit entry per read."""
     t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
-    after = request.query.get("after", "-")
+    after = after_point(request)
     await t.audit.record(who.staff_id, "timeline.read:panel", m)
     return web.json_response({"meeting": m, "entries": await t.meetings.timeline(m, after)})
 
 
 @routes.get("/api/meetings/{meeting}/stream")
 @rule(in_meeting())
+@described(query=("last_event_id",))
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
     with a ``signed_out`` event when the caller's session or token does. One audit entry
@@ -121,6 +124,7 @@ class SeenBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/alerts/seen")
 @rule(in_meeting())
+@described(SeenBody)
 async def alert_seen(request: web.Request) -> web.Response:
     """"Seen" on an alert card: on the timeline, so every panel, and each reload, puts it
     away (a new alert of the same kind shows again)."""
@@ -142,6 +146,7 @@ class LinkBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/participants/{participant}/link")
 @rule(in_meeting())
+@described(LinkBody)
 async def link_participant(request: web.Request) -> web.Response:
     """"This is Casey": an unidentified participant becomes a client of the meeting."""
     t, who = _who(request)

@@ -19,15 +19,31 @@ from sidecar.infra.auth import Principal
 from sidecar.presence.deps import PresenceDeps
 
 KEEPALIVE_MS = 15_000
-_EVENT_ID = re.compile(r"^(0|[0-9]{1,20}-[0-9]{1,20})$")
+_EVENT_ID = re.compile(r"^([0-9]{1,20})(?:-([0-9]{1,20}))?$")
+_ID_PART_MAX = 2**64 - 2  # Redis stream ids are two 64-bit numbers; the very last is no cursor
 SIGNED_OUT = b"event: signed_out\ndata: {}\n\n"
+
+
+def is_event_id(value: str) -> bool:
+    """A timeline entry id (``1700000000000-0``) or its time alone (``1700000000000``)."""
+    found = _EVENT_ID.fullmatch(value)
+    return found is not None and all(int(part or 0) <= _ID_PART_MAX for part in found.groups())
 
 
 def resume_point(request: web.Request) -> str:
     last = request.headers.get("Last-Event-ID") or request.query.get("last_event_id") or "0-0"
-    if not _EVENT_ID.fullmatch(last):
+    if not is_event_id(last):
         raise web.HTTPBadRequest(text="last_event_id must be an event id such as 1700000000000-0")
     return last
+
+
+def after_point(request: web.Request) -> str:
+    """``?after=``: "-" (from the start, the default) or an entry id to read past."""
+    after = request.query.get("after", "-")
+    if after != "-" and not is_event_id(after):
+        raise web.HTTPBadRequest(text="after must be an event id such as 1700000000000-0 "
+                                      "(or - for the start)")
+    return after
 
 
 class Stream:

@@ -20,9 +20,11 @@ from aiohttp import web
 
 from sidecar.infra import keys
 from sidecar.infra.access import principal, rule, staff
+from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_docs import DOCUMENTS, DocumentProblems
 from sidecar.infra.config_store import Document, Outdated
+from sidecar.infra.validation import read_at_most
 from sidecar.records.deps import RECORDS, RecordsDeps
 
 routes = web.RouteTableDef()
@@ -99,9 +101,7 @@ def outdated(config: ProgramConfig, current: dict[str, Any], version: int, by: s
 
 
 async def json_body(request: web.Request) -> Any:
-    raw = await request.content.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
-        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(raw))
+    raw = await read_at_most(request, MAX_BODY)
     try:
         return json.loads(raw)
     except (ValueError, RecursionError):
@@ -130,6 +130,7 @@ async def one_document(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/config/{doc}")
 @rule(_WHO)
+@described(JSON, also=(409, 412, 428))
 async def save_document(request: web.Request) -> web.Response:
     t = request.app[RECORDS]
     who = principal(request)

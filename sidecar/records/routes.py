@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from sidecar.infra import keys
 from sidecar.infra.access import principal, rule, staff
+from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.validation import problems
@@ -145,6 +146,7 @@ async def _as_stored(t: RecordsDeps, who: Principal, rows: list[Any]) -> list[An
 
 @routes.post("/api/admin/clients")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(ClientFile, also=(409,))
 async def import_clients(request: web.Request) -> web.Response:
     t, who = _admin(request)
     raw = await _body(request)
@@ -255,6 +257,7 @@ def _id_problem(raw: Any, client_id: str) -> list[str]:
 
 @routes.put("/api/admin/clients/{client}")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(ClientRecord, ok=(200, 201), also=(409, 412, 428))
 async def put_client(request: web.Request) -> web.Response:
     """Create or replace one record; the id in the body must be the one in the path."""
     t, who = _admin(request)
@@ -290,6 +293,7 @@ async def get_directory(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/directory")
 @rule(staff(Role.ADMIN))
+@described(Directory, also=(409, 412, 428))
 async def put_directory(request: web.Request) -> web.Response:
     t, who = _admin(request)
     expected = _expected(request)

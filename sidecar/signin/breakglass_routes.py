@@ -10,6 +10,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidecar.infra.access import CLINICAL, principal, rule, staff
+from sidecar.infra.apidoc import described
 from sidecar.infra.breakglass import Opening
 from sidecar.infra.config import Role
 from sidecar.infra.validation import read_json
@@ -56,6 +57,7 @@ async def _tell_clinical_leads(t: SigninDeps, o: Opening) -> None:
 
 @routes.post("/api/break-glass")
 @rule(staff(*CLINICAL))
+@described(OpenBody, also=(404,))
 async def open_client(request: web.Request) -> web.Response:
     t, who = request.app[SIGNIN], principal(request)
     body = await read_json(request, OpenBody)

@@ -1,4 +1,4 @@
-"""Operations: liveness, readiness, Prometheus metrics."""
+"""Operations: liveness, readiness, Prometheus metrics, the API's OpenAPI document."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import described
 from sidecar.web.deps import WEB
+from sidecar.web.openapi import document
 
 routes = web.RouteTableDef()
 LOOPBACK = ("127.0.0.1", "::1")
@@ -23,6 +25,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/readyz")
 @rule(public("readiness, no data"))
+@described(also=(503,))
 async def readyz(request: web.Request) -> web.Response:
     t = request.app[WEB]
     try:
@@ -53,3 +56,10 @@ async def metrics(request: web.Request) -> web.Response:
                                 "TETHER_METRICS_TOKEN is set for a scraper")
     body = generate_latest(t.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@routes.get("/openapi.json")
+@rule(public("the API's shape only (paths, parameters, body schemas), no data"))
+async def openapi(request: web.Request) -> web.Response:
+    """This API as an OpenAPI 3.1 document, built from the routes this server serves."""
+    return web.json_response(document(request.app))

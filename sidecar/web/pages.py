@@ -9,6 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import described
 from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
@@ -26,6 +27,7 @@ async def panel_page(request: web.Request) -> web.Response:
 
 @routes.get("/static/vendor/preact-htm.js")
 @rule(public("a library from npm, no data"))
+@described(also=(503,))
 async def preact_htm(request: web.Request) -> web.Response:
     """Preact with htm and hooks, one ES module with no imports (npm's ``htm``), served
     from our origin so the pages' CSP stays ``script-src 'self'``."""

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plugins.base import PanelContext, PanelContextError
 from sidecar.checkin.page import form_html
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.sessions import Via, begin
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
@@ -46,6 +47,7 @@ PANEL_APP = '<script type="module" src="/static/panel/app.js"></script>'
 
 @routes.get("/zoom/home")
 @rule(public("Zoom's encrypted app context"))
+@described(also=(403,))
 async def home(request: web.Request) -> web.Response:
     """Zoom loads this inside the client with ``x-zoom-app-context``."""
     t = request.app[ZOOM]
@@ -67,6 +69,7 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/zoom/appssdk.es.js")
 @rule(public("static script, no data"))
+@described(also=(404,))
 async def appssdk_module(request: web.Request) -> web.Response:
     """The @zoom/appssdk browser module (npm), served from our own origin."""
     module = request.app[ZOOM].sdk_module()
@@ -88,6 +91,7 @@ async def appssdk(request: web.Request) -> web.Response:
 
 @routes.post("/api/zoom/session")
 @rule(public("Zoom's encrypted app context"))
+@described(SessionBody, also=(403,))
 async def session(request: web.Request) -> web.Response:
     """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a session cookie (and the
     CSRF token the panel sends back)."""

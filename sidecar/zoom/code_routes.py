@@ -26,6 +26,7 @@ from sidecar.checkin.code_rules import Attempt, cleaned, last4
 from sidecar.checkin.code_store import Capped
 from sidecar.checkin.identify import Candidate, Factors, matches
 from sidecar.infra.access import public, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.errors import where as where_of
 from sidecar.infra.telephony import TelephonyError
 from sidecar.infra.timeline import entry
@@ -92,6 +93,7 @@ async def _chosen(t: ZoomDeps, where: InMeeting, factors: Factors) -> list[str]:
 
 @routes.post("/api/zoom/checkin-code")
 @rule(public("Zoom's encrypted app context"))
+@described(CodeRequest, also=(403, 429, 502))
 async def ask_for_code(request: web.Request) -> web.Response:
     """Text a code: 200 ``{"challenge","sent_to","message"}``; 429 at the hourly cap (the
     handle still takes the newest code); 502 when the text could not be sent."""
@@ -155,6 +157,7 @@ def _refused(attempt: Attempt) -> web.Response:
 
 @routes.post("/api/zoom/checkin-code/verify")
 @rule(public("Zoom's encrypted app context"))
+@described(CodeEntry, also=(403, 410))
 async def enter_code(request: web.Request) -> web.Response:
     """The code typed in: 200 ``{"token","first_name"}``; 403 wrong (``tries_left``); 410
     expired, used up or replaced; 400 not six digits (not counted as a try)."""

@@ -9,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sidecar.infra.access import in_meeting, principal, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.timeline import entry
 from sidecar.zoom.deps import ZOOM
 
@@ -23,6 +24,7 @@ class PanelStop(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/recording")
 @rule(in_meeting())
+@described(PanelStop)
 async def panel_stop(request: web.Request) -> web.Response:
     t = request.app[ZOOM]
     who = principal(request)

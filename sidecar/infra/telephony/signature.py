@@ -17,4 +17,7 @@ def twilio_signature(auth_token: str, url: str, params: Mapping[str, str]) -> st
 def twilio_signature_ok(
     auth_token: str, url: str, params: Mapping[str, str], header: str
 ) -> bool:
+    """False for anything but the signature, including a header that is not ASCII."""
+    if not header.isascii():
+        return False
     return hmac.compare_digest(twilio_signature(auth_token, url, params), header)
