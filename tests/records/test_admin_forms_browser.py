@@ -288,7 +288,8 @@ async def test_two_people_save_the_same_client(
     conflict = second.locator(".conflict")
     await conflict.wait_for()
     told = " ".join(str(await conflict.text_content()).split())
-    assert "Jordan Pell saved this record at 2:00 AM" in told and "your changes are still in the form" in told
+    assert "Jordan Pell saved this record at 2:00 AM" in told
+    assert "your changes are still in the form" in told
     assert "(312) 555-0131" in told and "Rowan Tidewell-Ames" in told  # theirs, and mine
     assert await second.input_value("#client-name") == "Rowan Tidewell-Ames"
     await status(second, "Not saved: someone else saved this client first")
