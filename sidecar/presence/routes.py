@@ -13,6 +13,7 @@ from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.stopping import STOPPING
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
@@ -90,7 +91,8 @@ async def timeline(request: web.Request) -> web.Response:
 @rule(in_meeting())
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
-    with a ``signed_out`` event when the caller's session or token does."""
+    with a ``signed_out`` event when the caller's session or token does, and with a hint to
+    reconnect soon when this server shuts down."""
     t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
@@ -100,7 +102,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
     try:
-        await Stream(t, who, m).run(resp, last)
+        await Stream(t, who, m, request.app[STOPPING]).run(resp, last)
     except ConnectionResetError:  # the panel was closed: the normal end of a stream
         pass
     return resp
