@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -101,7 +102,7 @@ async def _send(http: httpx.AsyncClient, s: Served, n: int) -> int:
             ).status_code
 
 
-async def _load(s: Served, counter: Iterator[int], answered: list[int]) -> None:
+async def _load(s: Served, counter: Iterator[int], answered: list[Any]) -> None:
     """Webhooks one after another until the server stops answering."""
     async with httpx.AsyncClient(timeout=10) as http:
         while True:
@@ -150,8 +151,9 @@ async def test_sigterm_with_streams_open_and_webhooks_arriving_stops_within_the_
     redis_pid = s.redis_pid()
     opened = [asyncio.Event() for _ in range(STREAMS)]
     streams = [asyncio.create_task(_watch(s, o)) for o in opened]
-    await asyncio.wait_for(asyncio.gather(*(o.wait() for o in opened)), 30)
-    counter, answered = itertools.count(1), list[int]()
+    async with asyncio.timeout(30):
+        await asyncio.gather(*(o.wait() for o in opened))
+    counter, answered = itertools.count(1), []
     load = [asyncio.create_task(_load(s, counter, answered)) for _ in range(SENDERS)]
     await eventually(lambda: _more_than(answered, 20), timeout=30)
 
@@ -160,15 +162,16 @@ async def test_sigterm_with_streams_open_and_webhooks_arriving_stops_within_the_
 
     assert s.proc.returncode == 0, (took, s.log.read_text()[-3000:])
     assert took < SHUTDOWN_BOUND_S
-    ended = await asyncio.wait_for(asyncio.gather(*streams), 5)
+    async with asyncio.timeout(15):  # the streams and the senders have all ended
+        ended = await asyncio.gather(*streams)
+        await asyncio.gather(*load)
     assert all(b"retry: 1000" in got for got in ended), "each stream was told to reconnect"
-    await asyncio.wait_for(asyncio.gather(*load), 15)
     assert set(answered) == {200}, "webhooks were accepted (or spooled) up to the end"
     assert _gone(redis_pid) and not s.socket.exists()
     assert "did not stop" not in s.log.read_text()
 
 
-async def _more_than(answered: list[int], n: int) -> bool:
+async def _more_than(answered: list[Any], n: int) -> bool:
     return len(answered) > n
 
 
