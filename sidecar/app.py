@@ -23,6 +23,7 @@ from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
+from sidecar.infra.stopping import STOPPING, cancel_and_wait
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
 from sidecar.presence import routes as presence_routes
@@ -38,6 +39,7 @@ from sidecar.zoom import code_routes as zoom_code_routes
 from webhooks import WebhookEdge
 
 logger = logging.getLogger(__name__)
+TASKS_GRACE_S = 4.0  # background tasks' time to stop, within ``tether serve``'s bound
 
 
 class EdgeMetrics:
@@ -68,17 +70,19 @@ def _edge(t: Tether) -> WebhookEdge:
 async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
     """The edge's spool replay always runs; the workers (job engine, inbox applier,
     auditor) can be left to other replicas (``tether serve --no-workers``)."""
-    t.tasks.append(asyncio.create_task(edge.replay_forever()))
+    t.tasks.append(asyncio.create_task(edge.replay_forever(), name="spool-replay"))
     # every replica holds open event streams, so every replica hears of ended sessions
-    t.tasks.append(asyncio.create_task(t.revocations.listen_forever()))
+    t.tasks.append(asyncio.create_task(t.revocations.listen_forever(), name="revocations"))
     # every replica runs on the configuration admins save, within a second of the save
-    t.tasks.append(asyncio.create_task(ConfigFollower(t.config_store, t.live).follow_forever()))
+    t.tasks.append(asyncio.create_task(
+        ConfigFollower(t.config_store, t.live).follow_forever(), name="config-follower"))
     if not workers:
         return
     await t.engine.ensure_scripts()
     await t.applier.ensure_group()
-    for coro in (t.engine.run_forever(), t.applier.run_forever(), t.audit_forever()):
-        t.tasks.append(asyncio.create_task(coro))
+    for name, coro in (("jobs", t.engine.run_forever()), ("applier", t.applier.run_forever()),
+                       ("auditor", t.audit_forever())):
+        t.tasks.append(asyncio.create_task(coro, name=name))
 
 
 def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = None,
@@ -105,18 +109,20 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             logger.info("tether ready worker=%s workers=%s program=%s", t.worker_id,
                         run_workers, t.config.program.name)
             yield
-            for task in t.tasks:
-                task.cancel()
-            if t.tasks:
-                _, stuck = await asyncio.wait(t.tasks, timeout=10)
-                for task in stuck:
-                    logger.error("background task %s did not stop in time", task.get_name())
+            await cancel_and_wait(t.tasks, TASKS_GRACE_S, "shutdown")
+
+    async def end_streams(app: web.Application) -> None:
+        """Shutdown begins: open event streams end now, not when the server gives up on
+        them (a panel reconnects, to another replica, from its last event)."""
+        app[STOPPING].set()
 
     @access.rule(access.public("the platform's webhook signature, checked by its adapter"))
     @described(JSON, also=(413,))
     async def webhook(request: web.Request) -> web.StreamResponse:
         return await edge_holder[0].handle(request)
 
+    app[STOPPING] = asyncio.Event()
+    app.on_shutdown.append(end_streams)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, pages.routes, presence_routes.routes, panel_routes.routes,

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import logging
+import os
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -25,7 +28,15 @@ from sidecar.records.clients import IdentityConflict
 from sidecar.records.directory import Directory, load_directory
 from sidecar.records.model import ClientFile
 
+logger = logging.getLogger(__name__)
 DEFAULT_CONFIG = Path("examples/program.yaml")
+# ``tether serve`` is gone this long after SIGTERM, even with panels' streams open. Within
+# it: requests in flight get HANDLER_GRACE_S (twice, in the worst case: aiohttp waits,
+# then cancels and waits again), background tasks app.TASKS_GRACE_S, the embedded redis
+# store.STOP_WAIT_S; what overruns is cut short by the deadline.
+SHUTDOWN_BOUND_S = 15.0
+HANDLER_GRACE_S = 2.0
+EXIT_OVERDUE = 70  # EX_SOFTWARE: stopped by the deadline, not cleanly
 
 
 T = TypeVar("T")
@@ -74,8 +85,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
                      config_source=str(args.config))
     if directory is not None:
         _store_directory_at_startup(app, directory)
-    web.run_app(app, host=args.host, port=args.port, access_log=None)
+    app.on_shutdown.append(_exit_by_deadline)
+    web.run_app(app, host=args.host, port=args.port, access_log=None,
+                shutdown_timeout=HANDLER_GRACE_S)
     return 0
+
+
+async def _exit_by_deadline(app: web.Application) -> None:
+    """Shutdown has begun (SIGTERM, SIGINT): the process is gone within SHUTDOWN_BOUND_S
+    whatever is stuck. Past it, every thread's stack goes to stderr and the process exits
+    at once; its embedded redis-server dies with it (``sidecar.infra.store``)."""
+    timer = threading.Timer(SHUTDOWN_BOUND_S, _overdue)
+    timer.daemon = True
+    timer.start()
+
+
+def _overdue() -> None:
+    logger.error("tether did not stop within %s s of being asked to; exiting now (stacks "
+                 "follow)", SHUTDOWN_BOUND_S)
+    faulthandler.dump_traceback(all_threads=True)
+    os._exit(EXIT_OVERDUE)
 
 
 def cmd_check_config(args: argparse.Namespace) -> int:

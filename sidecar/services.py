@@ -41,6 +41,7 @@ from sidecar.infra.metrics import Metrics
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import SessionPolicy, SessionStore
 from sidecar.infra.settings import Settings
+from sidecar.infra.stopping import cancel_and_wait, check_stop
 from sidecar.infra.store import EmbeddedRedis, connect
 from sidecar.infra.telephony import CallRef, Dialer, TelephonyError
 from sidecar.infra.telephony.twilio import TwilioDialer
@@ -74,6 +75,7 @@ from sidecar.zoom.recording_guard import RecordingGuard
 logger = logging.getLogger(__name__)
 AUDIT_EVERY_S = 5.0
 TRIM_EVERY_S = 3600.0  # the audit record is trimmed by age at most this often
+SUPERVISOR_STOP_S = 1.0
 OVERDUE_SLACK_MS = 5000
 
 
@@ -167,6 +169,7 @@ class Tether:
         audit entries older than the retention."""
         next_trim = 0.0
         while True:
+            check_stop()
             with contextlib.suppress(aioredis.RedisError, OSError):
                 now = self.engine.now_ms()
                 overdue = await self.redis.zcount(keys.JOBS_DUE, "-inf", now - OVERDUE_SLACK_MS)
@@ -192,8 +195,12 @@ async def supervise(embedded: EmbeddedRedis, stop: asyncio.Event) -> None:
     """Restart the embedded server if it dies; AOF brings every acknowledged write back.
     Ends when ``stop`` is set, even if a library swallowed the task's cancellation."""
     while not stop.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 0.5)
+        check_stop()
+        stopped = asyncio.ensure_future(stop.wait())
+        try:  # not wait_for, which can swallow a cancel that meets the timeout
+            await asyncio.wait({stopped}, timeout=0.5)
+        finally:
+            stopped.cancel()
         if stop.is_set():
             return
         if embedded.process is not None and embedded.process.poll() is not None:
@@ -229,15 +236,14 @@ async def open_store(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, 
     finally:
         stop.set()
         if watcher is not None:
-            watcher.cancel()
             # never wait forever: a cancellation swallowed inside a client library once
             # left this await hanging and the process unable to shut down
-            _, stuck = await asyncio.wait({watcher}, timeout=5)
-            if stuck:
-                logger.error("the embedded redis supervisor did not stop in time")
-        await redis.aclose()
-        if embedded is not None:
-            embedded.stop()
+            await cancel_and_wait({watcher}, SUPERVISOR_STOP_S, "embedded redis supervisor")
+        try:
+            await redis.aclose()
+        finally:  # the server stops even if the client could not close cleanly
+            if embedded is not None:
+                embedded.stop()
 
 
 def build_dialer(settings: Settings, config: ProgramConfig, http: httpx.AsyncClient

@@ -20,9 +20,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from sidecar.app import create_app
+from sidecar.cli import HANDLER_GRACE_S
 from sidecar.infra.clock import FakeClock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.settings import Settings
+from sidecar.infra.stopping import stuck_at
 from sidecar.infra.telephony.standin import TwilioStandIn
 from sidecar.records.model import ClientFile
 from sidecar.services import TETHER, Tether
@@ -30,6 +32,8 @@ from tests import zoom_payloads as zp
 from tests.jitsi import events as jitsi_events
 from tests.redis_servers import RedisServer, binaries, require_all_in_ci
 from tests.zoom_rest_standin import ZoomRestStandIn
+
+pytest_plugins = ["tests.stuck"]  # a test that times out says where its tasks wait
 
 ROOT = Path(__file__).resolve().parent.parent
 TWILIO_SID = "AC" + "0" * 32
@@ -187,9 +191,12 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0)
 async def _no_task_left_behind() -> AsyncIterator[None]:
     """After each test, cancel what is still running, again and again for up to 5 s: a
     task whose cancellation a client library swallowed once would otherwise keep the
-    event loop, and the whole run, waiting for ever."""
+    event loop, and the whole run, waiting for ever. A task still running after that fails
+    the test, named with where it is stuck, and is struck from the loop's books so that
+    closing the loop does not wait for it (the run goes on to the next test)."""
     yield
     me = asyncio.current_task()
+    left: list[asyncio.Task[Any]] = []
     for _ in range(50):
         left = [t for t in asyncio.all_tasks() if t is not me and not t.done()]
         if not left:
@@ -197,6 +204,13 @@ async def _no_task_left_behind() -> AsyncIterator[None]:
         for task in left:
             task.cancel()
         await asyncio.wait(left, timeout=0.1)
+    left = [t for t in left if not t.done()]
+    if not left:
+        return
+    for task in left:
+        asyncio.tasks._unregister_task(task)
+    pytest.fail("tasks did not stop when cancelled, for 5 s: " + "; ".join(
+        f"{t.get_name()} at {stuck_at(t)}" for t in left), pytrace=False)
 
 
 @pytest.fixture
@@ -261,7 +275,8 @@ async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioS
     app = create_app(test_settings(redis_url, tmp_path, port, standin[1], zoom_url,
                                    **(settings or {})),
                      program_config(overrides, **policy), clock)
-    server = TestServer(app, host="127.0.0.1", port=port)
+    # requests get as long to finish at shutdown as under ``tether serve``
+    server = TestServer(app, host="127.0.0.1", port=port, shutdown_timeout=HANDLER_GRACE_S)
     await server.start_server()
     try:
         async with httpx.AsyncClient(timeout=10) as http:

@@ -83,8 +83,9 @@ class WebhookEdge:
         return web.json_response(await self._hand_over(platform, result.events))
 
     async def _hand_over(self, platform: str, events: list[EventEnvelope]) -> dict[str, int]:
-        try:
-            new = await asyncio.wait_for(self.ingest(events), INGEST_TIMEOUT_S)
+        try:  # asyncio.timeout, not wait_for: on 3.11 that can swallow a cancel
+            async with asyncio.timeout(INGEST_TIMEOUT_S):
+                new = await self.ingest(events)
         except Exception as exc:  # whatever failed, the event is kept, not lost
             self.spool.append(events)
             self.observer.spooled(platform, len(events))
@@ -98,7 +99,16 @@ class WebhookEdge:
     async def replay_forever(self, interval_s: float = 1.0) -> None:
         """Give spooled events back to ingest as soon as the store takes them."""
         while True:
+            _check_stop()
             await asyncio.sleep(interval_s)
             if self.spool.pending() or self.spool.path.with_suffix(".replaying").exists():
                 with contextlib.suppress(IngestUnavailable, TimeoutError, OSError):
                     await self.spool.replay(self.ingest)
+
+
+def _check_stop() -> None:
+    """Raise the cancel a client library swallowed (3.11's ``wait_for`` can), if this task
+    was asked to stop: the request is still counted."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -25,6 +25,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_docs import DOCUMENTS, join, split, with_document
+from sidecar.infra.stopping import check_stop
 
 logger = logging.getLogger(__name__)
 SAVE_RETRIES = 20
@@ -233,15 +234,15 @@ class ConfigFollower:
 
     async def follow_forever(self) -> None:
         while True:
+            check_stop()
             try:
                 async with self.store.redis.pubsub(ignore_subscribe_messages=True) as ps:
                     await ps.subscribe(keys.CONFIG_CHANNEL)
                     await self._refresh_logged()
                     while True:
+                        check_stop()
                         await ps.get_message(timeout=CATCH_UP_EVERY_S)
                         await self._refresh_logged()
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.warning("configuration follower lost the store; retrying in 1 s")
                 await asyncio.sleep(1)

@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 
 from sidecar.infra import keys
 from sidecar.infra.sessions import SessionStore
+from sidecar.infra.stopping import check_stop, messages
 
 logger = logging.getLogger(__name__)
 MARK_TTL_S = 13 * 3600  # longer than any token lives
@@ -70,13 +71,12 @@ class Revocations:
     async def listen_forever(self) -> None:
         """This replica's listener; it resubscribes after a store outage."""
         while True:
+            check_stop()
             try:
                 async with self.redis.pubsub(ignore_subscribe_messages=True) as ps:
                     await ps.subscribe(keys.REVOKED_CHANNEL)
-                    async for message in ps.listen():
+                    async for message in messages(ps):
                         self._on(message.get("data"))
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 logger.warning("revocation listener lost the store; resubscribing in 1 s")
                 # a stream cannot know what it missed: end them all, the pages reconnect

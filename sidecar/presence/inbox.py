@@ -48,10 +48,12 @@ class Inbox:
             try:
                 results = await self._commit([args for args, _ in batch])
             except Exception as exc:  # every waiter must hear of it, or it would hang
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(IngestUnavailable(f"{type(exc).__name__}: {exc}"))
+                _fail(batch, f"{type(exc).__name__}: {exc}")
                 continue
+            except asyncio.CancelledError:  # stopped mid-commit (shutdown): the same
+                _fail([*batch, *self._queue], "the server is stopping")
+                self._queue = []
+                raise
             for (_, fut), result in zip(batch, results, strict=True):
                 if not fut.done():
                     fut.set_result(int(result))
@@ -68,3 +70,9 @@ class Inbox:
                         raise
                     await self.redis.script_load(_SOURCE)
         raise AssertionError("unreachable")
+
+
+def _fail(waiting: list[_Pending], why: str) -> None:
+    for _, fut in waiting:
+        if not fut.done():
+            fut.set_exception(IngestUnavailable(why))

@@ -17,6 +17,7 @@ from sidecar.infra.config import Meeting, ProgramConfig
 from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.errors import where
 from sidecar.infra.metrics import Metrics
+from sidecar.infra.stopping import check_stop
 from sidecar.presence.chat import ChatWatch
 from sidecar.presence.meetings import MeetingStore
 from sidecar.presence.plan import MeetingView, plan_event, plan_link
@@ -205,9 +206,11 @@ class Applier:
 
     async def run_forever(self) -> None:
         while True:
+            check_stop()
             try:
                 await self.ensure_group()
                 while True:
+                    check_stop()
                     await self.run_once()
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
                 logger.warning("applier: redis unavailable (%s); retrying", exc)

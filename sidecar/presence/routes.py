@@ -14,6 +14,7 @@ from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, 
 from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.stopping import STOPPING
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
@@ -95,8 +96,9 @@ async def timeline(request: web.Request) -> web.Response:
 @described(query=("last_event_id",))
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
-    with a ``signed_out`` event when the caller's session or token does. One audit entry
-    per stream opened (each resume is an opening), not one per event."""
+    with a ``signed_out`` event when the caller's session or token does, and with a hint to
+    reconnect soon when this server shuts down. One audit entry per stream opened (each
+    resume is an opening), not one per event."""
     t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
@@ -107,7 +109,7 @@ async def stream(request: web.Request) -> web.StreamResponse:
                                        "X-Accel-Buffering": "no"})
     await resp.prepare(request)
     try:
-        await Stream(t, who, m).run(resp, last)
+        await Stream(t, who, m, request.app[STOPPING]).run(resp, last)
     except ConnectionResetError:  # the panel was closed: the normal end of a stream
         pass
     return resp

@@ -3,7 +3,11 @@
 The stream lives as long as the person's right to it: it ends at once when their session
 ends anywhere (logout, revocation: ``Revocations``), and, checked before every write,
 when their session times out or their token expires. While the meeting runs, an open
-panel counts as activity, so a clinician watching a quiet group is not signed out."""
+panel counts as activity, so a clinician watching a quiet group is not signed out.
+
+It also ends as soon as this server starts shutting down (``stopping``), with a hint to
+reconnect within a second: the panel's EventSource reconnects, to another replica behind
+the balancer, and resumes from its last event id."""
 
 from __future__ import annotations
 
@@ -16,12 +20,14 @@ from aiohttp import web
 
 from sidecar.infra import keys
 from sidecar.infra.auth import Principal
+from sidecar.infra.stopping import check_stop
 from sidecar.presence.deps import PresenceDeps
 
 KEEPALIVE_MS = 15_000
 _EVENT_ID = re.compile(r"^([0-9]{1,20})(?:-([0-9]{1,20}))?$")
 _ID_PART_MAX = 2**64 - 2  # Redis stream ids are two 64-bit numbers; the very last is no cursor
 SIGNED_OUT = b"event: signed_out\ndata: {}\n\n"
+RECONNECT_SOON = b"retry: 1000\n\n"  # this server is stopping: reconnect in 1 s
 
 
 def is_event_id(value: str) -> bool:
@@ -47,8 +53,9 @@ def after_point(request: web.Request) -> str:
 
 
 class Stream:
-    def __init__(self, t: PresenceDeps, who: Principal, meeting: str) -> None:
-        self.t, self.who, self.meeting = t, who, meeting
+    def __init__(self, t: PresenceDeps, who: Principal, meeting: str,
+                 stopping: asyncio.Event) -> None:
+        self.t, self.who, self.meeting, self.stopping = t, who, meeting, stopping
         self.watch = t.revocations.watch(who.staff_id, who.session.key if who.session else None)
 
     async def allowed(self) -> bool:
@@ -60,16 +67,20 @@ class Stream:
         return await self.t.sessions.still(self.who.session, now_ms, active=live) is not None
 
     async def next_batch(self, last: str) -> list[Any] | None:
-        """The next entries after ``last`` ([] on a keepalive); None once the session ended."""
+        """The next entries after ``last`` ([] on a keepalive); None once the session ended
+        or the server is stopping."""
+        if self.stopping.is_set():
+            return None
         read = asyncio.ensure_future(self.t.redis.xread(
             {keys.timeline(self.meeting): last}, count=100, block=KEEPALIVE_MS))
-        ended = asyncio.ensure_future(self.watch.done.wait())
+        ends = {asyncio.ensure_future(self.watch.done.wait()),
+                asyncio.ensure_future(self.stopping.wait())}
         try:
-            done, _ = await asyncio.wait({read, ended}, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait({read, *ends}, return_when=asyncio.FIRST_COMPLETED)
         finally:  # also when the panel went away and this handler is being cancelled
-            for task in (read, ended):
+            for task in (read, *ends):
                 task.cancel()
-        if ended in done:
+        if done & ends:
             await asyncio.wait({read}, timeout=1)
             return None
         got = read.result()
@@ -78,7 +89,11 @@ class Stream:
     async def run(self, resp: web.StreamResponse, last: str) -> None:
         try:
             while True:
+                check_stop()
                 batch = await self.next_batch(last)
+                if self.stopping.is_set():
+                    await resp.write(RECONNECT_SOON)  # what it missed, it resumes from
+                    return
                 if batch is None or not await self.allowed():
                     await resp.write(SIGNED_OUT)
                     return

@@ -24,11 +24,13 @@ from sidecar.infra.clock import Clock
 from sidecar.infra.errors import where
 from sidecar.infra.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
 from sidecar.infra.jobs.scripts import Scripts
+from sidecar.infra.stopping import cancel_and_wait, check_stop, messages
 
 logger = logging.getLogger(__name__)
 
 MAX_IDLE_S = 1.0  # longest sleep without looking at the queue (a safety net, not the timer)
 CLAIM_BATCH = 64
+STOP_HANDLERS_S = 2.0  # at shutdown, handlers' time to stop (their leases lapse anyway)
 
 
 def backoff_s(attempts: int) -> float:
@@ -187,16 +189,15 @@ class JobEngine:
     async def _renewing(self, job: ClaimedJob) -> Any:
         async def renew() -> None:
             while True:
+                check_stop()
                 await self.clock.sleep(self.lease_ms / 3000)  # lease time is clock time
                 await self.touch(job)
 
-        task = asyncio.create_task(renew())
+        task = asyncio.create_task(renew(), name=f"renew {job.key}")
         try:
             yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, aioredis.RedisError):
-                await task
+        finally:  # a cancel of this job's own task, arriving meanwhile, is not swallowed
+            await cancel_and_wait({task}, STOP_HANDLERS_S, f"job {job.key}")
 
     async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
         jk = [keys.JOBS_DUE, keys.job(job.key)]
@@ -233,6 +234,7 @@ class JobEngine:
         listener = asyncio.create_task(self._listen_for_wakes())
         try:
             while True:
+                check_stop()
                 try:
                     started = await self.run_due()
                     if self.free_slots <= 0:
@@ -247,12 +249,8 @@ class JobEngine:
                 self._wake.clear()
                 self._slot_freed.clear()
                 await self._wait(wait)
-        finally:
-            listener.cancel()
-            handlers = [listener, *self._running]
-            for task in self._running:
-                task.cancel()  # leases lapse and another replica takes the jobs over
-            await asyncio.wait(handlers, timeout=5)
+        finally:  # leases lapse and another replica takes the jobs over
+            await cancel_and_wait([listener, *self._running], STOP_HANDLERS_S, "job engine")
 
     async def _wait(self, seconds: float) -> None:
         """Until the clock reaches the next due job, a wake-up, or MAX_IDLE_S of real time.
@@ -271,11 +269,12 @@ class JobEngine:
     async def _listen_for_wakes(self) -> None:
         """Another replica scheduled a job: look at the queue now, not at the next tick."""
         while True:
+            check_stop()
             try:
                 pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
                 async with pubsub:
                     await pubsub.subscribe(keys.JOBS_WAKE_CHANNEL)
-                    async for _ in pubsub.listen():
+                    async for _ in messages(pubsub):
                         self._wake.set()
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
                 await asyncio.sleep(0.5)
