@@ -108,8 +108,8 @@ async def test_a_new_person_leads_a_new_zoom_group(harness: Harness, browser: An
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-async def test_the_on_call_week_with_an_overnight_shift(harness: Harness,  # noqa: F811
-                                                       browser: Any, width: int) -> None:
+async def test_the_on_call_week_with_an_overnight_shift(
+        harness: Harness, browser: Any, width: int) -> None:  # noqa: F811
     h = harness  # the clock: Friday 2027-01-15, 02:00 in Chicago
     page = await open_section(h, browser, "schedule", width)
     now = page.locator("#oncall-now")
@@ -234,8 +234,8 @@ async def test_two_people_edit_staff_at_once(harness: Harness,
     assert morgan["phone"] == "+13125550102"  # "keep mine" is all of mine, said in the diff
 
 
-async def test_who_a_group_or_shift_names_cannot_be_removed(harness: Harness,  # noqa: F811
-                                                            browser: Any) -> None:
+async def test_who_a_group_or_shift_names_cannot_be_removed(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
     h = harness
     page = await open_section(h, browser, "staff", 1280)
     avery = page.locator("li.card[data-staff='lead-avery']")

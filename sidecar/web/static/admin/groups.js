@@ -67,6 +67,7 @@ function Group({ group, i, form, staff, clients, programZone }) {
   const err = (path) => problemAt(form.fields, path);
   const e = (f) => err(i + "." + f);
   const setGroup = (patch) => form.setDraft((gs) => gs.map((g, j) => (j === i ? { ...g, ...patch } : g)));
+  group = { ...NEW_GROUP, ...group, schedule: group.schedule || [] };
   const known = new Set(clients.map((c) => c.id));
   const clientOptions = [...clients.map((c) => ({ value: c.id, label: c.name })),
     ...group.expected_clients.filter((c) => !known.has(c)).map((c) => ({ value: c, label: c }))];

@@ -42,6 +42,16 @@ function namedBy(id, groups, shifts) {
   return found;
 }
 
+// Both copies keyed by each person's name (theirs first), so the differences read
+// "Morgan Ostrander, phone" rather than "Item 2, phone"
+function byName(mine, theirs) {
+  const names = {};
+  for (const r of [...mine, ...theirs]) if (r.id) names[r.id] = r.name;
+  const keyed = (rows) => Object.fromEntries(rows.map((r, i) =>
+    [String(names[r.id] || r.name || "New person " + (i + 1)).replace(/[._]/g, " "), r]));
+  return [keyed(mine), keyed(theirs)];
+}
+
 const NEW_PERSON = { id: "", name: "", roles: [], phone: "", email: null, zoom_emails: [],
   zoom_user_ids: [], active: true, _new: true };
 
@@ -112,8 +122,9 @@ export function StaffSection() {
       staff and admins. ${form.draft.length} ${form.draft.length === 1 ? "person" : "people"}.</p>
     <${ErrorSummary} errors=${form.errors} fields=${form.fields} prefix="staff"
       focusKey=${form.tries} />
-    ${form.conflict ? html`<${Conflict} message=${form.conflict.error} mine=${form.mine()}
-      theirs=${form.conflict.body} onUseTheirs=${form.useTheirs} onKeepMine=${form.keepMine} />`
+    ${form.conflict ? html`<${Conflict} message=${form.conflict.error}
+      mine=${byName(form.mine(), form.conflict.body)[0]}
+      theirs=${byName(form.mine(), form.conflict.body)[1]} onUseTheirs=${form.useTheirs} onKeepMine=${form.keepMine} />`
       : null}
     <ul class="cards" aria-labelledby="staff-title">
       ${form.draft.map((row, i) => html`<${Person} key=${i} row=${row} i=${i} form=${form}
