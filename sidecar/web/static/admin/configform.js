@@ -251,3 +251,11 @@ export function NotYet({ title, id, doc }) {
   return html`<h2 id=${id}>${title}</h2>${doc.status === "error"
     ? html`<p class="error-line" role="alert">${doc.error}</p>` : html`<p>Loading…</p>`}`;
 }
+
+// After adding a row: move to its first field once it is on the page
+export function focusSoon(id) {
+  requestAnimationFrame(() => {
+    const field = document.getElementById(id);
+    if (field) field.focus();
+  });
+}

@@ -2,7 +2,7 @@
 // both), when it meets each week, who leads it, which clients are expected, and what a
 // dropped client is texted. People are picked by name from the staff and client lists.
 import { html } from "/static/vendor/preact-htm.js";
-import { ChoiceBoxes, DayBoxes, NotYet, TimeInput, problemAt, useAnswer, useConfigBody,
+import { ChoiceBoxes, DayBoxes, NotYet, TimeInput, focusSoon, problemAt, useAnswer, useConfigBody,
   useConfigForm } from "./configform.js";
 import { Conflict, ErrorSummary, SaveBar, Select, TextInput, fieldId } from "./fields.js";
 
@@ -52,8 +52,10 @@ function Schedule({ group, i, setGroup, err, programZone }) {
     ${group.schedule.length ? null : html`<p class="hint">No sessions yet.</p>`}
     <ol class="sessions">${group.schedule.map((s, n) => html`<${Session} key=${n} s=${s} i=${i}
       n=${n} group=${group} setGroup=${setGroup} err=${err} />`)}</ol>
-    <p><button type="button" onClick=${() => setGroup({ schedule: [...group.schedule,
-      { ...NEW_SESSION, days: [] }] })}>Add a session</button></p>
+    <p><button type="button" onClick=${() => { setGroup({ schedule: [...group.schedule,
+      { ...NEW_SESSION, days: [] }] });
+      focusSoon(fieldId("groups", i + ".schedule." + group.schedule.length + ".days-mon")); }}>
+      Add a session</button></p>
     <${Select} id=${tz} label="Time zone of these times" value=${group.time_zone || ""}
       error=${err(i + ".time_zone")}
       options=${[{ value: "", label: "The program's (" + programZone + ")" },
@@ -143,7 +145,8 @@ export function GroupsSection() {
       ${form.draft.map((g, i) => html`<${Group} key=${i} group=${g} i=${i} form=${form}
         staff=${staff} clients=${list} programZone=${program ? program.time_zone : "…"} />`)}
     </ul>
-    <p><button type="button" onClick=${() => form.setDraft((gs) => [...gs, { ...NEW_GROUP }])}>
+    <p><button type="button" onClick=${() => { form.setDraft((gs) => [...gs, { ...NEW_GROUP }]);
+      focusSoon(fieldId("groups", form.draft.length + ".name")); }}>
       Add a group</button></p>
     <${SaveBar} saving=${form.saving} status=${form.status} onSave=${form.save}
       onDiscard=${form.discard} saveLabel="Save groups" />

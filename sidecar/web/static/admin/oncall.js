@@ -2,7 +2,7 @@
 // wall-clock time), and who is on call right now by the saved schedule, read again every
 // 30 seconds and after each save.
 import { html } from "/static/vendor/preact-htm.js";
-import { DAYS, DayBoxes, NotYet, TimeInput, problemAt, useAnswer, useConfigBody, useConfigForm,
+import { DAYS, DayBoxes, NotYet, TimeInput, focusSoon, problemAt, useAnswer, useConfigBody, useConfigForm,
   useSavedElsewhere } from "./configform.js";
 import { Conflict, ErrorSummary, SaveBar, Select, fieldId } from "./fields.js";
 
@@ -96,7 +96,8 @@ export function OnCallSection() {
       ${form.draft.map((s, i) => html`<${Shift} key=${i} shift=${s} i=${i} form=${form}
         staff=${staff} />`)}
     </ol>
-    <p><button type="button" onClick=${() => form.setDraft((ss) => [...ss, { ...NEW_SHIFT, days: [] }])}>
+    <p><button type="button" onClick=${() => { form.setDraft((ss) => [...ss, { ...NEW_SHIFT, days: [] }]);
+      focusSoon(fieldId("on_call", form.draft.length + ".staff")); }}>
       Add a shift</button></p>
     <${SaveBar} saving=${form.saving} status=${form.status} onSave=${form.save}
       onDiscard=${form.discard} saveLabel="Save the schedule" />

@@ -3,7 +3,7 @@
 // and whether 42 CFR Part 2 applies. Settings this page has no words for are shown from
 // the server's answer with labels made from their names, and kept as they are.
 import { html } from "/static/vendor/preact-htm.js";
-import { ChoiceBoxes, ListInput, NotYet, NumberInput, plainKey, problemAt, setIn,
+import { ChoiceBoxes, ListInput, NotYet, NumberInput, focusSoon, plainKey, problemAt, setIn,
   useConfigForm } from "./configform.js";
 import { Checkbox, Conflict, ErrorSummary, SaveBar, Select, TextInput, fieldId } from "./fields.js";
 
@@ -40,10 +40,14 @@ function Step({ step, n, steps, ctx }) {
   const at = (f) => fieldId("policies", path + "." + f);
   const set = (patch) => ctx.set(["callback_policy", "steps"],
     steps.map((s, k) => (k === n ? { ...s, ...patch } : s)));
-  const move = (to) => {
+  const move = (to) => {  // the moved step's buttons keep the focus
     const next = steps.slice();
     [next[n], next[to]] = [next[to], next[n]];
     ctx.set(["callback_policy", "steps"], next);
+    const way = to < n ? "up" : "down";
+    const still = way === "up" ? to > 0 : to < steps.length - 1;
+    focusSoon(fieldId("policies", "callback_policy.steps." + to + "." +
+      (still ? way : way === "up" ? "down" : "up")));
   };
   const words = (ACTIONS.find((a) => a.value === step.action) || {}).label || step.action;
   return html`<li class="step"><fieldset><legend>Step ${n + 1}: ${words}</legend>
@@ -57,8 +61,10 @@ function Step({ step, n, steps, ctx }) {
         hint="1 to 120" onChange=${(v) => set({ ring_timeout_seconds: v })} />
     </div>
     <div class="actions">
-      <button type="button" disabled=${n === 0} onClick=${() => move(n - 1)}>Move step ${n + 1} up</button>
-      <button type="button" disabled=${n === steps.length - 1} onClick=${() => move(n + 1)}>Move step ${n + 1} down</button>
+      <button type="button" id=${at("up")} disabled=${n === 0} onClick=${() => move(n - 1)}>
+        Move step ${n + 1} up</button>
+      <button type="button" id=${at("down")} disabled=${n === steps.length - 1}
+        onClick=${() => move(n + 1)}>Move step ${n + 1} down</button>
       <button type="button" class="remove" disabled=${steps.length === 1} onClick=${() =>
         ctx.set(["callback_policy", "steps"], steps.filter((_, k) => k !== n))}>Remove step ${n + 1}</button>
     </div>
@@ -74,8 +80,10 @@ function Ladder({ p, ctx }) {
     ${own ? html`<p class="field-error">${own}</p>` : null}
     <ol class="steps">${p.steps.map((s, n) => html`<${Step} key=${n} step=${s} n=${n}
       steps=${p.steps} ctx=${ctx} />`)}</ol>
-    <p><button type="button" onClick=${() => ctx.set(["callback_policy", "steps"], [...p.steps,
-      { action: "call_support", ring_timeout_seconds: 30, attempts: 1 }])}>Add a step</button></p>
+    <p><button type="button" onClick=${() => { ctx.set(["callback_policy", "steps"], [...p.steps,
+      { action: "call_support", ring_timeout_seconds: 30, attempts: 1 }]);
+      focusSoon(fieldId("policies", "callback_policy.steps." + p.steps.length + ".action")); }}>
+      Add a step</button></p>
     <div class="row">
       <${NumberInput} id=${id("grace_seconds")} label="Grace time (seconds)" value=${p.grace_seconds}
         error=${ctx.err("callback_policy.grace_seconds")}

@@ -2,7 +2,7 @@
 // named by a group or an on-call shift cannot be removed (change those first); unticking
 // "Active" ends their sessions when the change is saved.
 import { html } from "/static/vendor/preact-htm.js";
-import { ChoiceBoxes, ListInput, NotYet, problemAt, useConfigBody, useConfigForm }
+import { ChoiceBoxes, ListInput, NotYet, focusSoon, problemAt, useConfigBody, useConfigForm }
   from "./configform.js";
 import { Checkbox, Conflict, ErrorSummary, SaveBar, TextInput, fieldId } from "./fields.js";
 
@@ -130,7 +130,8 @@ export function StaffSection() {
       ${form.draft.map((row, i) => html`<${Person} key=${i} row=${row} i=${i} form=${form}
         refs=${refs} />`)}
     </ul>
-    <p><button type="button" onClick=${() => form.setDraft((rows) => [...rows, { ...NEW_PERSON }])}>
+    <p><button type="button" onClick=${() => { form.setDraft((rows) => [...rows, { ...NEW_PERSON }]);
+      focusSoon(fieldId("staff", form.draft.length + ".name")); }}>
       Add a person</button></p>
     <${SaveBar} saving=${form.saving} status=${form.status} onSave=${form.save}
       onDiscard=${form.discard} saveLabel="Save staff" />
