@@ -19,11 +19,13 @@ from sidecar.incidents import routes as incident_routes
 from sidecar.infra import access
 from sidecar.infra.clock import Clock, SystemClock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import ConfigFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
 from sidecar.presence import routes as presence_routes
+from sidecar.records import config_routes
 from sidecar.records import routes as records_routes
 from sidecar.registry import webhook_adapters
 from sidecar.services import Tether, build, data_key, open_store, wire
@@ -68,6 +70,8 @@ async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
     t.tasks.append(asyncio.create_task(edge.replay_forever()))
     # every replica holds open event streams, so every replica hears of ended sessions
     t.tasks.append(asyncio.create_task(t.revocations.listen_forever()))
+    # every replica runs on the configuration admins save, within a second of the save
+    t.tasks.append(asyncio.create_task(ConfigFollower(t.config_store, t.live).follow_forever()))
     if not workers:
         return
     await t.engine.ensure_scripts()
@@ -77,7 +81,10 @@ async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
 
 
 def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = None,
-               *, run_workers: bool = True) -> web.Application:
+               *, run_workers: bool = True, config_source: str = "the program file"
+               ) -> web.Application:
+    """``config`` seeds an empty store; once the store has a configuration, the store's
+    (what admins save in the browser) is the one that runs."""
     app = web.Application(client_max_size=1024 * 1024,
                           middlewares=[pages.security_headers, access.enforce])
     edge_holder: list[WebhookEdge] = []
@@ -87,6 +94,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                 httpx.AsyncClient(timeout=config.telephony.request_timeout_seconds) as http:
             t = build(settings, config, clock or SystemClock(), redis,
                       data_key(settings, embedded), http)
+            await t.load_config(config_source)
             wire(app, t)
             edge = _edge(t)
             edge_holder.append(edge)
@@ -94,7 +102,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             gc.collect()
             gc.freeze()  # long-lived startup objects out of the collector's way (p99)
             logger.info("tether ready worker=%s workers=%s program=%s", t.worker_id,
-                        run_workers, config.program.name)
+                        run_workers, t.config.program.name)
             yield
             for task in t.tasks:
                 task.cancel()
@@ -111,7 +119,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, pages.routes, presence_routes.routes, panel_routes.routes,
                   callback_routes.routes, telephony_routes.routes, sms_routes.routes,
-                  records_routes.routes,
+                  records_routes.routes, config_routes.routes,
                   checkin_routes.routes, app_routes.routes, zoom_checkin_routes.routes,
                   zoom_code_routes.routes, recording_routes.routes, incident_routes.routes,
                   contact_routes.routes, people_routes.routes,

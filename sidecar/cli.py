@@ -1,4 +1,5 @@
-"""``tether``: serve, check-config, import-clients, import-directory, token, demo."""
+"""``tether``: serve, check-config, config import/export, import-clients, import-directory,
+token, revoke, demo."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:  # callbacks never confirmed, or nobody able to sign in: refuse to start
         print(f"tether: {problem}", file=sys.stderr)
         return 2
-    app = create_app(settings, config, run_workers=args.workers)
+    app = create_app(settings, config, run_workers=args.workers,
+                     config_source=str(args.config))
     if directory is not None:
         _store_directory_at_startup(app, directory)
     web.run_app(app, host=args.host, port=args.port, access_log=None)
@@ -175,7 +177,47 @@ async def _with_services(config: ProgramConfig, fn: object) -> None:
     settings = Settings()
     async with open_store(settings) as (redis, embedded), httpx.AsyncClient() as http:
         t = build(settings, config, SystemClock(), redis, data_key(settings, embedded), http)
+        await t.load_config("the program file")  # what admins saved wins over the file
         await fn(t)  # type: ignore[operator]
+
+
+def cmd_config_export(args: argparse.Namespace) -> int:
+    """The configuration the store holds, as a program file (YAML)."""
+    import yaml
+
+    from sidecar.services import Tether
+
+    config = _config_or_exit(args.config)
+    out: list[str] = []
+
+    async def run(t: Tether) -> None:
+        out.append(yaml.safe_dump(t.config.model_dump(mode="json", exclude_defaults=True),
+                                  sort_keys=False, allow_unicode=True))
+
+    asyncio.run(_with_services(config, run))
+    if args.out is None:
+        sys.stdout.write(out[0])
+    else:
+        args.out.write_text(out[0], encoding="utf-8")
+        print(f"wrote the stored configuration to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_config_import(args: argparse.Namespace) -> int:
+    """Replace the stored configuration with a program file; every replica runs on it
+    within a second. A document that is the same keeps its version."""
+    from sidecar.services import Tether
+
+    incoming = _config_or_exit(args.file)
+    changed: list[bool] = []
+
+    async def run(t: Tether) -> None:
+        changed.append(await t.config_store.replace(incoming, actor="cli:config-import"))
+
+    asyncio.run(_with_services(incoming, run))
+    print(f"{args.file}: " + ("imported; every replica runs on it within a second"
+                              if changed[0] else "the store already holds exactly this"))
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -218,6 +260,16 @@ def parser() -> argparse.ArgumentParser:
     rv.add_argument("staff")
     rv.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
     rv.set_defaults(fn=cmd_revoke)
+    cf = sub.add_parser("config", help="the program's configuration in the store")
+    cfs = cf.add_subparsers(dest="config_command", required=True)
+    ce = cfs.add_parser("export", help="write the stored configuration as a program file")
+    ce.add_argument("--out", type=Path, default=None, help="a file (default: standard out)")
+    ce.add_argument("--config", type=Path, default=DEFAULT_CONFIG,
+                    help="seeds the store if it has no configuration yet")
+    ce.set_defaults(fn=cmd_config_export)
+    ci = cfs.add_parser("import", help="replace the stored configuration with a program file")
+    ci.add_argument("file", type=Path)
+    ci.set_defaults(fn=cmd_config_import)
     d = sub.add_parser("demo", help="play a crisis scenario through the real endpoints")
     d.add_argument("--speed", type=float, default=20.0, help="clock speed-up factor")
     d.set_defaults(fn=cmd_demo)

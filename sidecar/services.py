@@ -34,6 +34,7 @@ from sidecar.infra.auth import Authenticator, TokenIssuer
 from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import ConfigFollower, ConfigStore, LiveConfig
 from sidecar.infra.crypto import FieldCipher, derive, new_data_key, parse_data_key
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.metrics import Metrics
@@ -112,7 +113,7 @@ def data_key(settings: Settings, embedded: bool) -> bytes:
 @dataclass
 class Tether:
     settings: Settings
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration now (swapped when an admin saves)
     clock: Clock
     redis: aioredis.Redis
     metrics: Metrics
@@ -138,10 +139,23 @@ class Tether:
     oidc: OidcClient | None = field(kw_only=True)  # the identity provider (None: not set up)
     revocations: Revocations = field(kw_only=True)  # ending sessions on every replica
     breakglass: BreakGlass = field(kw_only=True)  # clients opened outside one's groups
+    config_store: ConfigStore = field(kw_only=True)  # the configuration's documents
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
+
+    async def load_config(self, source: str) -> None:
+        """Seed an empty store with the program file's configuration, then run on what the
+        store holds (what admins saved in the browser wins over the file)."""
+        if not await self.config_store.seed(self.live.current, source):
+            logger.info("the store holds the program's configuration; %s only seeds an "
+                        "empty store (use `tether config import` to replace it)", source)
+        await ConfigFollower(self.config_store, self.live).refresh()
+
     def authenticator(self) -> Authenticator:
-        return Authenticator(self.config, self.clock, self.tokens, self.sessions,
+        return Authenticator(self.live, self.clock, self.tokens, self.sessions,
                              self.revocations, self.audit)
 
     def alive(self) -> bool:
@@ -228,6 +242,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
           key: bytes, http: httpx.AsyncClient) -> Tether:
     metrics = Metrics.create()
     worker_id = f"w-{uuid.uuid4().hex[:10]}"
+    live = LiveConfig(config)
     engine = JobEngine(redis, clock, owner=worker_id, on_claim=lambda job: metrics.job_lag.labels(
         job.kind).observe(max(0, job.claimed_at_ms - job.due_ms) / 1000))
     audit = Audit(redis, clock)
@@ -241,22 +256,23 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
         """A Jitsi session's join page (a fresh session link), else the group's Zoom link."""
         if room_of(meeting):
-            expires = link_expiry_ms(day_of(meeting), config.program.time_zone)
+            expires = link_expiry_ms(day_of(meeting), live.current.program.time_zone)
             return join_url(public_url, links.issue(meeting, client, expires), meeting)
-        group = config.meeting_by_number(program_meeting)
+        group = live.current.meeting_by_number(program_meeting)
         return group.join_url if group else None
 
-    ladder = CallbackLadder(LadderDeps(redis, engine, meetings, clients, config, dialer,
+    ladder = CallbackLadder(LadderDeps(redis, engine, meetings, clients, live, dialer,
                                        metrics, public_url, checkins, rejoin_link))
     engine.handlers[LADDER_KIND] = ladder
     engine.handlers[RECORDING_GUARD_KIND] = RecordingGuard(
         engine, meetings, meeting_commands(settings, http))
     texter = CheckInTexter(links, clients, dialer, settings.tether_public_url.rstrip("/"))
     engine.handlers[CHECKIN_KIND] = CheckInReminder(
-        engine, meetings, checkins, texter if config.checkin_policy.reprompt_by_sms else None)
+        engine, meetings, checkins,
+        lambda: texter if live.current.checkin_policy.reprompt_by_sms else None)
     incidents = IncidentStore(redis, FieldCipher(key))
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
-    applier = Applier(redis, config, meetings, clients, clock, metrics, consumer=worker_id)
+    applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis)
     heartbeats = Heartbeats(redis, engine, inbox,
                             gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
@@ -266,8 +282,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
         max_ms=int(settings.tether_session_max_hours * 3_600_000)))
     gate = JitsiGate(redis, jitsi_minter(settings), derive(key, "tether/jitsi-users/v1"),
                      settings.jitsi_domain)
-    return Tether(settings, config, clock, redis, metrics, engine, inbox, meetings,
-                  clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), config),
+    return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
+                  clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), live),
                   dialer, ready, worker_id, checkins,
                   links,
                   app_context_reader(settings), incidents=incidents,
@@ -277,7 +293,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   sessions=sessions, revocations=Revocations(redis, sessions),
                   oidc=identity_provider(settings, http),
                   breakglass=BreakGlass(redis, FieldCipher(key),
-                                        int(settings.tether_break_glass_minutes * 60_000)))
+                                        int(settings.tether_break_glass_minutes * 60_000)),
+                  config_store=ConfigStore(redis, clock, audit))
 
 
 def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:
@@ -300,7 +317,7 @@ TETHER: web.AppKey[Tether] = web.AppKey("tether", Tether)
 class _ScopeLookup:
     """Which group a meeting instance or an incident belongs to, for the access gate."""
 
-    config: ProgramConfig
+    live: LiveConfig
     meetings: MeetingStore
     incidents: IncidentStore
 
@@ -319,12 +336,12 @@ class _ScopeLookup:
         return found[1] if found else None
 
     def on_call_now(self, now_ms: int) -> set[str]:
-        return {s.id for s in on_call_now(self.config, now_ms)}
+        return {s.id for s in on_call_now(self.live.current, now_ms)}
 
 
 class _Base(TypedDict):
     """What every capability's routes use: the program, the clock, staff tokens."""
-    config: ProgramConfig
+    live: LiveConfig
     clock: Clock
     tokens: TokenIssuer
 
@@ -332,17 +349,18 @@ class _Base(TypedDict):
 def wire(app: web.Application, t: Tether) -> None:
     """Give each capability's routes the few things they use, and nothing else."""
     app[TETHER] = t  # the composition root's own handle (CLI, demo, tests)
-    lookup = _ScopeLookup(t.config, t.meetings, t.incidents)
-    app[access.GATE] = access.Gate(t.config, t.clock, t.authenticator(), t.audit, lookup,
+    lookup = _ScopeLookup(t.live, t.meetings, t.incidents)
+    app[access.GATE] = access.Gate(t.live, t.clock, t.authenticator(), t.audit, lookup,
                                    t.breakglass)
-    base = _Base(config=t.config, clock=t.clock, tokens=t.tokens)
+    base = _Base(live=t.live, clock=t.clock, tokens=t.tokens)
     app[PRESENCE] = PresenceDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
                                  applier=t.applier, sessions=t.sessions,
                                  revocations=t.revocations)
     app[PANEL] = PanelDeps(**base, redis=t.redis, meetings=t.meetings, clients=t.clients,
                            checkins=t.checkins, directory=t.directory)
     app[RECORDS] = RecordsDeps(**base, redis=t.redis, clients=t.clients,
-                               directory=t.directory)
+                               directory=t.directory, config_store=t.config_store,
+                               revocations=t.revocations)
     checkin = CheckInDeps(**base, settings=t.settings, audit=t.audit, meetings=t.meetings,
                           applier=t.applier, clients=t.clients, checkins=t.checkins,
                           links=t.links, dialer=t.dialer)
@@ -359,13 +377,13 @@ def wire(app: web.Application, t: Tether) -> None:
                          clients=t.clients, links=t.links, app_context=t.app_context,
                          codes=t.codes, sdk_module=zoom_sdk_module, sessions=t.sessions,
                          code_texter=CodeTexter(t.dialer, t.settings.tether_public_url.rstrip("/"),
-                                                t.config.program.name))
+                                                lambda: t.config.program.name))
     app[JITSI] = JitsiDeps(**base, settings=t.settings, audit=t.audit, inbox=t.inbox,
                            meetings=t.meetings, applier=t.applier, clients=t.clients,
                            checkins=t.checkins, links=t.links, jitsi=t.jitsi,
                            heartbeats=t.heartbeats, checkin=checkin,
                            bridge_script=lambda: bridge_script("jitsi"))
-    app[SIGNIN] = SigninDeps(config=t.config, clock=t.clock, redis=t.redis, audit=t.audit,
+    app[SIGNIN] = SigninDeps(live=t.live, clock=t.clock, redis=t.redis, audit=t.audit,
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
                              oidc=t.oidc, incident_client=lookup.incident_client)

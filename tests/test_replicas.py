@@ -25,6 +25,7 @@ from yarl import URL
 
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.crypto import derive, parse_data_key
 from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
@@ -127,7 +128,7 @@ async def _ready(http: httpx.AsyncClient, r: Replica) -> bool:
 
 
 def _token(config: ProgramConfig, staff: str) -> dict[str, str]:
-    issuer = TokenIssuer(derive(parse_data_key(DATA_KEY), "tether/tokens/v1"), config)
+    issuer = TokenIssuer(derive(parse_data_key(DATA_KEY), "tether/tokens/v1"), LiveConfig(config))
     return {"Authorization": "Bearer " + issuer.issue(staff, time.time())}
 
 

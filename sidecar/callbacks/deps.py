@@ -12,6 +12,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
@@ -22,7 +23,7 @@ from sidecar.records.clients import ClientStore
 @dataclass(frozen=True)
 class CallbackDeps:
     settings: Settings
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     audit: Audit
@@ -32,6 +33,10 @@ class CallbackDeps:
     meetings: MeetingStore
     clients: ClientStore
     texter: Texter
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 CALLBACKS: web.AppKey[CallbackDeps] = web.AppKey("callbacks", CallbackDeps)

@@ -11,6 +11,7 @@ of 2 calls them again at once.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Callable
@@ -24,7 +25,8 @@ from sidecar.callbacks import scripts
 from sidecar.callbacks.sms import Texter
 from sidecar.checkin.store import CheckInStore
 from sidecar.infra import keys
-from sidecar.infra.config import LadderStep, ProgramConfig, Staff
+from sidecar.infra.config import CallbackPolicy, LadderStep, ProgramConfig, Staff
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.telephony.port import FAILED, FINAL, REACHED, Dialer, TelephonyError, machine
@@ -50,13 +52,17 @@ class LadderDeps:
     engine: JobEngine
     meetings: MeetingStore
     clients: ClientStore
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     dialer: Dialer
     metrics: Metrics
     public_url: str
     checkins: CheckInStore
     # the way back into the meeting for a client (meeting id, client, program meeting)
     rejoin_link: Callable[[str, str, str], str | None] = lambda m, c, p: None
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 class CallbackLadder:
@@ -67,13 +73,19 @@ class CallbackLadder:
     def _now(self) -> int:
         return self.d.engine.now_ms()
 
+    def _policy(self, job: ClaimedJob) -> CallbackPolicy:
+        """The policy this ladder started with (ladders scheduled before it was kept in
+        the job follow the policy now)."""
+        kept = job.payload.get("policy")
+        return _kept_policy(kept) if isinstance(kept, str) else self.d.config.callback_policy
+
     async def __call__(self, job: ClaimedJob) -> Outcome:
         p = job.payload
         people = await self.d.meetings.people(p["meeting"])
         if absence(people, p["subject"]) is None:
             return await self._finish(job, "rejoined", "ladder.stopped", reason="rejoined")
         state = {"step": 0, "attempt": 0, **job.data}
-        policy = self.d.config.callback_policy
+        policy = self._policy(job)
         if policy.reply_ok_stops_ladder and job.signals.get("reply_ok"):
             return await self._finish(job, "client_ok", "ladder.stopped",
                                       reason="the client replied that they are OK")
@@ -178,7 +190,7 @@ class CallbackLadder:
                                              "meeting_number": p.get("program_meeting", "")},
                           maxlen=100_000, approximate=True)
             texting = (first and step.action == "call_client"
-                       and self.d.config.callback_policy.text_client)
+                       and self._policy(job).text_client)
             if texting and not state.get("sms_ok"):  # said in the same round trip
                 pipe.xadd(keys.timeline(p["meeting"]), entry(
                     "ladder.text_skipped", now, subject=p["subject"],
@@ -209,11 +221,17 @@ class CallbackLadder:
                 return Defer(state["ring_deadline"], state)
         outcome = call_outcome(status, call.get("answered_by", ""), call.get("pressed", ""))
         p = job.payload
-        self.d.metrics.call_outcomes.labels(step.action, outcome).inc()
-        await self.d.meetings.append(p["meeting"], entry(
-            "ladder.call_outcome", self._now(), subject=p["subject"], action=step.action,
-            target=state["target"], attempt=state["attempt"] + 1, status=status,
-            outcome=outcome, answered_by=call.get("answered_by", "")))
+        # once per call: a step run again (its lease ran out mid-step) never says it twice
+        async with self.d.redis.pipeline(transaction=True) as pipe:
+            pipe.hsetnx(keys.call(state["call_sid"]), "logged", "1")
+            pipe.expire(keys.call(state["call_sid"]), keys.CALL_TTL_S)
+            first, _ = await pipe.execute()
+        if first:
+            self.d.metrics.call_outcomes.labels(step.action, outcome).inc()
+            await self.d.meetings.append(p["meeting"], entry(
+                "ladder.call_outcome", self._now(), subject=p["subject"],
+                action=step.action, target=state["target"], attempt=state["attempt"] + 1,
+                status=status, outcome=outcome, answered_by=call.get("answered_by", "")))
         if outcome == REACHED:
             return await self._finish(job, f"reached:{state['target']}", "ladder.answered",
                                       action=step.action, target=state["target"],
@@ -301,7 +319,7 @@ class CallbackLadder:
         if not asked or asked == state.get("call_now_seen"):
             return state
         state = {**state, "call_now_seen": asked}
-        steps = self.d.config.callback_policy.steps
+        steps = self._policy(job).steps
         first = next((i for i, s in enumerate(steps) if s.action == "call_client"), 0)
         if state.get("call_sid") and state["step"] == first:
             return state  # the client's phone is ringing now
@@ -317,6 +335,12 @@ class CallbackLadder:
         ids = {meeting.lead, meeting.co_facilitator} if meeting else set()
         chosen = [s for s in self.d.config.staff if s.id in ids]
         return chosen + [s for s in self.d.config.on_call() if s.id not in ids]
+
+
+@functools.lru_cache(maxsize=64)
+def _kept_policy(kept: str) -> CallbackPolicy:
+    """A kept policy (steps, texting, replies; the rest is not the ladder's to use)."""
+    return CallbackPolicy.model_validate_json(kept)
 
 
 def call_outcome(status: str, answered_by: str, pressed: str) -> str:

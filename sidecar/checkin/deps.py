@@ -11,6 +11,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.settings import Settings
 from sidecar.infra.telephony import Dialer
 from sidecar.presence.ingest import Applier
@@ -21,7 +22,7 @@ from sidecar.records.clients import ClientStore
 @dataclass(frozen=True)
 class CheckInDeps:
     settings: Settings
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     audit: Audit
@@ -31,6 +32,10 @@ class CheckInDeps:
     checkins: CheckInStore
     links: CheckInLinks
     dialer: Dialer
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 CHECKIN: web.AppKey[CheckInDeps] = web.AppKey("checkin", CheckInDeps)

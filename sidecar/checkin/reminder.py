@@ -5,6 +5,7 @@ gets the signed link by text again (``checkin.reprompted``)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sidecar.checkin.sms import CheckInTexter
@@ -22,7 +23,9 @@ class CheckInReminder:
     engine: JobEngine
     meetings: MeetingStore
     checkins: CheckInStore
-    texter: CheckInTexter | None = None  # set when the program re-prompts by SMS
+    # the texter when the program re-prompts by SMS (asked at each reminder: a policy
+    # saved by an admin applies to the next one), else None
+    texter: Callable[[], CheckInTexter | None] = lambda: None
 
     async def __call__(self, job: ClaimedJob) -> Outcome:
         p = job.payload
@@ -36,9 +39,10 @@ class CheckInReminder:
                 "alert.checkin_missing", self.engine.now_ms(), client=p["client"],
                 subject=p["subject"]))
             await self.engine.touch(job, {**job.data, "alerted": 1})
-        if self.texter is None:
+        texter = self.texter()
+        if texter is None:
             return Done("alerted")
-        return Done(await self._reprompt(self.texter, p["meeting"], p["client"]))
+        return Done(await self._reprompt(texter, p["meeting"], p["client"]))
 
     async def _reprompt(self, texter: CheckInTexter, meeting: str, client: str) -> str:
         """Text the link once; a failure is on the timeline, not retried (the alert is out)."""

@@ -4,6 +4,7 @@ form (the code and the program's name only). No name, no PHI."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -47,13 +48,13 @@ class CheckInTexter:
 class CodeTexter:
     dialer: Dialer
     public_url: str  # Tether's own base URL, no trailing slash
-    program: str  # the program's name, the only words besides the code
+    program: Callable[[], str]  # the program's name now, the only words besides the code
 
     async def send(self, phone: str, code: str, *, meeting: str, client: str) -> None:
         """Text a one-time code; TelephonyError when the provider refuses. A text accepted
         but not delivered comes back as ``alert.sms_undelivered`` (purpose checkin_code)."""
         about = urlencode({"meeting": meeting, "subject": f"client:{client}",
                            "purpose": "checkin_code", "to": "client"})
-        await self.dialer.send_sms(phone, sms_text(self.program, code),
+        await self.dialer.send_sms(phone, sms_text(self.program(), code),
                                    status_url=f"{self.public_url}/webhooks/telephony/"
                                    f"sms-status?{about}")

@@ -13,6 +13,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.metrics import Metrics
 from sidecar.presence.meetings import MeetingStore
@@ -22,7 +23,7 @@ from sidecar.records.directory import DirectoryStore
 
 @dataclass(frozen=True)
 class IncidentDeps:
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     audit: Audit
@@ -34,6 +35,10 @@ class IncidentDeps:
     checkins: CheckInStore
     directory: DirectoryStore
     incidents: IncidentStore
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 INCIDENTS: web.AppKey[IncidentDeps] = web.AppKey("incidents", IncidentDeps)

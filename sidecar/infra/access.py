@@ -26,6 +26,7 @@ from sidecar.infra.auth import Authenticator, Principal
 from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig, Role
+from sidecar.infra.config_store import LiveConfig
 
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL, Role.PROGRAM_CLINICAL_LEAD)
 H = TypeVar("H", bound=Callable[..., Awaitable[web.StreamResponse]])
@@ -125,12 +126,16 @@ class ScopeLookup(Protocol):
 
 @dataclass(frozen=True)
 class Gate:
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     auth: Authenticator
     audit: Audit
     lookup: ScopeLookup
     breakglass: BreakGlass
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
     async def check(self, request: web.Request, r: Rule) -> Principal | None:
         if r.scope is Scope.PUBLIC:

@@ -14,6 +14,7 @@ from jwt.types import Options
 from sidecar.infra.audit import Audit
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import COOKIE, CSRF_HEADER, Ended, Session, SessionStore
 
@@ -33,14 +34,16 @@ class Principal:
 
 
 class TokenIssuer:
-    def __init__(self, key: bytes, config: ProgramConfig) -> None:
+    def __init__(self, key: bytes, live: LiveConfig) -> None:
         self._key = key
-        self._config = config
+        self._live = live
 
     def issue(self, staff_id: str, now: float, ttl_s: int = 3600) -> str:
-        staff = self._config.staff_by_id(staff_id)
+        staff = self._live.current.staff_by_id(staff_id)
         if staff is None:
             raise ValueError(f"no staff member {staff_id!r} in the configuration")
+        if not staff.active:
+            raise ValueError(f"{staff.name}'s access is turned off (not active)")
         if not 0 < ttl_s <= MAX_TOKEN_S:
             raise ValueError(f"a token lasts at most {MAX_TOKEN_S // 3600} hours")
         claims = {"iss": ISSUER, "sub": staff_id, "iat": int(now), "exp": int(now) + ttl_s,
@@ -57,8 +60,8 @@ class TokenIssuer:
             raise web.HTTPUnauthorized(text="token expired")
         if int(claims["exp"]) - int(claims.get("iat", 0)) > MAX_TOKEN_S:
             raise web.HTTPUnauthorized(text="token lasts longer than tokens may")
-        staff = self._config.staff_by_id(str(claims["sub"]))
-        if staff is None:
+        staff = self._live.current.staff_by_id(str(claims["sub"]))
+        if staff is None or not staff.active:
             raise web.HTTPUnauthorized(text="token names no current staff member")
         return Principal(staff.id, frozenset(r.value for r in staff.roles),
                          ends_ms=int(claims["exp"]) * 1000)
@@ -78,12 +81,16 @@ class Unsigned(web.HTTPUnauthorized):
 class Authenticator:
     """Finds the staff member behind a request, and records every failure."""
 
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     sessions: SessionStore
     revocations: Revocations
     audit: Audit
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
     async def who(self, request: web.Request) -> Principal:
         header = request.headers.get("Authorization", "")
@@ -122,9 +129,10 @@ class Authenticator:
         if s is None:
             raise Unsigned(text="your session has ended: sign in again")
         staff = self.config.staff_by_id(s.staff_id)
-        if staff is None:
+        if staff is None or not staff.active:
             await self.sessions.end(s)
-            raise Unsigned(text="you are no longer on this program's staff list")
+            raise Unsigned(text="you are no longer on this program's staff list"
+                           if staff is None else "your access was turned off by an admin")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             sent = request.headers.get(CSRF_HEADER, "")
             if not hmac.compare_digest(sent.encode(), s.csrf.encode()):

@@ -48,11 +48,7 @@ class Program(_Strict):
     @field_validator("time_zone")
     @classmethod
     def _known_zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {v!r}") from exc
-        return v
+        return _zone(v)
 
 
 class Staff(_Strict):
@@ -64,6 +60,32 @@ class Staff(_Strict):
     email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
     zoom_emails: list[str] = []
     zoom_user_ids: list[str] = []  # the "uid" in the Zoom App's context
+    # a disabled person keeps their name on the record but cannot sign in, is on no call
+    # list, and every session they hold ends when the change is saved
+    active: bool = True
+
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+_HHMM = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
+def _zone(v: str) -> str:
+    try:
+        ZoneInfo(v)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {v!r} (use a name like America/Chicago)") from exc
+    return v
+
+
+class GroupSession(_Strict):
+    """When a group meets each week, in wall-clock time of its zone."""
+
+    days: list[Weekday] = Field(min_length=1)
+    start: str = Field(pattern=_HHMM)
+    end: str = Field(pattern=_HHMM + r"|^24:00$")
 
 
 class Meeting(_Strict):
@@ -81,6 +103,13 @@ class Meeting(_Strict):
     connection_lost_responder: str | None = None
     join_url: str | None = Field(default=None, pattern=r"^https://")  # texted to rejoin
     dial_in: str | None = Field(default=None, pattern=PHONE_PATTERN)  # the meeting's phone line
+    schedule: list[GroupSession] = []  # when it meets (the panel's picker lists today's)
+    time_zone: str | None = None  # the schedule's zone; None: the program's
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, v: str | None) -> str | None:
+        return None if v is None else _zone(v)
 
     @model_validator(mode="after")
     def _on_a_platform(self) -> Meeting:
@@ -160,18 +189,14 @@ class RecordingPolicy(_Strict):
     on_start: Literal["alert", "stop"] = "stop"
 
 
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
 class OnCallShift(_Strict):
     """Who answers after hours: a staff member, on these days, from ``start`` to ``end`` in
     the program's time zone (an ``end`` before ``start`` runs past midnight)."""
 
     staff: str
     days: list[Weekday] = Field(min_length=1)
-    start: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-    end: str = Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")
+    start: str = Field(pattern=_HHMM)
+    end: str = Field(pattern=_HHMM + r"|^24:00$")
 
 
 class ProgramConfig(_Strict):
@@ -226,7 +251,7 @@ class ProgramConfig(_Strict):
         return next((s for s in self.staff if uid and uid in s.zoom_user_ids), None)
 
     def on_call(self) -> list[Staff]:
-        return [s for s in self.staff if Role.ON_CALL in s.roles]
+        return [s for s in self.staff if Role.ON_CALL in s.roles and s.active]
 
 
 class ConfigError(Exception):

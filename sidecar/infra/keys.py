@@ -44,6 +44,11 @@ INCIDENT_OPEN = "tether:incidents:open"  # HASH "<meeting>/<client>" -> the open
 INCIDENT_ALERTS = "tether:incidents:alerts"  # STREAM of overdue follow-ups; MAXLEN ~ 1e5
 PLATFORM_USERS = "tether:platform-users"  # HASH platform user id (Jitsi JWT) -> subject
 STATS_DIALS = "tether:stats:dials"  # STREAM: disconnect -> first callback dial, ms; no PHI
+CONFIG_DOC_PREFIX = "tether:config:doc:"  # HASH per configuration document: v, body, by, at
+CONFIG_VERSION = "tether:config:version"  # STRING: bumped by every configuration change
+CONFIG_CHANNEL = "tether:config"  # pub/sub: the new configuration version (a hint: replicas
+# also compare CONFIG_VERSION every second, so a missed notice is caught up)
+DIRECTORY_VERSION = "tether:directory:version"  # STRING: bumped by every directory save
 MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
 
 

@@ -22,6 +22,13 @@ _PLAIN = {
     "model_attributes_type": "should be an object with named fields",
     "date_from_datetime_parsing": "should be a date like 2026-10-01",
     "date_parsing": "should be a date like 2026-10-01",
+    "bool_parsing": "should be yes or no (true or false)",
+    "bool_type": "should be yes or no (true or false)",
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "float_parsing": "should be a number",
+    "float_type": "should be a number",
+    "too_short": "needs at least one",
 }
 
 
@@ -36,9 +43,25 @@ def _message(e: ErrorDetails) -> str:
         return "a phone number in international format, like +12175550142"
     if kind == "value_error":
         return str(e["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and str(ctx.get("pattern", "")).startswith("^([01]"):
+        return "a time like 18:30 (24-hour clock)"
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "required"
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
+                 "greater_than": "more than", "less_than": "less than"}[kind]
+        limit = next(iter(ctx.values()), "")
+        return f"should be {bound} {limit}"
+    if kind == "literal_error":
+        return "choose one of: " + str(ctx.get("expected", "")).replace("'", "")
     if kind == "json_invalid":
         return f"not valid JSON ({ctx.get('error', e['msg'])})"
     return _PLAIN.get(kind, str(e["msg"]))
+
+
+def plain_problems(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
+    """Every problem as (where, what) with the message in plain words."""
+    return [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
 
 
 def problems(exc: ValidationError) -> list[str]:

@@ -13,6 +13,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.settings import Settings
 from sidecar.jitsi.gate import JitsiGate, current_session
 from sidecar.jitsi.heartbeats import Heartbeats
@@ -25,7 +26,7 @@ from sidecar.records.clients import ClientStore
 @dataclass(frozen=True)
 class JitsiDeps:
     settings: Settings
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     audit: Audit
@@ -39,6 +40,10 @@ class JitsiDeps:
     heartbeats: Heartbeats  # join pages' heartbeats
     checkin: CheckInDeps  # join links are texted as check-in links are
     bridge_script: Callable[[], str]  # the plugin's console bridge
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
     async def jitsi_moderator_token(self, room: str, staff_id: str) -> str | None:
         """A moderator join token for today's session of ``room`` (None: no key set)."""

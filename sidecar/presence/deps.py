@@ -11,6 +11,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import SessionStore
 from sidecar.presence.ingest import Applier
@@ -19,7 +20,7 @@ from sidecar.presence.meetings import MeetingStore
 
 @dataclass(frozen=True)
 class PresenceDeps:
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     audit: Audit
@@ -28,6 +29,10 @@ class PresenceDeps:
     applier: Applier
     sessions: SessionStore  # an open stream keeps its session alive while the meeting runs
     revocations: Revocations  # ... and closes the moment the session ends anywhere
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 PRESENCE: web.AppKey[PresenceDeps] = web.AppKey("presence", PresenceDeps)

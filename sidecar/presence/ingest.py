@@ -14,6 +14,7 @@ from contracts.events import ChatMessageSent, EventEnvelope, Person
 from sidecar.infra import keys
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import Meeting, ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.errors import where
 from sidecar.infra.metrics import Metrics
 from sidecar.presence.chat import ChatWatch
@@ -28,17 +29,22 @@ MAX_WATCH_RETRIES = 50
 
 class Applier:
     def __init__(
-        self, redis: aioredis.Redis, config: ProgramConfig, meetings: MeetingStore,
+        self, redis: aioredis.Redis, live: LiveConfig, meetings: MeetingStore,
         clients: ClientStore, clock: Clock, metrics: Metrics, *, consumer: str,
     ) -> None:
         self.redis = redis
-        self.config = config
+        self.live = live
         self.meetings = meetings
         self.clients = clients
         self.clock = clock
         self.metrics = metrics
         self.consumer = consumer
         self.chat = ChatWatch(meetings, clients, self.subject_of)
+
+    @property
+    def config(self) -> ProgramConfig:
+        """The configuration now (an admin's change applies to the next event)."""
+        return self.live.current
 
     async def subject_of(self, person: Person, meeting: Meeting) -> str:
         if person.platform_user_id:  # a join token Tether issued (Jitsi): it names them

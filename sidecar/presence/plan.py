@@ -148,6 +148,9 @@ def _ladder(
         reason=gone.reason, callback_due=start.due_ms, deadline=start.payload["deadline_ms"]))
 
 
+LADDER_POLICY_FIELDS = {"steps", "text_client", "reply_ok_stops_ladder"}
+
+
 def _start(view: MeetingView, gone: Absence, policy: CallbackPolicy, now_ms: int,
            key: str) -> Schedule:
     """The ladder fires after the grace, counted from the disconnect (or from now, if the
@@ -162,6 +165,9 @@ def _start(view: MeetingView, gone: Absence, policy: CallbackPolicy, now_ms: int
         "participant": gone.participant,
         "since_ms": gone.since_ms,
         "deadline_ms": origin + int(policy.deadline_seconds * 1000),
+        # the ladder keeps the steps it started with: a policy an admin saves mid-ladder
+        # applies to the next drop, never to a crisis already under way
+        "policy": policy.model_dump_json(include=LADDER_POLICY_FIELDS),
     }
     return Schedule(key, due, payload)
 

@@ -10,18 +10,26 @@ from aiohttp import web
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import ConfigStore, LiveConfig
+from sidecar.infra.revocations import Revocations
 from sidecar.records.clients import ClientStore
 from sidecar.records.directory import DirectoryStore
 
 
 @dataclass(frozen=True)
 class RecordsDeps:
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     redis: aioredis.Redis
     clients: ClientStore
     directory: DirectoryStore
+    config_store: ConfigStore  # the configuration's documents, saved from the admin page
+    revocations: Revocations  # a person disabled on the staff list is signed out at once
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 RECORDS: web.AppKey[RecordsDeps] = web.AppKey("records", RecordsDeps)

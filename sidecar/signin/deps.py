@@ -12,6 +12,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import SessionStore
 from sidecar.infra.telephony.port import Dialer
@@ -22,7 +23,7 @@ from sidecar.signin.oidc import OidcClient
 
 @dataclass(frozen=True)
 class SigninDeps:
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     redis: aioredis.Redis
     audit: Audit
@@ -33,6 +34,10 @@ class SigninDeps:
     clients: ClientStore  # names for the admin page's list of break-glass openings
     oidc: OidcClient | None  # None: no identity provider is configured
     incident_client: Callable[[str], Awaitable[str | None]]  # whose incident it is
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
     def now_ms(self) -> int:
         return int(self.clock.now() * 1000)

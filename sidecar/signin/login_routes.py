@@ -112,6 +112,11 @@ async def callback(request: web.Request) -> web.StreamResponse:
             f"list of {t.config.program.name}.",
             f"Ask your program admin ({admins or 'your admin'}) to add it, then sign in "
             "again."], actor=identity.email[:100])
+    if not person.active:
+        return await _refused(t, request, "disabled", [
+            f"Your access to {t.config.program.name} is turned off.",
+            "If that is a mistake, ask your program admin to turn it back on."],
+            actor=person.id)
     started = await begin(t.sessions, t.audit, request, person.id, Via.SIGNIN, t.now_ms())
     response = web.Response(status=302, headers={"Location": stored["next"],
                                                  "Cache-Control": "no-store"})

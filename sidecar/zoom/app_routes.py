@@ -101,9 +101,11 @@ async def session(request: web.Request) -> web.Response:
     except PanelContextError as exc:
         return web.json_response({"error": str(exc)}, status=403)
     staff = t.config.staff_by_zoom_uid(ctx.user)
-    if staff is None:
+    if staff is None or not staff.active:
         return web.json_response(
-            {"error": "your Zoom account is not on this program's staff list"}, status=403)
+            {"error": "your Zoom account is not on this program's staff list"
+             if staff is None else "your access is turned off: ask your program admin"},
+            status=403)
     started = await begin(t.sessions, t.audit, request, staff.id, Via.ZOOM,
                           int(t.clock.now() * 1000))
     response = web.json_response(

@@ -16,6 +16,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.sessions import SessionStore
 from sidecar.presence.meetings import MeetingStore
 from sidecar.records.clients import ClientStore
@@ -23,7 +24,7 @@ from sidecar.records.clients import ClientStore
 
 @dataclass(frozen=True)
 class ZoomDeps:
-    config: ProgramConfig
+    live: LiveConfig  # the program's configuration; `config` reads it now
     clock: Clock
     tokens: TokenIssuer
     audit: Audit
@@ -36,6 +37,10 @@ class ZoomDeps:
     app_context: AppContextReader | None  # None: the Zoom App's credentials are not set
     sdk_module: Callable[[], str | None]  # @zoom/appssdk's ES module, once npm installed it
     sessions: SessionStore  # a staff member's app context becomes a session cookie
+
+    @property
+    def config(self) -> ProgramConfig:
+        return self.live.current
 
 
 ZOOM: web.AppKey[ZoomDeps] = web.AppKey("zoom", ZoomDeps)
