@@ -85,6 +85,7 @@ async function start() {
     document.body.dataset.ready = "yes";
     return;
   }
+  root.replaceChildren();  // the "Loading…" line
   render(html`<${Admin} me=${me} />`, root);
   document.body.dataset.ready = "yes";
 }

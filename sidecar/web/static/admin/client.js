@@ -142,7 +142,7 @@ export function ClientForm({ me, id, onSaved, flash }) {
   }
   const mineForDiff = conflict ? { ...conflict.mine, code_words: undefined } : null;
 
-  return html`<h2>${isNew ? "New client" : form.name || id}</h2>
+  return html`<h2>${isNew ? "New client" : (base && base.name) || id}</h2>
     <form class="record" novalidate onSubmit=${(e) => { e.preventDefault(); save(); }}>
     ${conflict ? html`<${Conflict} message=${conflict.message} mine=${mineForDiff}
       theirs=${conflict.theirs} onUseTheirs=${useTheirs} onKeepMine=${keepMine} />` : null}

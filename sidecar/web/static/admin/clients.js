@@ -18,7 +18,9 @@ function review(plan) {
 
 function contacts(c) {
   if (!c.contacts) return "none";
-  const agreed = c.consent_scopes.map((s) => CONSENT_WORDS[s] || s);
+  const order = Object.keys(CONSENT_WORDS);
+  const agreed = [...c.consent_scopes].sort((a, b) => order.indexOf(a) - order.indexOf(b))
+    .map((s) => CONSENT_WORDS[s] || s);
   const n = c.contacts === 1 ? "1 contact" : c.contacts + " contacts";
   if (!agreed.length) return html`${n}: <span class="flag">no consent on file</span>`;
   return html`${n}, agreed between them:<ul class="scopes">${agreed.map((a) => html`<li key=${a}>${a}</li>`)}</ul>`;
@@ -48,8 +50,9 @@ function ClientList() {
   if (doc.status === "error") return html`<p class="error-line" id="error-clients">${doc.error}</p>`;
   const list = doc.data.clients;
   const overdue = list.filter((c) => c.safety_plan.overdue).length;
-  return html`<p id="clients-summary" class="hint">${list.length} clients; ${overdue} safety
-      plan review(s) overdue as of ${doc.data.today}.</p>
+  return html`<p id="clients-summary" class="hint">${list.length === 1 ? "1 client" : list.length +
+      " clients"}; ${overdue === 1 ? "1 safety plan review" : overdue + " safety plan reviews"}
+      overdue as of ${doc.data.today}.</p>
     <p><button type="button" id="new-client" class="primary" onClick=${() => go("clients", "new")}>New client</button></p>
     <table id="clients" class="stack">
       <caption class="visually-hidden">Clients</caption>

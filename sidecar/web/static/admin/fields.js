@@ -24,6 +24,7 @@
 //   SaveBar({ saving, status, onSave, onDiscard, saveLabel }): Save and Discard buttons and
 //     a polite status line.
 //   differences(mine, theirs): [{ path, mine, theirs }] (plain values, both sides).
+//   sentenceCase(text): the first letter a capital.
 //   words(value): a value as a person reads it ("yes", "(empty)", "a, b").
 //   within(fields, path): the problem of a one-a-line box, or of its lines ("Line 2: ...").
 import { h, html, useEffect, useRef } from "/static/vendor/preact-htm.js";
@@ -63,7 +64,7 @@ export function Field({ id, label, hint, error, optional, children, cls }) {
   return html`<div class=${"field" + (error ? " invalid" : "") + (cls ? " " + cls : "")}>
     <label for=${id}>${label}${optional ? html` <span class="optional">(optional)</span>` : null}</label>
     ${hint ? html`<p class="hint" id=${id + "-hint"}>${hint}</p>` : null}
-    ${error ? html`<p class="field-error" id=${id + "-error"}><span class="visually-hidden">Problem: </span>${error}</p>` : null}
+    ${error ? html`<p class="field-error" id=${id + "-error"}><span class="visually-hidden">Problem: </span>${sentenceCase(error)}</p>` : null}
     ${withA11y(children, a11y)}
   </div>`;
 }
@@ -101,18 +102,39 @@ export function Select({ id, label, value, options, onChange, error, hint, optio
 
 // Focus the control for a body path, or for the nearest path above it that has one
 // ("zoom_emails.1" is a line of the "zoom_emails" box)
-function focusField(event, prefix, path) {
-  event.preventDefault();  // the page's hash is its section; moving focus is enough
+function controlFor(prefix, path) {
   const parts = String(path).split(".");
   while (parts.length) {
     const target = document.getElementById(fieldId(prefix, parts.join(".")));
-    if (target) {
-      target.scrollIntoView({ block: "center" });
-      target.focus();
-      return;
-    }
+    if (target) return target;
     parts.pop();
   }
+  return null;
+}
+
+function focusField(event, prefix, path) {
+  event.preventDefault();  // the page's hash is its section; moving focus is enough
+  const target = controlFor(prefix, path);
+  if (target) {
+    target.scrollIntoView({ block: "center" });
+    target.focus();
+  }
+}
+
+// The words the form shows for a path: its label, after its row's name ("Contact 1: Sam, phone")
+function labelFor(prefix, path) {
+  const target = prefix ? controlFor(prefix, path) : null;
+  const label = target && target.labels && target.labels[0];
+  if (!label) return plainPath(path);
+  const own = label.firstChild ? label.firstChild.textContent.trim() : label.textContent.trim();
+  const row = target.closest("fieldset.row");
+  const legend = row && row.querySelector("legend");
+  return legend ? legend.textContent.trim() + ", " + own.charAt(0).toLowerCase() + own.slice(1) : own;
+}
+
+export function sentenceCase(text) {
+  const t = String(text || "");
+  return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
 export function ErrorSummary({ errors, fields, prefix, focusKey }) {
@@ -127,10 +149,10 @@ export function ErrorSummary({ errors, fields, prefix, focusKey }) {
     const at = problem.indexOf(": ");
     const path = at > 0 ? problem.slice(0, at) : "";
     if (!path || !paths.includes(path)) return { text: problem };
-    return { path, text: plainPath(path) + ": " + fields[path] };
+    return { path, text: labelFor(prefix, path) + ": " + fields[path] };
   });
   for (const path of paths) {  // fields the sentences did not name
-    if (!items.some((i) => i.path === path)) items.push({ path, text: plainPath(path) + ": " + fields[path] });
+    if (!items.some((i) => i.path === path)) items.push({ path, text: labelFor(prefix, path) + ": " + fields[path] });
   }
   return html`<div class="error-summary" role="alert" tabindex="-1" ref=${box}
       aria-labelledby=${(prefix || "form") + "-summary-title"}>
