@@ -31,10 +31,10 @@ function Session({ s, i, n, group, setGroup, err }) {
   const path = i + ".schedule." + n;
   const at = (f) => fieldId("groups", path + "." + f);
   const set = (patch) => setGroup({ schedule: group.schedule.map((x, k) => (k === n ? { ...x, ...patch } : x)) });
-  return html`<li class="session"><fieldset><legend>Session ${n + 1}</legend>
+  return html`<li class="session"><fieldset class="row"><legend>Session ${n + 1}</legend>
     <${DayBoxes} id=${at("days")} legend="Days" days=${s.days} error=${err(path + ".days")}
       onChange=${(days) => set({ days })} />
-    <div class="row">
+    <div class="inline">
       <${TimeInput} id=${at("start")} label="Starts" value=${s.start} error=${err(path + ".start")}
         onChange=${(start) => set({ start })} />
       <${TimeInput} id=${at("end")} label="Ends" value=${s.end} error=${err(path + ".end")}
@@ -74,7 +74,7 @@ function Group({ group, i, form, staff, clients, programZone }) {
   const clientOptions = [...clients.map((c) => ({ value: c.id, label: c.name })),
     ...group.expected_clients.filter((c) => !known.has(c)).map((c) => ({ value: c, label: c }))];
   const label = group.name || "New group";
-  return html`<li class="card" data-group=${group.name}><fieldset><legend>${label}</legend>
+  return html`<li class="card" data-group=${group.name}><fieldset class="row"><legend>${label}</legend>
     ${form.fields[String(i)] ? html`<p class="field-error" role="note">${form.fields[String(i)]}</p>` : null}
     <${TextInput} id=${at("name")} label="Name" value=${group.name} error=${e("name")}
       onInput=${(name) => setGroup({ name })} />

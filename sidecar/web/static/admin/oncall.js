@@ -45,7 +45,7 @@ function Shift({ shift, i, form, staff }) {
   const options = [{ value: "", label: "Choose a person" }, ...[...(staff || [])]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s) => ({ value: s.id, label: s.name + (s.active === false ? " (not active)" : "") }))];
-  return html`<li class="shift"><fieldset>
+  return html`<li class="shift"><fieldset class="row">
     <legend>Shift ${i + 1}${who ? ": " + who.name : ""}</legend>
     <div class="shift-row">
       <${Select} id=${at("staff")} label="Person" value=${shift.staff} error=${err("staff")}

@@ -50,8 +50,8 @@ function Step({ step, n, steps, ctx }) {
       (still ? way : way === "up" ? "down" : "up")));
   };
   const words = (ACTIONS.find((a) => a.value === step.action) || {}).label || step.action;
-  return html`<li class="step"><fieldset><legend>Step ${n + 1}: ${words}</legend>
-    <div class="row">
+  return html`<li class="step"><fieldset class="row"><legend>Step ${n + 1}: ${words}</legend>
+    <div class="inline">
       <${Select} id=${at("action")} label="What Tether does" value=${step.action}
         error=${ctx.err(path + ".action")} options=${ACTIONS} onChange=${(action) => set({ action })} />
       <${NumberInput} id=${at("attempts")} label="Attempts" value=${step.attempts}
@@ -84,7 +84,7 @@ function Ladder({ p, ctx }) {
       { action: "call_support", ring_timeout_seconds: 30, attempts: 1 }]);
       focusSoon(fieldId("policies", "callback_policy.steps." + p.steps.length + ".action")); }}>
       Add a step</button></p>
-    <div class="row">
+    <div class="inline">
       <${NumberInput} id=${id("grace_seconds")} label="Grace time (seconds)" value=${p.grace_seconds}
         error=${ctx.err("callback_policy.grace_seconds")}
         hint="How long to wait for them to come back by themselves (0 to 50)."
@@ -119,7 +119,7 @@ function CheckIn({ p, ctx }) {
   const required = p.required && Array.isArray(p.required.required) ? p.required.required : null;
   return html`<fieldset class="policy"><legend>Check-in before each session</legend>
     <p class="hint">Clients tell Tether where they are before each session, so help can be sent to the right place.</p>
-    <div class="row">
+    <div class="inline">
       <${Select} id=${id("enforcement")} label="When a client in the meeting has not checked in"
         value=${p.enforcement} error=${ctx.err("checkin_policy.enforcement")} onChange=${set("enforcement")}
         options=${[{ value: "warn", label: "Warn the clinicians" },
@@ -178,7 +178,7 @@ function Aftercare({ p, ctx }) {
     <legend>After an incident closes: follow-ups</legend>
     <p class="hint">Each follow-up is due this many hours after the incident closes.</p>
     ${ctx.fields.aftercare_policy ? html`<p class="field-error">${ctx.fields.aftercare_policy}</p>` : null}
-    <div class="row wrap">${Object.entries(p).map(([k, v]) => html`<${Generic} key=${k} value=${v}
+    <div class="inline wrap">${Object.entries(p).map(([k, v]) => html`<${Generic} key=${k} value=${v}
       path=${["aftercare_policy", k]} label=${plainKey(k.replace(/_hours$/, "")) + " (hours)"} ctx=${ctx} />`)}</div>
   </fieldset>`;
 }

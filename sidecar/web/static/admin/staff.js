@@ -64,7 +64,7 @@ function Person({ row, i, form, refs }) {
   const label = row.name || "New person";
   const names = refs === null ? null : namedBy(row.id, refs.groups, refs.shifts);
   return html`<li class="card" data-staff=${row.id}>
-    <fieldset><legend>${label}</legend>
+    <fieldset class="row"><legend>${label}</legend>
       <${TextInput} id=${at("name")} label="Name" value=${row.name} error=${err("name")}
         autocomplete="off" onInput=${rename} />
       <${TextInput} id=${at("id")} label="Id" value=${row.id} error=${err("id")}
