@@ -56,8 +56,7 @@ function lastSaved(doc) {
 const EMPTY = { fields: {}, errors: [] };
 
 function savedAt(version) {
-  const now = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-  return "Saved at " + now + " (version " + version + ").";
+  return "Saved (version " + version + "): in use now.";
 }
 
 // check(draft) -> { path: message } the browser can tell before asking the server
@@ -201,7 +200,7 @@ export function ListInput({ id, label, value, onChange, error, hint, optional })
     if (lines(text).join("\n") !== joined) setText(joined);
   }, [joined]);
   return html`<${TextInput} id=${id} label=${label} value=${text} error=${error} hint=${hint}
-    optional=${optional} rows=${Math.max(2, (value || []).length + 1)}
+    optional=${optional} rows=${Math.max(2, (value || []).length)}
     onInput=${(t) => { setText(t); onChange(lines(t)); }} />`;
 }
 
@@ -222,6 +221,14 @@ export function DayBoxes({ id, legend, days, onChange, error }) {
         onChange=${(e) => toggle(day, e.target.checked)} />
       <label for=${id + "-" + day}>${short}<span class="visually-hidden">${long.slice(3)}</span></label></span>`)}
   </fieldset>`;
+}
+
+// "06:00" as this browser shows times ("6:00 AM"), to match its time fields
+export function clockWords(hhmm) {
+  const [h, m] = String(hhmm || "").split(":").map(Number);
+  if (Number.isNaN(h) || Number.isNaN(m)) return String(hhmm || "");
+  if (h === 24) return "midnight";
+  return new Date(2000, 0, 1, h, m).toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 }
 
 // A wall-clock time (HH:MM, 24-hour)

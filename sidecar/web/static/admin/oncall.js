@@ -2,7 +2,7 @@
 // wall-clock time), and who is on call right now by the saved schedule, read again every
 // 30 seconds and after each save.
 import { html } from "/static/vendor/preact-htm.js";
-import { DAYS, DayBoxes, NotYet, TimeInput, focusSoon, problemAt, useAnswer, useConfigBody, useConfigForm,
+import { DAYS, DayBoxes, NotYet, TimeInput, clockWords, focusSoon, problemAt, useAnswer, useConfigBody, useConfigForm,
   useSavedElsewhere } from "./configform.js";
 import { Conflict, ErrorSummary, SaveBar, Select, fieldId } from "./fields.js";
 
@@ -18,10 +18,10 @@ function dayName(isoDate) {
   return DAYS[(new Date(Date.UTC(y, m - 1, d)).getUTCDay() + 6) % 7][2];
 }
 
-// "2027-01-15T02:00-06:00" -> "Friday 02:00"
+// "2027-01-15T02:00-06:00" -> "Friday 2:00 AM"
 function localWords(local) {
   const [date, rest] = String(local || "").split("T");
-  return date && rest ? dayName(date) + " " + rest.slice(0, 5) : "";
+  return date && rest ? dayName(date) + " " + clockWords(rest.slice(0, 5)) : "";
 }
 
 function OnCallNow({ answer }) {
@@ -57,7 +57,7 @@ function Shift({ shift, i, form, staff }) {
       <${TimeInput} id=${at("end")} label="Ends" value=${shift.end} error=${err("end")}
         onChange=${(end) => set({ end })} />
       <p class="overnight" id=${at("note")}>${overnight(shift.start, shift.end)
-        ? "Overnight, ends next morning at " + shift.end : "Ends the same day"}</p>
+        ? "Overnight, ends next morning at " + clockWords(shift.end) : "Ends the same day"}</p>
       <button type="button" class="remove" onClick=${() =>
         form.setDraft((ss) => ss.filter((_, j) => j !== i))}>Remove shift ${i + 1}</button>
     </div>

@@ -55,45 +55,47 @@ function byName(mine, theirs) {
 const NEW_PERSON = { id: "", name: "", roles: [], phone: "", email: null, zoom_emails: [],
   zoom_user_ids: [], active: true, _new: true };
 
-function Person({ row, i, form, refs }) {
+function Person({ row, i, form, refs, me }) {
   const at = (f) => fieldId("staff", i + "." + f);
   const err = (f) => problemAt(form.fields, i + "." + f);
   const set = (patch) => form.setDraft((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   const rename = (name) => set(row._new && !row._idTyped
     ? { name, id: suggestedId(name, form.draft, i) } : { name });
+  const tell = (text) => (row._new ? text : undefined);  // hints on a new person's card only
   const label = row.name || "New person";
   const names = refs === null ? null : namedBy(row.id, refs.groups, refs.shifts);
+  const you = me && row.id === me.staff;
   return html`<li class="card" data-staff=${row.id}>
     <fieldset class="row"><legend>${label}</legend>
+      ${row._new ? null : html`<p class="hint">Id: ${row.id}${you ? " (this is you)" : ""}</p>`}
       <${TextInput} id=${at("name")} label="Name" value=${row.name} error=${err("name")}
-        autocomplete="off" onInput=${rename} />
-      <${TextInput} id=${at("id")} label="Id" value=${row.id} error=${err("id")}
-        readOnly=${!row._new} hint=${row._new
-          ? "Suggested from the name; letters, digits, dots, dashes. It cannot change once saved."
-          : "Groups and shifts name this person by it; it cannot change."}
-        onInput=${(id) => set({ id, _idTyped: true })} />
+        onInput=${rename} />
+      ${row._new ? html`<${TextInput} id=${at("id")} label="Id" value=${row.id} error=${err("id")}
+        hint="Suggested from the name: letters, digits, dots and dashes. It cannot change once saved."
+        onInput=${(id) => set({ id, _idTyped: true })} />` : null}
       <${TextInput} id=${at("email")} label="Email (their sign-in)" type="email" optional
         value=${row.email} error=${err("email")}
-        hint="The address the program's sign-in provider vouches for. Without one they cannot sign in."
+        hint=${tell("The address the program's sign-in provider vouches for; without one they cannot sign in.")}
         onInput=${(v) => set({ email: v.trim() ? v : null })} />
       <${TextInput} id=${at("phone")} label="Phone" type="tel" value=${row.phone}
         error=${err("phone")} hint="International format, like +13125550142."
         onInput=${(phone) => set({ phone })} />
       <${ChoiceBoxes} id=${at("roles")} legend="Roles" options=${ROLES} chosen=${row.roles || []}
         error=${err("roles")} onChange=${(roles) => set({ roles })} />
-      <${ListInput} id=${at("zoom_user_ids")} label="Zoom user ids" optional
+      <${ListInput} id=${at("zoom_user_ids")} label="Zoom user ids (one a line)" optional
         value=${row.zoom_user_ids} error=${err("zoom_user_ids")}
-        hint="One a line: how Tether knows them inside the Zoom app."
+        hint=${tell("How Tether knows them inside the Zoom app.")}
         onChange=${(v) => set({ zoom_user_ids: v })} />
-      <${ListInput} id=${at("zoom_emails")} label="Zoom email addresses" optional
-        value=${row.zoom_emails} error=${err("zoom_emails")} hint="One a line."
+      <${ListInput} id=${at("zoom_emails")} label="Zoom email addresses (one a line)" optional
+        value=${row.zoom_emails} error=${err("zoom_emails")}
         onChange=${(v) => set({ zoom_emails: v })} />
       <${Checkbox} id=${at("active")} label="Active" checked=${row.active !== false}
         hint=${row.active === false
           ? "Not active: they cannot sign in and are on no call list. Their sessions end at once on save."
-          : "Can sign in and be called."}
+            + (you ? " That includes yours." : "")
+          : tell("Can sign in and be called.")}
         onChange=${(active) => set({ active })} />
-      ${names === null ? null : names.length
+      ${names === null || you ? null : names.length
         ? html`<p class="hint">Named by ${names.join(", ")}: change ${names.length === 1
             ? "that" : "those"} to remove ${row.name || "them"}.</p>`
         : html`<button type="button" class="remove"
@@ -111,7 +113,7 @@ function check(rows) {
   return found;
 }
 
-export function StaffSection() {
+export function StaffSection({ me }) {
   const form = useConfigForm("staff", { check });
   const groups = useConfigBody("groups");
   const shifts = useConfigBody("on_call");
@@ -128,7 +130,7 @@ export function StaffSection() {
       : null}
     <ul class="cards" aria-labelledby="staff-title">
       ${form.draft.map((row, i) => html`<${Person} key=${i} row=${row} i=${i} form=${form}
-        refs=${refs} />`)}
+        refs=${refs} me=${me} />`)}
     </ul>
     <p><button type="button" onClick=${() => { form.setDraft((rows) => [...rows, { ...NEW_PERSON }]);
       focusSoon(fieldId("staff", form.draft.length + ".name")); }}>
