@@ -58,7 +58,7 @@ function Schedule({ group, i, setGroup, err, programZone }) {
       Add a session</button></p>
     <${Select} id=${tz} label="Time zone of these times" value=${group.time_zone || ""}
       error=${err(i + ".time_zone")}
-      options=${[{ value: "", label: "The program's (" + programZone + ")" },
+      options=${[{ value: "", label: "Program's: " + programZone },
         ...zones(group.time_zone).map((z) => ({ value: z, label: z }))]}
       onChange=${(v) => setGroup({ time_zone: v || null })} />
   </fieldset>`;
