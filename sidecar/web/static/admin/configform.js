@@ -60,20 +60,41 @@ function savedAt(version) {
 }
 
 // check(draft) -> { path: message } the browser can tell before asking the server
+// Unsaved drafts by document, while the page is open: moving to another section and back
+// keeps what the admin typed (saving it still goes over the version it was read at)
+const unsaved = new Map();
+
+// Leaving or reloading the page with unsaved changes asks first
+function useLeaveGuard(dirty) {
+  useEffect(() => {
+    if (!dirty) return undefined;
+    const ask = (e) => { e.preventDefault(); e.returnValue = ""; };
+    window.addEventListener("beforeunload", ask);
+    return () => window.removeEventListener("beforeunload", ask);
+  }, [dirty]);
+}
+
 export function useConfigForm(name, { check } = {}) {
   const doc = useDoc(configPath(name));
-  const [base, setBase] = useState(null);  // the server's copy the draft started from
-  const [draft, setDraft] = useState(null);
+  const kept = unsaved.get(name);
+  const [base, setBase] = useState(kept ? kept.base : null);  // the copy the draft started from
+  const [draft, setDraft] = useState(kept ? kept.draft : null);
   const [problems, setProblems] = useState(EMPTY);
   const [conflict, setConflict] = useState(null);
   const [saving, setSaving] = useState(false);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState(kept ? "Your unsaved changes are still here." : "");
   const [tries, setTries] = useState(0);
   useEffect(() => {
     if (doc.status !== "ready" || base) return;
     setBase({ body: doc.data.body, version: doc.version, by: doc.data });
     setDraft(doc.data.body);
   }, [doc.status, doc.data]);
+  const dirty = Boolean(base && draft !== base.body);
+  useEffect(() => {
+    if (dirty) unsaved.set(name, { base, draft });
+    else unsaved.delete(name);
+  }, [dirty, base, draft]);
+  useLeaveGuard(dirty);
 
   function refused(found, sentence) {
     setTries((n) => n + 1);
