@@ -25,7 +25,7 @@ from sidecar.infra.settings import Settings
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
 from sidecar.presence import routes as presence_routes
-from sidecar.records import config_routes
+from sidecar.records import config_routes, import_routes
 from sidecar.records import routes as records_routes
 from sidecar.registry import webhook_adapters
 from sidecar.services import Tether, build, data_key, open_store, wire
@@ -119,7 +119,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
     for table in (ops.routes, pages.routes, presence_routes.routes, panel_routes.routes,
                   callback_routes.routes, telephony_routes.routes, sms_routes.routes,
-                  records_routes.routes, config_routes.routes,
+                  records_routes.routes, config_routes.routes, import_routes.routes,
                   checkin_routes.routes, app_routes.routes, zoom_checkin_routes.routes,
                   zoom_code_routes.routes, recording_routes.routes, incident_routes.routes,
                   contact_routes.routes, people_routes.routes,

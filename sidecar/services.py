@@ -149,7 +149,7 @@ class Tether:
     async def load_config(self, source: str) -> None:
         """Seed an empty store with the program file's configuration, then run on what the
         store holds (what admins saved in the browser wins over the file)."""
-        if not await self.config_store.seed(self.live.current, source):
+        if not await self.config_store.seed(self.live.current, f"file:{source}"):
             logger.info("the store holds the program's configuration; %s only seeds an "
                         "empty store (use `tether config import` to replace it)", source)
         await ConfigFollower(self.config_store, self.live).refresh()
@@ -391,4 +391,5 @@ def wire(app: web.Application, t: Tether) -> None:
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()
                        if t.settings.telephony_configured() else None,
-                       zoom_bridge=lambda: bridge_script("zoom"))
+                       zoom_bridge=lambda: bridge_script("zoom"),
+                       metrics_token=t.settings.tether_metrics_token.get_secret_value())

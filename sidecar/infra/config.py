@@ -162,11 +162,12 @@ class Telephony(_Strict):
 
 
 class CheckInPolicy(_Strict):
-    """``warn``: alert the clinicians when a present client has not checked in after
+    """``off``: the check-in is offered but nobody is alerted when it is missing.
+    ``warn``: alert the clinicians when a present client has not checked in after
     ``grace_minutes``. ``hold``: the same, and the panel offers to admit clients from the
     waiting room (the meeting's waiting room must be on) once they have checked in."""
 
-    enforcement: Literal["warn", "hold"] = "warn"
+    enforcement: Literal["off", "warn", "hold"] = "warn"  # off: no missing check-in alert
     grace_minutes: float = Field(default=5, ge=0, le=60)
     required: CheckInRequirements = CheckInRequirements()
     # ISO 3166-2 codes ("US-IL") where the program's clinicians are licensed; a check-in

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     tether_session_idle_minutes: float = 15
     tether_session_max_hours: float = 12
     tether_break_glass_minutes: float = 60  # how long a break-glass opening lasts
+    # the bearer secret a metrics scraper sends; unset: /metrics answers only on loopback
+    tether_metrics_token: SecretStr = SecretStr("")
     # Jitsi: the Prosody module signs its events with this shared secret (HMAC-SHA256)
     jitsi_webhook_secret: SecretStr = SecretStr("")
     # the Jitsi Meet deployment: "meet.example.org" (self-hosted) or "meet.jit.si" (first look)

@@ -36,7 +36,8 @@ def path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
 
-def _message(e: ErrorDetails) -> str:
+def message(e: ErrorDetails) -> str:
+    """One problem in plain words, without its path."""
     kind = e["type"]
     ctx: dict[str, Any] = dict(e.get("ctx") or {})
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == PHONE_PATTERN:
@@ -51,6 +52,8 @@ def _message(e: ErrorDetails) -> str:
         bound = {"greater_than_equal": "at least", "less_than_equal": "at most",
                  "greater_than": "more than", "less_than": "less than"}[kind]
         limit = next(iter(ctx.values()), "")
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
         return f"should be {bound} {limit}"
     if kind == "literal_error":
         return "choose one of: " + str(ctx.get("expected", "")).replace("'", "")
@@ -61,12 +64,12 @@ def _message(e: ErrorDetails) -> str:
 
 def plain_problems(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
     """Every problem as (where, what) with the message in plain words."""
-    return [(tuple(e["loc"]), _message(e)) for e in exc.errors()]
+    return [(tuple(e["loc"]), message(e)) for e in exc.errors()]
 
 
 def problems(exc: ValidationError) -> list[str]:
     """Every problem, as ``path: message``; the top level is ``(top level)``."""
-    return [f"{path(e['loc'])}: {_message(e)}" for e in exc.errors()]
+    return [f"{path(e['loc'])}: {message(e)}" for e in exc.errors()]
 
 
 async def read_json(request: web.Request, model: type[M]) -> M:

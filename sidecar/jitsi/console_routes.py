@@ -55,7 +55,7 @@ async def console_page(request: web.Request) -> web.Response:
                         'class="console-meeting"></div>', 1)
     csp = ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
            "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
-           "frame-ancestors 'self'")
+           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
     return web.Response(text=page, content_type="text/html",
                         headers={"Content-Security-Policy": csp})
 

@@ -72,7 +72,7 @@ def _csp(t: JitsiDeps) -> str:
         raise web.HTTPInternalServerError(text=str(exc)) from exc
     return ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
             "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
-            "frame-ancestors 'self'")
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
 
 
 def _page(t: JitsiDeps) -> str:

@@ -91,10 +91,13 @@ class Applier:
             view = await self.meetings.read_view(pipe, m, env.meeting_number)
             subject = await self._subject(env, view, meeting_cfg)
             now_ms = int(self.clock.now() * 1000)
+            config = self.config
+            checkin = config.checkin_policy
             plan = plan_event(
-                env, view, subject, self.config.callback_policy, now_ms,
-                stop_recordings=self.config.recording_policy.on_start == "stop",
-                checkin_grace_ms=int(self.config.checkin_policy.grace_minutes * 60_000))
+                env, view, subject, config.callback_policy, now_ms,
+                stop_recordings=config.recording_policy.on_start == "stop",
+                checkin_grace_ms=None if checkin.enforcement == "off"
+                else int(checkin.grace_minutes * 60_000))
             if plan.empty:
                 await pipe.unwatch()
                 return

@@ -18,6 +18,7 @@ from sidecar.infra.validation import read_json
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
 from sidecar.presence.stream import Stream, resume_point
+from sidecar.records import group_schedule as schedule
 
 logger = logging.getLogger(__name__)
 routes = web.RouteTableDef()
@@ -51,14 +52,15 @@ async def list_meetings(request: web.Request) -> web.Response:
         cfg = t.config.meeting_by_number(meta.get("number", ""))
         out.append({"meeting": m, "number": meta.get("number"), "name": cfg.name if cfg else "",
                     "ended": "ended_at" in meta})
-    return web.json_response({"meetings": out,
-                              "groups": cared_groups(t.config, who.staff_id, mine, out)})
+    return web.json_response({"meetings": out, "groups": cared_groups(
+        t.config, who.staff_id, mine, out, int(t.clock.now() * 1000))})
 
 
 def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
-                 live: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every group the caller cares for, with their part in it and its live session if one
-    runs (a group that has not started yet has none)."""
+                 live: list[dict[str, Any]], now_ms: int) -> list[dict[str, Any]]:
+    """Every group the caller cares for, with their part in it, its live session if one
+    runs, and when it meets today (``today``: start and end times; empty when it does not
+    meet today). Running groups first, then today's by start time, then the others."""
     out = []
     for g in config.meetings:
         if mine is not None and not set(g.numbers) & mine:
@@ -67,8 +69,11 @@ def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
         role = ("lead" if g.lead == staff_id else
                 "co_facilitator" if g.co_facilitator == staff_id else "")
         out.append({"name": g.name, "role": role, "jitsi_room": g.jitsi_room,
-                    "meeting": running[-1]["meeting"] if running else None})
-    return out
+                    "meeting": running[-1]["meeting"] if running else None,
+                    "today": [{"start": s.start, "end": s.end}
+                              for s in schedule.today(config, g, now_ms)]})
+    return sorted(out, key=lambda g: (g["meeting"] is None, not g["today"],
+                                      g["today"][0]["start"] if g["today"] else "", g["name"]))
 
 
 @routes.get("/api/meetings/{meeting}/timeline")

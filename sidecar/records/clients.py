@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
@@ -29,6 +29,28 @@ class IdentityConflict(Exception):
         self.problems = problems
 
 
+def _label(prefix: str | Callable[[int], str], position: int) -> str:
+    return prefix(position) if callable(prefix) else prefix.format(i=position)
+
+
+class ClientOutdated(Exception):
+    """A save named a version of the record that is no longer the stored one."""
+
+    def __init__(self, client_id: str, version: int) -> None:
+        super().__init__(f"{client_id} is at version {version}")
+        self.client_id = client_id
+        self.version = version
+
+
+VERSION_FIELD = "v"  # a record's version, in clear beside its sealed fields (not PHI)
+
+
+def _check_versions(versions: dict[str, int], expected: dict[str, int]) -> None:
+    for client_id, wanted in expected.items():
+        if versions.get(client_id, 0) != wanted:
+            raise ClientOutdated(client_id, versions.get(client_id, 0))
+
+
 class ClientStore:
     def __init__(self, redis: aioredis.Redis, cipher: FieldCipher, audit: Audit) -> None:
         self.redis = redis
@@ -48,23 +70,33 @@ class ClientStore:
         }
         return {f: self.cipher.encrypt(record.id, f, v) for f, v in plain.items()}
 
-    async def put(self, record: ClientRecord, actor: str) -> None:
+    async def put(self, record: ClientRecord, actor: str, expected: int | None = None
+                  ) -> int:
         """Create or replace one record; IdentityConflict if it claims another client's
-        display name, e-mail, registrant id or Zoom uid (nothing is stored then)."""
-        await self.put_many([record], actor)
+        display name, e-mail, registrant id or Zoom uid (nothing is stored then). With
+        ``expected`` (0: a new record), ClientOutdated unless that is its version now.
+        The record's new version."""
+        versions = await self.put_many(
+            [record], actor, expected=None if expected is None else {record.id: expected})
+        return versions[record.id]
 
     async def put_many(self, records: Sequence[ClientRecord], actor: str,
-                       prefix: str = "") -> None:
+                       prefix: str | Callable[[int], str] = "",
+                       expected: dict[str, int] | None = None) -> dict[str, int]:
         """Save all of ``records`` or none: IdentityConflict when any of them claims an
         identity that is another client's, on file or earlier in ``records``. ``prefix``
-        names a record in the problems (``"clients.{i}."`` for a file of clients)."""
+        names a record in the problems: a format of its position ``i`` (``"clients.{i}."``
+        for a file of clients), or a function of it (a spreadsheet's row)."""
         index = self.cipher.blind_index
         for _ in range(SAVE_RETRIES):
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
                     await pipe.watch(keys.CLIENT_IDENT, *(keys.client(r.id) for r in records))
-                    olds = {r.id: self._open(r.id, await pipe.hgetall(keys.client(r.id)))
-                            for r in records}
+                    sealed = await self._stored([r.id for r in records])
+                    versions = {r_id: int(raw.get(VERSION_FIELD, 1 if raw else 0))
+                                for r_id, raw in sealed.items()}
+                    _check_versions(versions, expected or {})
+                    olds = {r_id: self._open(r_id, raw) for r_id, raw in sealed.items()}
                     old_idents = {r_id: [index(k, v) for k, v in identities(old)]
                                   for r_id, old in olds.items() if old is not None}
                     wanted = sorted({index(k, v) for r in records for k, v in identities(r)}
@@ -77,7 +109,7 @@ class ClientStore:
                         names = {r.id: r.name for r in records}
                         raise IdentityConflict([
                             c.message(names.get(c.owner) or await self._name(c.owner, actor),
-                                      prefix.format(i=c.position)) for c in clashes])
+                                      _label(prefix, c.position)) for c in clashes])
                     pipe.multi()
                     for r_id, idx in old_idents.items():  # every release before any claim
                         mine = [i for i in idx if owners.get(i) == r_id]
@@ -85,17 +117,27 @@ class ClientStore:
                             pipe.hdel(keys.CLIENT_IDENT, *mine)
                     for record in records:
                         pipe.delete(keys.client(record.id))
-                        pipe.hset(keys.client(record.id), mapping=self._sealed(record))
+                        pipe.hset(keys.client(record.id), mapping={
+                            **self._sealed(record), VERSION_FIELD: versions[record.id] + 1})
                         for kind, value in identities(record):
                             pipe.hset(keys.CLIENT_IDENT, index(kind, value), record.id)
+                        self.audit.record_in(pipe, actor, "client.upsert", record.id)
                     await pipe.execute()
                     break
             except WatchError:
                 continue
         else:
             raise RuntimeError("the client records changed too often to be saved; try again")
-        for record in records:
-            await self.audit.record(actor, "client.upsert", record.id)
+        return {r_id: v + 1 for r_id, v in versions.items()}
+
+    async def _stored(self, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+        """The records on file now, sealed, read in one round trip. Under a WATCH of their
+        keys, a change after the read still fails the save that follows."""
+        async with self.redis.pipeline(transaction=False) as reads:
+            for client_id in ids:
+                reads.hgetall(keys.client(client_id))
+            sealed = await reads.execute()
+        return dict(zip(ids, sealed, strict=True))
 
     async def _name(self, client_id: str, actor: str) -> str:
         """The name on file of the client an identity belongs to (an audited read)."""
@@ -108,7 +150,8 @@ class ClientStore:
     def _open(self, client_id: str, sealed: dict[str, str]) -> ClientRecord | None:
         if not sealed:
             return None
-        plain = {f: self.cipher.decrypt(client_id, f, v) for f, v in sealed.items()}
+        plain = {f: self.cipher.decrypt(client_id, f, v) for f, v in sealed.items()
+                 if f != VERSION_FIELD}
         idents = json.loads(plain.pop("identities", "[]"))
         location = plain.pop("location")
         contacts = json.loads(plain.pop("emergency_contacts"))
@@ -126,11 +169,29 @@ class ClientStore:
 
     async def get(self, client_id: str, actor: str, purpose: str) -> ClientRecord | None:
         """Read a record; every read of PHI lands on the audit stream (same round trip)."""
+        return (await self.get_versioned(client_id, actor, purpose))[0]
+
+    async def get_versioned(self, client_id: str, actor: str, purpose: str
+                            ) -> tuple[ClientRecord | None, int]:
+        """A record and its version (0: there is none), the read audited."""
         async with self.redis.pipeline(transaction=False) as pipe:
             pipe.hgetall(keys.client(client_id))
             self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
             sealed, _ = await pipe.execute()
-        return self._open(client_id, sealed)
+        return (self._open(client_id, sealed),
+                int(sealed.get(VERSION_FIELD, 1)) if sealed else 0)
+
+    async def get_many(self, client_ids: Sequence[str], actor: str, purpose: str
+                       ) -> dict[str, tuple[ClientRecord, int]]:
+        """The records on file among ``client_ids``, each with its version, read together;
+        each one found lands on the audit stream (an id with no record reads no PHI)."""
+        sealed = {i: raw for i, raw in (await self._stored(list(client_ids))).items() if raw}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for client_id in sealed:
+                self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+            await pipe.execute()
+        return {i: (record, int(raw.get(VERSION_FIELD, 1))) for i, raw in sealed.items()
+                if (record := self._open(i, raw)) is not None}
 
     def phone_index(self, number: str) -> str:
         """A keyed blind index of a phone number: finds a texting client without the number

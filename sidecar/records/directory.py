@@ -26,6 +26,7 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from redis.exceptions import WatchError
 
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
@@ -259,8 +260,39 @@ class DirectoryStore:
         raw = await self.redis.get(keys.DIRECTORY)
         return Directory.model_validate_json(raw) if raw else Directory()
 
-    async def put(self, directory: Directory, actor: str) -> None:
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.set(keys.DIRECTORY, directory.model_dump_json())
-            self.audit.record_in(pipe, actor, "directory.put", "directory")
-            await pipe.execute()
+    async def versioned(self) -> tuple[Directory, int]:
+        """The directory and its version (0: never saved)."""
+        raw, version = await self.redis.mget(keys.DIRECTORY, keys.DIRECTORY_VERSION)
+        return (Directory.model_validate_json(raw) if raw else Directory(),
+                int(version) if version else 0)
+
+    async def put(self, directory: Directory, actor: str, expected: int | None = None
+                  ) -> int:
+        """Replace the directory; with ``expected``, only if that is still its version
+        (DirectoryOutdated if not). The new version."""
+        for _ in range(20):
+            try:
+                async with self.redis.pipeline(transaction=True) as pipe:
+                    await pipe.watch(keys.DIRECTORY_VERSION)
+                    raw = await pipe.get(keys.DIRECTORY_VERSION)
+                    version = int(raw) if raw else 0
+                    if expected is not None and expected != version:
+                        await pipe.unwatch()
+                        raise DirectoryOutdated(version)
+                    pipe.multi()
+                    pipe.set(keys.DIRECTORY, directory.model_dump_json())
+                    pipe.incr(keys.DIRECTORY_VERSION)
+                    self.audit.record_in(pipe, actor, "directory.put", "directory")
+                    await pipe.execute()
+                    return version + 1
+            except WatchError:
+                continue
+        raise RuntimeError("the directory changed too often to be saved; try again")
+
+
+class DirectoryOutdated(Exception):
+    """The directory was saved by someone else since this copy was read."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"the directory is at version {version}")
+        self.version = version

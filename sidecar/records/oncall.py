@@ -46,5 +46,5 @@ def covering_shifts(config: ProgramConfig, now_ms: int) -> list[OnCallShift]:
 def on_call_now(config: ProgramConfig, now_ms: int) -> list[Staff]:
     """The staff on a shift now (schedule order, each once); else the ``on_call`` role."""
     ids = list(dict.fromkeys(s.staff for s in covering_shifts(config, now_ms)))
-    staff = [s for i in ids if (s := config.staff_by_id(i)) is not None]
+    staff = [s for i in ids if (s := config.staff_by_id(i)) is not None and s.active]
     return staff or config.on_call()

@@ -21,9 +21,9 @@ from sidecar.infra.access import principal, rule, staff
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.validation import problems
-from sidecar.records.clients import IdentityConflict
+from sidecar.records.clients import ClientOutdated, IdentityConflict
 from sidecar.records.deps import RECORDS, RecordsDeps
-from sidecar.records.directory import Directory, lookup
+from sidecar.records.directory import Directory, DirectoryOutdated, lookup
 from sidecar.records.model import ClientFile, ClientRecord
 from sidecar.records.oncall import covering_shifts, local_time, on_call_now
 
@@ -65,11 +65,15 @@ def _clinical(who: Principal) -> bool:
 
 
 def _for(who: Principal, record: ClientRecord) -> dict[str, Any]:
+    """A record as the admin page shows it: code words never (a clinical lead sees how many
+    and reveals them on purpose, audited); clinical sections only to clinical roles."""
     out: dict[str, Any] = record.model_dump(mode="json")
+    words = out.pop("code_words")
     if _clinical(who):
+        out["code_words_count"] = len(words)
         return out
     for name in CLINICAL_FIELDS:
-        out.pop(name)
+        out.pop(name, None)
     plan = record.safety_plan
     out["safety_plan_review"] = {
         "last_reviewed": plan.last_reviewed.isoformat() if plan.last_reviewed else None,
@@ -80,7 +84,13 @@ def _for(who: Principal, record: ClientRecord) -> dict[str, Any]:
 
 def _keep_clinical(who: Principal, raw: Any, stored: ClientRecord | None) -> Any:
     """An admin's save keeps the stored clinical fields; changing one needs a clinical
-    role (403 naming them)."""
+    role (403 naming them). A body without ``code_words`` keeps the stored ones."""
+    if isinstance(raw, dict):
+        raw = {k: v for k, v in raw.items()
+               if k not in ("version", "code_words_count", "safety_plan_review",
+                            "clinical_fields_hidden")}
+        if "code_words" not in raw and stored is not None:
+            raw["code_words"] = list(stored.code_words)
     if _clinical(who) or not isinstance(raw, dict):
         return raw
     current = (stored or ClientRecord(id="x", name="x", callback_phone="+10000000000")
@@ -116,12 +126,32 @@ def summary(record: ClientRecord, today: date, directory: Directory) -> dict[str
     }
 
 
+async def _as_stored(t: RecordsDeps, who: Principal, rows: list[Any]) -> list[Any]:
+    """Records as the admin page reads them go back in as they are: without the page's
+    own fields, and keeping the stored code words of a record that does not carry them."""
+    dicts = [r for r in rows if isinstance(r, dict)]
+    missing = [str(r["id"]) for r in dicts if "code_words" not in r and "id" in r]
+    stored = await t.clients.code_words(missing, actor=who.staff_id,
+                                        purpose="admin.import") if missing else {}
+    out: list[Any] = []
+    for row in rows:
+        if isinstance(row, dict):
+            row = {k: v for k, v in row.items() if k not in ("version", "code_words_count")}
+            if "code_words" not in row and str(row.get("id")) in stored:
+                row["code_words"] = stored[str(row["id"])]
+        out.append(row)
+    return out
+
+
 @routes.post("/api/admin/clients")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def import_clients(request: web.Request) -> web.Response:
     t, who = _admin(request)
+    raw = await _body(request)
+    if isinstance(raw, dict) and isinstance(raw.get("clients"), list):
+        raw["clients"] = await _as_stored(t, who, raw["clients"])
     try:
-        parsed = ClientFile.model_validate_json(await request.read())
+        parsed = ClientFile.model_validate(raw)
     except ValidationError as exc:
         raise _bad(problems(exc)) from exc
     if not _clinical(who):
@@ -152,15 +182,65 @@ async def list_clients(request: web.Request) -> web.Response:
         summary(r, today, directory) for r in records if r is not None]})
 
 
+def _versioned(data: dict[str, Any], version: int, status: int = 200) -> web.Response:
+    return web.json_response({**data, "version": version}, status=status, headers={
+        "ETag": f'"{version}"', "Cache-Control": "no-store"})
+
+
 @routes.get("/api/admin/clients/{client}")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def get_client(request: web.Request) -> web.Response:
     t, who = _admin(request)
     client_id = request.match_info["client"]
-    record = await t.clients.get(client_id, actor=who.staff_id, purpose="admin")
+    record, version = await t.clients.get_versioned(client_id, actor=who.staff_id,
+                                                    purpose="admin")
     if record is None:
         raise web.HTTPNotFound(text=f"There is no client {client_id!r}.")
-    return web.json_response(_for(who, record))
+    return _versioned(_for(who, record), version)
+
+
+@routes.post("/api/admin/clients/{client}/code-words")
+@rule(staff(Role.PROGRAM_CLINICAL_LEAD))
+async def reveal_code_words(request: web.Request) -> web.Response:
+    """A clinical lead shows a client's code words on purpose; it is on the record."""
+    t, who = _admin(request)
+    client_id = request.match_info["client"]
+    found = await t.clients.code_words([client_id], actor=who.staff_id,
+                                       purpose="admin.reveal-code-words")
+    if client_id not in found:
+        raise web.HTTPNotFound(text=f"There is no client {client_id!r}.")
+    return web.json_response({"code_words": found[client_id]},
+                             headers={"Cache-Control": "no-store"})
+
+
+def _expected(request: web.Request) -> int | None:
+    """The version a save names: If-Match "<n>", If-None-Match * (a new record: 0), or
+    None when the caller names none (a script replacing a record outright)."""
+    if request.headers.get("If-None-Match", "").strip() == "*":
+        return 0
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw.removeprefix("W/").strip('"'))
+    except ValueError:
+        raise _bad(['(If-Match): the ETag you read, like "3"']) from None
+
+
+async def _outdated(t: RecordsDeps, who: Principal, exc: ClientOutdated, new: bool
+                    ) -> web.Response:
+    record, version = await t.clients.get_versioned(exc.client_id, actor=who.staff_id,
+                                                    purpose="admin.conflict")
+    if record is None:
+        return web.json_response({"error": "This record was removed since you opened it.",
+                                  "current": None}, status=412)
+    sentence = ("Someone else created a record with this id while you typed yours" if new
+                else "Someone else saved this record after you opened it")
+    return web.json_response({
+        "error": sentence + ". Your changes are kept here: compare, then keep yours or "
+        "use theirs.", "current": {**_for(who, record), "version": version}},
+        status=412, headers={"ETag": f'"{version}"', "Cache-Control": "no-store"})
+
 
 
 def _id_problem(raw: Any, client_id: str) -> list[str]:
@@ -175,6 +255,7 @@ async def put_client(request: web.Request) -> web.Response:
     """Create or replace one record; the id in the body must be the one in the path."""
     t, who = _admin(request)
     client_id = request.match_info["client"]
+    expected = _expected(request)
     raw = _keep_clinical(who, await _body(request), await t.clients.get(
         client_id, actor=who.staff_id, purpose="admin.save"))
     mismatch = _id_problem(raw, client_id)
@@ -186,31 +267,46 @@ async def put_client(request: web.Request) -> web.Response:
         raise _bad(mismatch)
     created = not await t.redis.exists(keys.client(client_id))
     try:
-        await t.clients.put(record, actor=who.staff_id)
+        version = await t.clients.put(record, actor=who.staff_id, expected=expected)
     except IdentityConflict as exc:
         raise _taken(exc) from exc
-    return web.json_response({"saved": client_id, "created": created},
-                             status=201 if created else 200)
+    except ClientOutdated as exc:
+        return await _outdated(t, who, exc, new=expected == 0)
+    return _versioned({"saved": client_id, "created": created}, version,
+                      status=201 if created else 200)
 
 
 @routes.get("/api/admin/directory")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
 async def get_directory(request: web.Request) -> web.Response:
     t, _ = _admin(request)
-    return web.json_response((await t.directory.get()).model_dump(mode="json"))
+    directory, version = await t.directory.versioned()
+    return _versioned(directory.model_dump(mode="json"), version)
 
 
 @routes.put("/api/admin/directory")
 @rule(staff(Role.ADMIN))
 async def put_directory(request: web.Request) -> web.Response:
     t, who = _admin(request)
+    expected = _expected(request)
+    raw = await _body(request)
+    if isinstance(raw, dict):
+        raw.pop("version", None)
     try:
-        directory = Directory.model_validate(await _body(request))
+        directory = Directory.model_validate(raw)
     except ValidationError as exc:
         raise _bad(problems(exc)) from exc
-    await t.directory.put(directory, actor=who.staff_id)
-    return web.json_response({"saved": True, "countries": len(directory.countries),
-                              "regions": len(directory.regions)})
+    try:
+        version = await t.directory.put(directory, actor=who.staff_id, expected=expected)
+    except DirectoryOutdated as exc:
+        current, now = await t.directory.versioned()
+        return web.json_response({
+            "error": "Someone else saved the directory after you opened it. Your changes "
+            "are kept here: compare, then keep yours or use theirs.",
+            "current": {**current.model_dump(mode="json"), "version": now}},
+            status=412, headers={"ETag": f'"{exc.version}"', "Cache-Control": "no-store"})
+    return _versioned({"saved": True, "countries": len(directory.countries),
+                       "regions": len(directory.regions)}, version)
 
 
 @routes.get("/api/admin/oncall")

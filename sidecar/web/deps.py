@@ -20,6 +20,7 @@ class WebDeps:
     alive: Callable[[], bool]  # every background task of this process still running
     public_url_problem: str | None  # why the provider could not call us back (None: fine)
     zoom_bridge: Callable[[], str]  # the Zoom plugin's panel bridge
+    metrics_token: str = ""  # the scraper's bearer secret ("" : loopback only)
 
 
 WEB: web.AppKey[WebDeps] = web.AppKey("web", WebDeps)

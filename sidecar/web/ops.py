@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 import redis.asyncio as aioredis
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -10,6 +12,7 @@ from sidecar.infra.access import public, rule
 from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
+LOOPBACK = ("127.0.0.1", "::1")
 
 
 @routes.get("/healthz")
@@ -35,7 +38,17 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 @routes.get("/metrics")
-@rule(public("counters without PHI, for the operators' scraper"))
+@rule(public("counters without PHI, for the operators' scraper: TETHER_METRICS_TOKEN, or "
+             "only from this machine when none is set"))
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest(request.app[WEB].metrics.registry)
+    t = request.app[WEB]
+    if t.metrics_token:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), t.metrics_token.encode()):
+            raise web.HTTPUnauthorized(text="the metrics need the scraper's bearer secret "
+                                       "(TETHER_METRICS_TOKEN)")
+    elif request.remote not in LOOPBACK:
+        raise web.HTTPForbidden(text="the metrics are served only on this machine unless "
+                                "TETHER_METRICS_TOKEN is set for a scraper")
+    body = generate_latest(t.metrics.registry)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

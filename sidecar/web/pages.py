@@ -85,13 +85,24 @@ async def zoom_bridge(request: web.Request) -> web.Response:
 
 @web.middleware
 async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """The headers Zoom requires of an app's pages, on every answer."""
+    """The headers Zoom requires of an app's pages, on every answer; API answers (they may
+    carry PHI) are never stored by a browser or a proxy unless a route says otherwise."""
     response: web.StreamResponse = await handler(request)
-    response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if _https(request):  # HSTS means nothing over plain HTTP (browsers ignore it there)
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'self' https://*.zoom.us")
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    if request.path.startswith(("/api/", "/auth/")):
+        response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+       "frame-ancestors 'self' https://*.zoom.us")
+
+
+def _https(request: web.Request) -> bool:
+    """Served over TLS, here or at the proxy in front (which says so in X-Forwarded-Proto)."""
+    return request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"

@@ -42,9 +42,13 @@ async def test_form_page_has_the_headers_zoom_requires(harness: Harness) -> None
     await started(h)
     r = await h.http.get(await link(h))
     assert r.status_code == 200 and "Where are you right now?" in r.text
-    for header in ("Strict-Transport-Security", "X-Content-Type-Options",
-                   "Content-Security-Policy", "Referrer-Policy"):
+    for header in ("X-Content-Type-Options", "Content-Security-Policy", "Referrer-Policy"):
         assert header in r.headers
+    assert "Strict-Transport-Security" not in r.headers  # plain HTTP: it would mean nothing
+    behind_tls = await h.http.get(await link(h), headers={"X-Forwarded-Proto": "https"})
+    assert behind_tls.headers["Strict-Transport-Security"] == "max-age=31536000"
+    csp = r.headers["Content-Security-Policy"]
+    assert "base-uri 'none'" in csp and "form-action 'self'" in csp
 
 
 async def test_altered_or_expired_links_are_refused(harness: Harness) -> None:

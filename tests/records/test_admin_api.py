@@ -84,7 +84,14 @@ async def test_the_list_says_which_addresses_have_a_psap(harness: Harness) -> No
 async def test_reading_one_record_is_audited(harness: Harness) -> None:
     h = harness
     record = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
-    assert record["code_words"] == ["blue umbrella"]
+    assert "code_words" not in record and record["code_words_count"] == 1  # masked
+    shown = await h.http.post(f"{h.base}/api/admin/clients/client-001/code-words",
+                              headers=h.token(CLINICAL_LEAD))
+    assert shown.json() == {"code_words": ["blue umbrella"]}
+    assert (CLINICAL_LEAD, "client.read:admin.reveal-code-words", "client-001") in await audit(h)
+    refused = await h.http.post(f"{h.base}/api/admin/clients/client-001/code-words",
+                                headers=h.token(ADMIN))
+    assert refused.status_code == 403
     assert record["location"]["street"] == "1200 Larkspur Lane"
     assert record["emergency_contacts"][0]["consent_given_on"] == "2026-09-14"
     assert (CLINICAL_LEAD, "client.read:admin", "client-001") in await audit(h)
@@ -133,7 +140,8 @@ async def test_a_good_edit_is_saved_and_audited(harness: Harness) -> None:
              "safety_plan": {**record["safety_plan"], "last_reviewed": "2027-01-14"}}
     r = await h.http.put(f"{h.base}/api/admin/clients/client-001", json=fixed,
                          headers=h.token(CLINICAL_LEAD))
-    assert r.status_code == 200 and r.json() == {"saved": "client-001", "created": False}
+    assert r.status_code == 200 and r.json() == {"saved": "client-001", "created": False,
+                                                 "version": 2}
     assert (CLINICAL_LEAD, "client.upsert", "client-001") in await audit(h)
     assert (await get(h, "/api/admin/clients/client-001"))["callback_phone"] == "+13125550119"
     rows = (await get(h, "/api/admin/clients"))["clients"]
@@ -161,10 +169,11 @@ async def test_text_that_is_not_json_is_a_400_naming_the_body(harness: Harness,
 
 async def test_the_directory_round_trip_keeps_000_and_is_audited(harness: Harness) -> None:
     h = harness
-    assert await get(h, "/api/admin/directory") == {"countries": [], "regions": []}
+    assert await get(h, "/api/admin/directory") == {"countries": [], "regions": [],
+                                                    "version": 0}
     r = await h.http.put(f"{h.base}/api/admin/directory", json=example_directory(),
                          headers=h.token(ADMIN))
-    assert r.json() == {"saved": True, "countries": 3, "regions": 2}
+    assert r.json() == {"saved": True, "countries": 3, "regions": 2, "version": 1}
     stored = await get(h, "/api/admin/directory")
     assert stored["countries"][1] == {**stored["countries"][1], "country": "AU",
                                       "emergency_numbers": ["000"]}
@@ -245,7 +254,10 @@ async def test_an_admin_sees_no_clinical_content_and_cannot_change_it(harness: H
     assert r.status_code == 200, r.text
     full = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     assert full["callback_phone"] == "+13125550119"
-    assert full["code_words"] == ["blue umbrella"]
+    assert full["code_words_count"] == 1
+    shown = await h.http.post(f"{h.base}/api/admin/clients/client-001/code-words",
+                              headers=h.token(CLINICAL_LEAD))
+    assert shown.json()["code_words"] == ["blue umbrella"]
     assert full["considerations"]["medical_notes"] == "asthma; inhaler in the kitchen"
 
 

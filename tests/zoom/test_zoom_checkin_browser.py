@@ -55,6 +55,12 @@ async def test_a_client_checks_in_from_the_invitation_with_a_texted_code(
     page = await zoom_page(h, browser, None, "attendee", GUEST[0], width=width)
     who = page.locator("#identify")
     await who.wait_for(state="visible")  # Guest Mode: no uid, so who are you?
+    # inside Zoom too, the way to help comes first, before anything is asked
+    crisis = page.locator("a.crisis-line")
+    assert await crisis.get_attribute("href") == "tel:988"
+    crisis_box, form_box = await crisis.bounding_box(), await who.bounding_box()
+    assert crisis_box and form_box and crisis_box["y"] < form_box["y"]
+    assert crisis_box["y"] + crisis_box["height"] <= 900  # on screen without scrolling
     assert await page.locator("#checkin").is_hidden()  # nothing asked before identity
     await page.click("#identify button[type=submit]")
     assert "first name" in (await page.locator("#who-message").text_content() or "")
