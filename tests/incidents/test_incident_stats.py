@@ -76,7 +76,8 @@ async def test_the_admin_page_shows_the_figures(harness: Harness, browser: Any) 
     h = harness
     inc = await opened(h)
     await post(h, f"{inc['id']}/screens", {"answers": HIGH})
-    page = await open_admin(h, browser)
+    page = await open_admin(h, browser, where="incidents")
+    await page.locator("#incident-stats dt").first.wait_for()
     figures = await page.locator("#incident-stats").text_content() or ""
     assert "code word 1" in figures and "high 1" in figures and "1 open" in figures
     async with page.expect_download() as download:

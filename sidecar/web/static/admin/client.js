@@ -5,6 +5,7 @@ import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { ClinicalSections, ClinicalNote, planForm, planBody } from "./clinical.js";
 import { Contacts, contactForm, contactBody } from "./contacts.js";
 import { call, pathOf, saveDoc } from "./doc.js";
+import { takeDraft, useKeepDraft } from "./drafts.js";
 import { Checkbox, Conflict, ErrorSummary, SaveBar, TextInput, fieldId, within } from "./fields.js";
 import { lines, slug } from "./words.js";
 
@@ -59,32 +60,40 @@ const at = () => new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2
 export function ClientForm({ me, id, onSaved, flash }) {
   const clinical = (me.roles || []).includes("program_clinical_lead");
   const isNew = !id;
-  const [form, setForm] = useState(isNew ? toForm(blank()) : null);
-  const [base, setBase] = useState(isNew ? null : undefined);
-  const [version, setVersion] = useState(null);
+  const [draft] = useState(() => takeDraft("client:" + id));
+  const [form, setForm] = useState(draft ? draft.form : isNew ? toForm(blank()) : null);
+  const [base, setBase] = useState(draft ? draft.base : isNew ? null : undefined);
+  const [version, setVersion] = useState(draft ? draft.version : null);
   const [loadError, setLoadError] = useState("");
   const [problems, setProblems] = useState(NO_PROBLEMS);
   const [conflict, setConflict] = useState(null);
   const [saving, setSaving] = useState(false);
-  const [status, setStatus] = useState(flash || "");
-  const [idTyped, setIdTyped] = useState(false);
+  const [status, setStatus] = useState(draft ? "Your unsaved changes are still here: save " +
+    "or discard them." : flash || "");
+  const [idTyped, setIdTyped] = useState(draft ? draft.idTyped : false);
+  const [dirty, setDirty] = useState(!!draft);
+  const forget = useKeepDraft("client:" + id, dirty ? { form, base, version, idTyped } : null);
 
   function loaded(record, v) {
     setBase(record);
     setForm(toForm(record));
     setVersion(v);
+    setDirty(false);
   }
   async function load() {
     const r = await call("GET", pathOf("/api/admin/clients", id));
     if (r.ok) loaded(r.data, r.version);
     else setLoadError(r.status === 404 ? "There is no client " + id + "." : r.text);
   }
-  useEffect(() => { if (!isNew) load(); }, [id]);
+  useEffect(() => { if (!isNew && !draft) load(); }, [id]);
 
   if (loadError) return html`<h2>Client ${id}</h2><p class="error-line">${loadError}</p>`;
   if (!form) return html`<h2>Client ${id}</h2><p>Loading the record…</p>`;
 
-  const set = (patch) => setForm((f) => ({ ...f, ...patch }));
+  const set = (patch) => {
+    setForm((f) => ({ ...f, ...patch }));
+    setDirty(true);
+  };
   const err = (path) => problems.fields[path];
   const idErr = isNew ? problems.fields.id : undefined;
 
@@ -104,6 +113,8 @@ export function ClientForm({ me, id, onSaved, flash }) {
     if (r.ok) {
       setProblems(NO_PROBLEMS);
       setConflict(null);
+      setDirty(false);
+      forget();
       if (isNew) return onSaved(body.id, "Saved: " + body.name + " was added at " + at() + ".");
       setBase({ ...base, ...body });
       setVersion(r.version);
@@ -135,6 +146,7 @@ export function ClientForm({ me, id, onSaved, flash }) {
     setProblems(NO_PROBLEMS);
     setConflict(null);
     if (isNew) { setForm(toForm(blank())); setIdTyped(false); } else { setForm(toForm(base)); }
+    setDirty(false);
     setStatus("Your changes were discarded.");
   }
   function rename(name) {

@@ -2,6 +2,7 @@
 // and whom to call there. Saved over the version it was read at (If-Match).
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { call, saveDoc } from "./doc.js";
+import { takeDraft, useKeepDraft } from "./drafts.js";
 import { Conflict, ErrorSummary, SaveBar } from "./fields.js";
 import { CountryRow, RegionRow, countryBody, countryForm, regionBody, regionForm } from "./places.js";
 
@@ -35,22 +36,32 @@ function Rows({ title, what, rows, fields, Row, make, onChange }) {
 }
 
 export function DirectorySection({ me }) {
-  const [form, setForm] = useState(null);
-  const [base, setBase] = useState(null);
-  const [version, setVersion] = useState(null);
+  const [draft] = useState(() => takeDraft("directory"));
+  const [form, setFormOnly] = useState(draft ? draft.form : null);
+  const [base, setBase] = useState(draft ? draft.base : null);
+  const [version, setVersion] = useState(draft ? draft.version : null);
   const [loadError, setLoadError] = useState("");
   const [problems, setProblems] = useState(NO_PROBLEMS);
   const [conflict, setConflict] = useState(null);
   const [saving, setSaving] = useState(false);
-  const [status, setStatus] = useState("");
+  const [status, setStatus] = useState(draft ? "Your unsaved changes are still here: save " +
+    "or discard them." : "");
+  const [dirty, setDirty] = useState(!!draft);
+  useKeepDraft("directory", dirty ? { form, base, version } : null);
   const mayChange = (me.roles || []).includes("admin");
+  const setForm = (next) => {
+    setFormOnly(next);
+    setDirty(true);
+  };
 
   function loaded(d, v) {
     setBase(stored(d));
-    setForm(toForm(d));
+    setFormOnly(toForm(d));
     setVersion(v);
+    setDirty(false);
   }
   useEffect(() => {
+    if (draft) return;
     call("GET", PATH).then((r) => (r.ok ? loaded(r.data, r.version) : setLoadError(r.text)));
   }, []);
   if (loadError) return html`<h2>Locale directory</h2><p class="error-line">${loadError}</p>`;
@@ -65,6 +76,7 @@ export function DirectorySection({ me }) {
     if (r.ok) {
       setProblems(NO_PROBLEMS);
       setConflict(null);
+      setDirty(false);
       setBase(body);
       setVersion(r.version);
       return setStatus("Saved at " + at() + ".");
@@ -90,7 +102,8 @@ export function DirectorySection({ me }) {
     save(conflict.version);
   }
   function discard() {
-    setForm(toForm(base));
+    setFormOnly(toForm(base));
+    setDirty(false);
     setProblems(NO_PROBLEMS);
     setConflict(null);
     setStatus("Your changes were discarded.");

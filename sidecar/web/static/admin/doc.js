@@ -62,14 +62,15 @@ export function fieldsOf(errors) {
 
 // The validator's own wording, where it is not yet plain
 const PLAIN = [
+  [/^required$/, "this cannot be empty"],
   [/^String should have at least 1 character/, "this cannot be empty"],
   [/^String should have at least (\d+) characters/, "at least $1 characters"],
   [/^String should have at most (\d+) characters/, "at most $1 characters"],
   [/^String should match pattern .*/, "this is not written the way Tether expects"],
   [/^Input should be a valid date.*/, "a date like 2026-10-01"],
   [/^Input should be a valid integer.*/, "a whole number"],
-  [/^Input should be greater than or equal to (\S+)/, "at least $1"],
-  [/^Input should be less than or equal to (\S+)/, "at most $1"],
+  [/^Input should be greater than or equal to (\S+)/, "use $1 or more"],
+  [/^Input should be less than or equal to (\S+)/, "use $1 or less"],
   [/^List should have at most (\d+) items.*/, "at most $1"],
   [/^List should have at least 1 item.*/, "add at least one"],
 ];
@@ -98,7 +99,8 @@ function sentences(r) {
 }
 
 export async function saveDoc(path, body, version, { create } = {}) {
-  const headers = create ? { "If-None-Match": "*" } : { "If-Match": '"' + version + '"' };
+  const headers = create ? { "If-None-Match": "*" }
+    : version === null || version === undefined ? {} : { "If-Match": '"' + version + '"' };
   const r = await call("PUT", path, body, headers);
   if (r.ok) {
     const saved = r.version !== null ? r.version : version;

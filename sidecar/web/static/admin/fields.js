@@ -28,6 +28,7 @@
 //   words(value): a value as a person reads it ("yes", "(empty)", "a, b").
 //   within(fields, path): the problem of a one-a-line box, or of its lines ("Line 2: ...").
 import { h, html, useEffect, useRef } from "/static/vendor/preact-htm.js";
+import { phone } from "./words.js";
 
 const NAMES = { psap: "911 center", ed: "emergency department", sms: "SMS", id: "id",
   zoom: "Zoom", e164: "phone" };
@@ -171,7 +172,7 @@ export function words(value) {
   if (value === false) return "no";
   if (Array.isArray(value)) return value.length ? value.map(words).join(", ") : "(none)";
   if (typeof value === "object") return JSON.stringify(value);
-  return String(value);
+  return phone(String(value));  // "+13125550111" reads "(312) 555-0111"
 }
 
 const SKIP = new Set(["version", "error", "updated_at", "updated_by", "clinical_fields_hidden",
@@ -206,8 +207,7 @@ export function Conflict({ message, mine, theirs, onUseTheirs, onKeepMine }) {
   return html`<div class="conflict" role="alert" tabindex="-1" ref=${box}
       aria-labelledby="conflict-title">
     <h3 id="conflict-title">Someone else saved this while you were editing</h3>
-    <p>${message || "Your copy is out of date."} Nothing of yours was saved, and your changes
-      are still in the form.</p>
+    <p>${message || "Your copy is out of date."} ${"Nothing was saved; your changes are still in the form."}</p>
     ${diff.length ? html`<table class="diff">
         <caption>What differs between your copy and the saved one</caption>
         <thead><tr><th scope="col">Field</th><th scope="col">Yours (not saved)</th>
