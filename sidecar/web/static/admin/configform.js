@@ -4,6 +4,7 @@
 // screen whatever the answer.
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { call, saveDoc, useDoc } from "./doc.js";
+import { takeDraft, useKeepDraft } from "./drafts.js";
 import { TextInput } from "./fields.js";
 
 // This file's styles, once, beside the page's own (admin.css)
@@ -60,23 +61,9 @@ function savedAt(version) {
 }
 
 // check(draft) -> { path: message } the browser can tell before asking the server
-// Unsaved drafts by document, while the page is open: moving to another section and back
-// keeps what the admin typed (saving it still goes over the version it was read at)
-const unsaved = new Map();
-
-// Leaving or reloading the page with unsaved changes asks first
-function useLeaveGuard(dirty) {
-  useEffect(() => {
-    if (!dirty) return undefined;
-    const ask = (e) => { e.preventDefault(); e.returnValue = ""; };
-    window.addEventListener("beforeunload", ask);
-    return () => window.removeEventListener("beforeunload", ask);
-  }, [dirty]);
-}
-
 export function useConfigForm(name, { check } = {}) {
   const doc = useDoc(configPath(name));
-  const kept = unsaved.get(name);
+  const [kept] = useState(() => takeDraft("config:" + name));  // typed, then left unsaved
   const [base, setBase] = useState(kept ? kept.base : null);  // the copy the draft started from
   const [draft, setDraft] = useState(kept ? kept.draft : null);
   const [problems, setProblems] = useState(EMPTY);
@@ -90,11 +77,7 @@ export function useConfigForm(name, { check } = {}) {
     setDraft(doc.data.body);
   }, [doc.status, doc.data]);
   const dirty = Boolean(base && draft !== base.body);
-  useEffect(() => {
-    if (dirty) unsaved.set(name, { base, draft });
-    else unsaved.delete(name);
-  }, [dirty, base, draft]);
-  useLeaveGuard(dirty);
+  useKeepDraft("config:" + name, dirty ? { base, draft } : null);
 
   function refused(found, sentence) {
     setTries((n) => n + 1);
