@@ -21,8 +21,11 @@ TITLES = {"staff": "staff-title", "groups": "groups-title", "schedule": "oncall-
 
 
 async def open_section(h: Harness, chromium: Any, section: str, width: int,
-                       staff: str = ADMIN) -> Any:
+                       staff: str = ADMIN, timers: bool = False) -> Any:
+    """The admin page at a section; ``timers``: the page's clock is the test's to move."""
     page = await signed_in_page(h, chromium, staff, viewport={"width": width, "height": 900})
+    if timers:
+        await page.clock.install()
     problems: list[str] = []
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
@@ -145,6 +148,24 @@ async def test_the_on_call_week_with_an_overnight_shift(
     assert shifts[0] == {"staff": "lead-avery", "days": ["mon", "tue", "wed", "thu"],
                          "start": "22:00", "end": "06:00"}
     assert page.problems == []
+
+
+async def test_on_call_now_is_read_again_every_30_seconds(harness: Harness,
+                                                         browser: Any) -> None:  # noqa: F811
+    h = harness
+    page = await open_section(h, browser, "schedule", 375, timers=True)
+    await page.wait_for_selector("#oncall-now strong")
+    assert "On call now: Riley Fenwick" in await page.text_content("#oncall-now")
+    shifts = await document(h, "on_call")  # another admin, elsewhere: Quinn tonight
+    r = await h.http.put(f"{h.base}/api/admin/config/on_call", headers={
+        **h.token(ADMIN), "If-Match": f'"{shifts["version"]}"'}, json=[
+        {"staff": "lead-quinn", "days": ["thu"], "start": "20:00", "end": "08:00"}])
+    assert r.status_code == 200, r.text
+    await page.clock.run_for(29_000)
+    assert "On call now: Riley Fenwick" in await page.text_content("#oncall-now")
+    await page.clock.run_for(2_000)
+    await page.wait_for_function("() => document.getElementById('oncall-now')"
+                                 ".textContent.includes('On call now: Quinn Hartigan')")
 
 
 @pytest.mark.parametrize("width", WIDTHS)
