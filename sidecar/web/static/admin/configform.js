@@ -136,8 +136,8 @@ export function useAnswer(path, everyMs) {
     let live = true;
     call("GET", path).then((r) => {
       if (!live) return;
-      setAnswer(r.ok ? { data: r.data, error: "" }
-        : { data: answer.data, error: (r.data && r.data.error) || r.text || "" });
+      setAnswer((was) => (r.ok ? { data: r.data, error: "" }
+        : { data: was.data, error: (r.data && r.data.error) || r.text || "Tether answered " + r.status }));
     });
     return () => { live = false; };
   }, [path, round]);
