@@ -54,6 +54,33 @@ function lastSaved(doc) {
     time.slice(0, 5) + " (version " + doc.version + ").";
 }
 
+// The server names a text that does not fit a field's pattern in the pattern's own terms
+// ("String should match pattern '^[0-9]{9,12}$'"): say it as the field's hint does
+const PATTERN_WORDS = {
+  zoom_meeting_id: "9 to 12 digits, like 81234567890",
+  jitsi_room: "lowercase letters, digits, - and _ (3 to 64), starting with a letter or digit",
+  join_url: "a link that starts with https://",
+  email: "an email address, like name@example.org",
+  id: "letters, digits, dots, dashes and underscores only",
+  end: "a time like 06:00, or 24:00 for midnight",
+  key: "lowercase letters, digits and _ only",
+};
+
+function plainly(path, message) {
+  if (!/^(String should match pattern|this is not written the way Tether expects)/i.test(message)) return message;
+  const last = String(path).split(".").filter((p) => !/^[0-9]+$/.test(p)).pop();
+  return PATTERN_WORDS[last] || "not in the expected form: see the hint beside it";
+}
+
+function inWords({ fields, errors }) {
+  const out = {};
+  for (const [path, message] of Object.entries(fields || {})) out[path] = plainly(path, message);
+  return { fields: out, errors: (errors || []).map((e) => {
+    const at = e.indexOf(": ");
+    return at > 0 ? e.slice(0, at + 2) + plainly(e.slice(0, at), e.slice(at + 2)) : e;
+  }) };
+}
+
 const EMPTY = { fields: {}, errors: [] };
 
 function savedAt(version) {
@@ -106,7 +133,7 @@ export function useConfigForm(name, { check } = {}) {
       setConflict(r.conflict);
       refused(EMPTY, "Not saved: someone else saved this first. Your changes are still here.");
     } else {
-      refused({ fields: r.fields || {}, errors: r.errors || [] },
+      refused(inWords(r),
         "Not saved: fix what is marked below. Your changes are still here.");
     }
   }

@@ -118,7 +118,7 @@ function check(groups) {
   const found = {};
   groups.forEach((g, i) => {
     if (!g.lead) found[i + ".lead"] = "choose who leads this group";
-    g.schedule.forEach((s, n) => {
+    (g.schedule || []).forEach((s, n) => {
       if (!s.days.length) found[i + ".schedule." + n + ".days"] = "tick at least one day";
     });
   });
