@@ -55,7 +55,7 @@ def test_import_clients_stores_records_encrypted(redis_url: str) -> None:
     raw = client.hgetall("tether:client:client-001")
     dump = " ".join(raw.values())
     assert raw and "Larkspur" not in dump and "5550111" not in dump and "Casey" not in dump
-    assert all(v.startswith("v1:") for v in raw.values())
+    assert all(v.startswith("v1:") for k, v in raw.items() if k != "v")  # "v": its version
     assert client.xlen("tether:audit") >= 3  # each import is audited
     client.close()
 
@@ -155,3 +155,26 @@ def test_serve_refuses_a_half_set_identity_provider(tmp_path: Path) -> None:
         assert out.returncode == 2, out.stderr
         lines = [line for line in out.stderr.splitlines() if line.strip()]
         assert len(lines) == 1 and sentence in lines[0], out.stderr
+
+
+def test_config_export_then_import_changes_nothing(redis_url: str, tmp_path: Path) -> None:
+    env = {"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY}
+    first = tmp_path / "first.yaml"
+    out = tether("config", "export", "--out", str(first), env=env)  # seeds from the example
+    assert out.returncode == 0, out.stderr
+    client = redis.Redis.from_url(redis_url, decode_responses=True)
+    version = client.get("tether:config:version")
+    again = tether("config", "import", str(first), env=env)
+    assert again.returncode == 0 and "already holds exactly this" in again.stdout
+    assert client.get("tether:config:version") == version  # nothing was saved
+    second = tmp_path / "second.yaml"
+    assert tether("config", "export", "--out", str(second), env=env).returncode == 0
+    assert first.read_text() == second.read_text()
+
+    changed = first.read_text().replace("Harbor Light Evening IOP", "Harbor Light IOP")
+    (tmp_path / "changed.yaml").write_text(changed)
+    out = tether("config", "import", str(tmp_path / "changed.yaml"), env=env)
+    assert out.returncode == 0 and "imported" in out.stdout
+    assert int(client.get("tether:config:version") or 0) == int(version or 0) + 1
+    assert "name: Harbor Light IOP" in tether("config", "export", env=env).stdout
+    client.close()

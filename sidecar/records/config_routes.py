@@ -146,11 +146,11 @@ async def save_document(request: web.Request) -> web.Response:
         return bad(exc.fields)
     t.live.swap(config, await t.config_store.version())  # this replica at once
     if name == "staff":
-        await _sign_out_disabled(t, before, config, who.staff_id)
+        await sign_out_disabled(t, before, config, who.staff_id)
     return _json(view(config, saved), version=saved.version)
 
 
-async def _sign_out_disabled(t: RecordsDeps, before: ProgramConfig, after: ProgramConfig,
+async def sign_out_disabled(t: RecordsDeps, before: ProgramConfig, after: ProgramConfig,
                              actor: str) -> None:
     """Everyone whose Active box was just unticked (or who left the list) is signed out
     everywhere now."""

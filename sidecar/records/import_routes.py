@@ -15,9 +15,12 @@ from aiohttp import web
 
 from sidecar.infra.access import principal, rule, staff
 from sidecar.infra.config import Role
+from sidecar.infra.config_docs import DocumentProblems
+from sidecar.infra.config_store import Outdated
 from sidecar.records.clients import ClientOutdated, IdentityConflict
+from sidecar.records.config_routes import sign_out_disabled
 from sidecar.records.deps import RECORDS, RecordsDeps
-from sidecar.records.people_csv import ClientRows, client_ids, parse_clients
+from sidecar.records.people_csv import ClientRows, StaffRows, client_ids, parse_clients, parse_staff
 
 routes = web.RouteTableDef()
 
@@ -90,3 +93,57 @@ async def import_clients_csv(request: web.Request) -> web.Response:
     raise _errors(web.HTTPConflict, [
         "the clients in this file were being changed by someone else all along; nothing "
         "was imported, send the file again"])
+
+
+@routes.post("/api/admin/import/staff")
+@rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+async def import_staff_csv(request: web.Request) -> web.Response:
+    """Add or replace the staff a CSV file lists (by id) on the staff list, as one save of
+    the staff document: live everywhere within a second, or nothing stored. A person the
+    file marks not active is signed out at once."""
+    t, who = request.app[RECORDS], principal(request)
+    text = await _csv_text(request)
+    parsed = await asyncio.to_thread(parse_staff, text)
+    if parsed.errors:
+        raise _errors(web.HTTPBadRequest, parsed.errors)
+    for _ in range(SAVE_ATTEMPTS):
+        before = t.config
+        doc = (await t.config_store.documents())["staff"]
+        rows = {s["id"]: s for s in doc.body}
+        for person in parsed.records:
+            rows[person.id] = person.model_dump(mode="json")
+        try:
+            _, config = await t.config_store.save("staff", list(rows.values()), doc.version,
+                                                  who.staff_id)
+        except Outdated:
+            continue
+        except DocumentProblems as exc:
+            raise _errors(web.HTTPBadRequest, [_by_row(parsed, doc.body, p)
+                                               for p in exc.sentences]) from exc
+        t.live.swap(config, await t.config_store.version())
+        await sign_out_disabled(t, before, config, who.staff_id)
+        known = {s["id"] for s in doc.body}
+        created = [p.id for p in parsed.records if p.id not in known]
+        return web.json_response({"imported": len(parsed.records), "created": len(created),
+                                  "updated": len(parsed.records) - len(created)})
+    raise _errors(web.HTTPConflict, [
+        "the staff list was being changed by someone else all along; nothing was imported, "
+        "send the file again"])
+
+
+def _by_row(parsed: StaffRows, on_file: list[dict[str, object]], problem: str) -> str:
+    """A staff-document problem ("7.email: ...") named by the file's row when it is one of
+    the file's people."""
+    where, _, what = problem.partition(": ")
+    first = where.split(".", 1)[0]
+    if not first.isdigit():
+        return problem
+    ids = [str(s["id"]) for s in on_file]
+    ids += [p.id for p in parsed.records if p.id not in ids]
+    index = int(first)
+    person = ids[index] if index < len(ids) else ""
+    for row, record in zip(parsed.rows, parsed.records, strict=True):
+        if record.id == person:
+            field = where.split(".", 1)[1] if "." in where else ""
+            return f"row {row}, {field}: {what}" if field else f"row {row}: {what}"
+    return problem

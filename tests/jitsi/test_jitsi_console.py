@@ -93,7 +93,7 @@ async def test_console_triage_in_order_with_either_rooms_shape(
     await page.evaluate("window.__emit('participantJoined', {id: 'casey001', "
                         "displayName: 'Casey B'})")
     await page.locator("tr[data-participant='casey001'] button.triage").wait_for()
-    assert "client" in await row_text(page, "casey001")  # the name on file links the client
+    assert "Client" in await row_text(page, "casey001")  # the name on file links the client
     h.clock.advance(60)  # a minute into the group (a leave now is not in the join's second)
     await page.click("tr[data-participant='casey001'] button.triage")
     await page.wait_for_function("window.__jitsi.calls.length >= 3")
@@ -102,8 +102,8 @@ async def test_console_triage_in_order_with_either_rooms_shape(
         ["sendParticipantToRoom", "casey001", "br-1"],
         ["sendParticipantToRoom", "lead0001", "br-1"]]
     await page.wait_for_function(
-        "document.querySelector(\"tr[data-participant='casey001'] td:nth-child(4)\")"
-        ".textContent === 'breakout 1'")
+        "document.querySelector(\"tr[data-participant='casey001'] td.status\")"
+        ".textContent === 'In breakout room 1'")
     await page.screenshot(path=str(ROOT / "artifacts" / f"jitsi-console-{shape}.png"))
     await page.wait_for_timeout(2000)  # past the bridge's hold on a leave that is a move
     await h.settle()
@@ -127,7 +127,7 @@ async def test_console_admits_a_checked_in_knocker_and_counts_down_a_leave(
     await page.evaluate("window.__emit('knockingParticipant', {participant: "
                         "{id: 'rowan001', name: 'Rowan T'}})")
     await page.locator("tr[data-participant='rowan001']").wait_for()
-    assert "waiting" in await row_text(page, "rowan001")
+    assert "In the waiting room" in await row_text(page, "rowan001")
     m = quote(meeting_today(h), safe="")
     r = await h.http.post(f"{h.base}/api/meetings/{m}/clients/client-002/checkin-link",
                           headers=h.token())

@@ -23,10 +23,17 @@ async def load_directory(h: Harness) -> None:
 
 
 async def open_panel(h: Harness, browser: Any, staff: str = "lead-avery", width: int = 400,
-                     meeting: str | None = zp.MEETING_UUID) -> Any:
+                     meeting: str | None = zp.MEETING_UUID, init: str = "",
+                     clock: bool = False) -> Any:
+    """The panel, live; ``init`` runs in the page before its own scripts, ``clock`` gives
+    the page a clock the test moves (``page.clock``)."""
     page = await signed_in_page(h, browser, staff, viewport={"width": width, "height": 800},
                                 bypass_csp=True)
     page.on("pageerror", lambda e: print("page error:", e))
+    if init:
+        await page.add_init_script(init)
+    if clock:
+        await page.clock.install()
     where = f"#meeting={quote(meeting)}" if meeting is not None else ""
     await page.goto(f"{h.base}/panel{where}")
     if meeting:

@@ -62,4 +62,4 @@ async def test_panel_links_with_a_choice_of_names(harness: Harness,
     await pick.select_option(label="Emery Holloway")
     await page.wait_for_function(
         "document.querySelector(\"tr[data-participant='pu-guest-7'] .badge\")"
-        ".textContent === 'client'")
+        ".textContent === 'Client'")

@@ -141,3 +141,33 @@ async def test_a_client_saved_during_the_import_keeps_that_save(harness: Harness
     after = await get(h, "/api/admin/clients/client-001", CLINICAL_LEAD)
     assert after["callback_phone"] == "+13125550137"
     assert after["safety_plan"]["warning_signs"] == ["a new sign"]
+
+
+STAFF_URL = "/api/admin/import/staff"
+
+
+async def test_a_staff_file_joins_the_staff_list_live_or_not_at_all(harness: Harness) -> None:
+    h = harness
+    text = "\r\n".join((
+        "id,name,email,phone,roles,active",
+        "cofac-kit,Kit Example,kit@example.org,(312) 555-0141,co-facilitator;on call,yes",
+        "oncall-riley,Riley Fenwick,,312-555-0103,on call,no", ""))
+    headers = {**h.token(ADMIN), "Content-Type": "text/csv"}
+    r = await h.http.post(h.base + STAFF_URL, content=text, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"imported": 2, "created": 1, "updated": 1}
+    kit = h.tether.config.staff_by_id("cofac-kit")  # live without a restart
+    assert kit is not None and kit.phone == "+13125550141"
+    riley = h.tether.config.staff_by_id("oncall-riley")
+    assert riley is not None and not riley.active
+    # Kit can be given a session at once; Riley, turned off, cannot
+    assert (await h.http.post(f"{h.base}/auth/exchange", headers=h.token("cofac-kit"))
+            ).status_code == 200
+
+    twice = "\r\n".join(("id,name,email,phone,roles",
+                         "cofac-lee,Lee Example,kit@example.org,312-555-0142,co-facilitator",
+                         "cofac-max,Max Example,,312-555-014,co-facilitator", ""))
+    r = await h.http.post(h.base + STAFF_URL, content=twice, headers=headers)
+    assert r.status_code == 400
+    assert any(e.startswith("row 3, phone:") for e in r.json()["errors"]), r.json()
+    assert h.tether.config.staff_by_id("cofac-lee") is None  # nothing stored

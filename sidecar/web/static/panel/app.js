@@ -8,6 +8,7 @@ import { api, meetingPath, must, sentence } from "./api.js";
 import { ActButton } from "./button.js";
 import { Picker } from "./picker.js";
 import { Roster } from "./roster.js";
+import { ready, setSound, soundOn, tone } from "./sound.js";
 import { apply, dismiss, empty } from "./state.js";
 import { KINDS, load, openStream } from "./sync.js";
 import { ROLE_TEXT, setZone } from "./words.js";
@@ -62,6 +63,13 @@ function MeetingLine({ failure }) {  // the platform's meeting script failed: sa
     }}>Retry</button></p>`;
 }
 
+function SoundChoice() {
+  const [on, setOn] = useState(soundOn());
+  return html`<p id="sound-choice"><label><input type="checkbox" id="sound" checked=${on}
+    onChange=${(e) => { setSound(e.currentTarget.checked); setOn(e.currentTarget.checked); }} />
+    ${" "}Sound when an alert arrives while this tab is hidden</label></p>`;
+}
+
 function Panel({ boot }) {
   const s = useRef(boot.state).current;
   const [, setVersion] = useState(0);
@@ -73,6 +81,7 @@ function Panel({ boot }) {
   const [failure, setFailure] = useState(boot.meetingFailure);
   const [triage, setTriage] = useState([]);
   const cards = useRef({});
+  const spoken = useRef({});  // per ladder, the countdown's seconds when last read out
   const redraw = () => setVersion((v) => v + 1);
   const m = boot.session.meeting;
   const path = (rest) => meetingPath(m, rest);
@@ -194,9 +203,18 @@ function Panel({ boot }) {
     const timer = setInterval(() => setNow(Date.now() + boot.skew), 1000);
     const seen = () => { if (!document.hidden) document.title = boot.title; };
     document.addEventListener("visibilitychange", seen);
+    const prime = () => { if (soundOn()) ready(); };
+    document.addEventListener("pointerdown", prime);
+    document.addEventListener("keydown", prime);
     if (bridge.onMeetingFailure) bridge.onMeetingFailure(setFailure);
     window.tetherFirstPaint = performance.now();
-    return () => { close(); clearInterval(timer); document.removeEventListener("visibilitychange", seen); };
+    return () => {
+      close();
+      clearInterval(timer);
+      document.removeEventListener("visibilitychange", seen);
+      document.removeEventListener("pointerdown", prime);
+      document.removeEventListener("keydown", prime);
+    };
   }, []);
 
   function announce(kind, d) {
@@ -206,15 +224,22 @@ function Panel({ boot }) {
       : kind === "ladder.responders_prompt" ? "Nobody answered for " + who + ": send responders."
         : kind === "recording.started" ? "Cloud recording started." : "New alert" + (who ? " about " + who : "") + ".";
     setLoud(text);
-    if (document.hidden) document.title = "\u26a0 " + text + " Tether";
+    if (!document.hidden) return;
+    document.title = "\u26a0 " + text + " Tether";
+    if (soundOn()) tone();
   }
 
-  // the countdown is read out at most every 10 s (the visible number ticks every second)
+  // the countdown is read out when it starts, then at most every 10 s (the visible number
+  // ticks every second)
   useEffect(() => {
     for (const l of Object.values(s.ladders)) {
       if (l.end || l.history.length) continue;
       const left = Math.ceil((l.due - now) / 1000);
-      if (left > 0 && left % 10 === 0) setPolite(ladderNow(l, ctx, now));
+      const said = spoken.current[l.subject + l.at];
+      if (left > 0 && (said === undefined || said - left >= 10)) {
+        spoken.current[l.subject + l.at] = left;
+        setPolite(ladderNow(l, ctx, now));
+      }
     }
   }, [Math.floor(now / 1000)]);
 
@@ -229,6 +254,7 @@ function Panel({ boot }) {
       <h1><span class="brand">Tether</span> <span id="meeting-name">${group ? group.name : "A meeting not in the program"}</span></h1>
       <p id="role">${role ? ROLE_TEXT[role] : ""}${others.length ? " with " + others.map(ctx.staffName).join(" and ") : ""}</p>
       <span id="conn">${conn}</span>
+      <${SoundChoice} />
     </header>
     <${MeetingLine} failure=${failure} />
     <div class="visually-hidden" role="status" id="announce">${polite}</div>

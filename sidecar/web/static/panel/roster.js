@@ -1,16 +1,7 @@
 // Who is in the meeting, one row each; a client who dropped comes first and stands out.
 import { html } from "/static/vendor/preact-htm.js";
 import { ActButton } from "./button.js";
-
-function checkinText(p, mine) {
-  if (p.identity !== "client") return "";
-  if (!mine.checked_in_at) return "missing";
-  return mine.stale ? "stale: said they moved" : "checked in";
-}
-
-function statusText(p) {
-  return p.status + (p.reason && p.status === "gone" ? " (" + p.reason + ")" : "");
-}
+import { IDENTITY, checkinWords, whereText } from "./words.js";
 
 function Actions({ p, mine, dropped, ctx }) {
   const b = ctx.bridge;
@@ -63,24 +54,24 @@ export function Roster({ people, checkins, clients, ladders, ctx }) {
     (open.has(b.participant) - open.has(a.participant)) ||
     String(a.display_name).localeCompare(String(b.display_name)));
   // Zoom names a breakout room only by its uuid: number the rooms in use the same way in
-  // every panel, so "breakout 2" means the same room to the whole team.
+  // every panel, so "breakout room 2" means the same room to the whole team.
   const rooms = Array.from(new Set(rows.filter((p) => p.room).map((p) => p.room))).sort();
   return html`<table id="roster">
     <caption class="visually-hidden">Participants</caption>
     <thead><tr><th scope="col">Name</th><th scope="col">Who</th><th scope="col">Status</th>
-      <th scope="col">Room</th><th scope="col">Check-in</th></tr></thead>
+      <th scope="col">Check-in</th></tr></thead>
     <tbody>${rows.map((p) => {
       const mine = (p.client && checkins[p.client]) || {};
       const dropped = open.has(p.participant);
       return html`<tr key=${p.participant} data-participant=${p.participant}
           class=${p.status + (dropped ? " dropped" : "")}>
-        <td><span class="name">${p.display_name || "(no name)"}</span>
+        <td class="person"><span class="name">${p.display_name || "(no name)"}</span>
           ${dropped ? html` <strong class="flag">dropped: see the alert</strong>` : null}
           <${Actions} p=${p} mine=${mine} dropped=${dropped} ctx=${ctx} /></td>
-        <td><span class="badge">${p.identity}</span> <${Link} p=${p} clients=${clients} ctx=${ctx} /></td>
-        <td>${statusText(p)}</td>
-        <td>${p.room ? "breakout " + (rooms.indexOf(p.room) + 1) : "main"}</td>
-        <td class=${mine.stale ? "stale" : ""}>${checkinText(p, mine)}</td>
+        <td class="who"><span class="badge">${IDENTITY[p.identity] || IDENTITY.unknown}</span>
+          ${" "}<${Link} p=${p} clients=${clients} ctx=${ctx} /></td>
+        <td class="status">${whereText(p, p.room ? rooms.indexOf(p.room) + 1 : 0)}</td>
+        <td class=${"checkin" + (mine.stale ? " stale" : "")}>${p.identity === "client" ? checkinWords(mine) : ""}</td>
       </tr>`;
     })}</tbody>
   </table>`;

@@ -41,7 +41,8 @@ export function locationAge(card) {
 }
 
 export const REASONS = { disconnected: "connection lost", unknown: "left without a reason",
-  left: "left the meeting", removed: "removed from the meeting", ended: "the meeting ended" };
+  left: "left the meeting", removed_by_host: "removed from the meeting",
+  meeting_ended: "the meeting ended" };
 
 // Whom a ladder call went to, from the dispatch card: {name, number, support}
 export function target(t, card, fallbackName) {
@@ -67,3 +68,30 @@ export const ROLE_TEXT = {
   co_facilitator: "You co-facilitate this group",
   other: "You care for this group",
 };
+
+// The roster in a clinician's words: who someone is, where they are, whether they checked in
+export const IDENTITY = { client: "Client", staff: "Staff", unknown: "Not matched to a client yet" };
+
+const GONE = {
+  disconnected: "Dropped off the call",
+  left: "Left the meeting",
+  removed_by_host: "Removed by the host",
+  meeting_ended: "The meeting ended",
+  left_waiting_room: "Left the waiting room",
+  moved_to_breakout: "Moving to a breakout room",
+  moved_to_main: "Moving back to the main room",
+  unknown: "Left (no reason given)",
+};
+
+// "In breakout room 2": room is its number among the rooms in use (0: the main room)
+export function whereText(p, room) {
+  if (p.status === "present") return room ? "In breakout room " + room : "In the meeting";
+  if (p.status === "waiting") return "In the waiting room";
+  return GONE[p.reason] || "Not in the meeting";
+}
+
+export function checkinWords(mine) {
+  if (!mine.checked_in_at) return "Not checked in yet";
+  if (mine.stale) return "Said they moved: address may be out of date";
+  return "Checked in " + clock(mine.checked_in_at);
+}
