@@ -13,7 +13,7 @@ import pytest
 from tests.axe import assert_accessible
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
 from tests.conftest import ROOT, Harness, signed_in_page
-from tests.records.test_admin_api import example_directory, get
+from tests.records.test_admin_api import audit, example_directory, get
 
 ARTIFACTS = ROOT / "artifacts"
 ADMIN = "admin-jordan"
@@ -152,6 +152,7 @@ async def test_the_clinical_lead_edits_the_safety_plan_and_shows_the_code_words(
     await words.wait_for()
     assert await words.input_value() == "blue umbrella"
     assert "recorded" in str(await page.text_content("#client-code_words-box"))
+    assert (LEAD, "client.read:admin.reveal-code-words", "client-001") in await audit(h)
     await words.fill("blue umbrella\ngreen door")
     await looked_at(page, f"admin-clinical-{width}")
     await page.click("text=Save changes")
@@ -159,6 +160,8 @@ async def test_the_clinical_lead_edits_the_safety_plan_and_shows_the_code_words(
     stored = await get(h, "/api/admin/clients/client-001", LEAD)
     assert stored["safety_plan"]["warning_signs"][-1] == "cancelling plans"
     assert stored["safety_plan"]["last_reviewed"] == "2027-01-14"
+    await page.click("text=Discard my changes")
+    assert "2 code words on file" in str(await page.text_content("#code-words-masked"))
     record = await h.tether.clients.get("client-001", actor="test", purpose="test")
     assert record is not None and record.code_words == ["blue umbrella", "green door"]
 
@@ -344,6 +347,17 @@ async def test_importing_people_from_a_csv_file(
                              headers=h.token(ADMIN))).status_code == 404
     await looked_at(page, f"admin-import-refused-{width}")
 
+    await page.set_input_files("#import-file", files=[{
+        "name": "clients.csv", "mimeType": "text/csv",
+        "buffer": CSV.replace(",312\n", ",(312) 555-0152\n").encode()}])
+    await page.click("#import-upload")
+    done = page.locator("#import-done")
+    await done.wait_for()
+    assert "Imported 2 rows: 2 new, 0 updated" in " ".join(str(await done.text_content()).split())
+    stored = await get(h, "/api/admin/clients/client-022")
+    assert stored["name"] == "Kim, Lee" and stored["callback_phone"] == "+13125550152"
+    await looked_at(page, f"admin-import-done-{width}")
+
 
 async def test_an_identity_of_another_client_is_named_at_its_field(
         harness: Harness, browser: Any) -> None:  # noqa: F811
@@ -381,3 +395,30 @@ async def test_unsaved_typing_waits_while_the_admin_looks_elsewhere(
     await page.wait_for_selector("#client-name")
     assert await page.input_value("#client-callback_phone") == "+13125550113"
     assert page.problems == []
+
+
+async def test_two_people_save_the_directory(harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    first = await admin_page(h, browser, ADMIN, 1280, "directory")
+    second = await admin_page(h, browser, ADMIN, 375, "directory")
+    for page, code in ((first, "US"), (second, "GB")):
+        await page.click("#add-countries")
+        await page.fill("#dir-countries-0-country", code)
+        await page.fill("#dir-countries-0-emergency_numbers", "911" if code == "US" else "999, 112")
+    await first.click("text=Save the directory")
+    await status(first, "Saved at")
+    await second.click("text=Save the directory")
+    conflict = second.locator(".conflict")
+    await conflict.wait_for()
+    told = " ".join(str(await conflict.text_content()).split())
+    assert "Someone else saved the directory" in told and "999, 112" in told and "911" in told
+    await looked_at(second, "admin-directory-conflict-375")
+    await second.click("text=Use their version")
+    assert await second.input_value("#dir-countries-0-country") == "US"
+    await second.click("#add-countries")
+    await second.fill("#dir-countries-1-country", "GB")
+    await second.fill("#dir-countries-1-emergency_numbers", "999, 112")
+    await second.click("text=Save the directory")
+    await status(second, "Saved at")
+    stored = await get(h, "/api/admin/directory")
+    assert [c["country"] for c in stored["countries"]] == ["US", "GB"]

@@ -116,7 +116,8 @@ export function ClientForm({ me, id, onSaved, flash }) {
       setDirty(false);
       forget();
       if (isNew) return onSaved(body.id, "Saved: " + body.name + " was added at " + at() + ".");
-      setBase({ ...base, ...body });
+      const { code_words: words, ...saved } = body;  // kept on file, masked again
+      setBase({ ...base, ...saved, code_words_count: words ? words.length : base.code_words_count });
       setVersion(r.version);
       return setStatus("Saved at " + at() + ".");
     }

@@ -4,11 +4,24 @@ import { html, useState } from "/static/vendor/preact-htm.js";
 import { call } from "./doc.js";
 
 const KINDS = {
-  clients: { label: "Clients", hint: "One client a row: id, name, callback phone and the " +
-    "address and contact columns described in the admin guide." },
-  staff: { label: "Staff", hint: "One person a row: id, name, roles, phone and sign-in e-mail, " +
-    "as described in the admin guide." },
+  clients: { label: "Clients", columns: [["id, name, callback_phone", "required"],
+    ["sms_consent", "yes or empty"],
+    ["street, unit, city, region, postal_code, country, room", "the address on file: all or none"],
+    ["zoom_display_names, zoom_emails", "several separated by ;"],
+    ["contact1_name, contact1_relation, contact1_phone, contact1_consent",
+      "consent in words, like “may be told about a crisis”, several separated by ;"],
+    ["contact2_…", "a second contact, the same way"]] },
+  staff: { label: "Staff", columns: [["id, name, phone, roles", "required; roles like lead; on call"],
+    ["email", "the address they sign in with"], ["zoom_emails, zoom_user_ids", "several separated by ;"],
+    ["active", "no for someone who has left; empty means yes"]] },
 };
+
+function Columns({ kind }) {
+  return html`<div id="import-kind-hint"><p class="hint">Row 1 names the columns, in any
+      order. Phone numbers may be written as people write them, like (312) 555-0142.</p>
+    <ul class="columns hint">${KINDS[kind].columns.map(([names, what]) => html`<li key=${names}>
+      <code>${names}</code>: ${what}</li>`)}</ul></div>`;
+}
 
 // A CSV's header and how many rows follow it (quoted fields may hold commas and new lines)
 export function preview(text) {
@@ -38,7 +51,7 @@ function Result({ result }) {
   if (!result) return null;
   if (result.ok) {
     const d = result.data || {};
-    return html`<div class="done" role="status"><p><strong>Imported ${d.imported} ${d.imported === 1
+    return html`<div class="done" id="import-done" role="status"><p><strong>Imported ${d.imported} ${d.imported === 1
       ? "row" : "rows"}</strong>${d.created !== undefined ? ": " + d.created + " new, " + d.updated
       + " updated" : ""}.</p></div>`;
   }
@@ -82,7 +95,7 @@ export function ImportSection() {
         <input type="radio" name="import-kind" id=${"import-" + k} value=${k} checked=${kind === k}
           onChange=${() => { setKind(k); setResult(null); }} />
         <label for=${"import-" + k}>${v.label}</label></div>`)}
-      <p class="hint" id="import-kind-hint">${KINDS[kind].hint}</p>
+      <${Columns} kind=${kind} />
     </fieldset>
     <div class="field">
       <label for="import-file">CSV file of ${KINDS[kind].label.toLowerCase()}</label>
