@@ -1,5 +1,5 @@
 """``tether``: serve, check-config, config import/export, import-clients, import-directory,
-token, revoke, demo."""
+token, revoke, audit export/verify, demo."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from sidecar.app import create_app
+from sidecar.cli_audit import add_parsers as add_audit_parsers
+from sidecar.cli_audit import shell_source
+from sidecar.infra.audit import from_source
 from sidecar.infra.config import ConfigError, ProgramConfig, load_config
 from sidecar.infra.logs import configure
 from sidecar.infra.settings import Settings
@@ -177,8 +180,10 @@ async def _with_services(config: ProgramConfig, fn: object) -> None:
     settings = Settings()
     async with open_store(settings) as (redis, embedded), httpx.AsyncClient() as http:
         t = build(settings, config, SystemClock(), redis, data_key(settings, embedded), http)
-        await t.load_config("the program file")  # what admins saved wins over the file
-        await fn(t)  # type: ignore[operator]
+        with from_source(shell_source()):  # what a command records names who ran it
+            await t.load_config("the program file")  # what admins saved wins over the file
+            await fn(t)  # type: ignore[operator]
+
 
 
 def cmd_config_export(args: argparse.Namespace) -> int:
@@ -270,6 +275,7 @@ def parser() -> argparse.ArgumentParser:
     ci = cfs.add_parser("import", help="replace the stored configuration with a program file")
     ci.add_argument("file", type=Path)
     ci.set_defaults(fn=cmd_config_import)
+    add_audit_parsers(sub)
     d = sub.add_parser("demo", help="play a crisis scenario through the real endpoints")
     d.add_argument("--speed", type=float, default=20.0, help="clock speed-up factor")
     d.set_defaults(fn=cmd_demo)

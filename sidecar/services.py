@@ -73,6 +73,7 @@ from sidecar.zoom.recording_guard import RecordingGuard
 
 logger = logging.getLogger(__name__)
 AUDIT_EVERY_S = 5.0
+TRIM_EVERY_S = 3600.0  # the audit record is trimmed by age at most this often
 OVERDUE_SLACK_MS = 5000
 
 
@@ -162,7 +163,9 @@ class Tether:
         return bool(self.tasks) and all(not t.done() for t in self.tasks)
 
     async def audit_forever(self) -> None:
-        """Alarm on jobs that should have fired; heartbeat this worker."""
+        """Alarm on jobs that should have fired; heartbeat this worker; hourly, drop the
+        audit entries older than the retention."""
+        next_trim = 0.0
         while True:
             with contextlib.suppress(aioredis.RedisError, OSError):
                 now = self.engine.now_ms()
@@ -172,7 +175,17 @@ class Tether:
                     logger.error("auditor: %s jobs overdue by more than %s ms", overdue,
                                  OVERDUE_SLACK_MS)
                 await self.redis.hset(keys.WORKERS, self.worker_id, now)
+                if self.clock.now() >= next_trim:
+                    next_trim = self.clock.now() + TRIM_EVERY_S
+                    await self.trim_audit()
             await self.clock.sleep(AUDIT_EVERY_S)
+
+    async def trim_audit(self) -> int:
+        days = self.settings.tether_audit_retention_days
+        removed = await self.audit.trim(days)
+        if removed:
+            logger.info("auditor: trimmed %s audit entries older than %g days", removed, days)
+        return removed
 
 
 async def supervise(embedded: EmbeddedRedis, stop: asyncio.Event) -> None:
@@ -248,7 +261,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     audit = Audit(redis, clock)
     clients = ClientStore(redis, FieldCipher(key), audit)
     meetings = MeetingStore(redis, engine)
-    checkins = CheckInStore(redis, FieldCipher(key))
+    checkins = CheckInStore(redis, FieldCipher(key), audit)
     dialer, ready = build_dialer(settings, config, http)
     links = CheckInLinks(derive(key, "tether/checkin-links/v1"))
     public_url = settings.tether_public_url.rstrip("/")
@@ -387,7 +400,7 @@ def wire(app: web.Application, t: Tether) -> None:
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
                              oidc=t.oidc, incident_client=lookup.incident_client)
-    app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, worker_id=t.worker_id,
+    app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, audit=t.audit, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()
                        if t.settings.telephony_configured() else None,

@@ -113,7 +113,8 @@ class CallbackLadder:
                                           purpose=f"{step.action}:{job.key}")
         if record is None:
             return [], None
-        checkin = await self.d.checkins.get(job.payload["meeting"], job.payload["client"])
+        checkin = await self.d.checkins.get(job.payload["meeting"], job.payload["client"],
+                                            "ladder", f"{step.action}:{job.key}")
         if checkin is not None and step.action == "call_client":
             # the number the client gave for this session first, then the one on file
             numbers = [checkin.callback_phone, record.callback_phone]

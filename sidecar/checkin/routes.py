@@ -87,11 +87,13 @@ async def text_link(t: CheckInDeps, texter: CheckInTexter, meeting: str, client:
 MOMENT_GRACE_MS = 12 * 3600 * 1000  # a genuine link still carries "I need a moment"
 
 
-def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
+async def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
+    """The signed link's claims; a refused link is on the audit record (its reason)."""
     t = request.app[CHECKIN]
     try:
         return t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000), grace_ms)
     except LinkError as exc:
+        await t.audit.record("-", "auth.refused:checkin_link", str(exc)[:200])
         raise web.HTTPForbidden(text=json.dumps({"error": str(exc)}),
                                 content_type="application/json") from exc
 
@@ -101,7 +103,7 @@ def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 async def form_page(request: web.Request) -> web.Response:
     config = request.app[CHECKIN].config
     try:
-        _link(request)
+        await _link(request)
     except web.HTTPForbidden as exc:
         reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
         page = refusal_html("This check-in link cannot open", reason, config.program)
@@ -126,10 +128,10 @@ async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's; the
     address on their record for "I'm at my usual address" (an audited read)."""
     t = request.app[CHECKIN]
-    claims = _link(request)
+    claims = await _link(request)
     meeting, client = claims.meeting, claims.client
     await _held_elsewhere(t, claims)
-    checkin = await t.checkins.get(meeting, client)
+    checkin = await t.checkins.get(meeting, client, f"client:{client}", f"own:{meeting}")
     status = (await t.checkins.statuses(meeting)).get(client)
     record = await t.clients.get(client, actor=f"client:{client}",
                                  purpose=f"checkin-usual-address:{meeting}")
@@ -144,14 +146,15 @@ async def mine(request: web.Request) -> web.Response:
 @rule(public("the client's signed check-in link"))
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
-    claims = _link(request)
+    claims = await _link(request)
     meeting, client, participant = claims.meeting, claims.client, claims.participant
     await _held_elsewhere(t, claims)
     body, errors = parse(await request.read(), t.config.checkin_policy.required)
     if body is None:
         return web.json_response({"errors": errors}, status=400)
     now = int(t.clock.now() * 1000)
-    previous = await t.checkins.get(meeting, client)
+    previous = await t.checkins.get(meeting, client, f"client:{client}",
+                                    f"update:{meeting}")
     checkin = CheckIn(client=client, at_ms=now, **body.model_dump())
     # alerts first: if storing then fails, the client's retry raises them again (the safe
     # side); the other order would lose a code word for good
@@ -184,7 +187,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
-    meeting, client, *_ = _link(request)
+    meeting, client, *_ = await _link(request)
     now = int(t.clock.now() * 1000)
     if not await t.checkins.moved(meeting, client, now):
         raise web.HTTPConflict(text=json.dumps({"error": "you have not checked in yet"}),
@@ -201,7 +204,7 @@ async def moment(request: web.Request) -> web.Response:
     that their care team will check in with them."""
     t = request.app[CHECKIN]
     # a call for help is heard even on a link past its time, as long as it is genuine
-    meeting, client, *_ = _link(request, MOMENT_GRACE_MS)
+    meeting, client, *_ = await _link(request, MOMENT_GRACE_MS)
     await t.meetings.append(meeting, entry("alert.need_moment", int(t.clock.now() * 1000),
                                            client=client))
     await t.audit.record(f"client:{client}", "checkin.moment", meeting)

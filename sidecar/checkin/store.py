@@ -20,6 +20,7 @@ import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from sidecar.infra import keys
+from sidecar.infra.audit import Audit
 from sidecar.infra.config import PHONE_PATTERN
 from sidecar.infra.crypto import FieldCipher
 from sidecar.records.model import EmergencyContact, Location
@@ -123,9 +124,10 @@ class CheckInLinks:
 
 
 class CheckInStore:
-    def __init__(self, redis: aioredis.Redis, cipher: FieldCipher) -> None:
+    def __init__(self, redis: aioredis.Redis, cipher: FieldCipher, audit: Audit) -> None:
         self.redis = redis
         self.cipher = cipher
+        self.audit = audit
 
     async def put(self, meeting: str, checkin: CheckIn) -> None:
         sealed = self.cipher.encrypt(f"{meeting}/{checkin.client}", "checkin",
@@ -137,8 +139,14 @@ class CheckInStore:
             pipe.expire(keys.checkins(meeting), keys.MEETING_TTL_S)
             await pipe.execute()
 
-    async def get(self, meeting: str, client: str) -> CheckIn | None:
-        sealed = await self.redis.hget(keys.checkins(meeting), f"c:{client}")
+    async def get(self, meeting: str, client: str, actor: str, purpose: str
+                  ) -> CheckIn | None:
+        """The client's check-in, private note included; every read lands on the audit
+        stream as ``checkin.read:<purpose>`` (same round trip)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hget(keys.checkins(meeting), f"c:{client}")
+            self.audit.record_in(pipe, actor, f"checkin.read:{purpose}", client)
+            sealed, _ = await pipe.execute()
         if not sealed:
             return None
         return CheckIn.model_validate_json(

@@ -71,7 +71,8 @@ async def card(request: web.Request) -> web.Response:
     t, me = who(request)
     incident = await load(t, request.match_info["incident"])
     record = await _record(t, incident, me.staff_id, f"emergency-card:{incident.id}")
-    checkin = await t.checkins.get(incident.meeting, incident.client)
+    checkin = await t.checkins.get(incident.meeting, incident.client, me.staff_id,
+                                   f"emergency-card:{incident.id}")
     status = (await t.checkins.statuses(incident.meeting)).get(incident.client)
     here = checkin.location if checkin else record.location
     out = dispatch_card(record, checkin, bool(status and status.stale),
@@ -168,7 +169,8 @@ async def handoff(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="Name the receiving facility or team for the handoff.")
     incident = await load(t, request.match_info["incident"])
     record = await _record(t, incident, me.staff_id, f"handoff:{incident.id}")
-    checkin = await t.checkins.get(incident.meeting, incident.client)
+    checkin = await t.checkins.get(incident.meeting, incident.client, me.staff_id,
+                                   f"handoff:{incident.id}")
     summary = handoff_summary(incident, record, checkin, body.facility.strip(),
                               t.config.program.name, t.config.program.time_zone)
     at = now_ms(t)

@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from sidecar.infra.audit import Audit
+from sidecar.infra.audit import Audit, from_source
 from sidecar.infra.auth import Authenticator, Principal
 from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
@@ -224,13 +224,15 @@ GATE: web.AppKey[Gate] = web.AppKey("access-gate", Gate)
 
 @web.middleware
 async def enforce(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every request passes its route's rule before the handler runs."""
+    """Every request passes its route's rule before the handler runs; whatever either
+    puts on the audit record names the caller's address as its source."""
     if request.match_info.http_exception is not None:
         return await handler(request)  # no route matched: 404/405
     r = rule_of(request.match_info.route.handler)
     if r is None:
         raise web.HTTPForbidden(text="this route states no access rule")
-    who = await request.app[GATE].check(request, r)
-    if who is not None:
-        request[_PRINCIPAL] = who
-    return await handler(request)
+    with from_source(request.remote or ""):
+        who = await request.app[GATE].check(request, r)
+        if who is not None:
+            request[_PRINCIPAL] = who
+        return await handler(request)

@@ -126,11 +126,16 @@ class Authenticator:
                                     source=request.remote or "")
             await self.revocations.announce(ended.session.staff_id, ended.session.key)
             raise Unsigned(text=ended.why + ": sign in again") from None
-        if s is None:
+        if s is None:  # an unknown cookie, or one whose session was ended
+            await self.audit.record("-", "auth.refused:session", "no such session",
+                                    source=request.remote or "")
             raise Unsigned(text="your session has ended: sign in again")
         staff = self.config.staff_by_id(s.staff_id)
         if staff is None or not staff.active:
             await self.sessions.end(s)
+            await self.audit.record(s.staff_id, "auth.refused:session",
+                                    "not on staff" if staff is None else "access turned off",
+                                    source=request.remote or "")
             raise Unsigned(text="you are no longer on this program's staff list"
                            if staff is None else "your access was turned off by an admin")
         if request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -6,7 +6,7 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     tether_session_idle_minutes: float = 15
     tether_session_max_hours: float = 12
     tether_break_glass_minutes: float = 60  # how long a break-glass opening lasts
+    # how long the audit record is kept (6 years, HIPAA's documentation retention); the
+    # auditor trims older entries hourly and logs how many, nothing is trimmed otherwise
+    tether_audit_retention_days: float = Field(default=2190, gt=0)
     # the bearer secret a metrics scraper sends; unset: /metrics answers only on loopback
     tether_metrics_token: SecretStr = SecretStr("")
     # Jitsi: the Prosody module signs its events with this shared secret (HMAC-SHA256)

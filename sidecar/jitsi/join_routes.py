@@ -44,11 +44,13 @@ def _error(status: type[web.HTTPException], text: str) -> web.HTTPException:
     return status(text=json.dumps({"error": text}), content_type="application/json")
 
 
-def _link(t: JitsiDeps, request: web.Request, room: str = "") -> LinkClaims:
-    """The client's session link: valid, unexpired, for a Jitsi session (of ``room``)."""
+async def _link(t: JitsiDeps, request: web.Request, room: str = "") -> LinkClaims:
+    """The client's session link: valid, unexpired, for a Jitsi session (of ``room``); a
+    refused link is on the audit record (its reason)."""
     try:
         claims = t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000))
     except LinkError as exc:
+        await t.audit.record("-", "auth.refused:session_link", str(exc)[:200])
         raise _error(web.HTTPForbidden, str(exc)) from exc
     linked = room_of(claims.meeting)
     if not linked or (room and linked != room):
@@ -87,7 +89,7 @@ def _page(t: JitsiDeps) -> str:
 async def join_page(request: web.Request) -> web.Response:
     t = request.app[JITSI]
     try:
-        _link(t, request, request.match_info["room"])
+        await _link(t, request, request.match_info["room"])
     except web.HTTPForbidden as exc:
         reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
         page = refusal_html("This group link cannot open", reason, t.config.program)
@@ -101,7 +103,7 @@ async def join_page(request: web.Request) -> web.Response:
 async def join(request: web.Request) -> web.Response:
     """The room's join token, for a client checked in for this session (409 before)."""
     t = request.app[JITSI]
-    meeting, client, *_ = _link(t, request)
+    meeting, client, *_ = await _link(t, request)
     room = room_of(meeting)
     _group(t, room, client)
     if client not in await t.checkins.times(meeting):
@@ -126,7 +128,7 @@ async def _beat(request: web.Request) -> tuple[JitsiDeps, Beat]:
     """The link names meeting and client; the body (JSON, whatever its content type:
     ``sendBeacon`` sends text) names the participant."""
     t = request.app[JITSI]
-    meeting, client, *_ = _link(t, request)
+    meeting, client, *_ = await _link(t, request)
     room = room_of(meeting)
     _group(t, room, client)
     try:

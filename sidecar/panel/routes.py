@@ -86,7 +86,7 @@ async def dispatch_card(request: web.Request) -> web.Response:
     record = await t.clients.get(client, actor=who.staff_id, purpose=f"dispatch:{m}")
     if record is None:
         raise web.HTTPNotFound(text="no record on file for this client")
-    checkin = await t.checkins.get(m, client)
+    checkin = await t.checkins.get(m, client, who.staff_id, f"dispatch:{m}")
     status = (await t.checkins.statuses(m)).get(client)
     here = checkin.location if checkin else record.location
     match = lookup(await t.directory.get(), here) if here else None

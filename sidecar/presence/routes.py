@@ -79,10 +79,12 @@ def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
 @routes.get("/api/meetings/{meeting}/timeline")
 @rule(in_meeting())
 async def timeline(request: web.Request) -> web.Response:
-    t, _ = _who(request)
+    """The meeting's timeline (display names, alerts): one audit entry per read."""
+    t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
     after = request.query.get("after", "-")
+    await t.audit.record(who.staff_id, "timeline.read:panel", m)
     return web.json_response({"meeting": m, "entries": await t.meetings.timeline(m, after)})
 
 
@@ -90,10 +92,12 @@ async def timeline(request: web.Request) -> web.Response:
 @rule(in_meeting())
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
-    with a ``signed_out`` event when the caller's session or token does."""
+    with a ``signed_out`` event when the caller's session or token does. One audit entry
+    per stream opened (each resume is an opening), not one per event."""
     t, who = _who(request)
     m = request.match_info["meeting"]
     await known_meeting(t.meetings, m)
+    await t.audit.record(who.staff_id, "stream.opened:panel", m)
     last = resume_point(request)
     resp = web.StreamResponse(headers={"Content-Type": "text/event-stream",
                                        "Cache-Control": "no-cache, no-store",

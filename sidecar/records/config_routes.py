@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
+from sidecar.infra import keys
 from sidecar.infra.access import principal, rule, staff
 from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_docs import DOCUMENTS, DocumentProblems
@@ -136,6 +137,8 @@ async def save_document(request: web.Request) -> web.Response:
     expected = if_match(request)
     body = await json_body(request)
     before = t.config
+    if name == "groups" and (live := await _keep_live_groups(t, before, body)):
+        return bad(live)
     try:
         saved, config = await t.config_store.save(name, body, expected, who.staff_id)
     except Outdated as exc:
@@ -148,6 +151,40 @@ async def save_document(request: web.Request) -> web.Response:
     if name == "staff":
         await sign_out_disabled(t, before, config, who.staff_id)
     return _json(view(config, saved), version=saved.version)
+
+
+async def live_numbers(t: RecordsDeps) -> set[str]:
+    """The meeting numbers and Jitsi rooms of the sessions running now."""
+    out: set[str] = set()
+    for meeting in await t.redis.smembers(keys.ACTIVE_MEETINGS):
+        state = keys.state(str(meeting))
+        number, ended = await t.redis.hmget(state, keys.META_FIELD + "number",
+                                            keys.META_FIELD + "ended_at")
+        if number and not ended:
+            out.add(str(number))
+    return out
+
+
+async def _keep_live_groups(t: RecordsDeps, before: ProgramConfig, body: Any
+                            ) -> dict[str, str]:
+    """A group meeting now keeps its Zoom meeting id and Jitsi room until it ends: without
+    them its drops would no longer be seen (400 naming the group, nothing stored)."""
+    if not isinstance(body, list):
+        return {}
+    out: dict[str, str] = {}
+    kept = {str(g.get(k)) for g in body if isinstance(g, dict)
+            for k in ("zoom_meeting_id", "jitsi_room") if g.get(k)}
+    for number in sorted(await live_numbers(t) - kept):
+        group = before.meeting_by_number(number)
+        if group is None:
+            continue
+        where = next((i for i, g in enumerate(body) if isinstance(g, dict)
+                      and g.get("name") == group.name), None)
+        field = ("zoom_meeting_id" if number == group.zoom_meeting_id else "jitsi_room")
+        out[f"{where}.{field}" if where is not None else "(top level)"] = (
+            f"{group.name} is meeting now: keep {number} until the session ends, or its "
+            "drops would not be seen")
+    return out
 
 
 async def sign_out_disabled(t: RecordsDeps, before: ProgramConfig, after: ProgramConfig,

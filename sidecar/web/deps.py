@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from sidecar.infra.audit import Audit
 from sidecar.infra.metrics import Metrics
 
 
@@ -15,6 +16,7 @@ from sidecar.infra.metrics import Metrics
 class WebDeps:
     redis: aioredis.Redis
     metrics: Metrics
+    audit: Audit  # a refused scraper secret is on the record
     worker_id: str
     telephony_ready: bool
     alive: Callable[[], bool]  # every background task of this process still running

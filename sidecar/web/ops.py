@@ -45,6 +45,7 @@ async def metrics(request: web.Request) -> web.Response:
     if t.metrics_token:
         sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if not hmac.compare_digest(sent.encode(), t.metrics_token.encode()):
+            await t.audit.record("-", "auth.refused:metrics", "scraper secret missing or wrong")
             raise web.HTTPUnauthorized(text="the metrics need the scraper's bearer secret "
                                        "(TETHER_METRICS_TOKEN)")
     elif request.remote not in LOOPBACK:

@@ -36,7 +36,7 @@ async def test_a_code_word_in_the_note_alerts_quietly(harness: Harness) -> None:
     assert "umbrella" not in json.dumps(await h.timeline()).casefold()
     raw = await h.tether.redis.hgetall(f"{{m:{zp.MEETING_UUID}}}:checkins")
     assert "Umbrella" not in json.dumps(raw)  # sealed with the check-in
-    stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001")
+    stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001", "test", "test")
     assert stored is not None and stored.note == NOTE
     # the same note again (say, after "I moved") does not alert twice
     assert (await submit(h, {**GOOD, "note": NOTE})).status_code == 200
@@ -97,7 +97,7 @@ async def test_a_place_outside_the_licences_alerts_and_is_still_stored(
     assert (await submit(h, away)).status_code == 200
     assert await entries(h, "alert.outside_license") == [{"client": "client-001",
                                                           "region": "US-WI"}]
-    stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001")
+    stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001", "test", "test")
     assert stored is not None and stored.location.region == "WI"
     assert (await submit(h, {**away, "location": {**away["location"], "room": "porch"}})
             ).status_code == 200

@@ -48,5 +48,5 @@ async def test_note_and_need_a_moment_in_chromium(harness: Harness, browser: Any
         return "alert.need_moment" in kinds and "alert.code_word" in kinds
 
     await eventually(both_alerts, timeout=5)
-    stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001")
+    stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001", "test", "test")
     assert stored is not None and stored.note == "All good. My blue umbrella is by the door."

@@ -51,7 +51,7 @@ async def _incident(h: Harness) -> str:
 def _concrete(path: str, incident: str) -> str:
     values = {"meeting": M, "client": "client-001", "room": ROOM, "incident": incident,
               "subject": "client:client-001", "participant": "pu-casey-1", "key": "x",
-              "kind": "debrief", "name": "panel.js", "staff": "lead-quinn"}
+              "kind": "debrief", "name": "panel.js", "staff": "lead-quinn", "doc": "staff"}
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: values[m.group(1)], path)
 
 

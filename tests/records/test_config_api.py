@@ -209,3 +209,24 @@ async def _n(h: Harness, number: str, n: int) -> bool:
     if all(c.status not in ("ringing", "in-progress") for c in h.standin.calls):
         await h.advance(5)
     return await calls_to(h, number) >= n
+
+
+async def test_a_group_meeting_now_keeps_its_meeting_id_until_it_ends(harness: Harness
+                                                                      ) -> None:
+    h = harness
+    await h.zoom(zp.joined(T0 - 60_000, *CASEY))
+    await h.settle()
+    groups, etag = await doc(h, "groups")
+    moved = [{**groups["body"][0], "zoom_meeting_id": "89999999999"}, *groups["body"][1:]]
+    r = await save(h, "groups", moved, etag)
+    assert r.status_code == 400
+    assert r.json()["fields"] == {"0.zoom_meeting_id": (
+        "Tuesday evening group is meeting now: keep 81234567890 until the session ends, "
+        "or its drops would not be seen")}
+    renamed = [{**groups["body"][0], "name": "Tuesday group"}, *groups["body"][1:]]
+    assert (await save(h, "groups", renamed, etag)).status_code == 200  # the rest may change
+    await h.zoom(zp.meeting_event("meeting.ended", T0))
+    await h.settle()
+    groups, etag = await doc(h, "groups")
+    moved = [{**groups["body"][0], "zoom_meeting_id": "89999999999"}, *groups["body"][1:]]
+    assert (await save(h, "groups", moved, etag)).status_code == 200

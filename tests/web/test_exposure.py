@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import redis.asyncio as aioredis
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
@@ -46,5 +47,10 @@ async def test_metrics_need_the_scrapers_secret_when_one_is_set(
             ok = await http.get(f"{base}/metrics",
                                 headers={"Authorization": "Bearer scrape-secret-for-tests"})
             assert ok.status_code == 200 and "tether_" in ok.text
+            store = aioredis.Redis.from_url(redis_url, decode_responses=True)
+            audit = await store.xrange("tether:audit")
+            await store.aclose()
+            refusals = [f for _, f in audit if f["action"] == "auth.refused:metrics"]
+            assert [f["source"] for f in refusals] == ["127.0.0.1"] * 2
     finally:
         await server.close()
