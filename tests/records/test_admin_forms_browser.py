@@ -107,7 +107,8 @@ async def test_wrong_values_are_named_at_their_fields_and_the_text_is_kept(
     await page.click("text=Save changes")
     summary = page.locator(".error-summary")
     await summary.wait_for()
-    assert await page.evaluate("document.activeElement.classList.contains('error-summary')")
+    await page.wait_for_function(  # focus moves to the summary, read out first
+        "() => document.activeElement.classList.contains('error-summary')")
     assert "3 things to fix" in str(await summary.text_content())
     phone_error = str(await page.text_content("#client-callback_phone-error"))
     assert "international format, like +12175550142" in phone_error

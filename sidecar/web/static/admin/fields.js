@@ -27,7 +27,7 @@
 //   sentenceCase(text): the first letter a capital.
 //   words(value): a value as a person reads it ("yes", "(empty)", "a, b").
 //   within(fields, path): the problem of a one-a-line box, or of its lines ("Line 2: ...").
-import { h, html, useEffect, useRef } from "/static/vendor/preact-htm.js";
+import { h, html, useLayoutEffect, useRef } from "/static/vendor/preact-htm.js";
 import { phone } from "./words.js";
 
 const NAMES = { psap: "911 center", ed: "emergency department", sms: "SMS", id: "id",
@@ -140,7 +140,7 @@ export function sentenceCase(text) {
 
 export function ErrorSummary({ errors, fields, prefix, focusKey }) {
   const box = useRef(null);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (box.current && (errors || []).length) box.current.focus();
   }, [focusKey]);
   const list = errors || [];
@@ -202,7 +202,7 @@ export function differences(mine, theirs) {
 
 export function Conflict({ message, mine, theirs, onUseTheirs, onKeepMine }) {
   const box = useRef(null);
-  useEffect(() => { if (box.current) box.current.focus(); }, [message]);
+  useLayoutEffect(() => { if (box.current) box.current.focus(); }, [message]);
   const diff = differences(mine, theirs);
   return html`<div class="conflict" role="alert" tabindex="-1" ref=${box}
       aria-labelledby="conflict-title">
