@@ -32,6 +32,16 @@ _PLAIN = {
 }
 
 
+_PATTERNS = {
+    r"^[0-9]{9,12}$": "9 to 12 digits, like 81234567890",
+    r"^[a-z0-9][a-z0-9_-]{2,63}$": "3 to 64 lowercase letters, digits, - or _, like "
+                                   "tuesday-evening-group",
+    r"^[A-Za-z0-9_.-]+$": "letters, digits, dots, dashes or underscores, like lead-avery",
+    r"^https://": "a link starting with https://",
+    r"^[^@\s]+@[^@\s]+$": "an e-mail address, like name@example.org",
+}
+
+
 def path(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(p) for p in loc) or "(top level)"
 
@@ -44,6 +54,8 @@ def message(e: ErrorDetails) -> str:
         return "a phone number in international format, like +12175550142"
     if kind == "value_error":
         return str(e["msg"]).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return _PATTERNS[str(ctx["pattern"])]
     if kind == "string_pattern_mismatch" and str(ctx.get("pattern", "")).startswith("^([01]"):
         return "a time like 18:30 (24-hour clock)"
     if kind == "string_too_short" and ctx.get("min_length") == 1:
