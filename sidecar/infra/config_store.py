@@ -169,9 +169,11 @@ class ConfigStore:
         raise RuntimeError("the configuration changed too often to be saved; try again")
 
     async def save(self, name: str, body: Any, expected: int, actor: str
-                   ) -> tuple[Document, ProgramConfig]:
+                   ) -> tuple[Document, ProgramConfig, int]:
         """Replace one document, if ``expected`` is its current version; Outdated if not,
-        config_docs.DocumentProblems if the configuration it makes is not valid."""
+        config_docs.DocumentProblems if the configuration it makes is not valid. Also the
+        global version this save wrote (0 when nothing changed): the version the returned
+        configuration is, never a later one someone else saved meanwhile."""
         names = [keys.CONFIG_DOC_PREFIX + n for n in DOCUMENTS]
         for _ in range(SAVE_RETRIES):
             try:
@@ -191,7 +193,7 @@ class ConfigStore:
                     saved = Document(name, mine.version + 1, stored, actor, now_ms)
                     if not paths:
                         await pipe.unwatch()
-                        return mine, config
+                        return mine, config, 0
                     pipe.multi()
                     pipe.hset(keys.CONFIG_DOC_PREFIX + name, mapping={
                         "v": saved.version, "body": json.dumps(stored), "by": actor,
@@ -199,9 +201,9 @@ class ConfigStore:
                     pipe.incr(keys.CONFIG_VERSION)
                     self.audit.record_in(pipe, actor, f"config.saved:{name}",
                                          ",".join(paths)[:500])
-                    await pipe.execute()
+                    _, version, _ = await pipe.execute()
                     await self._announce()
-                    return saved, config
+                    return saved, config, int(version)
             except WatchError:
                 continue
         raise RuntimeError("the configuration changed too often to be saved; try again")

@@ -141,14 +141,15 @@ async def save_document(request: web.Request) -> web.Response:
     if name == "groups" and (live := await _keep_live_groups(t, before, body)):
         return bad(live)
     try:
-        saved, config = await t.config_store.save(name, body, expected, who.staff_id)
+        saved, config, version = await t.config_store.save(name, body, expected,
+                                                           who.staff_id)
     except Outdated as exc:
         current = view(t.config, exc.current)
         return outdated(t.config, current, exc.current.version, current["updated_by"],
                         current["updated_at"])
     except DocumentProblems as exc:
         return bad(exc.fields)
-    t.live.swap(config, await t.config_store.version())  # this replica at once
+    t.live.swap(config, version)  # this replica at once (never as a later version)
     if name == "staff":
         await sign_out_disabled(t, before, config, who.staff_id)
     return _json(view(config, saved), version=saved.version)

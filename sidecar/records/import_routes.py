@@ -113,14 +113,14 @@ async def import_staff_csv(request: web.Request) -> web.Response:
         for person in parsed.records:
             rows[person.id] = person.model_dump(mode="json")
         try:
-            _, config = await t.config_store.save("staff", list(rows.values()), doc.version,
-                                                  who.staff_id)
+            _, config, version = await t.config_store.save(
+                "staff", list(rows.values()), doc.version, who.staff_id)
         except Outdated:
             continue
         except DocumentProblems as exc:
             raise _errors(web.HTTPBadRequest, [_by_row(parsed, doc.body, p)
                                                for p in exc.sentences]) from exc
-        t.live.swap(config, await t.config_store.version())
+        t.live.swap(config, version)
         await sign_out_disabled(t, before, config, who.staff_id)
         known = {s["id"] for s in doc.body}
         created = [p.id for p in parsed.records if p.id not in known]

@@ -58,6 +58,7 @@ async def test_a_saved_person_is_live_at_once_and_the_save_is_audited(harness: H
     assert r.status_code == 200, r.text
     assert r.headers["ETag"] == '"2"' and r.json()["updated_by"] == "Jordan Pell"
     assert h.tether.config.staff_by_id("cofac-rowe") is not None  # no restart
+    assert h.tether.live.version == await h.tether.config_store.version()  # as what it is
     # the new person can be given a token and a session at once
     assert (await h.http.get(f"{h.base}/auth/me", headers=await h.session("cofac-rowe"))
             ).json()["name"] == "Rowe Halvorsen"
