@@ -64,7 +64,8 @@ class EdgeMetrics:
 def _edge(t: Tether) -> WebhookEdge:
     return WebhookEdge(webhook_adapters(t.settings, t.config.program.time_zone),
                        t.inbox.accept, t.clock.now,
-                       Path(t.settings.tether_data_dir) / "spool", EdgeMetrics(t.metrics))
+                       Path(t.settings.tether_data_dir) / "spool", EdgeMetrics(t.metrics),
+                       t.inbox.sealer)
 
 
 async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:

@@ -39,6 +39,7 @@ from sidecar.infra.crypto import FieldCipher, derive, new_data_key, parse_data_k
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.revocations import Revocations
+from sidecar.infra.sealing import Sealer
 from sidecar.infra.sessions import SessionPolicy, SessionStore
 from sidecar.infra.settings import Settings
 from sidecar.infra.stopping import cancel_and_wait, check_stop
@@ -266,7 +267,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
         job.kind).observe(max(0, job.claimed_at_ms - job.due_ms) / 1000))
     audit = Audit(redis, clock)
     clients = ClientStore(redis, FieldCipher(key), audit)
-    meetings = MeetingStore(redis, engine)
+    sealer = Sealer(FieldCipher(key))  # display names, chat text, dialled numbers, spool
+    meetings = MeetingStore(redis, engine, sealer)
     checkins = CheckInStore(redis, FieldCipher(key), audit)
     dialer, ready = build_dialer(settings, config, http)
     links = CheckInLinks(derive(key, "tether/checkin-links/v1"))
@@ -292,7 +294,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     incidents = IncidentStore(redis, FieldCipher(key))
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
-    inbox = Inbox(redis)
+    inbox = Inbox(redis, sealer)
     heartbeats = Heartbeats(redis, engine, inbox,
                             gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
     engine.handlers[HEARTBEAT_KIND] = HeartbeatWatchdog(heartbeats)

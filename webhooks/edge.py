@@ -13,7 +13,7 @@ from aiohttp import web
 
 from contracts.events import EventEnvelope
 from plugins.base import WebhookAdapter, WebhookRejected
-from webhooks.spool import Spool
+from webhooks.spool import LineSeal, Spool
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +37,12 @@ class EdgeObserver(Protocol):
 class WebhookEdge:
     def __init__(
         self, adapters: Mapping[str, WebhookAdapter], ingest: Ingest, now: Callable[[], float],
-        spool_dir: Path, observer: EdgeObserver,
+        spool_dir: Path, observer: EdgeObserver, spool_seal: LineSeal,
     ) -> None:
         self.adapters = dict(adapters)
         self.ingest = ingest
         self.now = now
-        self.spool = Spool(spool_dir / "webhooks.jsonl")
+        self.spool = Spool(spool_dir / "webhooks.jsonl", spool_seal)
         self.observer = observer
 
     def routes(self) -> web.RouteTableDef:

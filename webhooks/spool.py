@@ -3,6 +3,9 @@
 Zoom retries a failed delivery only after 5, 25 and 85 minutes, far too late for a
 disconnect; so the edge answers 200 and keeps the event here (fsynced JSON lines) until
 the store is back, then replays it. De-duplication downstream makes a replay harmless.
+
+Events carry PHI (display names, chat text): each line is sealed by the ``LineSeal`` the
+sidecar gives, and the spool's folder and file are the process user's alone (0700, 0600).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import ValidationError
 
@@ -20,16 +24,28 @@ from contracts.events import EventEnvelope
 logger = logging.getLogger(__name__)
 
 
+class LineSeal(Protocol):
+    """Seals one spool line (an event's JSON) and opens it again; the line has no newline."""
+
+    def seal_line(self, line: str) -> str: ...
+    def open_line(self, line: str) -> str: ...
+
+
 class Spool:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lines: LineSeal) -> None:
         self.path = path
+        self.lines = lines
         self._lock = asyncio.Lock()
 
     def append(self, events: list[EventEnvelope]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        lines = "".join(e.model_dump_json() + "\n" for e in events)
-        with self.path.open("a", encoding="utf-8") as fh:
-            fh.write(lines)
+        folder = self.path.parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        folder.chmod(0o700)  # also a folder made before the spool was private
+        text = "".join(self.lines.seal_line(e.model_dump_json()) + "\n" for e in events)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            os.fchmod(fd, 0o600)
+            fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
 
@@ -42,8 +58,8 @@ class Spool:
             if not line.strip():
                 continue
             try:
-                events.append(EventEnvelope.model_validate_json(line))
-            except ValidationError:
+                events.append(EventEnvelope.model_validate_json(self.lines.open_line(line)))
+            except (ValidationError, ValueError):
                 logger.error("spool line %s unreadable (torn write?); skipped", n)
         return events
 
@@ -55,7 +71,7 @@ class Spool:
                 if not self.pending():
                     return 0
                 os.replace(self.path, replaying)
-            events = Spool(replaying)._read()
+            events = Spool(replaying, self.lines)._read()
             await ingest(events)  # raises while the store is still down: file is kept
             replaying.unlink()
             logger.info("spool: replayed %s events", len(events))

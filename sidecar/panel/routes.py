@@ -38,7 +38,8 @@ async def roster(request: web.Request) -> web.Response:
         pipe.xrevrange(keys.timeline(m), count=1)
         raw, last = await pipe.execute()
     found, ladders, meta = split_state(raw)
-    people = sorted(found.values(), key=lambda p: p.display_name)
+    people = sorted((t.meetings.opened(m, p) for p in found.values()),
+                    key=lambda p: p.display_name)
     checked = await t.checkins.statuses(m)
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     expected = cfg.expected_clients if cfg else []

@@ -1,7 +1,9 @@
 """In-meeting chat: a client's code word raises a silent alert for the clinicians.
 
-The text is PHI. It is checked here and dropped: only who and when reach the timeline
-(``alert.code_word``), never the words or the message, and nothing goes back to the group.
+The text is PHI. It reaches the inbox sealed (``sidecar/infra/sealing.py``), is opened and
+checked here, then dropped with its inbox entry: only who and when reach the timeline
+(``alert.code_word``, the name sealed), never the words or the message, and nothing goes
+back to the group.
 """
 
 from __future__ import annotations
@@ -55,31 +57,39 @@ class ChatWatch:
     clients: ClientStore
     resolve: Resolve  # a participant the roster does not name: staff, client or unknown
 
-    async def sender(self, chat: ChatMessageSent, meeting: str, cfg: Meeting) -> Sender:
-        row = on_roster(chat.sender, await self.meetings.people(meeting))
+    async def sender(self, person: Person, meeting: str, cfg: Meeting) -> Sender:
+        """Who sent a message (``person`` with the name in clear)."""
+        people = await self.meetings.people(meeting)
+        if not any(p.participant == person.participant for p in people):
+            people = [self.meetings.opened(meeting, p) for p in people]  # by name, then
+        row = on_roster(person, people)
         if row is not None and not row.subject.startswith("participant:"):
             return row
-        participant = row.participant if row else chat.sender.participant
-        subject = await self.resolve(chat.sender, cfg)
+        participant = row.participant if row else person.participant
+        subject = await self.resolve(person, cfg)
         if subject.startswith("participant:"):
             subject = f"participant:{participant}"
         return Sender(subject, participant)
 
     async def check(self, env: EventEnvelope, cfg: Meeting) -> None:
         chat = env.event
-        if not isinstance(chat, ChatMessageSent) or not chat.text.strip():
+        sealer = self.meetings.sealer
+        text = sealer.open_text(env)
+        if not isinstance(chat, ChatMessageSent) or not text.strip():
             return
-        sender = await self.sender(chat, env.meeting, cfg)
+        person = sealer.open_person(env, chat.sender)
+        sender = await self.sender(person, env.meeting, cfg)
         if sender.subject.startswith("staff:"):
             return
         linked = sender.subject.startswith("client:")
         candidates = [sender.subject.split(":", 1)[1]] if linked else cfg.expected_clients
         words = await self.clients.code_words(candidates, actor="codewords",
                                               purpose=f"chat:{env.meeting}")
-        alert, client = alert_for(sender, matching_clients(chat.text, words))
+        alert, client = alert_for(sender, matching_clients(text, words))
         if not alert:
             return
         at_ms = int(env.occurred_at.timestamp() * 1000)
         await self.meetings.append(env.meeting, entry(
             "alert.code_word", at_ms, client=client, source="chat",
-            participant=sender.participant, display_name=chat.sender.display_name))
+            participant=sender.participant,
+            display_name=sealer.seal_name(env.meeting, sender.participant, person.display_name)))

@@ -2,6 +2,8 @@
 
 ``accept`` is what the webhook edge awaits before it answers the platform. Concurrent
 requests are committed together (one pipeline per flush), so a burst costs few round trips.
+Display names and chat text are sealed here, before anything is written
+(``sidecar/infra/sealing.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from redis.exceptions import NoScriptError
 
 from contracts.events import EventEnvelope
 from sidecar.infra import keys
+from sidecar.infra.sealing import Sealer
 from webhooks import IngestUnavailable
 
 INBOX_MAXLEN = 1_000_000
@@ -22,8 +25,9 @@ _Pending = tuple[list[str], asyncio.Future[int]]
 
 
 class Inbox:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, sealer: Sealer) -> None:
         self.redis = redis
+        self.sealer = sealer
         self.script = redis.register_script(_SOURCE)
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -34,8 +38,8 @@ class Inbox:
         loop = asyncio.get_running_loop()
         for env in events:
             fut: asyncio.Future[int] = loop.create_future()
-            args = [keys.seen(env.id), keys.INBOX, str(keys.SEEN_TTL_S),
-                    env.model_dump_json(), str(INBOX_MAXLEN)]
+            args = [keys.seen(env.id), keys.INBOX, str(keys.SEEN_TTL_S), str(INBOX_MAXLEN),
+                    *self.sealer.inbox_fields(env)]
             self._queue.append((args, fut))
             futures.append(fut)
         if self._flusher is None or self._flusher.done():
@@ -62,7 +66,7 @@ class Inbox:
         for attempt in range(2):
             async with self.redis.pipeline(transaction=False) as pipe:
                 for a in batch:
-                    pipe.evalsha(self.script.sha, 2, a[0], a[1], a[2], a[3], a[4])
+                    pipe.evalsha(self.script.sha, 2, *a)
                 try:
                     return [int(r) for r in await pipe.execute()]
                 except NoScriptError:

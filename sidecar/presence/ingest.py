@@ -17,6 +17,7 @@ from sidecar.infra.config import Meeting, ProgramConfig
 from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.errors import where
 from sidecar.infra.metrics import Metrics
+from sidecar.infra.sealing import with_values
 from sidecar.infra.stopping import check_stop
 from sidecar.presence.chat import ChatWatch
 from sidecar.presence.meetings import MeetingStore
@@ -83,7 +84,8 @@ class Applier:
         known = view.people.get(person.participant)
         if known is not None:
             return known.subject  # resolved when this participant first appeared
-        return await self.subject_of(person, meeting_cfg)
+        return await self.subject_of(self.meetings.sealer.open_person(env, person),
+                                     meeting_cfg)
 
     async def _apply_once(self, env: EventEnvelope, meeting_cfg: Meeting) -> None:
         m = env.meeting
@@ -179,12 +181,14 @@ class Applier:
             await pipe.execute()
 
     def _decode(self, entry_id: str, fields: dict[str, str]) -> EventEnvelope | None:
+        """The entry's event, its display name and chat text still sealed."""
         try:
-            return EventEnvelope.model_validate_json(fields.get("e", ""))
+            env = EventEnvelope.model_validate_json(fields.get("e", ""))
         except ValidationError:
             logger.error("inbox entry %s is not a contract event; dropped", entry_id)
             self.metrics.apply_failures.inc()
             return None
+        return with_values(env, fields.get("n"), fields.get("t"))
 
     async def _apply_all(self, items: list[tuple[str, EventEnvelope]]
                          ) -> tuple[list[str], Exception | None]:

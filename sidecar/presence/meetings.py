@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from importlib import resources
 from typing import Any
 
@@ -16,6 +17,7 @@ from redis.asyncio.client import Pipeline
 
 from sidecar.infra import keys
 from sidecar.infra.jobs.engine import JobEngine
+from sidecar.infra.sealing import Sealer
 from sidecar.infra.timeline import TIMELINE_MAXLEN, decode
 from sidecar.presence.plan import MeetingView, Plan
 from sidecar.presence.roster import PersonState
@@ -42,9 +44,13 @@ def split_state(raw: dict[str, str]) -> tuple[dict[str, PersonState], dict[str, 
 
 
 class MeetingStore:
-    def __init__(self, redis: aioredis.Redis, engine: JobEngine) -> None:
+    """Display names are kept sealed (``sidecar/infra/sealing.py``); ``timeline`` and
+    ``opened`` give them to an authorised reader in clear."""
+
+    def __init__(self, redis: aioredis.Redis, engine: JobEngine, sealer: Sealer) -> None:
         self.redis = redis
         self.engine = engine
+        self.sealer = sealer
         self._hdel_if = redis.register_script(_HDEL_IF)
 
     async def snapshot(self, meeting: str) -> tuple[dict[str, PersonState], dict[str, str],
@@ -78,7 +84,16 @@ class MeetingStore:
                        ) -> list[dict[str, Any]]:
         start = after if after == "-" else f"({after}"
         rows = await self.redis.xrange(keys.timeline(meeting), min=start, count=count)
-        return [decode(i, f) for i, f in rows]
+        return [self.opened_entry(meeting, decode(i, f)) for i, f in rows]
+
+    def opened_entry(self, meeting: str, item: dict[str, Any]) -> dict[str, Any]:
+        """A decoded timeline entry with its display name in clear."""
+        return {**item, "data": self.sealer.open_entry(meeting, item["data"])}
+
+    def opened(self, meeting: str, person: PersonState) -> PersonState:
+        """A roster record with its display name in clear."""
+        return replace(person, display_name=self.sealer.open_name(
+            meeting, person.participant, person.display_name))
 
     async def release_ladder(self, meeting: str, subject: str, job_key: str) -> None:
         """Forget the subject's active ladder, if it is still this one."""

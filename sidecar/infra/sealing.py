@@ -1,0 +1,135 @@
+"""PHI sealed at rest: display names, chat text, dialled numbers and spool lines.
+
+Each value is one field-cipher token, stored whole (never split or re-encoded), so a key
+rotation finds it by its prefix wherever it sits. The cipher binds a record and a field;
+each is named from where the token is kept, so any reader can name them again:
+
+| what | record | field |
+| --- | --- | --- |
+| a participant's display name (the inbox entry's ``n``, the roster record in the meeting's state hash, ``roster`` and ``alert.code_word`` timeline entries, a Jitsi heartbeat hash) | ``keys.state(meeting)`` | ``p:<participant>/display_name`` |
+| chat text (the inbox entry's ``t``, deleted once applied) | ``keys.INBOX`` | ``<delivery id>/text`` |
+| the number a callback ladder dials (its job's data ``to``) | ``keys.job(<job key>)`` | ``to`` |
+| a line of the store-outage spool | ``spool:webhooks`` | ``line`` |
+
+A value written before sealing (a clear name in an old record) reads as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+
+from contracts.events import ChatMessageSent, EventEnvelope, Person
+from sidecar.infra import keys
+from sidecar.infra.crypto import FieldCipher
+
+logger = logging.getLogger(__name__)
+SPOOL_RECORD = "spool:webhooks"
+
+
+def name_field(participant: str) -> str:
+    return f"{keys.PERSON_FIELD}{participant}/display_name"
+
+
+def text_field(delivery_id: str) -> str:
+    return f"{delivery_id}/text"
+
+
+def person_of(env: EventEnvelope) -> Person | None:
+    ev = env.event
+    if isinstance(ev, ChatMessageSent):
+        return ev.sender
+    person = getattr(ev, "person", None)
+    return person if isinstance(person, Person) else None
+
+
+def with_values(env: EventEnvelope, name: str | None, text: str | None) -> EventEnvelope:
+    """The envelope with its person's display name and its chat text replaced (no
+    validation: a token is longer than the clear value's limit)."""
+    ev = env.event
+    update: dict[str, Any] = {}
+    person = person_of(env)
+    if person is not None and name is not None:
+        attr = "sender" if isinstance(ev, ChatMessageSent) else "person"
+        update[attr] = person.model_copy(update={"display_name": name})
+    if isinstance(ev, ChatMessageSent) and text is not None:
+        update["text"] = text
+    return env.model_copy(update={"event": ev.model_copy(update=update)}) if update else env
+
+
+class Sealer:
+    def __init__(self, cipher: FieldCipher) -> None:
+        self.cipher = cipher
+
+    def _open(self, record: str, field: str, token: str) -> str:
+        if not token:
+            return ""
+        try:
+            return self.cipher.decrypt(record, field, token)
+        except (ValueError, InvalidTag):
+            logger.warning("a value in %s (%s) is not sealed with this key; read as stored",
+                           record, field.split("/")[-1])
+            return token
+
+    # ---- display names ---------------------------------------------------------------
+    def seal_name(self, meeting: str, participant: str, clear: str) -> str:
+        if not clear:
+            return ""
+        return self.cipher.encrypt(keys.state(meeting), name_field(participant), clear)
+
+    def open_name(self, meeting: str, participant: str, sealed: str) -> str:
+        return self._open(keys.state(meeting), name_field(participant), sealed)
+
+    # ---- inbox entries ---------------------------------------------------------------
+    def inbox_fields(self, env: EventEnvelope) -> list[str]:
+        """The inbox entry's fields and values: ``e`` the envelope without its PHI, ``n``
+        the sealed display name, ``t`` the sealed chat text (when there are such)."""
+        person = person_of(env)
+        out: list[str] = []
+        if person is not None and person.display_name:
+            out += ["n", self.seal_name(env.meeting, person.participant, person.display_name)]
+        if isinstance(env.event, ChatMessageSent) and env.event.text:
+            out += ["t", self.cipher.encrypt(keys.INBOX, text_field(env.id), env.event.text)]
+        blank = with_values(env, "", "")
+        return ["e", blank.model_dump_json(), *out]
+
+    def open_text(self, env: EventEnvelope) -> str:
+        """The clear text of a chat event read from the inbox."""
+        if not isinstance(env.event, ChatMessageSent):
+            return ""
+        return self._open(keys.INBOX, text_field(env.id), env.event.text)
+
+    def open_person(self, env: EventEnvelope, person: Person) -> Person:
+        clear = self.open_name(env.meeting, person.participant, person.display_name)
+        return person.model_copy(update={"display_name": clear})
+
+    # ---- timeline entries ------------------------------------------------------------
+    def open_entry(self, meeting: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A timeline entry's data for an authorised reader: its display name opened."""
+        name = data.get("display_name")
+        if not name or not isinstance(name, str):
+            return data
+        return {**data, "display_name": self.open_name(meeting, str(data.get("participant")),
+                                                       name)}
+
+    # ---- dialled numbers -------------------------------------------------------------
+    def seal_number(self, job_key: str, number: str) -> str:
+        return self.cipher.encrypt(keys.job(job_key), "to", number)
+
+    def open_number(self, job_key: str, sealed: str) -> str:
+        return self._open(keys.job(job_key), "to", sealed)
+
+    # ---- the spool -------------------------------------------------------------------
+    def seal_line(self, line: str) -> str:
+        return self.cipher.encrypt(SPOOL_RECORD, "line", line)
+
+    def open_line(self, line: str) -> str:
+        """A clear line from before sealing (it starts with "{") reads as it is."""
+        if line.startswith("{"):
+            return line
+        try:
+            return self.cipher.decrypt(SPOOL_RECORD, "line", line)
+        except InvalidTag as exc:
+            raise ValueError("a spool line this key does not open") from exc
