@@ -18,13 +18,13 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-import redis.asyncio as aioredis
 
 from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY, T0, calls_to, join_group
 from tests.checkin.test_checkin import link
-from tests.conftest import Harness, eventually, running_sidecar
+from sidecar.infra.telephony.signature import twilio_signature
+from tests.conftest import TWILIO_TOKEN, Harness, eventually, running_sidecar
 from tests.redis_servers import RedisServer, binaries
 
 M = quote(zp.MEETING_UUID, safe="")
@@ -46,7 +46,12 @@ WORDS = {  # kind -> synthetic values; every one must be absent from every file
     "code word": ["blue umbrella", "weather report"],
     "note": ["spare key under the fern"],
     "chat": ["feels heavy tonight", "in my head and it is loud"],
+    "staff note": ["sister says the inhaler is empty", "pills on the nightstand",
+                   "stayed with the cat on video", "mentions the bridge on Route 9",
+                   "responders met at the fern"],
+    "text reply": ["cannot talk my brother is here"],
 }
+HIGH = {"1": True, "2": True, "3": True, "4": True, "5": False, "6": False}
 
 
 def number_formats(digits: str) -> list[str]:
@@ -126,9 +131,6 @@ def own_redis(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[RedisS
 @pytest.fixture
 async def scenario(own_redis: RedisServer, tmp_path: Path,
                    standin: tuple[TwilioStandIn, str]) -> AsyncIterator[Harness]:
-    client = aioredis.Redis.from_url(own_redis.url)
-    await client.config_set("rdbcompression", "no")
-    await client.aclose()
     async with running_sidecar(own_redis.url, tmp_path / "var", standin, {}) as h:
         yield h
 
@@ -162,15 +164,50 @@ async def ladder_runs(h: Harness) -> None:
     await eventually(support_called, timeout=15)
     names = {e["data"].get("display_name") for e in await h.timeline()}
     assert "Casey B" in names  # the timeline API opens what it stores sealed
+    await text_reply(h, "+13125550131", "cannot talk my brother is here")
+
+
+async def text_reply(h: Harness, sender: str, body: str) -> None:
+    """The client answers the ladder's text (Twilio's inbound message webhook)."""
+    url = f"{h.tether.settings.tether_public_url}/webhooks/telephony/sms"
+    form = {"MessageSid": "SM" + "1" * 32, "From": sender, "To": "+13125550199", "Body": body}
+    r = await h.http.post(url, data=form, headers={
+        "X-Twilio-Signature": twilio_signature(TWILIO_TOKEN, url, form)})
+    assert r.status_code == 200, r.text
+    replies = [e["data"] for e in await h.timeline() if e["kind"] == "sms.reply"]
+    assert replies and replies[-1]["text"] == body
 
 
 async def incident_with_card(h: Harness) -> None:
+    """An incident run through: the staff's free text is PHI too."""
+    ack = await h.http.post(f"{h.base}/api/meetings/{M}/ladders/client:client-001/ack",
+                            json={"note": "sister says the inhaler is empty"},
+                            headers=h.token())
+    assert ack.status_code == 200, ack.text
     r = await h.http.post(f"{h.base}/api/meetings/{M}/clients/client-001/incidents",
                           json={"trigger": "code_word"}, headers=h.token())
     assert r.status_code == 201, r.text
-    card = await h.http.get(f"{h.base}/api/incidents/{r.json()['id']}/card",
-                            headers=h.token())
+    inc = f"{h.base}/api/incidents/{r.json()['id']}"
+    steps: list[tuple[str, dict[str, Any]]] = [
+        ("screens", {"answers": HIGH}), ("emergency", {"reason": "pills on the nightstand"}),
+        ("steps/call_responders", {"note": "responders met at the fern"}),
+        ("handoff", {"facility": "Memorial ED"}),
+        ("close", {"documentation": {"risk_assessment": "high; mentions the bridge on Route 9",
+                                     "interventions": "stayed with the cat on video",
+                                     "outcome": "transported"}})]
+    for path, body in steps:
+        done = await h.http.post(f"{inc}/{path}", json=body, headers=h.token())
+        assert done.status_code == 200, f"{path}: {done.text}"
+    card = await h.http.get(f"{inc}/card", headers=h.token())
     assert card.status_code == 200 and card.json()["room"] == CHECKIN["location"]["room"]
+    triage = await h.http.post(f"{h.base}/api/meetings/{M}/triage", headers=h.token(), json={
+        "participant": CASEY[0], "phase": "failed",
+        "detail": "mentions the bridge on Route 9"})
+    assert triage.status_code == 200, triage.text
+    log = {e["kind"]: e["data"] for e in await h.timeline()}
+    assert log["ladder.acknowledged"]["note"] == "sister says the inhaler is empty"
+    assert log["emergency.started"]["reason"] == "pills on the nightstand"
+    assert log["triage.failed"]["detail"] == "mentions the bridge on Route 9"
 
 
 async def outage(h: Harness, server: RedisServer, spool: Path
@@ -205,6 +242,7 @@ async def test_no_phi_in_clear_in_any_data_file(scenario: Harness, own_redis: Re
     spool_hits, spool_files, spool_bytes, wrong = await outage(h, own_redis,
                                                                 tmp_path / "var" / "spool")
     await h.settle()
+    await h.tether.redis.config_set("rdbcompression", "no")  # (the outage's restart reset it)
     await h.tether.redis.save()
     paths = list(files_under(own_redis.workdir))
     assert any(p.suffix == ".rdb" for p in paths) and any(".aof" in p.name for p in paths)

@@ -37,7 +37,8 @@ async def acknowledge(request: web.Request) -> web.Response:
     await t.redis.set(keys.ladder_owner(job_key), who.staff_id, ex=keys.CALL_TTL_S)
     await t.meetings.release_ladder(m, subject, job_key)
     now = int(t.clock.now() * 1000)
+    note = t.meetings.sealer.seal_note(m, "ladder.acknowledged", "note", body.note)
     await t.meetings.append(m, entry("ladder.acknowledged", now, subject=subject,
-                                     by=who.staff_id, note=body.note, stopped=stopped))
+                                     by=who.staff_id, note=note, stopped=stopped))
     await t.audit.record(who.staff_id, "ladder.ack", job_key)
     return web.json_response({"stopped": stopped, "ladder": job_key})

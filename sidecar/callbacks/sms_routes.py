@@ -82,7 +82,9 @@ async def inbound(request: web.Request) -> web.Response:
     meaning = reading(body)
     data = {"subject": ladder["subject"], "client": ladder["client"], "reply": meaning}
     if meaning == "other":
-        data["text"] = body.strip()[:REPLY_TEXT_MAX]  # the clinicians read what they wrote
+        # the clinicians read what they wrote (sealed: only they open it)
+        data["text"] = t.meetings.sealer.seal_note(ladder["meeting"], "sms.reply", "text",
+                                                   body.strip()[:REPLY_TEXT_MAX])
     await t.meetings.append(ladder["meeting"], entry("sms.reply", int(t.clock.now() * 1000),
                                                      **data))
     if meaning == "call":

@@ -217,7 +217,9 @@ async def emergency(request: web.Request) -> web.Response:
         if started[-1]:
             t.meetings.append_cmds(pipe, i.meeting, entry(
                 "emergency.started", at, incident=i.id, client=i.client, roles=roles,
-                by=me.staff_id, script=SECURE_THE_GROUP, reason=i.emergency_reason))
+                by=me.staff_id, script=SECURE_THE_GROUP,
+                reason=t.meetings.sealer.seal_note(i.meeting, "emergency.started", "reason",
+                                                   i.emergency_reason)))
 
     incident = await change(t, incident.id, lambda i: started.append(
         i.start_emergency(at, me.staff_id, roles, items, reason)), tell_everyone)

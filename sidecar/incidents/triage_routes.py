@@ -48,8 +48,9 @@ async def triage(request: web.Request) -> web.Response:
     room = meta.get("triage_room_name") or "Breakout Room 1"
     now = int(t.clock.now() * 1000)
     extra = {"script": SECURE_THE_GROUP} if body.phase == "started" else {}
-    await t.meetings.append(m, entry(f"triage.{body.phase}", now, participant=body.participant,
-                                     by=who.staff_id, room_name=room, detail=body.detail,
-                                     **extra))
+    kind = f"triage.{body.phase}"
+    detail = t.meetings.sealer.seal_note(m, kind, "detail", body.detail)
+    await t.meetings.append(m, entry(kind, now, participant=body.participant,
+                                     by=who.staff_id, room_name=room, detail=detail, **extra))
     await t.audit.record(who.staff_id, f"triage.{body.phase}", m)
     return web.json_response({"room_name": room})

@@ -9,6 +9,7 @@ each is named from where the token is kept, so any reader can name them again:
 | a participant's display name (the inbox entry's ``n``, the roster record in the meeting's state hash, ``roster`` and ``alert.code_word`` timeline entries, a Jitsi heartbeat hash) | ``keys.state(meeting)`` | ``p:<participant>/display_name`` |
 | chat text (the inbox entry's ``t``, deleted once applied) | ``keys.INBOX`` | ``<delivery id>/text`` |
 | the number a callback ladder dials (its job's data ``to``) | ``keys.job(<job key>)`` | ``to`` |
+| staff free text on the timeline (``SEALED_NOTES``: an acknowledgement's note, an emergency's reason, a triage detail) and a client's text reply | ``keys.timeline(meeting)`` | ``<entry kind>/<data field>`` |
 | a line of the store-outage spool | ``spool:webhooks`` | ``line`` |
 
 A value written before sealing (a clear name in an old record) reads as it was.
@@ -27,6 +28,10 @@ from sidecar.infra.crypto import FieldCipher
 
 logger = logging.getLogger(__name__)
 SPOOL_RECORD = "spool:webhooks"
+SEALED_NOTES: dict[str, tuple[str, ...]] = {  # timeline kind -> its fields of free text
+    "ladder.acknowledged": ("note",), "emergency.started": ("reason",), "sms.reply": ("text",),
+    **{f"triage.{phase}": ("detail",) for phase in ("started", "moved", "ended", "failed")},
+}
 
 
 def name_field(participant: str) -> str:
@@ -106,13 +111,21 @@ class Sealer:
         return person.model_copy(update={"display_name": clear})
 
     # ---- timeline entries ------------------------------------------------------------
-    def open_entry(self, meeting: str, data: dict[str, Any]) -> dict[str, Any]:
-        """A timeline entry's data for an authorised reader: its display name opened."""
+    def seal_note(self, meeting: str, kind: str, field: str, text: str) -> str:
+        """Staff free text for a timeline entry (``SEALED_NOTES`` names where it goes)."""
+        return self.cipher.encrypt(keys.timeline(meeting), f"{kind}/{field}", text) if text else ""
+
+    def open_entry(self, meeting: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        """A timeline entry's data for an authorised reader: its name and notes opened."""
+        out = data
         name = data.get("display_name")
-        if not name or not isinstance(name, str):
-            return data
-        return {**data, "display_name": self.open_name(meeting, str(data.get("participant")),
-                                                       name)}
+        if name and isinstance(name, str):
+            participant = str(data.get("participant"))
+            out = {**out, "display_name": self.open_name(meeting, participant, name)}
+        for field in SEALED_NOTES.get(kind, ()):
+            if (note := data.get(field)) and isinstance(note, str):
+                out = {**out, field: self._open(keys.timeline(meeting), f"{kind}/{field}", note)}
+        return out
 
     # ---- dialled numbers -------------------------------------------------------------
     def seal_number(self, job_key: str, number: str) -> str:

@@ -88,7 +88,7 @@ class MeetingStore:
 
     def opened_entry(self, meeting: str, item: dict[str, Any]) -> dict[str, Any]:
         """A decoded timeline entry with its display name in clear."""
-        return {**item, "data": self.sealer.open_entry(meeting, item["data"])}
+        return {**item, "data": self.sealer.open_entry(meeting, item["kind"], item["data"])}
 
     def opened(self, meeting: str, person: PersonState) -> PersonState:
         """A roster record with its display name in clear."""

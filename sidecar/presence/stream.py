@@ -102,7 +102,8 @@ class Stream:
                 for entry_id, fields in batch:
                     data = {"kind": fields.get("kind"), "at": int(fields.get("at", "0")),
                             "data": self.t.meetings.sealer.open_entry(
-                                self.meeting, json.loads(fields.get("data") or "{}"))}
+                                self.meeting, fields.get("kind", ""),
+                                json.loads(fields.get("data") or "{}"))}
                     await resp.write(f"id: {entry_id}\nevent: {fields.get('kind')}\n"
                                      f"data: {json.dumps(data)}\n\n".encode())
                     last = entry_id
