@@ -19,11 +19,11 @@ from urllib.parse import quote
 
 import pytest
 
+from sidecar.infra.telephony.signature import twilio_signature
 from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY, T0, calls_to, join_group
 from tests.checkin.test_checkin import link
-from sidecar.infra.telephony.signature import twilio_signature
 from tests.conftest import TWILIO_TOKEN, Harness, eventually, running_sidecar
 from tests.redis_servers import RedisServer, binaries
 
@@ -98,7 +98,8 @@ def scan(paths: list[Path], values: list[tuple[str, str]]) -> tuple[list[Hit], i
 
 
 def report(hits: list[Hit]) -> str:
-    return "\n".join(f"{h.kind} {h.value!r} {h.times}x in {h.path}, first at byte {h.offset}" for h in hits)
+    return "\n".join(f"{h.kind} {h.value!r} {h.times}x in {h.path}, first at byte {h.offset}"
+                     for h in hits)
 
 
 def mode(path: Path) -> int:

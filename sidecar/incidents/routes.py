@@ -219,7 +219,7 @@ async def emergency(request: web.Request) -> web.Response:
                 "emergency.started", at, incident=i.id, client=i.client, roles=roles,
                 by=me.staff_id, script=SECURE_THE_GROUP,
                 reason=t.meetings.sealer.seal_note(i.meeting, "emergency.started", "reason",
-                                                   i.emergency_reason)))
+                                                   i.emergency_reason or "")))
 
     incident = await change(t, incident.id, lambda i: started.append(
         i.start_emergency(at, me.staff_id, roles, items, reason)), tell_everyone)

@@ -4,13 +4,17 @@ Each value is one field-cipher token, stored whole (never split or re-encoded), 
 rotation finds it by its prefix wherever it sits. The cipher binds a record and a field;
 each is named from where the token is kept, so any reader can name them again:
 
-| what | record | field |
-| --- | --- | --- |
-| a participant's display name (the inbox entry's ``n``, the roster record in the meeting's state hash, ``roster`` and ``alert.code_word`` timeline entries, a Jitsi heartbeat hash) | ``keys.state(meeting)`` | ``p:<participant>/display_name`` |
-| chat text (the inbox entry's ``t``, deleted once applied) | ``keys.INBOX`` | ``<delivery id>/text`` |
-| the number a callback ladder dials (its job's data ``to``) | ``keys.job(<job key>)`` | ``to`` |
-| staff free text on the timeline (``SEALED_NOTES``: an acknowledgement's note, an emergency's reason, a triage detail) and a client's text reply | ``keys.timeline(meeting)`` | ``<entry kind>/<data field>`` |
-| a line of the store-outage spool | ``spool:webhooks`` | ``line`` |
+- a participant's display name (the inbox entry's ``n``, the roster record in the
+  meeting's state hash, ``roster`` and ``alert.code_word`` timeline entries, a Jitsi
+  heartbeat hash): record ``keys.state(meeting)``, field ``p:<participant>/display_name``;
+- chat text (the inbox entry's ``t``, deleted once applied): ``keys.INBOX``,
+  ``<delivery id>/text``;
+- the number a callback ladder dials (its job's data ``to``): ``keys.job(<job key>)``,
+  ``to``;
+- staff free text on the timeline and a client's text reply (``SEALED_NOTES``: an
+  acknowledgement's note, an emergency's reason, a triage detail, an SMS reply):
+  ``keys.timeline(meeting)``, ``<entry kind>/<data field>``;
+- a line of the store-outage spool: ``spool:webhooks``, ``line``.
 
 A value written before sealing (a clear name in an old record) reads as it was.
 """
@@ -29,7 +33,8 @@ from sidecar.infra.crypto import FieldCipher
 logger = logging.getLogger(__name__)
 SPOOL_RECORD = "spool:webhooks"
 SEALED_NOTES: dict[str, tuple[str, ...]] = {  # timeline kind -> its fields of free text
-    "ladder.acknowledged": ("note",), "emergency.started": ("reason",), "sms.reply": ("text",),
+    "ladder.acknowledged": ("note",), "emergency.started": ("reason",),
+    "sms.reply": ("text",),
     **{f"triage.{phase}": ("detail",) for phase in ("started", "moved", "ended", "failed")},
 }
 
@@ -113,7 +118,9 @@ class Sealer:
     # ---- timeline entries ------------------------------------------------------------
     def seal_note(self, meeting: str, kind: str, field: str, text: str) -> str:
         """Staff free text for a timeline entry (``SEALED_NOTES`` names where it goes)."""
-        return self.cipher.encrypt(keys.timeline(meeting), f"{kind}/{field}", text) if text else ""
+        if not text:
+            return ""
+        return self.cipher.encrypt(keys.timeline(meeting), f"{kind}/{field}", text)
 
     def open_entry(self, meeting: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """A timeline entry's data for an authorised reader: its name and notes opened."""
