@@ -88,6 +88,19 @@ async def test_silence_past_the_gap_is_a_disconnect_and_a_callback(jh: Harness) 
     assert dial["at"] - last <= (10 + 10) * 1000 and dial["data"]["late"] is False
 
 
+async def test_the_record_keeps_the_display_name_sealed(jh: Harness) -> None:  # noqa: F811
+    h = jh
+    await in_meeting(h)
+    await h.advance(10)
+    await eventually(lambda: _has(h, "alert.disconnected"), timeout=5)
+    record = await h.tether.heartbeats.record(session(h), P)
+    assert record["name"] and "Casey" not in record["name"]
+    casey = await row(h)  # the drop's event carries the name opened from the record
+    assert casey["status"] == "gone" and casey["display_name"] == "Casey"
+    raw = await h.tether.redis.hgetall(f"{{m:{session(h)}}}:state")
+    assert "Casey" not in " ".join(raw.values())
+
+
 async def test_deliberate_leave_starts_no_ladder(jh: Harness) -> None:  # noqa: F811
     h = jh
     token, _ = await in_meeting(h)
