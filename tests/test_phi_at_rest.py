@@ -50,6 +50,7 @@ WORDS = {  # kind -> synthetic values; every one must be absent from every file
                    "stayed with the cat on video", "mentions the bridge on Route 9",
                    "responders met at the fern"],
     "text reply": ["cannot talk my brother is here"],
+    "e-mail": ["rowan.tidewell@example.org", "casey.brightwater@example.org"],
 }
 HIGH = {"1": True, "2": True, "3": True, "4": True, "5": False, "6": False}
 
@@ -143,9 +144,20 @@ async def _kinds(h: Harness) -> list[str]:
         return []
 
 
+def with_email(body: dict[str, Any], email: str) -> dict[str, Any]:
+    obj = body["payload"]["object"]
+    (obj["participant"] if "participant" in obj else obj["chat_message"]).update(
+        {"email": email, "sender_email": email})
+    return body
+
+
 async def ladder_runs(h: Harness) -> None:
-    await join_group(h)
-    assert (await h.zoom(zp.chat(T0 - 30_000, "16778240", CASEY[1], CHAT))).status_code == 200
+    await join_group(h)  # and Rowan on a second device, signed in to Zoom:
+    second = zp.joined(T0 - 50_000, "pu-rowan-2", ROWAN[1])
+    assert (await h.zoom(with_email(second, "rowan.tidewell@example.org"))).status_code == 200
+    chat = with_email(zp.chat(T0 - 30_000, "16778240", CASEY[1], CHAT),
+                      "casey.brightwater@example.org")
+    assert (await h.zoom(chat)).status_code == 200
     await h.settle()
     assert "alert.code_word" in await h.kinds()
     token = (await link(h)).split("t=", 1)[1]

@@ -1,4 +1,5 @@
-"""PHI sealed at rest: display names, chat text, dialled numbers and spool lines.
+"""PHI sealed at rest: display names, e-mails, chat text, dialled numbers, staff notes and
+spool lines.
 
 Each value is one field-cipher token, stored whole (never split or re-encoded), so a key
 rotation finds it by its prefix wherever it sits. The cipher binds a record and a field;
@@ -7,6 +8,8 @@ each is named from where the token is kept, so any reader can name them again:
 - a participant's display name (the inbox entry's ``n``, the roster record in the
   meeting's state hash, ``roster`` and ``alert.code_word`` timeline entries, a Jitsi
   heartbeat hash): record ``keys.state(meeting)``, field ``p:<participant>/display_name``;
+- a participant's e-mail (the inbox entry's ``m``; nothing else keeps it): record
+  ``keys.state(meeting)``, field ``p:<participant>/email``;
 - chat text (the inbox entry's ``t``, deleted once applied): ``keys.INBOX``,
   ``<delivery id>/text``;
 - the number a callback ladder dials (its job's data ``to``): ``keys.job(<job key>)``,
@@ -39,8 +42,8 @@ SEALED_NOTES: dict[str, tuple[str, ...]] = {  # timeline kind -> its fields of f
 }
 
 
-def name_field(participant: str) -> str:
-    return f"{keys.PERSON_FIELD}{participant}/display_name"
+def name_field(participant: str, what: str = "display_name") -> str:
+    return f"{keys.PERSON_FIELD}{participant}/{what}"
 
 
 def text_field(delivery_id: str) -> str:
@@ -55,15 +58,17 @@ def person_of(env: EventEnvelope) -> Person | None:
     return person if isinstance(person, Person) else None
 
 
-def with_values(env: EventEnvelope, name: str | None, text: str | None) -> EventEnvelope:
-    """The envelope with its person's display name and its chat text replaced (no
-    validation: a token is longer than the clear value's limit)."""
+def with_values(env: EventEnvelope, name: str | None, text: str | None,
+                email: str | None = None) -> EventEnvelope:
+    """The envelope with its person's display name and e-mail and its chat text replaced
+    (None: kept; no validation: a token is longer than the clear value's limit)."""
     ev = env.event
     update: dict[str, Any] = {}
     person = person_of(env)
-    if person is not None and name is not None:
+    given = {k: v for k, v in (("display_name", name), ("email", email)) if v is not None}
+    if person is not None and given:
         attr = "sender" if isinstance(ev, ChatMessageSent) else "person"
-        update[attr] = person.model_copy(update={"display_name": name})
+        update[attr] = person.model_copy(update=given)
     if isinstance(ev, ChatMessageSent) and text is not None:
         update["text"] = text
     return env.model_copy(update={"event": ev.model_copy(update=update)}) if update else env
@@ -95,14 +100,19 @@ class Sealer:
     # ---- inbox entries ---------------------------------------------------------------
     def inbox_fields(self, env: EventEnvelope) -> list[str]:
         """The inbox entry's fields and values: ``e`` the envelope without its PHI, ``n``
-        the sealed display name, ``t`` the sealed chat text (when there are such)."""
+        the sealed display name, ``m`` the sealed e-mail, ``t`` the sealed chat text (when
+        there are such)."""
         person = person_of(env)
         out: list[str] = []
         if person is not None and person.display_name:
             out += ["n", self.seal_name(env.meeting, person.participant, person.display_name)]
+        if person is not None and person.email:
+            out += ["m", self.cipher.encrypt(keys.state(env.meeting),
+                                             name_field(person.participant, "email"),
+                                             person.email)]
         if isinstance(env.event, ChatMessageSent) and env.event.text:
             out += ["t", self.cipher.encrypt(keys.INBOX, text_field(env.id), env.event.text)]
-        blank = with_values(env, "", "")
+        blank = with_values(env, "", "", "")
         return ["e", blank.model_dump_json(), *out]
 
     def open_text(self, env: EventEnvelope) -> str:
@@ -112,8 +122,11 @@ class Sealer:
         return self._open(keys.INBOX, text_field(env.id), env.event.text)
 
     def open_person(self, env: EventEnvelope, person: Person) -> Person:
-        clear = self.open_name(env.meeting, person.participant, person.display_name)
-        return person.model_copy(update={"display_name": clear})
+        """The person with their display name and e-mail in clear."""
+        record, p = keys.state(env.meeting), person.participant
+        return person.model_copy(update={
+            "display_name": self._open(record, name_field(p), person.display_name),
+            "email": self._open(record, name_field(p, "email"), person.email)})
 
     # ---- timeline entries ------------------------------------------------------------
     def seal_note(self, meeting: str, kind: str, field: str, text: str) -> str:

@@ -188,7 +188,7 @@ class Applier:
             logger.error("inbox entry %s is not a contract event; dropped", entry_id)
             self.metrics.apply_failures.inc()
             return None
-        return with_values(env, fields.get("n"), fields.get("t"))
+        return with_values(env, fields.get("n"), fields.get("t"), fields.get("m"))
 
     async def _apply_all(self, items: list[tuple[str, EventEnvelope]]
                          ) -> tuple[list[str], Exception | None]:
