@@ -294,7 +294,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     incidents = IncidentStore(redis, FieldCipher(key))
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
-    inbox = Inbox(redis, sealer)
+    inbox = Inbox(redis, sealer, applier.screen.matches)
     heartbeats = Heartbeats(redis, engine, inbox,
                             gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
     engine.handlers[HEARTBEAT_KIND] = HeartbeatWatchdog(heartbeats)

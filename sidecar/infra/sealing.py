@@ -1,5 +1,5 @@
-"""PHI sealed at rest: display names, e-mails, chat text, dialled numbers, staff notes and
-spool lines.
+"""PHI sealed at rest: display names, e-mails, dialled numbers, staff notes and spool lines
+(chat text is never kept: ``sidecar/presence/chat.py``).
 
 Each value is one field-cipher token, stored whole (never split or re-encoded), so a key
 rotation finds it by its prefix wherever it sits. The cipher binds a record and a field;
@@ -10,8 +10,6 @@ each is named from where the token is kept, so any reader can name them again:
   heartbeat hash): record ``keys.state(meeting)``, field ``p:<participant>/display_name``;
 - a participant's e-mail (the inbox entry's ``m``; nothing else keeps it): record
   ``keys.state(meeting)``, field ``p:<participant>/email``;
-- chat text (the inbox entry's ``t``, deleted once applied): ``keys.INBOX``,
-  ``<delivery id>/text``;
 - the number a callback ladder dials (its job's data ``to``): ``keys.job(<job key>)``,
   ``to``;
 - staff free text on the timeline and a client's text reply (``SEALED_NOTES``: an
@@ -46,10 +44,6 @@ def name_field(participant: str, what: str = "display_name") -> str:
     return f"{keys.PERSON_FIELD}{participant}/{what}"
 
 
-def text_field(delivery_id: str) -> str:
-    return f"{delivery_id}/text"
-
-
 def person_of(env: EventEnvelope) -> Person | None:
     ev = env.event
     if isinstance(ev, ChatMessageSent):
@@ -58,8 +52,8 @@ def person_of(env: EventEnvelope) -> Person | None:
     return person if isinstance(person, Person) else None
 
 
-def with_values(env: EventEnvelope, name: str | None, text: str | None,
-                email: str | None = None) -> EventEnvelope:
+def with_values(env: EventEnvelope, name: str | None, email: str | None,
+                text: str | None = None) -> EventEnvelope:
     """The envelope with its person's display name and e-mail and its chat text replaced
     (None: kept; no validation: a token is longer than the clear value's limit)."""
     ev = env.event
@@ -99,9 +93,9 @@ class Sealer:
 
     # ---- inbox entries ---------------------------------------------------------------
     def inbox_fields(self, env: EventEnvelope) -> list[str]:
-        """The inbox entry's fields and values: ``e`` the envelope without its PHI, ``n``
-        the sealed display name, ``m`` the sealed e-mail, ``t`` the sealed chat text (when
-        there are such)."""
+        """The inbox entry's fields and values: ``e`` the envelope without its PHI (no
+        name, no e-mail, no chat text), ``n`` the sealed display name, ``m`` the sealed
+        e-mail (when there are such)."""
         person = person_of(env)
         out: list[str] = []
         if person is not None and person.display_name:
@@ -110,16 +104,8 @@ class Sealer:
             out += ["m", self.cipher.encrypt(keys.state(env.meeting),
                                              name_field(person.participant, "email"),
                                              person.email)]
-        if isinstance(env.event, ChatMessageSent) and env.event.text:
-            out += ["t", self.cipher.encrypt(keys.INBOX, text_field(env.id), env.event.text)]
-        blank = with_values(env, "", "", "")
+        blank = with_values(env, "", "", text="")
         return ["e", blank.model_dump_json(), *out]
-
-    def open_text(self, env: EventEnvelope) -> str:
-        """The clear text of a chat event read from the inbox."""
-        if not isinstance(env.event, ChatMessageSent):
-            return ""
-        return self._open(keys.INBOX, text_field(env.id), env.event.text)
 
     def open_person(self, env: EventEnvelope, person: Person) -> Person:
         """The person with their display name and e-mail in clear."""

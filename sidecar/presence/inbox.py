@@ -2,19 +2,22 @@
 
 ``accept`` is what the webhook edge awaits before it answers the platform. Concurrent
 requests are committed together (one pipeline per flush), so a burst costs few round trips.
-Display names and chat text are sealed here, before anything is written
-(``sidecar/infra/sealing.py``).
+Nothing is written in clear: display names and e-mails are sealed here
+(``sidecar/infra/sealing.py``), and a chat message is checked here for code words
+(``ChatScreen``) and only the decision kept (``w``: the matched client ids), never its text.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import Awaitable, Callable
 from importlib import resources
 
 import redis.asyncio as aioredis
 from redis.exceptions import NoScriptError
 
-from contracts.events import EventEnvelope
+from contracts.events import ChatMessageSent, EventEnvelope
 from sidecar.infra import keys
 from sidecar.infra.sealing import Sealer
 from webhooks import IngestUnavailable
@@ -22,29 +25,42 @@ from webhooks import IngestUnavailable
 INBOX_MAXLEN = 1_000_000
 _SOURCE = (resources.files("sidecar.presence") / "lua" / "accept.lua").read_text(encoding="utf-8")
 _Pending = tuple[list[str], asyncio.Future[int]]
+Screen = Callable[[EventEnvelope], Awaitable[list[str]]]  # a chat's matched client ids
 
 
 class Inbox:
-    def __init__(self, redis: aioredis.Redis, sealer: Sealer) -> None:
+    def __init__(self, redis: aioredis.Redis, sealer: Sealer, screen: Screen) -> None:
         self.redis = redis
         self.sealer = sealer
+        self.screen = screen
         self.script = redis.register_script(_SOURCE)
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
 
     async def accept(self, events: list[EventEnvelope]) -> int:
         """How many of ``events`` were new. Raises IngestUnavailable if Redis is down."""
+        try:
+            entries = [await self._entry(env) for env in events]
+        except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+            raise IngestUnavailable(f"{type(exc).__name__}: {exc}") from exc
         futures = []
         loop = asyncio.get_running_loop()
-        for env in events:
+        for env, fields in zip(events, entries, strict=True):
             fut: asyncio.Future[int] = loop.create_future()
             args = [keys.seen(env.id), keys.INBOX, str(keys.SEEN_TTL_S), str(INBOX_MAXLEN),
-                    *self.sealer.inbox_fields(env)]
+                    *fields]
             self._queue.append((args, fut))
             futures.append(fut)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         return sum(await asyncio.gather(*futures))
+
+    async def _entry(self, env: EventEnvelope) -> list[str]:
+        """The inbox entry's fields: sealed, and for a chat message the check's decision."""
+        fields = self.sealer.inbox_fields(env)
+        if isinstance(env.event, ChatMessageSent):
+            fields += ["w", json.dumps(await self.screen(env))]
+        return fields
 
     async def _flush(self) -> None:
         while self._queue:

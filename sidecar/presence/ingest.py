@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import defaultdict
 
@@ -19,7 +20,7 @@ from sidecar.infra.errors import where
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.sealing import with_values
 from sidecar.infra.stopping import check_stop
-from sidecar.presence.chat import ChatWatch
+from sidecar.presence.chat import ChatScreen, ChatWatch
 from sidecar.presence.meetings import MeetingStore
 from sidecar.presence.plan import MeetingView, plan_event, plan_link
 from sidecar.records.clients import ClientStore
@@ -27,6 +28,7 @@ from sidecar.records.clients import ClientStore
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
 MAX_WATCH_RETRIES = 50
+_Entry = tuple[str, EventEnvelope, list[str] | None]  # id, event, a chat's decision
 
 
 class Applier:
@@ -41,7 +43,8 @@ class Applier:
         self.clock = clock
         self.metrics = metrics
         self.consumer = consumer
-        self.chat = ChatWatch(meetings, clients, self.subject_of)
+        self.screen = ChatScreen(live, clients)  # the inbox checks chat with it as it arrives
+        self.chat = ChatWatch(meetings, self.subject_of)
 
     @property
     def config(self) -> ProgramConfig:
@@ -61,13 +64,18 @@ class Applier:
         client = await self.clients.resolve(person, meeting.expected_clients)
         return f"client:{client}" if client else f"participant:{person.participant}"
 
-    async def apply(self, env: EventEnvelope) -> None:
+    async def apply(self, env: EventEnvelope, matched: list[str] | None = None) -> None:
+        """Apply one event; a chat message with its check's decision (``matched``; None:
+        an entry from before the inbox kept decisions, checked now)."""
         meeting_cfg = self.config.meeting_by_number(env.meeting_number)
         if meeting_cfg is None:
             self.metrics.unmapped.labels(env.platform).inc()
             return
         if isinstance(env.event, ChatMessageSent):
-            await self.chat.check(env, meeting_cfg)  # no state to change: nothing to WATCH
+            if matched is None:
+                matched = await self.screen.matches(env)
+            # no state to change: nothing to WATCH
+            await self.chat.check(env, meeting_cfg, matched)
             return
         for _ in range(MAX_WATCH_RETRIES):
             try:
@@ -151,12 +159,13 @@ class Applier:
             got = await self.redis.xreadgroup(keys.INBOX_GROUP, self.consumer,
                                               {keys.INBOX: ">"}, count=200, block=block_ms)
             entries = got[0][1] if got else []
-        by_meeting: dict[str, list[tuple[str, EventEnvelope]]] = defaultdict(list)
+        by_meeting: dict[str, list[_Entry]] = defaultdict(list)
         private: set[str] = set()
         for entry_id, fields in entries:
             env = self._decode(entry_id, fields)
             if env is not None:
-                by_meeting[env.meeting].append((entry_id, env))
+                decided = json.loads(fields["w"]) if "w" in fields else None
+                by_meeting[env.meeting].append((entry_id, env, decided))
                 if isinstance(env.event, ChatMessageSent):
                     private.add(entry_id)
             else:
@@ -181,23 +190,22 @@ class Applier:
             await pipe.execute()
 
     def _decode(self, entry_id: str, fields: dict[str, str]) -> EventEnvelope | None:
-        """The entry's event, its display name and chat text still sealed."""
+        """The entry's event, its display name and e-mail still sealed."""
         try:
             env = EventEnvelope.model_validate_json(fields.get("e", ""))
         except ValidationError:
             logger.error("inbox entry %s is not a contract event; dropped", entry_id)
             self.metrics.apply_failures.inc()
             return None
-        return with_values(env, fields.get("n"), fields.get("t"), fields.get("m"))
+        return with_values(env, fields.get("n"), fields.get("m"))
 
-    async def _apply_all(self, items: list[tuple[str, EventEnvelope]]
-                         ) -> tuple[list[str], Exception | None]:
+    async def _apply_all(self, items: list[_Entry]) -> tuple[list[str], Exception | None]:
         """Apply one meeting's events in order: the ids applied (to acknowledge), and the
         store error that stopped it, if one did (the rest stays pending, in order)."""
         applied: list[str] = []
-        for entry_id, env in items:
+        for entry_id, env, matched in items:
             try:
-                await self.apply(env)
+                await self.apply(env, matched)
             except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
                 return applied, exc  # this or another replica applies the rest again
             except Exception as exc:

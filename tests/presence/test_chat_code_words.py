@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from contracts.events import ChatMessageSent, EventEnvelope, Person
+from contracts.ids import MeetingId, MeetingNumber, ParticipantId
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import T0, join_group
 from tests.conftest import Harness
@@ -124,3 +127,22 @@ async def test_staff_saying_a_code_word_raises_nothing(harness: Harness) -> None
     await h.settle()
     await say(h, T0, "16778000", "Avery L", "remember your blue umbrella", "avery@example.org")
     assert await alerts(h) == []
+
+
+async def test_a_chat_entry_from_before_the_inbox_kept_decisions_is_checked_as_applied(
+        harness: Harness) -> None:
+    """An upgrade finds an entry an older version wrote (the text in the envelope, no
+    decision): it is checked when applied, then deleted like any chat entry."""
+    h = harness
+    await join_group(h)
+    await h.settle()
+    old = EventEnvelope(
+        id="zoom:old-chat-1", platform="zoom", meeting=MeetingId(zp.MEETING_UUID),
+        meeting_number=MeetingNumber(zp.MEETING_NUMBER),
+        occurred_at=datetime.fromtimestamp(T0 / 1000, UTC),
+        event=ChatMessageSent(sender=Person(participant=ParticipantId("16778240"),
+                                            display_name="Casey B"), text=SECRET_LINE))
+    await h.tether.redis.xadd("tether:inbox", {"e": old.model_dump_json()})
+    await h.settle()
+    assert [a["client"] for a in await alerts(h)] == ["client-001"]
+    assert await redis_keys_holding(h, "umbrella") == []
