@@ -270,6 +270,10 @@ async def test_no_phi_in_clear_in_any_data_file(scenario: Harness, own_redis: Re
 
 async def test_embedded_store_files_are_private(
         tmp_path: Path, standin: tuple[TwilioStandIn, str]) -> None:
+    folder = tmp_path / "redis"
+    folder.mkdir(mode=0o755)  # as an older version left it
+    (folder / "redis.log").write_text("an older server's log\n")
+    (folder / "redis.log").chmod(0o644)
     async with running_sidecar("", tmp_path, standin, {}) as h:
         await join_group(h)
         await h.settle()
@@ -282,7 +286,6 @@ async def test_embedded_store_files_are_private(
             return not info["aof_rewrite_in_progress"]
 
         await eventually(rewritten, timeout=10)
-        folder = tmp_path / "redis"
         wrong = private_modes(folder)
         names = sorted(p.name for p in files_under(folder))
     print(f"\nembedded store: {names}")
