@@ -21,6 +21,8 @@ from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.clock import Clock, SystemClock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower
+from sidecar.infra.keyring_file import keyring_path
+from sidecar.infra.keyring_follower import KeyringFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
 from sidecar.infra.stopping import STOPPING, cancel_and_wait
@@ -104,6 +106,10 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             edge = _edge(t)
             edge_holder.append(edge)
             await _run_services(t, edge, run_workers)
+            # every replica reloads its keyring when a rotation names a new key
+            t.tasks.append(asyncio.create_task(KeyringFollower(
+                redis, t.keyring, keyring_path(settings, embedded), t.worker_id
+            ).follow_forever(), name="keyring-follower"))
             gc.collect()
             gc.freeze()  # long-lived startup objects out of the collector's way (p99)
             logger.info("tether ready worker=%s workers=%s program=%s", t.worker_id,

@@ -74,7 +74,9 @@ async def inbound(request: web.Request) -> web.Response:
     t = request.app[CALLBACKS]
     form = await verified_form(request)
     sender, body, sid = form.get("From", ""), form.get("Body", ""), form.get("MessageSid", "")
-    raw = await t.redis.get(keys.sms_from(t.clients.phone_index(sender))) if sender else None
+    found = await t.redis.mget([keys.sms_from(i) for i in t.clients.phone_indexes(sender)]
+                               ) if sender else []
+    raw = next((f for f in found if f), None)
     if raw is None:
         logger.info("text %s matched no callback in progress", sid)
         return _reply()
