@@ -1,0 +1,39 @@
+"""What the operations routes answer (``/healthz``, ``/readyz``, ``/openapi.json``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sidecar.infra.apidoc import Reply
+
+
+class Alive(Reply):
+    ok: bool
+
+
+class Readiness(Reply):
+    """Ready or not (503), each check by name, the problems in sentences, this replica."""
+
+    ready: bool
+    checks: dict[str, bool]
+    problems: list[str]
+    worker: str
+
+
+class OpenApiDocument(Reply):
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+    components: dict[str, Any]
+
+
+class Delivery(Reply):
+    """A platform's webhook delivery: how many events were new (``accepted``), kept to
+    replay while the store is down (``spooled``), or the event type skipped (``ignored``);
+    Zoom's endpoint validation gets ``plainToken`` and ``encryptedToken`` instead."""
+
+    accepted: int | None = None
+    spooled: int | None = None
+    ignored: str | None = None
+    plainToken: str | None = None  # Zoom's field names
+    encryptedToken: str | None = None
