@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic.json_schema import SkipJsonSchema
+
 from sidecar.clinical.cssrs import Item
 from sidecar.incidents.model import Incident
 from sidecar.infra.apidoc import Reply
@@ -77,7 +79,7 @@ class ContactDecision(Reply):
     allowed: bool
     reason: str
     phone: str | None
-    override: bool | None = None
+    override: bool | SkipJsonSchema[None] = None
 
 
 class HandedOff(Reply):

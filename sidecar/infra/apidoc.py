@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+from pydantic.json_schema import SkipJsonSchema
 
 H = TypeVar("H", bound=Callable[..., Any])
 
@@ -40,15 +41,21 @@ class Reply(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+def _one_or_the_other(schema: dict[str, Any]) -> None:
+    """A refusal carries ``error`` or ``errors``; neither is ever null when sent."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+    schema["anyOf"] = [{"required": ["error"]}, {"required": ["errors"]}]
+
+
 class Refusal(Reply):
     """A refusal in JSON: one sentence (``error``) or every problem as ``path: message``
     (``errors``); some say more (``need``: what the form asks next; ``fields``: each
     problem by its field; ``current``: the copy saved since)."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "anyOf": [{"required": ["error"]}, {"required": ["errors"]}]})
-    error: str | None = None
-    errors: list[str] | None = None
+    model_config = ConfigDict(json_schema_extra=_one_or_the_other)
+    error: str | SkipJsonSchema[None] = None  # never null when sent
+    errors: list[str] | SkipJsonSchema[None] = None
 
 
 @dataclass(frozen=True)

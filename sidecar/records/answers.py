@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic.json_schema import SkipJsonSchema
+
 from sidecar.infra.apidoc import Refusal, Reply
 from sidecar.infra.config import OnCallShift
 from sidecar.records.directory import Directory
@@ -55,9 +57,9 @@ class ClientCopy(Reply):
     name: str
     callback_phone: str
     location: dict[str, Any] | None = None
-    code_words_count: int | None = None
-    clinical_fields_hidden: list[str] | None = None
-    safety_plan_review: dict[str, str | None] | None = None
+    code_words_count: int | SkipJsonSchema[None] = None
+    clinical_fields_hidden: list[str] | SkipJsonSchema[None] = None
+    safety_plan_review: dict[str, str | None] | SkipJsonSchema[None] = None
     version: int
 
 

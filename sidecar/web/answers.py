@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic.json_schema import SkipJsonSchema
+
 from sidecar.infra.apidoc import Reply
 
 
@@ -32,8 +34,8 @@ class Delivery(Reply):
     replay while the store is down (``spooled``), or the event type skipped (``ignored``);
     Zoom's endpoint validation gets ``plainToken`` and ``encryptedToken`` instead."""
 
-    accepted: int | None = None
-    spooled: int | None = None
-    ignored: str | None = None
-    plainToken: str | None = None  # Zoom's field names
-    encryptedToken: str | None = None
+    accepted: int | SkipJsonSchema[None] = None
+    spooled: int | SkipJsonSchema[None] = None
+    ignored: str | SkipJsonSchema[None] = None
+    plainToken: str | SkipJsonSchema[None] = None  # Zoom's field names
+    encryptedToken: str | SkipJsonSchema[None] = None

@@ -3,6 +3,8 @@ texted."""
 
 from __future__ import annotations
 
+from pydantic.json_schema import SkipJsonSchema
+
 from sidecar.infra.apidoc import Refusal, Reply
 
 
@@ -33,9 +35,9 @@ class FormRefusal(Refusal):
     """A refusal the in-meeting form acts on: ``need`` is what to ask next (identify,
     code, new_code); ``tries_left`` after a wrong code; ``challenge`` at the hourly cap."""
 
-    need: str | None = None
-    tries_left: int | None = None
-    challenge: str | None = None
+    need: str | SkipJsonSchema[None] = None
+    tries_left: int | SkipJsonSchema[None] = None
+    challenge: str | SkipJsonSchema[None] = None
 
 
 class Stopped(Reply):

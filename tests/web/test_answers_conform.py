@@ -1,7 +1,7 @@
 """The answers of a whole scenario, checked against the served ``/openapi.json``: a group
-meets, a client checks in, an incident runs through the emergency protocol to its close,
-an admin reads and edits records, the directory, the configuration and imports people,
-a clinical lead opens a client with break-glass. Each answer's status is one the document
+meets, a platform's webhook is taken in, a client checks in, an incident runs through the
+emergency protocol to its close, an admin reads and edits records, the directory and the
+configuration and imports people, a clinical lead opens a client with break-glass. Each answer's status is one the document
 lists, its content type one listed for that status, and its body one the schema allows:
 the success answers generated requests seldom reach, and the refusals with more than a
 sentence (a stale copy, a contact refused)."""
@@ -48,6 +48,9 @@ class Conformance:
         headers = {**(self.h.token(staff) if staff else {}), **kw.pop("headers", {})}
         r = await self.h.http.request(method, self.h.base + (path or template),
                                       headers=headers, **kw)
+        return self.check(method, template, r)
+
+    def check(self, method: str, template: str, r: httpx.Response) -> httpx.Response:
         label = f"{method} {template} -> {r.status_code}"
         answers = self.doc["paths"][template][method.lower()]["responses"]
         assert str(r.status_code) in answers, f"{label}: not a status the document lists"
@@ -74,6 +77,8 @@ async def test_a_session_and_an_emergency_answer_as_documented(harness: Harness)
     call = await checked(h)
     i = inc["id"]
     await call("GET", "/api/meetings")
+    left = await h.zoom(zp.left(int(h.clock.now() * 1000), "pu-rowan-1", "Rowan T"))
+    assert call.check("POST", "/webhooks/{platform}", left).json() == {"accepted": 1}
     await call("GET", "/api/meetings/{meeting}/roster", f"/api/meetings/{M}/roster")
     await call("GET", "/api/meetings/{meeting}/timeline", f"/api/meetings/{M}/timeline")
     await call("POST", "/api/meetings/{meeting}/alerts/seen", f"/api/meetings/{M}/alerts/seen",
