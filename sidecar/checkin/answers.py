@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sidecar.infra.apidoc import Reply
+from sidecar.records.model import Location
 
 
 class LinkMade(Reply):
@@ -25,7 +26,7 @@ class OwnCheckIn(Reply):
 
     checkin: dict[str, Any] | None
     stale: bool
-    on_file: dict[str, Any] | None
+    on_file: Location | None  # without the room
 
 
 class Submitted(Reply):

@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sidecar.clinical.cssrs import Item
 from sidecar.incidents.model import Incident
 from sidecar.infra.apidoc import Reply
+from sidecar.records.model import SafetyPlan
 
 
 class ToDo(Reply):
@@ -64,7 +65,7 @@ class EmergencyCard(Reply):
     checked_in_at: str | None
     callback_phone: str
     who_is_present: str
-    safety_plan: dict[str, Any]
+    safety_plan: SafetyPlan
     responders: dict[str, Any]
     contacts: list[dict[str, Any]]
     incident: str

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sidecar.infra.apidoc import Reply
+from sidecar.records.model import EmergencyContact, Location
 
 
 class Person(Reply):
@@ -69,11 +70,11 @@ class DispatchCard(Reply):
     checked_in_at: int | None
     others_present: str | None
     who_is_present: str
-    location: dict[str, Any] | None
+    location: Location | None
     address: str | None
     room: str | None
     location_on_file: str | None
-    emergency_contacts: list[dict[str, Any]]
+    emergency_contacts: list[EmergencyContact]  # those responders may call or be told
     support_contacts: list[dict[str, Any]]
     considerations: dict[str, Any]
     responders: dict[str, Any]

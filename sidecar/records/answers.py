@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from sidecar.infra.apidoc import Refusal, Reply
 from sidecar.infra.config import OnCallShift
 from sidecar.records.directory import Directory
+from sidecar.records.model import EmergencyContact, Location
 
 
 class Imported(Reply):
@@ -56,7 +57,8 @@ class ClientCopy(Reply):
     id: str
     name: str
     callback_phone: str
-    location: dict[str, Any] | None = None
+    location: Location | None
+    emergency_contacts: list[EmergencyContact]
     code_words_count: int | SkipJsonSchema[None] = None
     clinical_fields_hidden: list[str] | SkipJsonSchema[None] = None
     safety_plan_review: dict[str, str | None] | SkipJsonSchema[None] = None

@@ -1,10 +1,10 @@
 """The answers of a whole scenario, checked against the served ``/openapi.json``: a group
 meets, a platform's webhook is taken in, a client checks in, an incident runs through the
 emergency protocol to its close, an admin reads and edits records, the directory and the
-configuration and imports people, a clinical lead opens a client with break-glass. Each answer's status is one the document
-lists, its content type one listed for that status, and its body one the schema allows:
-the success answers generated requests seldom reach, and the refusals with more than a
-sentence (a stale copy, a contact refused)."""
+configuration and imports people, a clinical lead opens a client with break-glass. Each
+answer's status is one the document lists, its content type one listed for that status,
+and its body one the schema allows: the success answers generated requests seldom reach,
+and the refusals with more than a sentence (a stale copy, a contact refused)."""
 
 from __future__ import annotations
 
