@@ -68,6 +68,20 @@ def path_parameters(resource: web.AbstractResource) -> tuple[str, list[dict[str,
     return str(info["formatter"]), params
 
 
+def without_defaults(node: Any) -> None:
+    """Drop ``default`` from every schema in an answer's (what a field holds when a body
+    leaves it out means nothing in what the server writes)."""
+    if isinstance(node, list):
+        for item in node:
+            without_defaults(item)
+    elif isinstance(node, dict):
+        node.pop("default", None)
+        for key, value in node.items():
+            named = key in ("properties", "$defs", "patternProperties")
+            for sub in value.values() if named else [value]:
+                without_defaults(sub)
+
+
 class Components:
     """Body and answer schemas, each model's definitions under its module's name (no
     collisions); answers as the handlers write them (serialization mode), under
@@ -81,6 +95,8 @@ class Components:
         schema = model.model_json_schema(
             ref_template="#/components/schemas/" + prefix + "{model}",
             mode="serialization" if answer else "validation")
+        if answer:
+            without_defaults(schema)
         self.schemas.update({prefix + k: v for k, v in schema.pop("$defs", {}).items()})
         self.schemas[prefix + model.__name__] = schema
         return {"$ref": "#/components/schemas/" + prefix + model.__name__}
