@@ -65,7 +65,7 @@ class Described:
     ok: tuple[int, ...] = (200,)  # the success answers
     also: tuple[int, ...] = ()  # refusals besides those every route of its kind gives
     summary: str = ""
-    answer: Answer | None = None  # the success answers' body (none for 204 and 302)
+    answer: Answer | None = None  # the success answers' body (none for 204 or a redirect)
     answers: Mapping[int, Answer] = field(default_factory=dict)  # a code's own body
     refusal: type[BaseModel] = Refusal  # what every other refusal's JSON says
 

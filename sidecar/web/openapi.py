@@ -140,13 +140,14 @@ def _codes(method: str, path: str, r: Rule, d: Described, has_params: bool) -> s
 
 
 def answer(code: int, d: Described, components: Components) -> dict[str, Any]:
-    """One response: its meaning and, unless it has no body, what the body is. A refusal
-    is a sentence in plain text or a ``Refusal`` in JSON (a page's, a page too)."""
+    """One response: its meaning and, unless it has no body (204, a redirect), what the
+    body is. A refusal is a sentence in plain text or a ``Refusal`` in JSON (a page's, a
+    page too)."""
     out: dict[str, Any] = {"description": SEMANTICS.get(code, "")}
     own = d.answers.get(code)
     if code < 400:
         body = own or d.answer
-        if body is not None and code not in (204, 302):
+        if body is not None and code != 204 and not 300 <= code < 400:
             out["content"] = components.content(body)
         return out
     content = components.content(own or d.refusal)
