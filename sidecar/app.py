@@ -35,6 +35,7 @@ from sidecar.registry import webhook_adapters
 from sidecar.services import Tether, build, data_key, open_store, wire
 from sidecar.signin import breakglass_routes, login_routes, session_routes
 from sidecar.web import ops, pages
+from sidecar.web.answers import Delivery
 from sidecar.zoom import app_routes, recording_routes
 from sidecar.zoom import checkin_routes as zoom_checkin_routes
 from sidecar.zoom import code_routes as zoom_code_routes
@@ -123,7 +124,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
         app[STOPPING].set()
 
     @access.rule(access.public("the platform's webhook signature, checked by its adapter"))
-    @described(JSON, also=(413,))
+    @described(JSON, also=(404, 413), answer=Delivery)
     async def webhook(request: web.Request) -> web.StreamResponse:
         return await edge_holder[0].handle(request)
 

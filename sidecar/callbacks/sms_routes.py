@@ -13,7 +13,7 @@ from sidecar.callbacks.deps import CALLBACKS
 from sidecar.callbacks.telephony_routes import verified_form
 from sidecar.infra import keys
 from sidecar.infra.access import public, rule
-from sidecar.infra.apidoc import FORM, described
+from sidecar.infra.apidoc import FORM, TWIML, described
 from sidecar.infra.timeline import entry
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def reading(body: str) -> str:
 
 @routes.post("/webhooks/telephony/sms")
 @rule(public("X-Twilio-Signature"))
-@described(FORM, ok=(200, 204))
+@described(FORM, ok=(200, 204), answer=TWIML)
 async def inbound(request: web.Request) -> web.Response:
     """A text to our number, matched by its sender to the ladder that texted them. "1" is
     shown to the clinicians as "says they are OK"; "2" calls them now."""
