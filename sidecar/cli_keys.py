@@ -82,6 +82,16 @@ def cmd_keys_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_keys_create(args: argparse.Namespace) -> int:
+    path: Path = args.path
+    if path.exists():
+        print(f"{path} exists already: it is left as it is", file=sys.stderr)
+        return 1
+    state = keyring_file.create(path)
+    print(f"made {path} with one key, {state.primary}; set TETHER_KEYRING_FILE={path}")
+    return 0
+
+
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     k = sub.add_parser("keys", help="the data keys: rotate them, see their state")
     ksub = k.add_subparsers(dest="keys_command", required=True)
@@ -90,6 +100,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     r.add_argument("--replica-wait", type=float, default=60.0,
                    help="seconds to wait for every running replica to take the new key")
     r.set_defaults(fn=cmd_keys_rotate)
+    c = ksub.add_parser("create", help="make a new keyring file with one key (mode 0600)")
+    c.add_argument("path", type=Path)
+    c.set_defaults(fn=cmd_keys_create)
     s = ksub.add_parser("status", help="the keyring's keys and any rotation under way")
     s.set_defaults(fn=cmd_keys_status)
 

@@ -193,3 +193,22 @@ def test_a_keyring_from_the_environment_cannot_rotate(tmp_path: Path) -> None:
     assert out.returncode == 1 and "TETHER_KEYRING_FILE" in out.stderr
     assert "Traceback" not in out.stderr
     assert issubclass(KeyProblem, Exception)
+
+
+def test_a_new_keyring_file_is_private_and_never_overwritten(tmp_path: Path) -> None:
+    import subprocess
+
+    path = tmp_path / "k" / "keyring.json"
+    run = [sys.executable, "-m", "sidecar.cli", "keys", "create", str(path)]
+    out = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "TETHER_KEYRING_FILE=" in out.stdout, out.stderr
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    before = path.read_text()
+    again = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert again.returncode == 1 and "left as it is" in again.stderr
+    assert path.read_text() == before
+    env = {**os.environ, "TETHER_KEYRING_FILE": str(path), "TETHER_DATA_KEY": ""}
+    status = subprocess.run([sys.executable, "-m", "sidecar.cli", "keys", "status"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    kid = keyring_file.read(path).primary
+    assert f"key {kid}: primary" in status.stdout, status.stderr
