@@ -10,5 +10,5 @@ renamed), so they would not give R4. It ships ``fhir.resources.R4B`` (4.3.0), an
 only the medication-definition and evidence resources: ``QuestionnaireResponse``,
 ``Observation``, ``Flag``, ``Encounter``, ``Bundle`` and the data types used here are
 element-for-element R4's. So every resource is built and validated with the R4B classes,
-and the JSON they write is R4 JSON; the answers say ``fhirVersion=4.0``.
+and the JSON they write is R4 JSON.
 """

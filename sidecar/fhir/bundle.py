@@ -13,8 +13,7 @@ from sidecar.fhir.refs import Program, full_url, instant
 from sidecar.fhir.screen import questionnaire_response, risk_observation
 from sidecar.incidents.model import Incident
 
-MEDIA = "application/fhir+json"
-CONTENT_TYPE = f"{MEDIA}; fhirVersion=4.0"  # R4 (see the package's docstring)
+MEDIA = "application/fhir+json"  # R4 JSON (see the package's docstring)
 
 
 def incident_resources(program: Program, incident: Incident) -> list[Resource]:

@@ -31,4 +31,5 @@ def session_encounter(program: Program, client: str, meeting: str, start: dateti
         subject=program.patient(client),
         period=Period(start=instant(int(start.timestamp() * 1000)),
                       end=instant(int(end.timestamp() * 1000))),
-        length=Duration(value=minutes, unit="min", system=codes.UCUM, code="min"))
+        length=Duration.model_validate(  # (its fields are Quantity's, which mypy misses)
+            {"value": minutes, "unit": "min", "system": codes.UCUM, "code": "min"}))
