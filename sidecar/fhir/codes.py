@@ -20,7 +20,7 @@ screener's panel and item codes (§2.2), so the panel is 93373-9.
 
 from __future__ import annotations
 
-from sidecar.clinical.cssrs import ITEMS, Level
+from sidecar.clinical.cssrs import Level
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"
@@ -29,12 +29,12 @@ OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-catego
 FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
 
 PANEL = "93373-9"
-PANEL_NAME = "Columbia - suicide severity rating scale screener - recent [C-SSRS]"
 # The canonical LHC-Forms gives a LOINC panel's Questionnaire.
 QUESTIONNAIRE = f"{LOINC}/q/{PANEL}"
 RISK_LEVEL = "93374-7"
 RISK_LEVEL_NAME = "Suicide risk level"
 
+# the table above (tests/fhir/test_resources.py checks it against cssrs.py's items)
 ITEM_CODES: dict[int, str] = {1: "93246-7", 2: "93247-5", 3: "93248-3", 4: "93249-1",
                               5: "93250-9", 6: "93267-3"}
 YES = ("LA33-6", "Yes")
@@ -50,12 +50,3 @@ LEVEL_WORDS: dict[Level, str] = {
 }
 HIGH_LEVELS = frozenset({Level.HIGH, Level.EMERGENCY})
 
-
-def _agrees_with_the_screener() -> None:
-    """The table above is the screener's own: ``cssrs.ITEMS`` carries each item's LOINC."""
-    for item in ITEMS:
-        if ITEM_CODES[item.number] != item.loinc:
-            raise AssertionError(f"item {item.number}: {item.loinc} != {ITEM_CODES[item.number]}")
-
-
-_agrees_with_the_screener()

@@ -14,6 +14,7 @@ from fhir.resources.R4B.encounter import Encounter
 
 from sidecar.clinical import cssrs
 from sidecar.clinical.cssrs import Imminence
+from sidecar.fhir import codes
 from sidecar.fhir.bundle import as_json, collection, incident_resources
 from sidecar.fhir.encounter import session_encounter
 from sidecar.fhir.refs import Program
@@ -25,9 +26,10 @@ ALL_NO = {1: False, 2: False, 6: False}
 HIGH = {1: True, 2: True, 3: True, 4: True, 5: False, 6: False}
 MODERATE = {1: True, 2: True, 3: True, 4: False, 5: False, 6: False}
 IMMINENT = Imminence(plan=True, means=True, intent=True)
+NOT_IMMINENT = Imminence()
 
 
-def incident(*answers: dict[int, bool], imminence: Imminence = Imminence()) -> Incident:
+def incident(*answers: dict[int, bool], imminence: Imminence = NOT_IMMINENT) -> Incident:
     i = Incident(id="inc0001", meeting="mtg-1", meeting_number="81234567890",
                  client="client-001", trigger="screen", opened_ms=T0, opened_by="lead-avery")
     for n, given in enumerate(answers):
@@ -62,6 +64,12 @@ def test_the_screen_is_a_questionnaire_response_with_loinc_items_and_answers() -
     no = {"system": "http://loinc.org", "code": "LA32-8", "display": "No"}
     assert [i["answer"][0]["valueCoding"] for i in qr["item"]] == [yes, yes, yes, yes, no, no]
     assert cssrs.COPYRIGHT in qr["text"]["div"]
+
+
+def test_the_item_table_is_the_screeners_own() -> None:
+    assert codes.ITEM_CODES == {i.number: i.loinc for i in cssrs.ITEMS}
+    assert codes.ITEM_CODES == {1: "93246-7", 2: "93247-5", 3: "93248-3", 4: "93249-1",
+                                5: "93250-9", 6: "93267-3"}
 
 
 def test_skipped_items_are_not_answered() -> None:
