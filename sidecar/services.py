@@ -26,6 +26,7 @@ from sidecar.checkin.sms import CheckInTexter, CodeTexter
 from sidecar.checkin.store import CheckInLinks, CheckInStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
+from sidecar.incidents.proactive import PROACTIVE_KIND, ProactiveDue
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
 from sidecar.infra import access, keyring_file, keys
 from sidecar.infra.audit import Audit
@@ -284,6 +285,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
         lambda: texter if live.current.checkin_policy.reprompt_by_sms else None)
     incidents = IncidentStore(redis, cipher)
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
+    engine.handlers[PROACTIVE_KIND] = ProactiveDue(engine, meetings, incidents, clients, live,
+                                                   dialer, redis, metrics, public_url)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis)
     heartbeats = Heartbeats(redis, engine, inbox,

@@ -17,6 +17,7 @@ from contracts.events import LeaveReason
 from sidecar.clinical.aftercare import AftercarePolicy
 from sidecar.clinical.checkin_rules import CheckInRequirements
 from sidecar.clinical.policy import TriagePolicy
+from sidecar.clinical.proactive import ProactivePolicy
 
 PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
 
@@ -210,6 +211,7 @@ class ProgramConfig(_Strict):
     telephony: Telephony = Telephony()
     triage_policy: TriagePolicy = TriagePolicy()
     aftercare_policy: AftercarePolicy = AftercarePolicy()
+    proactive_policy: ProactivePolicy = ProactivePolicy()  # check-ins after a screen
     part2_program: bool = False  # a substance-use program under 42 CFR Part 2
     on_call_schedule: list[OnCallShift] = []
 
