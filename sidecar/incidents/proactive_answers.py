@@ -38,5 +38,6 @@ class CheckIns(Reply):
     suggested_local: str
     time_zone: str
     overdue_minutes: int
+    client_text: str  # what a text check-in sends (the program's words, no PHI)
     clinicians: list[Clinician]
     check_ins: list[CheckInLine]

@@ -65,7 +65,7 @@ def overview(t: IncidentDeps, incident: Incident) -> proactive_answers.CheckIns:
     return proactive_answers.CheckIns(
         incident=incident.id, offered=offered(incident.level),
         suggested_local=local_text(suggested_ms(now, zone, policy.suggested_time), zone),
-        time_zone=zone, overdue_minutes=policy.overdue_minutes,
+        time_zone=zone, overdue_minutes=policy.overdue_minutes, client_text=policy.client_text,
         clinicians=clinicians(t), check_ins=lines)
 
 

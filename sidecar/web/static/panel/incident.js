@@ -12,6 +12,7 @@
 //         meeting, clientName(id), staffName(id), onClosed() }
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { phone, telHref } from "./words.js";
+import { CheckIns } from "./proactive.js";
 
 const enc = encodeURIComponent;
 const LEVEL_WORDS = { none: "No risk found", low: "Low risk", moderate: "Moderate risk",
@@ -447,6 +448,7 @@ export function IncidentView({ id, ctx, version }) {
     ${state === "emergency" ? html`<${Emergency} ...${common} />` : null}
     ${state === "emergency" || state === "screened" ? html`<${Close} ...${common} />` : null}
     ${state === "closed" ? html`<${Closed} ...${common} />` : null}
+    <${CheckIns} ...${common} />
     <a class="report" href=${"/incidents/" + enc(incident.id) + "/report"}
       target="_blank" rel="noopener">Printable report</a>
     <${Said} text=${said} />

@@ -16,7 +16,8 @@ const NOTES = { "alert.code_word": "code-word", "alert.need_moment": "need-momen
   "checkin.code_refused": "checkin-code-capped", "ladder.bridge": "bridge",
   "ladder.bridge_missed": "bridge", "sms.reply": "sms-reply",
   "alert.responders_unreached": "responders-unreached", "alert.sms_undelivered": "sms-undelivered",
-  "ladder.text_failed": "text-failed", "alert.unidentified_drop": "unidentified-drop" };
+  "ladder.text_failed": "text-failed", "alert.unidentified_drop": "unidentified-drop",
+  "alert.checkin_due": "checkin-due" };
 
 // Silent alerts only the clinicians see; each may open a safety check
 export const SILENT = { "code-word": "code_word", "need-moment": "need_moment",
