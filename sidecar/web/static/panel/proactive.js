@@ -75,7 +75,7 @@ function Line({ c, incident, ctx, setList }) {
 }
 
 function Schedule({ list, incident, ctx, setList }) {
-  const [open, setOpen] = useState(list.offered);
+  const [open, setOpen] = useState(list.offered && !list.check_ins.length);
   const [way, setWay] = useState("call");
   const [at, setAt] = useState(list.suggested_local);
   const [assignee, setAssignee] = useState(
