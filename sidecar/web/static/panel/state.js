@@ -87,6 +87,9 @@ export function apply(s, kind, entry) {
     return d.client && d.dead && d.reason === "wrong" ?
       note(s, "checkin-code-dead", d.client, d, at) : false;
   }
+  if (NOTES[kind] && d.incident && s.incidents[d.incident]) {  // a check-in due or overdue
+    s.incidents[d.incident].version = (s.incidents[d.incident].version || 0) + 1;
+  }
   if (NOTES[kind]) {
     const key = d.client || d.subject || d.participant || "";
     return note(s, NOTES[kind], kind === "alert.sms_undelivered" ? key + (d.to || "") : key, d, at);
