@@ -105,19 +105,29 @@ class ProactiveDue:
         """Tell the clinicians (and, for a text, the client) once; ``asked``: the client
         replied 2, so a call is due now whatever the check-in's way."""
         now = self.engine.now_ms()
+        fresh: list[bool] = []
 
-        def tell(pipe: Pipeline, i: Incident) -> None:
+        def mark(i: Incident) -> None:
+            fresh.clear()  # a retry after a race starts from the stored document again
             c = find(i, cid)
-            assert c is not None
+            if c is not None and (asked or c.fired_ms is None):
+                fresh.append(True)
+                mark_fired(i, cid, now)
+
+        def tell(pipe: Pipeline, i: Incident) -> None:  # with the mark, or not at all
+            c = find(i, cid)
+            if not fresh or c is None:
+                return
             way = "call" if asked else c.way
             self.meetings.append_cmds(pipe, i.meeting, entry(
                 "alert.checkin_due", now, incident=i.id, client=i.client, checkin=cid,
                 way=way, asked=asked, assignee=c.assignee))
 
-        incident = await self.incidents.change(incident_id, lambda i: mark_fired(i, cid, now),
-                                               tell)
+        incident = await self.incidents.change(incident_id, mark, tell)
         item = find(incident, cid)
         assert item is not None
+        if not fresh:  # another run told them already
+            return item
         if item.way == "text" and not asked:
             texted = await self._text_client(incident, item)
             incident = await self.incidents.change(incident_id,

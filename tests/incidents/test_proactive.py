@@ -194,3 +194,35 @@ async def test_refusals(harness: Harness) -> None:
     assert r.status_code == 409 and "agreed to texts" in r.text
     r = await post(h, f"{incident}/check-ins/nope/outcome", {"result": "okay"})
     assert r.status_code == 404
+
+
+async def test_a_check_in_job_run_twice_tells_once(harness: Harness) -> None:
+    """A lapsed lease runs a job again: the clinicians are told once, texted once, and the
+    overdue alert is raised once."""
+    from sidecar.incidents.proactive import PROACTIVE_KIND
+    from sidecar.infra.jobs.model import ClaimedJob
+
+    h = harness
+    incident = await screened(h)
+    line = (await post(h, f"{incident}/check-ins", {})).json()["check_ins"][0]
+    handler = h.tether.engine.handlers[PROACTIVE_KIND]
+
+    def job(at_ms: int) -> ClaimedJob:
+        return ClaimedJob(key=f"proactive:{incident}:{line['id']}", kind=PROACTIVE_KIND,
+                          payload={"incident": incident, "checkin": line["id"]}, data={},
+                          epoch="1", attempts=0, wake="1", due_ms=at_ms, claimed_at_ms=at_ms)
+
+    h.clock.advance((line["due_ms"] - h.clock.now() * 1000) / 1000 + 1)
+    await handler(job(line["due_ms"]))
+    await handler(job(line["due_ms"]))
+    await h.advance(1)  # the engine's own worker runs it as well
+    assert len(await kinds(h, "alert.checkin_due")) == 1
+    assert sum(1 for m in h.standin.messages if m["to"] == AVERY_PHONE) == 1
+    late = line["due_ms"] + 120 * 60_000
+    h.clock.advance(121 * 60)
+    outcomes = [(await handler(job(late))).outcome,  # type: ignore[union-attr]
+                (await handler(job(late))).outcome]  # type: ignore[union-attr]
+    await h.advance(1)
+    await eventually(lambda: _has(h, "alert.followup_overdue"))
+    assert len(await kinds(h, "alert.followup_overdue")) == 1
+    assert outcomes.count("overdue") <= 1
