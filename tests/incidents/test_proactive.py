@@ -75,6 +75,9 @@ async def test_a_call_comes_due_then_overdue_and_its_outcome_is_recorded(
     nudge = [m for m in h.standin.messages if m["to"] == AVERY_PHONE]
     assert nudge and not any(p in nudge[0]["body"] for p in PHI)  # no name in a text
     assert (await checkins(h, incident))["check_ins"][0]["state"] == "due"
+    view = (await h.http.get(f"{h.base}/api/incidents/{incident}", headers=h.token())).json()
+    (todo,) = [r for r in view["to_do"] if r["kind"] == "checkin"]  # in the incident's list
+    assert todo["key"] == line["id"] and todo["assignee"] == "lead-avery"
     assert not await kinds(h, "alert.followup_overdue")
 
     await until(h, line["due_ms"] + 120 * 60_000)  # the default window: two hours
@@ -95,6 +98,7 @@ async def test_a_call_comes_due_then_overdue_and_its_outcome_is_recorded(
     assert again.status_code == 409 and "already" in again.text
     report = (await h.http.get(f"{h.base}/api/incidents/{incident}", headers=h.token())).json()
     assert report["proactive"][0]["outcome"]["result"] == "needs_follow_up"
+    assert not [r for r in report["to_do"] if r["kind"] == "checkin"]
     words = [e for e in report["log"] if e["what"] == "check-in outcome"]
     assert words[0]["detail"]["result"] == "reached, needs follow-up"
     assert words[0]["by"] == "lead-avery"

@@ -65,6 +65,8 @@ async def test_schedule_due_overdue_outcome(harness: Harness, browser: Any,  # n
     page = await again(h, browser, page, incident, width)  # a day later: a new session
     await shows(page, "due")
     assert "Due now" in await text(page, "li.checkin")
+    task = await text(page, "li.checkin-due")  # and in the incident's task list
+    assert "Check-in due: Morgan Ostrander, call Casey Brightwater now" in task
     await until(h, got["due_ms"] + 120 * 60_000)
 
     async def overdue() -> bool:

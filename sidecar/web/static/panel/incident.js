@@ -186,6 +186,13 @@ function Result({ incident, ctx, update, rescreen }) {
 
 // ---- the one task list ---------------------------------------------------------------
 function Task({ row, incident, ctx, update, said }) {
+  if (row.kind === "checkin") {  // its outcome is recorded under Check-ins
+    return html`<li class="late checkin-due" data-key=${row.key}>
+      <span class="title">${"Check-in due: " + ctx.staffName(row.assignee) + ", call " +
+        ctx.clientName(incident.client) + " now"}</span>
+      <span class="due">${"due " + when(row.due_ms)}; record how it went under Check-ins</span>
+    </li>`;
+  }
   const path = "/api/incidents/" + enc(incident.id) + "/" +
     (row.kind === "step" ? "steps/" : "checklist/") + enc(row.key);
   const late = !row.done && row.due_ms < Date.now();
