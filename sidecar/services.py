@@ -286,7 +286,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     incidents = IncidentStore(redis, cipher)
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
     engine.handlers[PROACTIVE_KIND] = ProactiveDue(engine, meetings, incidents, clients, live,
-                                                   dialer, redis, metrics, public_url)
+                                                   dialer, redis, metrics, public_url, audit)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis)
     heartbeats = Heartbeats(redis, engine, inbox,

@@ -28,6 +28,7 @@ from sidecar.incidents.model import Incident
 from sidecar.incidents.proactive_model import ProactiveCheckIn, Reply
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
 from sidecar.infra import keys
+from sidecar.infra.audit import Audit
 from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome
 from sidecar.infra.metrics import Metrics
@@ -58,6 +59,7 @@ class ProactiveDue:
     redis: aioredis.Redis
     metrics: Metrics
     public_url: str
+    audit: Audit
 
     async def __call__(self, job: ClaimedJob) -> Outcome:
         incident_id, cid = job.payload["incident"], job.payload["checkin"]
@@ -91,6 +93,7 @@ class ProactiveDue:
                 continue
             seen[signal] = value
             changed = await self.incidents.change(incident.id, self._replied(item.id, reply))
+            await self.audit.record("client", f"incident.checkin_reply:{reply}", incident.id)
             item = find(changed, item.id) or item
             if reply == "call" and item.outcome is None:
                 item = await self._due(incident.id, item.id, asked=True)

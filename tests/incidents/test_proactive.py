@@ -159,6 +159,8 @@ async def test_a_text_check_in_matches_the_replies(harness: Harness) -> None:
     line = (await checkins(h, incident))["check_ins"][0]
     assert line["reply"] == "ok" and line["outcome"]["by"] == "client"
     assert line["outcome"]["result"] == "okay"
+    audit = await h.tether.redis.xrange(keys.AUDIT)
+    assert any(f.get("action") == "incident.checkin_reply:ok" for _, f in audit)
 
     second = (await post(h, f"{incident}/check-ins", {"way": "text"})).json()
     new = next(c for c in second["check_ins"] if c["state"] == "scheduled")
