@@ -14,6 +14,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
     tether_redis_url: str = ""
+    # how long ``tether serve`` waits for the Redis server at TETHER_REDIS_URL to answer
+    tether_redis_wait_s: float = Field(default=60, ge=0)
     tether_data_dir: Path = Path("./var")
     tether_data_key: SecretStr = SecretStr("")
     tether_public_url: str = "http://127.0.0.1:8080"
