@@ -147,7 +147,8 @@ def _ready(base: str) -> bool:
     return bool(checks["redis"] and checks["workers"])
 
 
-def _until(check: Callable[[], bool], proc: subprocess.Popen[str], log: Path, timeout: float = 60) -> None:
+def _until(check: Callable[[], bool], proc: subprocess.Popen[str], log: Path,
+           timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert proc.poll() is None, log.read_text()[-3000:]
