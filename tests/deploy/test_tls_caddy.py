@@ -1,0 +1,125 @@
+"""TLS in front of the sidecar, as in production (deploy/Caddyfile): Debian's caddy with its
+own local certificate authority (``tls internal``) on loopback ports reaches the real
+sidecar over https, verified against that authority's root certificate; plain http is
+redirected to https, and plain http sent to the https port is refused."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import Harness, free_port
+
+CADDY = shutil.which("caddy")
+pytestmark = pytest.mark.skipif(CADDY is None and not os.environ.get("CI"),
+                                reason="caddy is not installed (apt-get install caddy)")
+
+CADDYFILE = """\
+{{
+	admin off
+	local_certs
+	skip_install_trust
+	auto_https disable_redirects
+	http_port {http}
+	https_port {https}
+}}
+
+https://localhost:{https} {{
+	bind 127.0.0.1
+	tls internal
+	reverse_proxy 127.0.0.1:{upstream} {{
+		flush_interval -1
+	}}
+}}
+
+http://localhost:{http} {{
+	bind 127.0.0.1
+	redir https://localhost:{https}{{uri}} permanent
+}}
+"""
+
+
+@dataclass
+class Caddy:
+    https: str
+    http: str
+    root_cert: Path
+
+    def trust(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.root_cert))
+
+
+@pytest.fixture
+def caddy(harness: Harness, tmp_path: Path) -> Iterator[Caddy]:
+    assert CADDY is not None, "CI needs caddy (.ci/run installs it)"
+    https, http = free_port(), free_port()
+    home = tmp_path / "caddy"
+    home.mkdir()
+    config = home / "Caddyfile"
+    upstream = harness.base.rsplit(":", 1)[1]
+    config.write_text(CADDYFILE.format(http=http, https=https, upstream=upstream))
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "data"),
+           "XDG_CONFIG_HOME": str(home / "config")}
+    log = (home / "caddy.log").open("wb")
+    proc = subprocess.Popen([CADDY, "run", "--config", str(config), "--adapter", "caddyfile"],
+                            env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+    root = home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+    try:
+        _until_listening(proc, https, root, home / "caddy.log")
+        yield Caddy(f"https://localhost:{https}", f"http://localhost:{http}", root)
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
+
+
+def _until_listening(proc: subprocess.Popen[bytes], port: int, root: Path, log: Path) -> None:
+    import socket
+
+    deadline = time.monotonic() + 30
+    while True:
+        assert proc.poll() is None, log.read_text()[-3000:]
+        assert time.monotonic() < deadline, log.read_text()[-3000:]
+        if root.exists():
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    return
+        time.sleep(0.05)
+
+
+async def test_https_through_caddy_reaches_the_sidecar(caddy: Caddy) -> None:
+    async with httpx.AsyncClient(verify=caddy.trust(), timeout=10) as tls:
+        alive = await tls.get(caddy.https + "/healthz")
+        ready = await tls.get(caddy.https + "/readyz")
+    assert alive.status_code == 200 and alive.json() == {"ok": True}
+    assert alive.http_version in ("HTTP/1.1", "HTTP/2")
+    assert ready.json()["checks"]["redis"] is True  # the sidecar's own answer, via Caddy
+
+
+async def test_the_certificate_is_refused_without_caddys_root(caddy: Caddy) -> None:
+    async with httpx.AsyncClient(timeout=10) as untrusting:  # the system's roots only
+        with pytest.raises(httpx.ConnectError, match="CERTIFICATE_VERIFY_FAILED"):
+            await untrusting.get(caddy.https + "/healthz")
+
+
+async def test_plain_http_is_redirected_to_https(caddy: Caddy) -> None:
+    async with httpx.AsyncClient(timeout=10, follow_redirects=False) as plain:
+        answer = await plain.get(caddy.http + "/readyz?x=1")
+    assert answer.status_code in (301, 308)
+    assert answer.headers["Location"] == caddy.https + "/readyz?x=1"
+    assert "ok" not in answer.text  # nothing of the sidecar's answered over plain http
+
+
+async def test_plain_http_on_the_https_port_is_refused(caddy: Caddy) -> None:
+    async with httpx.AsyncClient(timeout=10) as plain:
+        answer = await plain.get(caddy.https.replace("https://", "http://") + "/healthz")
+    assert answer.status_code == 400 and "HTTPS" in answer.text
