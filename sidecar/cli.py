@@ -31,7 +31,13 @@ from sidecar.infra.settings import Settings
 from sidecar.records.clients import IdentityConflict
 from sidecar.records.directory import Directory, load_directory
 from sidecar.records.model import ClientFile
-from sidecar.startup import bind, check_readable, data_key_sentence, load_settings
+from sidecar.startup import (
+    bind,
+    check_readable,
+    data_key_sentence,
+    load_settings,
+    settings_invalid,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULT_CONFIG = Path("examples/program.yaml")
@@ -359,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.fn(args))
     except StartupProblem as exc:
         return _said(str(exc))
+    except ValidationError as exc:  # Settings() read where a command opens the store
+        if exc.title != Settings.__name__:
+            raise
+        return _said(str(settings_invalid(exc)))
     except (KeyError_, RuntimeError) as exc:  # the data key's own errors, for now
         sentence = data_key_sentence(exc)
         if sentence is None:

@@ -33,8 +33,13 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        raise SettingsInvalid("\n".join(_setting_line(e["loc"], e["msg"])
-                                        for e in exc.errors())) from exc
+        raise settings_invalid(exc) from exc
+
+
+def settings_invalid(exc: ValidationError) -> SettingsInvalid:
+    """The environment's bad values, one line each: "TETHER_X: what is wrong"."""
+    return SettingsInvalid("\n".join(_setting_line(e["loc"], e["msg"])
+                                      for e in exc.errors()))
 
 
 def _setting_line(loc: tuple[int | str, ...], msg: str) -> str:

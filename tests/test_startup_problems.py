@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import DATA_KEY, ROOT, free_port
 from tests.redis_servers import RedisServer, binaries
@@ -163,3 +164,26 @@ def _listening() -> Iterator[int]:
         sock.bind(("127.0.0.1", 0))
         sock.listen()
         yield int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["config", "export"], ["token", "lead-avery"],
+                                     ["audit", "export", "--since", "2026-12-01"]])
+def test_one_shot_commands_print_only_their_own_result(redis_url: str, tmp_path: Path,
+                                                       command: list[str]) -> None:
+    env = _env(tmp_path, TETHER_REDIS_URL=redis_url, TETHER_DATA_KEY=DATA_KEY)
+    out = subprocess.run([sys.executable, "-m", "sidecar.cli", *command], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    # an export's summary goes to stderr beside its data; nothing else may
+    noise = [line for line in out.stderr.splitlines() if not line.startswith("exported ")]
+    assert noise == [] and (out.stdout + out.stderr).strip()  # no "TWILIO_* not set" ...
+
+
+def test_a_one_shot_command_with_a_bad_setting_is_one_sentence(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "sidecar.cli", "audit", "export", "--since",
+                          "2026-12-01"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                         env=_env(tmp_path, TETHER_SESSION_MAX_HOURS="twelve"))
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == [
+        "tether: TETHER_SESSION_MAX_HOURS: input should be a valid number, unable to parse "
+        "string as a number."]

@@ -69,6 +69,14 @@ def _few_words(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _unreachable(url: str, wait_s: float, problem: str) -> str:
+    if not wait_s:
+        return (f"Redis at {where(url)} does not answer ({problem}): start it or correct "
+                "TETHER_REDIS_URL.")
+    return (f"Redis at {where(url)} did not answer within {wait_s:g} s ({problem}): start "
+            "it or correct TETHER_REDIS_URL (TETHER_REDIS_WAIT_S sets the wait).")
+
+
 def check_url(url: str) -> None:
     if urlsplit(url).scheme not in SCHEMES:
         raise RedisUrlMalformed(
@@ -108,9 +116,7 @@ async def wait_for_redis(url: str, wait_s: float, *,
             return attempt
         left = deadline - now()
         if left <= 0:
-            raise RedisUnreachable(
-                f"Redis at {where(url)} did not answer within {wait_s:g} s ({problem}): "
-                "start it or correct TETHER_REDIS_URL (TETHER_REDIS_WAIT_S sets the wait).")
+            raise RedisUnreachable(_unreachable(url, wait_s, problem))
         pause = min(pause, left)
         logger.warning("redis at %s not answering yet (attempt %d: %s); asking again in "
                        "%.2g s", where(url), attempt, problem, pause)
