@@ -5,6 +5,8 @@ redirected to https, and plain http sent to the https port is refused."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import os
 import shutil
 import ssl
@@ -13,11 +15,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from tests import zoom_payloads as zp
+from tests.callbacks.test_callback_ladder import CASEY, T0, join_group
 from tests.conftest import Harness, free_port
+from tests.panel.test_panel_api import M
 
 CADDY = shutil.which("caddy")
 pytestmark = pytest.mark.skipif(CADDY is None and not os.environ.get("CI"),
@@ -29,6 +35,7 @@ CADDYFILE = """\
 	local_certs
 	skip_install_trust
 	auto_https disable_redirects
+	grace_period 1s
 	http_port {http}
 	https_port {https}
 }}
@@ -78,8 +85,13 @@ def caddy(harness: Harness, tmp_path: Path) -> Iterator[Caddy]:
         yield Caddy(f"https://localhost:{https}", f"http://localhost:{http}", root)
     finally:
         proc.terminate()
-        proc.wait(10)
-        log.close()
+        try:
+            proc.wait(10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+            log.close()
 
 
 def _until_listening(proc: subprocess.Popen[bytes], port: int, root: Path, log: Path) -> None:
@@ -123,3 +135,35 @@ async def test_plain_http_on_the_https_port_is_refused(caddy: Caddy) -> None:
     async with httpx.AsyncClient(timeout=10) as plain:
         answer = await plain.get(caddy.https.replace("https://", "http://") + "/healthz")
     assert answer.status_code == 400 and "HTTPS" in answer.text
+
+
+async def test_a_panels_live_stream_arrives_through_caddy_as_it_happens(
+        harness: Harness, caddy: Caddy) -> None:
+    h = harness
+    await join_group(h)
+    await h.settle()
+    async with httpx.AsyncClient(verify=caddy.trust(), timeout=10) as tls:
+        first = await asyncio.wait_for(_events(tls, caddy, h.token(), 3), 10)
+        resume = {**h.token(), "Last-Event-ID": first[-1][0]}
+        reader = asyncio.create_task(_events(tls, caddy, resume, 2))
+        await asyncio.sleep(0.2)
+        await h.zoom(zp.disconnected(T0, *CASEY))
+        got = await asyncio.wait_for(reader, 10)
+    assert [event["kind"] for _, event in got] == ["roster", "alert.disconnected"]
+
+
+async def _events(tls: httpx.AsyncClient, caddy: Caddy, headers: dict[str, str], n: int
+                  ) -> list[tuple[str, dict[str, Any]]]:
+    out: list[tuple[str, dict[str, Any]]] = []
+    async with tls.stream("GET", f"{caddy.https}/api/meetings/{M}/stream",
+                          headers=headers) as resp:
+        assert resp.headers["content-type"].startswith("text/event-stream")
+        event_id = ""
+        async for line in resp.aiter_lines():
+            if line.startswith("id: "):
+                event_id = line[4:]
+            elif line.startswith("data: "):
+                out.append((event_id, json.loads(line[6:])))
+                if len(out) == n:
+                    break
+    return out
