@@ -7,6 +7,7 @@ import json
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from sidecar.checkin import answers
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.ownership import HELD_ELSEWHERE, needs_code
 from sidecar.checkin.page import form_html, refusal_html
@@ -14,7 +15,7 @@ from sidecar.checkin.review import parse, review
 from sidecar.checkin.sms import CheckInTexter
 from sidecar.checkin.store import CheckIn, CheckInBody, LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_meeting, principal, public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.telephony import TelephonyError
 from sidecar.infra.timeline import entry
 
@@ -36,7 +37,7 @@ class LinkRequest(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
 @rule(for_client())
-@described(LinkRequest, also=(502,))
+@described(LinkRequest, also=(502,), answer=answers.LinkMade)
 async def make_link(request: web.Request) -> web.Response:
     """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
     client's number on file (the text holds the link only)."""
@@ -61,6 +62,7 @@ def texter_of(t: CheckInDeps) -> CheckInTexter:
 
 @routes.post("/api/meetings/{meeting}/checkin-invitations")
 @rule(in_meeting())
+@described(answer=answers.Done)
 async def invited(request: web.Request) -> web.Response:
     """The panel sent Zoom's app invitation to everyone in the room: on the timeline."""
     t = request.app[CHECKIN]
@@ -102,7 +104,7 @@ async def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 
 @routes.get("/checkin")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",))
+@described(query=("t",), answer=HTML)
 async def form_page(request: web.Request) -> web.Response:
     config = request.app[CHECKIN].config
     try:
@@ -127,7 +129,7 @@ async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
 
 @routes.get("/api/checkin")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",), also=(409,))
+@described(query=("t",), also=(409,), answer=answers.OwnCheckIn)
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's; the
     address on their record for "I'm at my usual address" (an audited read)."""
@@ -148,7 +150,8 @@ async def mine(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin")
 @rule(public("the client's signed check-in link"))
-@described(CheckInBody, query=("t",), also=(409,))
+@described(CheckInBody, query=("t",), also=(409,), answer=answers.Submitted,
+           answers={400: answers.FormProblems})
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
     claims = await _link(request)
@@ -189,7 +192,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 
 @routes.post("/api/checkin/moved")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",), also=(409,))
+@described(query=("t",), also=(409,), answer=answers.Moved)
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
@@ -205,7 +208,7 @@ async def moved(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin/moment")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",))
+@described(query=("t",), answer=answers.Moment)
 async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""
