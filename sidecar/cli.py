@@ -24,7 +24,6 @@ from sidecar.cli_audit import shell_source
 from sidecar.cli_keys import add_parsers as add_keys_parsers
 from sidecar.infra.audit import from_source
 from sidecar.infra.config import ConfigError, ProgramConfig, load_config
-from sidecar.infra.crypto import KeyError_
 from sidecar.infra.logs import configure
 from sidecar.infra.problems import StartupProblem
 from sidecar.infra.redis_wait import wait_for_redis
@@ -35,7 +34,6 @@ from sidecar.records.model import ClientFile
 from sidecar.startup import (
     bind,
     check_readable,
-    data_key_sentence,
     load_settings,
     settings_invalid,
 )
@@ -112,8 +110,9 @@ def _settings_fit_to_serve() -> Settings:
     problem = problem or settings.oidc_problem()
     if problem:  # callbacks never confirmed, or nobody able to sign in: refuse to start
         raise StartupProblem(problem)
-    if settings.tether_redis_url or settings.tether_data_key.get_secret_value():
-        data_key(settings, embedded=not settings.tether_redis_url)  # said before any wait
+    if (settings.tether_redis_url or settings.tether_data_key.get_secret_value()
+            or settings.tether_keyring_file):  # the keys' problems, said before any wait
+        data_key(settings, embedded=not settings.tether_redis_url)
     return settings
 
 
@@ -371,11 +370,6 @@ def main(argv: list[str] | None = None) -> int:
         if exc.title != Settings.__name__:
             raise
         return _said(str(settings_invalid(exc)))
-    except (KeyError_, RuntimeError) as exc:  # the data key's own errors, for now
-        sentence = data_key_sentence(exc)
-        if sentence is None:
-            raise
-        return _said(sentence)
 
 
 def _said(problem: str) -> int:

@@ -10,11 +10,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from sidecar.infra.crypto import KeyError_
 from sidecar.infra.problems import StartupProblem
 from sidecar.infra.settings import Settings
-
-NEW_KEY = "python3 -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'"
 
 
 class SettingsInvalid(StartupProblem):
@@ -73,13 +70,3 @@ def bind(host: str, port: int) -> socket.socket:
             "another with --port." if taken else
             f"cannot listen on {host}:{port} ({exc.strerror}).") from exc
     return sock
-
-
-def data_key_sentence(exc: BaseException) -> str | None:
-    """The data key's own errors as a sentence (until the keyring raises StartupProblem
-    itself); None for anything else."""
-    text = str(exc).strip()
-    if isinstance(exc, KeyError_) or text.startswith("TETHER_DATA_KEY"):
-        return (f"{text.rstrip('.')}: set it to base64 of 32 random bytes, for example the "
-                f"output of {NEW_KEY}.")
-    return None

@@ -49,11 +49,11 @@ def _said_once(lines: list[str], *words: str) -> None:
     assert all(word in said[0] for word in words), said[0]
 
 
-def test_an_empty_data_key_with_a_redis_url_is_one_sentence(tmp_path: Path) -> None:
+def test_no_data_key_with_a_redis_url_is_one_sentence(tmp_path: Path) -> None:
     lines = _refused(_env(tmp_path, TETHER_DATA_KEY="",
                           TETHER_REDIS_URL=f"unix://{tmp_path}/none.sock"))
     assert len(lines) == 1, lines
-    _said_once(lines, "TETHER_DATA_KEY", "32 random bytes")
+    _said_once(lines, "TETHER_KEYRING_FILE (or TETHER_DATA_KEY) must be set")
 
 
 def test_an_unreachable_redis_is_waited_for_then_one_sentence(tmp_path: Path) -> None:

@@ -56,10 +56,18 @@ def test_the_sidecar_reaches_redis_with_the_password() -> None:
 def test_every_required_variable_fails_with_a_sentence() -> None:
     text = (ROOT / "docker-compose.yml").read_text()
     required = REQUIRED.findall(text)
-    assert {"TETHER_DATA_KEY", "REDIS_PASSWORD", "TETHER_DOMAIN"} <= {n for n, _ in required}
+    assert {"TETHER_KEYS_DIR", "REDIS_PASSWORD", "TETHER_DOMAIN"} <= {n for n, _ in required}
     for name, sentence in required:
         assert sentence.startswith(f"Set {name} to ") and sentence.endswith("."), sentence
     assert not BARE.findall(text), "a bare ${VAR} passes an empty string when unset"
+
+
+def test_the_keys_come_from_a_keyring_file_on_a_writable_mount() -> None:
+    env = _env("sidecar")
+    assert "TETHER_DATA_KEY" not in env  # one or the other, never both
+    folder = env["TETHER_KEYRING_FILE"].rsplit("/", 1)[0]
+    mounts = [str(v) for v in SERVICES["sidecar"]["volumes"]]
+    assert any(m.endswith(":" + folder) for m in mounts), mounts  # not ":ro": rotation
 
 
 def test_forwarded_for_is_trusted_from_the_proxy_network_only() -> None:
