@@ -95,6 +95,8 @@ def caddy(harness: Harness, tmp_path: Path) -> Iterator[Caddy]:
 
 
 def _until_listening(proc: subprocess.Popen[bytes], port: int, root: Path, log: Path) -> None:
+    """Until Caddy completes a verified handshake for localhost: its local authority makes
+    the site's certificate a moment after it starts listening."""
     import socket
 
     deadline = time.monotonic() + 30
@@ -102,9 +104,13 @@ def _until_listening(proc: subprocess.Popen[bytes], port: int, root: Path, log: 
         assert proc.poll() is None, log.read_text()[-3000:]
         assert time.monotonic() < deadline, log.read_text()[-3000:]
         if root.exists():
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
+            trust = ssl.create_default_context(cafile=str(root))
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=2) as raw, \
+                        trust.wrap_socket(raw, server_hostname="localhost"):
                     return
+            except (OSError, ssl.SSLError):
+                pass
         time.sleep(0.05)
 
 
