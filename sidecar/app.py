@@ -23,6 +23,7 @@ from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
+from sidecar.infra.source import TRUSTED_PROXIES, Proxies
 from sidecar.infra.stopping import STOPPING, cancel_and_wait
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
@@ -122,6 +123,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
         return await edge_holder[0].handle(request)
 
     app[STOPPING] = asyncio.Event()
+    app[TRUSTED_PROXIES] = Proxies.parse(settings.tether_trusted_proxies)
     app.on_shutdown.append(end_streams)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)

@@ -49,7 +49,7 @@ async def make_link(request: web.Request) -> web.Response:
     except ValidationError as exc:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
     texter = texter_of(t)
-    url, expires = texter.url(m, client, int(t.clock.now() * 1000))
+    url, expires = await texter.url(m, client, int(t.clock.now() * 1000), who.staff_id)
     await t.audit.record(who.staff_id, "checkin.link", client)
     sent = await text_link(t, texter, m, client, url, who.staff_id) if wanted.send_sms else False
     return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})

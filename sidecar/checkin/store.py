@@ -89,8 +89,17 @@ class CheckInStatus(NamedTuple):
 class CheckInLinks:
     """HMAC-signed tokens: ``base64url(json{m,c,exp[,p]}).base64url(hmac)``."""
 
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, audit: Audit | None = None) -> None:
         self._key = key
+        self._audit = audit
+
+    async def mint(self, meeting: str, client: str, expires_ms: int, *, by: str,
+                   purpose: str, participant: str = "", via: str = "") -> str:
+        """``issue``, on the audit record: who asked, for which client, what for."""
+        token = self.issue(meeting, client, expires_ms, participant, via)
+        if self._audit is not None:
+            await self._audit.minted(by, "checkin_link", f"client:{client}", purpose)
+        return token
 
     def _mac(self, body: bytes) -> str:
         return base64.urlsafe_b64encode(hmac.new(self._key, body, hashlib.sha256).digest()

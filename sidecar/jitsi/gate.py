@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 
 from contracts.ids import jitsi_meeting_id
 from sidecar.infra import keys
+from sidecar.infra.audit import Audit
 
 LINK_GRACE = timedelta(hours=4)  # a link works until this long after its day ends (late groups)
 _HOST = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
@@ -113,24 +114,28 @@ class JoinGrant:
 
 class JitsiGate:
     def __init__(self, redis: aioredis.Redis, minter: JoinMinter | None, user_key: bytes,
-                 domain: str) -> None:
+                 domain: str, audit: Audit | None = None) -> None:
         self.redis = redis
         self.minter = minter
         self._user_key = user_key
         self.domain = domain
+        self._audit = audit
 
     def user_id(self, subject: str) -> str:
         """The opaque, stable ``context.user.id`` for "client:<id>" or "staff:<id>"."""
         return hmac.new(self._user_key, subject.encode(), hashlib.sha256).hexdigest()[:32]
 
     async def grant(self, subject: str, room: str, meeting: str, name: str, *,
-                    now: float) -> JoinGrant:
-        """Map the subject's user id (so events name them) and mint their token; staff
-        get a moderator's."""
+                    now: float, purpose: str) -> JoinGrant:
+        """Map the subject's user id (so events name them) and mint their token (on the
+        audit record, with ``purpose``); staff get a moderator's."""
         uid = self.user_id(subject)
         await self.redis.hset(keys.PLATFORM_USERS, uid, subject)
         token = None
         if self.minter is not None:
             token = self.minter.mint(room, uid, name, moderator=subject.startswith("staff:"),
                                      now=now)
+            if self._audit is not None:
+                await self._audit.minted(subject.removeprefix("staff:"), "jitsi_jwt", subject,
+                                         f"{purpose}:{meeting}")
         return JoinGrant(self.domain, room, meeting, token, name)

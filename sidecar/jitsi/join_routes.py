@@ -113,7 +113,8 @@ async def join(request: web.Request) -> web.Response:
         raise _error(web.HTTPConflict, CHECK_IN_FIRST)
     record = await t.clients.get(client, actor=f"client:{client}", purpose=f"jitsi-join:{meeting}")
     name = first_name(record.name) if record else ""
-    grant = await t.jitsi.grant(f"client:{client}", room, meeting, name, now=t.clock.now())
+    grant = await t.jitsi.grant(f"client:{client}", room, meeting, name, now=t.clock.now(),
+                                purpose="join")
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(f"client:{client}", "jitsi.join", meeting)
     return web.json_response(grant.as_json() | {"heartbeat_seconds": HEARTBEAT_EVERY_S})
@@ -192,7 +193,8 @@ async def staff_token(request: web.Request) -> web.Response:
     now = t.clock.now()
     meeting = await current_session(t.meetings, room, now, t.config.program.time_zone)
     grant = await t.jitsi.grant(f"staff:{who.staff_id}", room, meeting,
-                                staff.name if staff else who.staff_id, now=now)
+                                staff.name if staff else who.staff_id, now=now,
+                                purpose="staff-join")
     await t.audit.record(who.staff_id, "jitsi.staff_token", meeting)
     return web.json_response(grant.as_json())
 
@@ -221,8 +223,9 @@ async def make_link(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="send_sms: true/false; day: YYYY-MM-DD") from exc
     if expires <= int(t.clock.now() * 1000):
         raise web.HTTPBadRequest(text="that day's session is over")
-    url = join_url(t.settings.tether_public_url, t.links.issue(meeting, client, expires),
-                   meeting)
+    token = await t.links.mint(meeting, client, expires, by=who.staff_id,
+                               purpose=f"jitsi-join:{meeting}")
+    url = join_url(t.settings.tether_public_url, token, meeting)
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(who.staff_id, "jitsi.join_link", client)
     sent = (await text_link(t.checkin, texter_of(t.checkin), meeting, client, url, who.staff_id)
