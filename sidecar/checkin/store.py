@@ -73,6 +73,7 @@ class LinkClaims(NamedTuple):
     client: str
     participant: str  # the Zoom participant the in-meeting form ran in; "" for SMS links
     via: str = ""  # how the in-meeting form knew the client: "uid" (Zoom account) or "code"
+    expires_ms: int = 0  # the link's own expiry
 
 
 class CheckInStatus(NamedTuple):
@@ -129,7 +130,7 @@ class CheckInLinks:
             raise LinkError("this check-in link is not valid") from exc
         if exp + grace_ms < now_ms:
             raise LinkError("this check-in link has expired: ask your care team for a new one")
-        return LinkClaims(meeting, client, participant, via)
+        return LinkClaims(meeting, client, participant, via, exp)
 
 
 class CheckInStore:

@@ -97,6 +97,14 @@ def jitsi_origin(domain: str) -> str:
     return f"https://{host}"
 
 
+def jitsi_csp(origin: str) -> str:
+    """The CSP of a page that embeds the meeting: scripts and the frame from ``origin``
+    (and our own), nothing else from anywhere; everything else as the global one."""
+    return ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
+            "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+
+
 @dataclass(frozen=True)
 class JoinGrant:
     """What the join page needs to embed the meeting (``jwt`` None: join without one)."""
