@@ -62,7 +62,9 @@
     show(null);
     document.getElementById("moment-box").hidden = true;
     const node = document.getElementById("fatal");
-    node.textContent = text;
+    const said = String(text);  // the server's words as a sentence
+    node.textContent = said.charAt(0).toUpperCase() + said.slice(1) +
+      (/[.!?]$/.test(said) ? "" : ".");
     node.hidden = false;
   }
 
