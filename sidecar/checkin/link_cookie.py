@@ -64,8 +64,16 @@ def exchange(request: web.Request, token: str, ttl_ms: int, paths: Iterable[str]
     secure = over_tls(request)
     ttl_s = max(1, ttl_ms // 1000)
     for path in paths:
-        response.set_cookie(LINK_COOKIE + lid, token, max_age=ttl_s, path=path, secure=secure,
-                            httponly=True, samesite="Strict")
-    response.set_cookie(MOMENT_COOKIE + lid, token, max_age=ttl_s + moment_grace_ms // 1000,
-                        path=MOMENT_PATH, secure=secure, httponly=True, samesite="Strict")
+        _set(response, LINK_COOKIE + lid, token, ttl_s, path, secure)
+    _set(response, MOMENT_COOKIE + lid, token, ttl_s + moment_grace_ms // 1000, MOMENT_PATH,
+         secure)
     return response
+
+
+def _set(response: web.Response, name: str, value: str, max_age: int, path: str,
+         secure: bool) -> None:
+    """One Set-Cookie header (aiohttp keeps one cookie per name; ours differ by path). A
+    token is base64url and dots, a cookie value as it is."""
+    parts = [f"{name}={value}", "HttpOnly", f"Max-Age={max_age}", f"Path={path}",
+             "SameSite=Strict"]
+    response.headers.add("Set-Cookie", "; ".join([*parts, "Secure"] if secure else parts))
