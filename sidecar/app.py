@@ -21,6 +21,8 @@ from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.clock import Clock, SystemClock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower
+from sidecar.infra.keyring_file import keyring_path
+from sidecar.infra.keyring_follower import KeyringFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
 from sidecar.infra.source import TRUSTED_PROXIES, Proxies
@@ -34,6 +36,7 @@ from sidecar.registry import webhook_adapters
 from sidecar.services import Tether, build, data_key, open_store, wire
 from sidecar.signin import breakglass_routes, login_routes, session_routes
 from sidecar.web import ops, pages
+from sidecar.web.answers import Delivery
 from sidecar.zoom import app_routes, recording_routes
 from sidecar.zoom import checkin_routes as zoom_checkin_routes
 from sidecar.zoom import code_routes as zoom_code_routes
@@ -105,6 +108,10 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             edge = _edge(t)
             edge_holder.append(edge)
             await _run_services(t, edge, run_workers)
+            # every replica reloads its keyring when a rotation names a new key
+            t.tasks.append(asyncio.create_task(KeyringFollower(
+                redis, t.keyring, keyring_path(settings, embedded), t.worker_id
+            ).follow_forever(), name="keyring-follower"))
             gc.collect()
             gc.freeze()  # long-lived startup objects out of the collector's way (p99)
             logger.info("tether ready worker=%s workers=%s program=%s", t.worker_id,
@@ -118,7 +125,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
         app[STOPPING].set()
 
     @access.rule(access.public("the platform's webhook signature, checked by its adapter"))
-    @described(JSON, also=(413,))
+    @described(JSON, also=(404, 413), answer=Delivery)
     async def webhook(request: web.Request) -> web.StreamResponse:
         return await edge_holder[0].handle(request)
 

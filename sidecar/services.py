@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,15 +27,16 @@ from sidecar.checkin.store import CheckInLinks, CheckInStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
-from sidecar.infra import access, keys
+from sidecar.infra import access, keyring_file, keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.auth import Authenticator, TokenIssuer
 from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower, ConfigStore, LiveConfig
-from sidecar.infra.crypto import FieldCipher, derive, new_data_key, parse_data_key
+from sidecar.infra.crypto import FieldCipher
 from sidecar.infra.jobs import JobEngine
+from sidecar.infra.keyring import Keyring, SigningKeys
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import SessionPolicy, SessionStore
@@ -96,21 +96,10 @@ class UnconfiguredDialer:
         raise TelephonyError("telephony is not configured")
 
 
-def data_key(settings: Settings, embedded: bool) -> bytes:
-    text = settings.tether_data_key.get_secret_value()
-    if text:
-        return parse_data_key(text)
-    if not embedded:
-        raise RuntimeError("TETHER_DATA_KEY must be set when TETHER_REDIS_URL is set")
-    path = settings.tether_data_dir / "secrets" / "data.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            fh.write(new_data_key())
-        logger.warning("generated a development data key at %s (set TETHER_DATA_KEY in "
-                       "production)", path)
-    return parse_data_key(path.read_text().strip())
+def data_key(settings: Settings, embedded: bool) -> Keyring:
+    """The process's keyring: its file, the single key in the environment, or the embedded
+    store's development keyring (``sidecar/infra/keyring_file.py``)."""
+    return keyring_file.load(settings, embedded)
 
 
 @dataclass
@@ -143,6 +132,8 @@ class Tether:
     revocations: Revocations = field(kw_only=True)  # ending sessions on every replica
     breakglass: BreakGlass = field(kw_only=True)  # clients opened outside one's groups
     config_store: ConfigStore = field(kw_only=True)  # the configuration's documents
+    keyring: Keyring = field(kw_only=True)  # the data keys (reloaded after a rotation)
+    cipher: FieldCipher = field(kw_only=True)  # seals PHI with the keyring's primary key
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -258,18 +249,20 @@ def build_dialer(settings: Settings, config: ProgramConfig, http: httpx.AsyncCli
 
 
 def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aioredis.Redis,
-          key: bytes, http: httpx.AsyncClient) -> Tether:
+          key: Keyring | bytes, http: httpx.AsyncClient) -> Tether:
+    keyring = key if isinstance(key, Keyring) else Keyring.single(key)
+    cipher = FieldCipher(keyring)
     metrics = Metrics.create()
     worker_id = f"w-{uuid.uuid4().hex[:10]}"
     live = LiveConfig(config)
     engine = JobEngine(redis, clock, owner=worker_id, on_claim=lambda job: metrics.job_lag.labels(
         job.kind).observe(max(0, job.claimed_at_ms - job.due_ms) / 1000))
     audit = Audit(redis, clock)
-    clients = ClientStore(redis, FieldCipher(key), audit)
+    clients = ClientStore(redis, cipher, audit)
     meetings = MeetingStore(redis, engine)
-    checkins = CheckInStore(redis, FieldCipher(key), audit)
+    checkins = CheckInStore(redis, cipher, audit)
     dialer, ready = build_dialer(settings, config, http)
-    links = CheckInLinks(derive(key, "tether/checkin-links/v1"), audit)
+    links = CheckInLinks(SigningKeys(keyring, "tether/checkin-links/v1"), audit)
     public_url = settings.tether_public_url.rstrip("/")
 
     async def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
@@ -291,7 +284,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[CHECKIN_KIND] = CheckInReminder(
         engine, meetings, checkins,
         lambda: texter if live.current.checkin_policy.reprompt_by_sms else None)
-    incidents = IncidentStore(redis, FieldCipher(key))
+    incidents = IncidentStore(redis, cipher)
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis)
@@ -301,21 +294,22 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     sessions = SessionStore(redis, SessionPolicy(
         idle_ms=int(settings.tether_session_idle_minutes * 60_000),
         max_ms=int(settings.tether_session_max_hours * 3_600_000)))
-    gate = JitsiGate(redis, jitsi_minter(settings), derive(key, "tether/jitsi-users/v1"),
+    gate = JitsiGate(redis, jitsi_minter(settings), keyring,
                      settings.jitsi_domain, audit)
+    tokens = TokenIssuer(SigningKeys(keyring, "tether/tokens/v1"), live)
     return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
-                  clients, audit, applier, TokenIssuer(derive(key, "tether/tokens/v1"), live),
+                  clients, audit, applier, tokens,
                   dialer, ready, worker_id, checkins,
                   links,
                   app_context_reader(settings), incidents=incidents,
                   directory=DirectoryStore(redis, audit), jitsi=gate,
                   heartbeats=heartbeats,
-                  codes=CodeStore(redis, derive(key, "tether/checkin-codes/v1")),
+                  codes=CodeStore(redis, SigningKeys(keyring, "tether/checkin-codes/v1")),
                   sessions=sessions, revocations=Revocations(redis, sessions),
                   oidc=identity_provider(settings, http),
-                  breakglass=BreakGlass(redis, FieldCipher(key),
+                  breakglass=BreakGlass(redis, cipher,
                                         int(settings.tether_break_glass_minutes * 60_000)),
-                  config_store=ConfigStore(redis, clock, audit))
+                  config_store=ConfigStore(redis, clock, audit), keyring=keyring, cipher=cipher)
 
 
 def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:

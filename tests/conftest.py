@@ -224,8 +224,8 @@ async def standin() -> AsyncIterator[tuple[TwilioStandIn, str]]:
 
 def test_settings(redis_url: str, tmp_path: Path, port: int, twilio_url: str,
                   zoom_url: str = "", **extra: Any) -> Settings:
-    return Settings(**extra,
-        tether_redis_url=redis_url, tether_data_dir=tmp_path, tether_data_key=DATA_KEY,
+    return Settings(**{"tether_data_key": DATA_KEY, **extra},
+        tether_redis_url=redis_url, tether_data_dir=tmp_path,
         tether_public_url=f"http://127.0.0.1:{port}", zoom_webhook_secret_token=zp.SECRET,
         twilio_account_sid=TWILIO_SID, twilio_auth_token=TWILIO_TOKEN,
         twilio_from_number="+13125550199", twilio_api_base_url=twilio_url,

@@ -10,6 +10,7 @@ from pathlib import Path
 import jwt
 import redis
 
+from sidecar.infra.crypto import TOKEN
 from tests.conftest import DATA_KEY, ROOT
 
 
@@ -56,7 +57,7 @@ def test_import_clients_stores_records_encrypted(redis_url: str) -> None:
     dump = " ".join(raw.values())
     assert raw and "Larkspur" not in dump and "5550111" not in dump and "Casey" not in dump
     clear = ("v", "by", "at")  # its version, who saved it last (a staff id) and when
-    assert all(v.startswith("v1:") for k, v in raw.items() if k not in clear)
+    assert all(TOKEN.fullmatch(v) for k, v in raw.items() if k not in clear)
     assert client.xlen("tether:audit") >= 3  # each import is audited
     client.close()
 

@@ -26,7 +26,8 @@ from yarl import URL
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import LiveConfig
-from sidecar.infra.crypto import derive, parse_data_key
+from sidecar.infra.crypto import parse_data_key
+from sidecar.infra.keyring import Keyring, SigningKeys
 from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY, CASEY_PHONE
@@ -128,7 +129,8 @@ async def _ready(http: httpx.AsyncClient, r: Replica) -> bool:
 
 
 def _token(config: ProgramConfig, staff: str) -> dict[str, str]:
-    issuer = TokenIssuer(derive(parse_data_key(DATA_KEY), "tether/tokens/v1"), LiveConfig(config))
+    keys = SigningKeys(Keyring.single(parse_data_key(DATA_KEY)), "tether/tokens/v1")
+    issuer = TokenIssuer(keys, LiveConfig(config))
     return {"Authorization": "Bearer " + issuer.issue(staff, time.time())}
 
 

@@ -1,7 +1,9 @@
 """Property-based requests against a live sidecar, from its own ``/openapi.json``: every
 operation, valid and invalid inputs, as an admin, as the clinical lead and without any
 credentials. No answer may be a server error (a 5xx the document does not declare, and
-never a 500), and every refusal says something. Synthetic data only."""
+never a 500), every refusal says something, and every answer is what the document says:
+a status it lists, a content type it lists for that status, a body its schema allows.
+Synthetic data only."""
 
 from __future__ import annotations
 
@@ -16,8 +18,15 @@ import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.checks import (
+    FailureGroup,
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import join_group
@@ -27,6 +36,15 @@ from tests.redis_servers import RedisServer
 
 EXAMPLES = {GenerationMode.POSITIVE: 8, GenerationMode.NEGATIVE: 4}  # per operation
 TIMEOUT_S = 10
+CONFORMANCE = [response_schema_conformance, content_type_conformance, status_code_conformance]
+
+# the CSV imports' bodies: a header the importer knows, then rows of odd cells
+_CELL = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+_CSV = st.builds(lambda header, rows: header + "\n" + "\n".join(",".join(r) for r in rows),
+                 st.sampled_from(["id,name,callback_phone,timezone", "id,name,email,phone,roles",
+                                  "name", ""]),
+                 st.lists(st.lists(_CELL, max_size=5), max_size=4))
+schemathesis.openapi.media_type("text/csv", _CSV.map(str.encode))
 
 
 @dataclass
@@ -35,6 +53,8 @@ class Tally:
     declared_5xx: collections.Counter[str] = field(default_factory=collections.Counter)
     undeclared: collections.Counter[str] = field(default_factory=collections.Counter)
     failures: list[str] = field(default_factory=list)
+    mismatches: collections.Counter[str] = field(default_factory=collections.Counter)
+    examples: dict[str, str] = field(default_factory=dict)
     operations: set[str] = field(default_factory=set)
     nothing_to_break: int = 0  # operations with no invalid input to send
 
@@ -50,6 +70,17 @@ class Tally:
             self.declared_5xx[f"{label} -> {code}"] += 1
         elif code >= 400 and (not response.text.strip() or "Traceback" in response.text):
             self.failures.append(f"{label} -> {code} without a sentence\n  {repro}")
+
+    def conform(self, label: str, case: Any, response: requests.Response) -> None:
+        """The answer is one the document describes (status, content type, body)."""
+        try:
+            case.validate_response(response, checks=CONFORMANCE)
+        except FailureGroup as group:
+            for failure in group.exceptions:
+                kind = f"{label} -> {response.status_code}: {failure.title}"
+                self.mismatches[kind] += 1
+                self.examples.setdefault(kind, f"{str(failure.message)[:300]}\n  "
+                                               f"{case.as_curl_command()}")
 
 
 Auths = dict[str, Callable[[], dict[str, str]]]
@@ -74,6 +105,7 @@ def fuzz(op: Any, mode: GenerationMode, base: str, auths: Auths, session: reques
                                       f"  {case.as_curl_command()}")
                 continue
             tally.judge(op.label, declared, r, case.as_curl_command())
+            tally.conform(op.label, case, r)
 
     try:
         run()
@@ -123,8 +155,11 @@ def report(t: Tally) -> str:
              "declared 5xx (not set up here): " + ", ".join(
                  f"{k} x{n}" for k, n in sorted(t.declared_5xx.items())),
              f"answers the document does not list: {len(t.undeclared)} kinds, e.g. "
-             + ", ".join(sorted(t.undeclared)[:10])]
-    return "\n".join(lines + t.failures[:30])
+             + ", ".join(sorted(t.undeclared)[:10]),
+             f"answers unlike the document (status, content type or schema): "
+             f"{sum(t.mismatches.values())} in {len(t.mismatches)} kinds"]
+    mismatches = [f"{k} x{n}\n  {t.examples[k]}" for k, n in sorted(t.mismatches.items())]
+    return "\n".join(lines + t.failures[:30] + mismatches[:40])
 
 
 async def test_no_server_errors_anywhere(harness: Harness, redis_server: RedisServer) -> None:
@@ -159,3 +194,4 @@ async def test_no_server_errors_anywhere(harness: Harness, redis_server: RedisSe
     every = {f"{m.upper()} {p}" for p, ops in served.items() for m in ops}
     assert every - tally.operations == {"GET /openapi.json"}  # the document itself is not fuzzed
     assert not tally.failures, report(tally)
+    assert not tally.mismatches, report(tally)

@@ -27,7 +27,8 @@ from sidecar.cli import SHUTDOWN_BOUND_S
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import LiveConfig
-from sidecar.infra.crypto import derive, parse_data_key
+from sidecar.infra.crypto import parse_data_key
+from sidecar.infra.keyring import Keyring, SigningKeys
 from tests import zoom_payloads as zp
 from tests.conftest import DATA_KEY, ROOT, eventually, free_port
 
@@ -90,7 +91,7 @@ async def _ready(http: httpx.AsyncClient, s: Served) -> bool:
 
 def _token(staff: str) -> dict[str, str]:
     raw = yaml.safe_load((ROOT / "examples" / "program.yaml").read_text())
-    issuer = TokenIssuer(derive(parse_data_key(DATA_KEY), "tether/tokens/v1"),
+    issuer = TokenIssuer(SigningKeys(Keyring.single(parse_data_key(DATA_KEY)), "tether/tokens/v1"),
                          LiveConfig(ProgramConfig.model_validate(raw)))
     return {"Authorization": "Bearer " + issuer.issue(staff, time.time())}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
+from sidecar.callbacks import answers
 from sidecar.callbacks.deps import CALLBACKS
 from sidecar.infra import keys
 from sidecar.infra.access import in_meeting, principal, rule
@@ -22,7 +23,7 @@ class AckBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/ladders/{subject}/ack")
 @rule(in_meeting())
-@described(AckBody, also=(404,))
+@described(AckBody, also=(404,), answer=answers.Acknowledged)
 async def acknowledge(request: web.Request) -> web.Response:
     """A clinician takes over ("I'm calling them"): the ladder stops."""
     t = request.app[CALLBACKS]

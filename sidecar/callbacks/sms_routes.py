@@ -13,7 +13,7 @@ from sidecar.callbacks.deps import CALLBACKS
 from sidecar.callbacks.telephony_routes import verified_form
 from sidecar.infra import keys
 from sidecar.infra.access import public, rule
-from sidecar.infra.apidoc import FORM, described
+from sidecar.infra.apidoc import FORM, TWIML, described
 from sidecar.infra.timeline import entry
 
 logger = logging.getLogger(__name__)
@@ -67,14 +67,16 @@ def reading(body: str) -> str:
 
 @routes.post("/webhooks/telephony/sms")
 @rule(public("X-Twilio-Signature"))
-@described(FORM, ok=(200, 204))
+@described(FORM, ok=(200, 204), answer=TWIML)
 async def inbound(request: web.Request) -> web.Response:
     """A text to our number, matched by its sender to the ladder that texted them. "1" is
     shown to the clinicians as "says they are OK"; "2" calls them now."""
     t = request.app[CALLBACKS]
     form = await verified_form(request)
     sender, body, sid = form.get("From", ""), form.get("Body", ""), form.get("MessageSid", "")
-    raw = await t.redis.get(keys.sms_from(t.clients.phone_index(sender))) if sender else None
+    found = await t.redis.mget([keys.sms_from(i) for i in t.clients.phone_indexes(sender)]
+                               ) if sender else []
+    raw = next((f for f in found if f), None)
     if raw is None:
         logger.info("text %s matched no callback in progress", sid)
         return _reply()

@@ -14,7 +14,7 @@ from sidecar.callbacks.bridge import bridge_to
 from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
 from sidecar.infra import keys
 from sidecar.infra.access import public, rule
-from sidecar.infra.apidoc import FORM, described
+from sidecar.infra.apidoc import FORM, TWIML, described
 from sidecar.infra.telephony.port import FINAL
 from sidecar.infra.telephony.signature import twilio_signature_ok
 from sidecar.infra.timeline import entry
@@ -91,7 +91,7 @@ async def answered_by(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/twiml")
 @rule(public("X-Twilio-Signature"))
-@described(FORM, query=("job", "intent"))
+@described(FORM, query=("job", "intent"), answer=TWIML)
 async def twiml(request: web.Request) -> web.Response:
     """Something picked up: ask for a keypress (program name and call-back number only)."""
     t = request.app[CALLBACKS]
@@ -103,7 +103,7 @@ async def twiml(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/gather")
 @rule(public("X-Twilio-Signature"))
-@described(FORM, query=("job", "intent"))
+@described(FORM, query=("job", "intent"), answer=TWIML)
 async def gather(request: web.Request) -> web.Response:
     """A key was pressed. 1: a person is there (the ladder stops: reached) and is put
     through to a clinician. Anything else: we hang up and the ladder goes on."""
@@ -139,7 +139,7 @@ async def gather(request: web.Request) -> web.Response:
 
 @routes.post("/webhooks/telephony/dial")
 @rule(public("X-Twilio-Signature"))
-@described(FORM, query=("job", "intent", "staff"))
+@described(FORM, query=("job", "intent", "staff"), answer=TWIML)
 async def dialled(request: web.Request) -> web.Response:
     """How putting the client through went. Nobody picked up: the client hears that a
     clinician will call right back, and whoever is on call is texted at once."""

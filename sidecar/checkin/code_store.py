@@ -29,6 +29,7 @@ from sidecar.checkin.code_rules import (
     within_cap,
 )
 from sidecar.infra import keys
+from sidecar.infra.keyring import SigningKeys
 
 ATTEMPT_RETRIES = 20
 
@@ -47,9 +48,9 @@ class Capped:
 
 
 class CodeStore:
-    def __init__(self, redis: aioredis.Redis, key: bytes) -> None:
+    def __init__(self, redis: aioredis.Redis, keys_: SigningKeys) -> None:
         self.redis = redis
-        self._key = key
+        self._keys = keys_
 
     async def _ask(self, meeting: str, client: str, now_ms: int,
                    own_code: dict[str, str] | None = None) -> str:
@@ -63,7 +64,8 @@ class CodeStore:
 
     def _sealed(self, client: str, code: str, now_ms: int) -> dict[str, str]:
         salt = new_salt()
-        return {"salt": salt, "mac": code_mac(self._key, salt, client, code),
+        kid, key = self._keys.current()
+        return {"salt": salt, "mac": code_mac(key, salt, client, code), "kid": kid,
                 "exp": str(now_ms + CODE_TTL_MS), "tries": "0"}
 
     async def decoy(self, meeting: str, now_ms: int) -> str:
@@ -131,8 +133,9 @@ class CodeStore:
             if not code.get("mac") or int(code.get("exp", 0)) < now_ms or tries >= TRIES_PER_CODE:
                 await pipe.unwatch()
                 return Attempt("dead", client)
-            right = bool(client) and same_code(self._key, code["salt"], client, typed,
-                                               code["mac"])
+            signer = self._keys.for_kid(code.get("kid", ""), now_ms)
+            right = bool(client) and signer is not None and same_code(
+                signer, code["salt"], client, typed, code["mac"])
             verdict = judge(right, tries)
             pipe.multi()
             if right or verdict.tries_left == 0:

@@ -7,6 +7,7 @@ import json
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from sidecar.checkin import answers
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.link_cookie import CHECKIN_PATHS, exchange, has_link_id, token_of
 from sidecar.checkin.ownership import HELD_ELSEWHERE, needs_code
@@ -15,7 +16,7 @@ from sidecar.checkin.review import parse, review
 from sidecar.checkin.sms import CheckInTexter
 from sidecar.checkin.store import CheckIn, CheckInBody, LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_meeting, principal, public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.telephony import TelephonyError
 from sidecar.infra.timeline import entry
 
@@ -37,7 +38,7 @@ class LinkRequest(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/checkin-link")
 @rule(for_client())
-@described(LinkRequest, also=(502,))
+@described(LinkRequest, also=(502,), answer=answers.LinkMade)
 async def make_link(request: web.Request) -> web.Response:
     """A signed, expiring link to the form; with ``send_sms`` Tether texts it to the
     client's number on file (the text holds the link only)."""
@@ -62,6 +63,7 @@ def texter_of(t: CheckInDeps) -> CheckInTexter:
 
 @routes.post("/api/meetings/{meeting}/checkin-invitations")
 @rule(in_meeting())
+@described(answer=answers.Done)
 async def invited(request: web.Request) -> web.Response:
     """The panel sent Zoom's app invitation to everyone in the room: on the timeline."""
     t = request.app[CHECKIN]
@@ -110,7 +112,7 @@ async def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 
 @routes.get("/checkin")
 @rule(public("the client's signed check-in link"))
-@described(query=("t", "link"), ok=(200, 303))
+@described(query=("t", "link"), ok=(200, 303), answer=HTML)
 async def form_page(request: web.Request) -> web.Response:
     """The form. With ``?t=`` (the texted link): 303 to ``?link=<id>`` with the token in
     cookies (``link_cookie.py``); with ``?link=`` the form, whose calls carry the cookie."""
@@ -140,7 +142,7 @@ async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
 
 @routes.get("/api/checkin")
 @rule(public("the client's signed check-in link"))
-@described(query=("t", "link"), also=(409,))
+@described(query=("t", "link"), also=(409,), answer=answers.OwnCheckIn)
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's; the
     address on their record for "I'm at my usual address" (an audited read)."""
@@ -161,7 +163,8 @@ async def mine(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin")
 @rule(public("the client's signed check-in link"))
-@described(CheckInBody, query=("t", "link"), also=(409,))
+@described(CheckInBody, query=("t", "link"), also=(409,), answer=answers.Submitted,
+           answers={400: answers.FormProblems})
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
     claims = await _link(request)
@@ -202,7 +205,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 
 @routes.post("/api/checkin/moved")
 @rule(public("the client's signed check-in link"))
-@described(query=("t", "link"), also=(409,))
+@described(query=("t", "link"), also=(409,), answer=answers.Moved)
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
@@ -218,7 +221,7 @@ async def moved(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin/moment")
 @rule(public("the client's signed check-in link"))
-@described(query=("t", "link"))
+@described(query=("t", "link"), answer=answers.Moment)
 async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""

@@ -23,6 +23,7 @@ from sidecar.infra import keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.config import PHONE_PATTERN
 from sidecar.infra.crypto import FieldCipher
+from sidecar.infra.keyring import SigningKeys
 from sidecar.records.model import EmergencyContact, Location
 
 
@@ -88,10 +89,11 @@ class CheckInStatus(NamedTuple):
 
 
 class CheckInLinks:
-    """HMAC-signed tokens: ``base64url(json{m,c,exp[,p]}).base64url(hmac)``."""
+    """HMAC-signed tokens: ``base64url(json{m,c,exp[,p]}).base64url(hmac).<key id>``; a
+    link of a retired key passes until it expires (at most the keyring's token window)."""
 
-    def __init__(self, key: bytes, audit: Audit | None = None) -> None:
-        self._key = key
+    def __init__(self, keys: SigningKeys, audit: Audit | None = None) -> None:
+        self._keys = keys
         self._audit = audit
 
     async def mint(self, meeting: str, client: str, expires_ms: int, *, by: str,
@@ -102,8 +104,9 @@ class CheckInLinks:
             await self._audit.minted(by, "checkin_link", f"client:{client}", purpose)
         return token
 
-    def _mac(self, body: bytes) -> str:
-        return base64.urlsafe_b64encode(hmac.new(self._key, body, hashlib.sha256).digest()
+    @staticmethod
+    def _mac(key: bytes, body: bytes) -> str:
+        return base64.urlsafe_b64encode(hmac.new(key, body, hashlib.sha256).digest()
                                         ).decode().rstrip("=")
 
     def issue(self, meeting: str, client: str, expires_ms: int, participant: str = "",
@@ -115,12 +118,18 @@ class CheckInLinks:
             claims["v"] = via
         body = base64.urlsafe_b64encode(json.dumps(claims, separators=(",", ":")).encode()
                                         ).decode().rstrip("=")
-        return f"{body}.{self._mac(body.encode())}"
+        kid, key = self._keys.current()
+        return f"{body}.{self._mac(key, body.encode())}.{kid}"
 
     def open(self, token: str, now_ms: int, grace_ms: int = 0) -> LinkClaims:
-        body, _, mac = token.partition(".")
-        if (not body or not mac or not token.isascii()
-                or not hmac.compare_digest(self._mac(body.encode()), mac)):
+        body, _, rest = token.partition(".")
+        mac, _, kid = rest.partition(".")
+        # a link sent before links named their key is checked against every active key
+        candidates = ([self._keys.for_kid(kid, now_ms)] if kid else self._keys.candidates()
+                      ) if token.isascii() else []
+        if not body or not mac or not any(
+                key is not None and hmac.compare_digest(self._mac(key, body.encode()), mac)
+                for key in candidates):
             raise LinkError("this check-in link is not valid")
         try:
             claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))

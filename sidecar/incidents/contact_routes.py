@@ -22,6 +22,7 @@ from sidecar.clinical.consent import (
     first_name,
     may_contact,
 )
+from sidecar.incidents import answers
 from sidecar.incidents.card import dispatch_card, handoff_summary
 from sidecar.incidents.deps import IncidentDeps
 from sidecar.incidents.model import ContactRecord, Handoff, Incident
@@ -76,6 +77,7 @@ async def _record(t: IncidentDeps, incident: Incident, actor: str, purpose: str)
 
 @routes.get("/api/incidents/{incident}/card")
 @rule(on_incident())
+@described(answer=answers.EmergencyCard)
 async def card(request: web.Request) -> web.Response:
     """The emergency card: whom to call, the exact address and room, who is there."""
     t, me = who(request)
@@ -97,7 +99,7 @@ async def card(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/contacts")
 @rule(on_incident())
-@described(ContactBody)
+@described(ContactBody, answer=answers.ContactDecision, answers={403: answers.ContactDecision})
 async def contact(request: web.Request) -> web.Response:
     """May we tell this person? Within the client's consent, or by override with a reason.
     A refusal is 403 and says what is missing; nothing is recorded as contacted."""
@@ -144,7 +146,7 @@ async def contact(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/disclosures")
 @rule(on_incident())
-@described(DisclosureBody)
+@described(DisclosureBody, answer=answers.IncidentView)
 async def disclose(request: web.Request) -> web.Response:
     """Record an emergency disclosure; in a Part 2 program only to medical personnel, with
     who received it, who disclosed it, when and the nature of the emergency (§2.51)."""
@@ -173,7 +175,7 @@ async def disclose(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/handoff")
 @rule(on_incident())
-@described(HandoffBody, also=(409,))
+@described(HandoffBody, also=(409,), answer=answers.HandedOff)
 async def handoff(request: web.Request) -> web.Response:
     """The warm-handoff summary for the receiving facility, generated and kept."""
     t, me = who(request)

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sidecar.incidents import answers
 from sidecar.incidents.routes import load, who
 from sidecar.infra.access import on_incident, rule
+from sidecar.infra.apidoc import described
 
 routes = web.RouteTableDef()
 
 
 @routes.get("/api/incidents/{incident}/people")
 @rule(on_incident())
+@described(answer=answers.IncidentPeople)
 async def people(request: web.Request) -> web.Response:
     """The client's name (an audited read), the group's name, and every staff member's name
     by id, so nothing on screen shows an id."""

@@ -19,6 +19,7 @@ from sidecar.clinical import cssrs
 from sidecar.clinical.aftercare import TaskKind, schedule
 from sidecar.clinical.cssrs import Imminence, ScreenError
 from sidecar.clinical.policy import checklist
+from sidecar.incidents import answers
 from sidecar.incidents.aftercare import AFTERCARE_KIND, job_key
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Documentation, Incident, IncidentError, Screen, Trigger
@@ -113,6 +114,7 @@ def view(incident: Incident) -> dict[str, Any]:
 
 @routes.get("/api/cssrs")
 @rule(staff(*CLINICAL))
+@described(answer=answers.Instrument)
 async def instrument(request: web.Request) -> web.Response:
     """The screener as the panel shows it: items verbatim, skip logic, copyright line."""
     who(request)
@@ -124,7 +126,7 @@ async def instrument(request: web.Request) -> web.Response:
 
 @routes.post("/api/meetings/{meeting}/clients/{client}/incidents")
 @rule(for_client())
-@described(OpenBody, ok=(200, 201))
+@described(OpenBody, ok=(200, 201), answer=answers.IncidentView)
 async def open_incident(request: web.Request) -> web.Response:
     t, me = who(request)
     m, client = request.match_info["meeting"], request.match_info["client"]
@@ -145,6 +147,7 @@ async def open_incident(request: web.Request) -> web.Response:
 
 @routes.get("/api/incidents/{incident}")
 @rule(on_incident())
+@described(answer=answers.IncidentView)
 async def get_incident(request: web.Request) -> web.Response:
     """The whole incident: the JSON export of its report (an audited read)."""
     t, me = who(request)
@@ -155,7 +158,7 @@ async def get_incident(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/screens")
 @rule(on_incident())
-@described(ScreenBody, also=(409,))
+@described(ScreenBody, also=(409,), answer=answers.IncidentView)
 async def screen(request: web.Request) -> web.Response:
     t, me = who(request)
     body = await body_of(request, ScreenBody)
@@ -180,7 +183,7 @@ async def screen(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/checklist/{key}")
 @rule(on_incident())
-@described(NoteBody, also=(409,))
+@described(NoteBody, also=(409,), answer=answers.IncidentView)
 async def tick(request: web.Request) -> web.Response:
     t, me = who(request)
     key = request.match_info["key"]
@@ -194,7 +197,7 @@ async def tick(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/emergency")
 @rule(on_incident())
-@described(EmergencyBody, also=(409,))
+@described(EmergencyBody, also=(409,), answer=answers.IncidentView)
 async def emergency(request: web.Request) -> web.Response:
     """One action opens the playbook for the whole team: roles, card, steps, script. With
     no scored screen (a client who dropped and cannot be screened) a reason is required."""
@@ -228,7 +231,7 @@ async def emergency(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/steps/{key}")
 @rule(on_incident())
-@described(NoteBody, also=(409,))
+@described(NoteBody, also=(409,), answer=answers.IncidentView)
 async def step(request: web.Request) -> web.Response:
     t, me = who(request)
     key = request.match_info["key"]
@@ -247,7 +250,7 @@ async def step(request: web.Request) -> web.Response:
 
 @routes.post("/api/incidents/{incident}/close")
 @rule(on_incident())
-@described(CloseBody, also=(409,))
+@described(CloseBody, also=(409,), answer=answers.IncidentView)
 async def close(request: web.Request) -> web.Response:
     """Closing schedules the after-action follow-ups as durable jobs, due by policy."""
     t, me = who(request)
@@ -298,7 +301,7 @@ def _has_aftercare_consent(t: IncidentDeps, contacts: list[Any]) -> bool:
 
 @routes.post("/api/incidents/{incident}/tasks/{kind}")
 @rule(on_incident())
-@described(NoteBody, also=(409,))
+@described(NoteBody, also=(409,), answer=answers.IncidentView)
 async def task_done(request: web.Request) -> web.Response:
     t, me = who(request)
     try:
@@ -315,6 +318,7 @@ async def task_done(request: web.Request) -> web.Response:
 
 @routes.get("/api/incidents")
 @rule(staff(*CLINICAL))
+@described(answer=answers.Incidents)
 async def list_incidents(request: web.Request) -> web.Response:
     t, _ = who(request)
     mine = groups(request)

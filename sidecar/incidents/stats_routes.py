@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from sidecar.incidents import answers
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Incident
 from sidecar.incidents.stats import csv_text, summary
 from sidecar.infra import keys
 from sidecar.infra.access import principal, rule, staff
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import CSV, described
 from sidecar.infra.config import Role
 
 routes = web.RouteTableDef()
@@ -28,7 +29,7 @@ def _since(request: web.Request) -> int:
 
 @routes.get("/api/admin/incident-stats")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
-@described(query=("since_ms",))
+@described(query=("since_ms",), answer=answers.Figures)
 async def stats(request: web.Request) -> web.Response:
     t = request.app[INCIDENTS]
     who = principal(request)
@@ -42,7 +43,7 @@ async def stats(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/incidents.csv")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
-@described(query=("since_ms",))
+@described(query=("since_ms",), answer=CSV)
 async def export(request: web.Request) -> web.Response:
     t = request.app[INCIDENTS]
     who = principal(request)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from sidecar.incidents import answers
 from sidecar.incidents.deps import INCIDENTS
 from sidecar.infra.access import in_meeting, principal, rule
 from sidecar.infra.apidoc import described
@@ -35,7 +36,7 @@ async def _body(request: web.Request) -> TriageBody:
 
 @routes.post("/api/meetings/{meeting}/triage")
 @rule(in_meeting())
-@described(TriageBody)
+@described(TriageBody, answer=answers.TriageRoom)
 async def triage(request: web.Request) -> web.Response:
     """Phases: started (returns the neutral room name), moved, ended, failed."""
     t = request.app[INCIDENTS]

@@ -15,6 +15,7 @@ from sidecar.infra.audit import Audit
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import LiveConfig
+from sidecar.infra.keyring import SigningKeys
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import COOKIE, CSRF_HEADER, Ended, Session, SessionStore
 from sidecar.infra.source import source
@@ -35,8 +36,8 @@ class Principal:
 
 
 class TokenIssuer:
-    def __init__(self, key: bytes, live: LiveConfig) -> None:
-        self._key = key
+    def __init__(self, keys: SigningKeys, live: LiveConfig) -> None:
+        self._keys = keys
         self._live = live
 
     def issue(self, staff_id: str, now: float, ttl_s: int = 3600) -> str:
@@ -49,11 +50,26 @@ class TokenIssuer:
             raise ValueError(f"a token lasts at most {MAX_TOKEN_S // 3600} hours")
         claims = {"iss": ISSUER, "sub": staff_id, "iat": int(now), "exp": int(now) + ttl_s,
                   "ms": int(now * 1000)}  # when, to the ms: revocation voids older tokens
-        return jwt.encode(claims, self._key, algorithm="HS256")
+        kid, key = self._keys.current()
+        return jwt.encode(claims, key, algorithm="HS256", headers={"kid": kid})
+
+    def _key_for(self, token: str, now: float) -> bytes:
+        """The key the token names (a token signs with the keyring's primary key and names
+        it; after a rotation, tokens of the retired key pass until they expire)."""
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise web.HTTPUnauthorized(text=f"invalid token: {exc}") from exc
+        key = self._keys.for_kid(str(kid), int(now * 1000)) if kid else None
+        if key is None:
+            raise web.HTTPUnauthorized(text="this token was signed with a key no longer in "
+                                            "use: sign in again")
+        return key
 
     def verify(self, token: str, now: float) -> Principal:
         try:
-            claims = jwt.decode(token, self._key, algorithms=["HS256"], issuer=ISSUER,
+            claims = jwt.decode(token, self._key_for(token, now), algorithms=["HS256"],
+                                issuer=ISSUER,
                                 options=_OPTIONS)
         except jwt.InvalidTokenError as exc:
             raise web.HTTPUnauthorized(text=f"invalid token: {exc}") from exc

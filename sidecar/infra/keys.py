@@ -49,6 +49,9 @@ CONFIG_VERSION = "tether:config:version"  # STRING: bumped by every configuratio
 CONFIG_CHANNEL = "tether:config"  # pub/sub: the new configuration version (a hint: replicas
 # also compare CONFIG_VERSION every second, so a missed notice is caught up)
 DIRECTORY_VERSION = "tether:directory:version"  # STRING: bumped by every directory save
+KEYRING_SWEEP = "tether:keyring:sweep"  # HASH: a rotation sweep's cursor and counts (resume)
+KEYRING_PRIMARY = "tether:keyring:primary"  # STRING: the primary key id every replica must use
+KEYRING_REPLICAS = "tether:keyring:replicas"  # HASH worker id -> "<primary key id> <ms>"
 MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
 
 

@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     tether_redis_url: str = ""
     tether_data_dir: Path = Path("./var")
     tether_data_key: SecretStr = SecretStr("")
+    # the keyring file (JSON, 0600; ``tether keys rotate`` writes it); instead of the key above
+    tether_keyring_file: str = ""
     tether_public_url: str = "http://127.0.0.1:8080"
     zoom_webhook_secret_token: SecretStr = SecretStr("")
     twilio_account_sid: str = ""

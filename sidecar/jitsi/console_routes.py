@@ -10,8 +10,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from sidecar.infra.access import in_room, principal, public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, SCRIPT, described
 from sidecar.infra.config import Meeting
+from sidecar.jitsi import answers
 from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
 from sidecar.jitsi.deps import JITSI, JitsiDeps
 from sidecar.jitsi.gate import current_session, jitsi_csp, jitsi_origin
@@ -40,6 +41,7 @@ def _origin(t: JitsiDeps) -> str:
 
 @routes.get("/jitsi/console/{room}")
 @rule(public("a page: its session comes from the API, with a token"))
+@described(answer=HTML)
 async def console_page(request: web.Request) -> web.Response:
     """The panel with the meeting beside it: the deployment's IFrame API runs after auth.js,
     and the session is an HttpOnly cookie it cannot read."""
@@ -59,6 +61,7 @@ async def console_page(request: web.Request) -> web.Response:
 
 @routes.get("/jitsi/bridge.js")
 @rule(public("static script, no data"))
+@described(answer=SCRIPT)
 async def jitsi_bridge(request: web.Request) -> web.Response:
     return web.Response(text=request.app[JITSI].bridge_script(),
                         content_type="application/javascript")
@@ -66,6 +69,7 @@ async def jitsi_bridge(request: web.Request) -> web.Response:
 
 @routes.get("/api/jitsi/rooms/{room}/console")
 @rule(in_room())
+@described(answer=answers.ConsoleSession)
 async def console_session(request: web.Request) -> web.Response:
     """Who the console is for, today's session id, and the Jitsi domain and room."""
     t = request.app[JITSI]
@@ -97,7 +101,7 @@ async def _page_reported(t: JitsiDeps, meeting: str, batch: ConsoleBatch) -> Con
 
 @routes.post("/api/jitsi/rooms/{room}/console-events")
 @rule(in_room())
-@described(ConsoleBatch)
+@described(ConsoleBatch, answer=answers.Accepted)
 async def console_events(request: web.Request) -> web.Response:
     """What the console's IFrame API saw: breakout membership, knocking participants, and
     (without Prosody's module) joins and leaves. Into the inbox like any platform event."""

@@ -24,6 +24,9 @@ import redis.asyncio as aioredis
 from contracts.ids import jitsi_meeting_id
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
+from sidecar.infra.keyring import Keyring
+
+USER_IDS = "tether/jitsi-users/v1"
 
 LINK_GRACE = timedelta(hours=4)  # a link works until this long after its day ends (late groups)
 _HOST = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
@@ -121,17 +124,18 @@ class JoinGrant:
 
 
 class JitsiGate:
-    def __init__(self, redis: aioredis.Redis, minter: JoinMinter | None, user_key: bytes,
+    def __init__(self, redis: aioredis.Redis, minter: JoinMinter | None, keyring: Keyring,
                  domain: str, audit: Audit | None = None) -> None:
         self.redis = redis
         self.minter = minter
-        self._user_key = user_key
+        self._keyring = keyring
         self.domain = domain
         self._audit = audit
 
     def user_id(self, subject: str) -> str:
         """The opaque, stable ``context.user.id`` for "client:<id>" or "staff:<id>"."""
-        return hmac.new(self._user_key, subject.encode(), hashlib.sha256).hexdigest()[:32]
+        key = self._keyring.pinned(USER_IDS)  # kept across key rotations
+        return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()[:32]
 
     async def grant(self, subject: str, room: str, meeting: str, name: str, *,
                     now: float, purpose: str) -> JoinGrant:

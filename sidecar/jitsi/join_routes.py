@@ -20,8 +20,9 @@ from sidecar.checkin.page import form_html, refusal_html
 from sidecar.checkin.routes import LINK_GONE, MOMENT_GRACE_MS, text_link, texter_of
 from sidecar.checkin.store import LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_room, principal, public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.config import Meeting
+from sidecar.jitsi import answers
 from sidecar.jitsi.deps import JITSI, JitsiDeps
 from sidecar.jitsi.gate import (
     current_session,
@@ -92,7 +93,7 @@ def _page(t: JitsiDeps) -> str:
 
 @routes.get("/join/{room}")
 @rule(public("the client's signed session link"))
-@described(query=("t", "link"), ok=(200, 303))
+@described(query=("t", "link"), ok=(200, 303), answer=HTML)
 async def join_page(request: web.Request) -> web.Response:
     """The check-in form with the meeting beneath. With ``?t=`` (the texted link): 303 to
     ``?link=<id>`` with the token in cookies for the form's and the join's API paths."""
@@ -112,7 +113,7 @@ async def join_page(request: web.Request) -> web.Response:
 
 @routes.post("/api/jitsi/join")
 @rule(public("the client's signed session link"))
-@described(query=("t", "link"), also=(409,))
+@described(query=("t", "link"), also=(409,), answer=answers.Joined)
 async def join(request: web.Request) -> web.Response:
     """The room's join token, for a client checked in for this session (409 before)."""
     t = request.app[JITSI]
@@ -155,7 +156,7 @@ async def _beat(request: web.Request) -> tuple[JitsiDeps, Beat]:
 
 @routes.post("/api/jitsi/heartbeat")
 @rule(public("the client's signed session link"))
-@described(BeatBody, query=("t", "link"), also=(409, 503))
+@described(BeatBody, query=("t", "link"), also=(409, 503), answer=answers.Beat)
 async def heartbeat(request: web.Request) -> web.Response:
     t, b = await _beat(request)
     try:
@@ -180,7 +181,7 @@ async def _link_unidentified(t: JitsiDeps, b: Beat) -> None:
 
 @routes.post("/api/jitsi/leave")
 @rule(public("the client's signed session link"))
-@described(BeatBody, query=("t", "link"))
+@described(BeatBody, query=("t", "link"), answer=answers.Left)
 async def leave(request: web.Request) -> web.Response:
     """The client left on purpose (hung up, closed the meeting or the page): no callback."""
     t, b = await _beat(request)
@@ -193,6 +194,7 @@ async def leave(request: web.Request) -> web.Response:
 
 @routes.post("/api/jitsi/rooms/{room}/token")
 @rule(in_room())
+@described(answer=answers.Grant)
 async def staff_token(request: web.Request) -> web.Response:
     """A moderator join token for the signed-in staff member (``jwt`` null: no key set)."""
     t = request.app[JITSI]
@@ -217,7 +219,7 @@ class LinkRequest(BaseModel):
 
 @routes.post("/api/jitsi/rooms/{room}/clients/{client}/join-link")
 @rule(for_client())
-@described(LinkRequest, also=(502,))
+@described(LinkRequest, also=(502,), answer=answers.JoinLink)
 async def make_link(request: web.Request) -> web.Response:
     """A client's signed link to a day's session (today by default), optionally texted."""
     t = request.app[JITSI]

@@ -10,8 +10,10 @@ from aiohttp import web
 from sidecar.checkin.store import CheckInStatus
 from sidecar.infra import keys
 from sidecar.infra.access import for_client, in_meeting, principal, rule
+from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Meeting, ProgramConfig
+from sidecar.panel import answers
 from sidecar.panel.deps import PANEL, PanelDeps
 from sidecar.panel.dispatch import dispatch
 from sidecar.presence.meetings import split_state
@@ -29,6 +31,7 @@ def _who(request: web.Request) -> tuple[PanelDeps, Principal]:
 
 @routes.get("/api/meetings/{meeting}/roster")
 @rule(in_meeting())
+@described(answer=answers.Roster)
 async def roster(request: web.Request) -> web.Response:
     t, who = _who(request)
     m = request.match_info["meeting"]
@@ -74,6 +77,7 @@ def _checkin_view(status: CheckInStatus | None) -> dict[str, int | bool | None]:
 
 @routes.get("/api/meetings/{meeting}/clients/{client}/dispatch")
 @rule(for_client())
+@described(answer=answers.DispatchCard)
 async def dispatch_card(request: web.Request) -> web.Response:
     """Whom to call for the client's address, the location with its source and age, the
     callback number, who is with them and what responders must know. Audited."""

@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import EVENTS, described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.stopping import STOPPING
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
+from sidecar.presence import answers
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.meetings import MeetingStore
 from sidecar.presence.stream import Stream, after_point, resume_point
@@ -41,6 +42,7 @@ async def known_meeting(meetings: MeetingStore, meeting: str) -> dict[str, str]:
 
 @routes.get("/api/meetings")
 @rule(staff(*CLINICAL))
+@described(answer=answers.Meetings)
 async def list_meetings(request: web.Request) -> web.Response:
     """The live meetings of the groups the caller cares for."""
     t, who = _who(request)
@@ -80,7 +82,7 @@ def cared_groups(config: ProgramConfig, staff_id: str, mine: set[str] | None,
 
 @routes.get("/api/meetings/{meeting}/timeline")
 @rule(in_meeting())
-@described(query=("after",))
+@described(query=("after",), answer=answers.Timeline)
 async def timeline(request: web.Request) -> web.Response:
     """The meeting's timeline (display names, alerts): one audit entry per read."""
     t, who = _who(request)
@@ -93,7 +95,7 @@ async def timeline(request: web.Request) -> web.Response:
 
 @routes.get("/api/meetings/{meeting}/stream")
 @rule(in_meeting())
-@described(query=("last_event_id",))
+@described(query=("last_event_id",), answer=EVENTS)
 async def stream(request: web.Request) -> web.StreamResponse:
     """Server-sent events; resume with ``Last-Event-ID`` (or ``?last_event_id=``). It ends
     with a ``signed_out`` event when the caller's session or token does, and with a hint to
@@ -126,7 +128,7 @@ class SeenBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/alerts/seen")
 @rule(in_meeting())
-@described(SeenBody)
+@described(SeenBody, answer=answers.Seen)
 async def alert_seen(request: web.Request) -> web.Response:
     """"Seen" on an alert card: on the timeline, so every panel, and each reload, puts it
     away (a new alert of the same kind shows again)."""
@@ -148,7 +150,7 @@ class LinkBody(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/participants/{participant}/link")
 @rule(in_meeting())
-@described(LinkBody)
+@described(LinkBody, answer=answers.Linked)
 async def link_participant(request: web.Request) -> web.Response:
     """"This is Casey": an unidentified participant becomes a client of the meeting."""
     t, who = _who(request)

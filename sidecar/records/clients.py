@@ -207,6 +207,10 @@ class ClientStore:
         in a Redis key."""
         return self.cipher.blind_index("sms-from", number)
 
+    def phone_indexes(self, number: str) -> list[str]:
+        """The number's index under every active key, the primary's first."""
+        return self.cipher.blind_indexes("sms-from", number)
+
     async def code_words(self, client_ids: list[str], actor: str, purpose: str
                          ) -> dict[str, list[str]]:
         """Each client's code words (only the care field is opened); every read audited."""
@@ -233,16 +237,47 @@ class ClientStore:
             lookups.append(("dn", person.display_name))
         if not lookups:
             return None
-        fields = [self.cipher.blind_index(k, v) for k, v in lookups]
-        found = await self.redis.hmget(keys.CLIENT_IDENT, fields)
-        for (kind, _), client_id in zip(lookups, found, strict=True):
-            if client_id and (kind != "dn" or client_id in expected):
-                return str(client_id)
+        # each identity under every active key: mid-rotation, an index may still be the
+        # previous key's (``reindex`` moves them)
+        fields = [self.cipher.blind_indexes(k, v) for k, v in lookups]
+        found = await self.redis.hmget(keys.CLIENT_IDENT, [f for fs in fields for f in fs])
+        at = 0
+        for (kind, _), fs in zip(lookups, fields, strict=True):
+            owners = [o for o in found[at:at + len(fs)] if o]
+            at += len(fs)
+            if owners and (kind != "dn" or owners[0] in expected):
+                return str(owners[0])
         return None
 
     async def by_zoom_user(self, uid: str) -> str | None:
         """The client whose Zoom account this is (the app context's ``uid``)."""
         if not uid:
             return None
-        found = await self.redis.hget(keys.CLIENT_IDENT, self.cipher.blind_index("uid", uid))
-        return str(found) if found else None
+        found = await self.redis.hmget(keys.CLIENT_IDENT, self.cipher.blind_indexes("uid", uid))
+        return next((str(f) for f in found if f), None)
+
+    async def reindex(self) -> int:
+        """Rebuild the identity index under the primary key (after a key rotation): every
+        record's identities indexed anew, every index of another key dropped. A save that
+        lands meanwhile (it changes the index) makes it start again. How many index
+        entries it wrote."""
+        for _ in range(SAVE_RETRIES):
+            async with self.redis.pipeline(transaction=True) as pipe:
+                await pipe.watch(keys.CLIENT_IDENT)
+                ids = sorted({k.removeprefix(keys.CLIENT_PREFIX) async for k in
+                              self.redis.scan_iter(match=keys.CLIENT_PREFIX + "*")})
+                fresh: dict[str, str] = {}
+                for client_id in ids:
+                    record = await self._load(client_id)
+                    for kind, value in identities(record) if record else []:
+                        fresh.setdefault(self.cipher.blind_index(kind, value), client_id)
+                pipe.multi()
+                pipe.delete(keys.CLIENT_IDENT)
+                if fresh:
+                    pipe.hset(keys.CLIENT_IDENT, mapping=fresh)
+                try:
+                    await pipe.execute()
+                except WatchError:
+                    continue
+                return len(fresh)
+        raise RuntimeError("client records kept changing during the re-index; run it again")

@@ -25,6 +25,7 @@ from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_docs import DOCUMENTS, DocumentProblems
 from sidecar.infra.config_store import Document, Outdated
 from sidecar.infra.validation import read_at_most
+from sidecar.records import answers
 from sidecar.records.deps import RECORDS, RecordsDeps
 
 routes = web.RouteTableDef()
@@ -112,6 +113,7 @@ async def json_body(request: web.Request) -> Any:
 
 @routes.get("/api/admin/config")
 @rule(_WHO)
+@described(answer=answers.ConfigDocuments)
 async def all_documents(request: web.Request) -> web.Response:
     t = request.app[RECORDS]
     docs = await t.config_store.documents()
@@ -121,6 +123,7 @@ async def all_documents(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/config/{doc}")
 @rule(_WHO)
+@described(answer=answers.ConfigDocument)
 async def one_document(request: web.Request) -> web.Response:
     t = request.app[RECORDS]
     name = _doc_name(request)
@@ -130,7 +133,8 @@ async def one_document(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/config/{doc}")
 @rule(_WHO)
-@described(JSON, also=(409, 412, 428))
+@described(JSON, also=(409, 412, 428), answer=answers.ConfigDocument,
+           answers={400: answers.FieldProblems, 412: answers.Outdated})
 async def save_document(request: web.Request) -> web.Response:
     t = request.app[RECORDS]
     who = principal(request)

@@ -14,9 +14,11 @@ import json
 from aiohttp import web
 
 from sidecar.infra.access import principal, rule, staff
+from sidecar.infra.apidoc import CSV, described
 from sidecar.infra.config import Role
 from sidecar.infra.config_docs import DocumentProblems
 from sidecar.infra.config_store import Outdated
+from sidecar.records import answers
 from sidecar.records.clients import ClientOutdated, IdentityConflict
 from sidecar.records.config_routes import sign_out_disabled
 from sidecar.records.deps import RECORDS, RecordsDeps
@@ -74,6 +76,7 @@ async def _import(t: RecordsDeps, text: str, actor: str) -> ClientRows:
 
 @routes.post("/api/admin/import/clients")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(CSV, also=(409, 413), answer=answers.ImportedRows)
 async def import_clients_csv(request: web.Request) -> web.Response:
     """Create or replace the clients a CSV file lists. A client on file keeps what the file
     has no column for (clinical sections, registrant ids, Zoom uids, ...); one saved by
@@ -97,6 +100,7 @@ async def import_clients_csv(request: web.Request) -> web.Response:
 
 @routes.post("/api/admin/import/staff")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(CSV, also=(409, 413), answer=answers.ImportedRows)
 async def import_staff_csv(request: web.Request) -> web.Response:
     """Add or replace the staff a CSV file lists (by id) on the staff list, as one save of
     the staff document: live everywhere within a second, or nothing stored. A person the

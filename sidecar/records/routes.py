@@ -22,6 +22,7 @@ from sidecar.infra.apidoc import described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.validation import problems
+from sidecar.records import answers
 from sidecar.records.clients import ClientOutdated, IdentityConflict
 from sidecar.records.deps import RECORDS, RecordsDeps
 from sidecar.records.directory import Directory, DirectoryOutdated, lookup
@@ -146,7 +147,7 @@ async def _as_stored(t: RecordsDeps, who: Principal, rows: list[Any]) -> list[An
 
 @routes.post("/api/admin/clients")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
-@described(ClientFile, also=(409,))
+@described(ClientFile, also=(409,), answer=answers.Imported)
 async def import_clients(request: web.Request) -> web.Response:
     t, who = _admin(request)
     raw = await _body(request)
@@ -172,6 +173,7 @@ async def import_clients(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/clients")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.ClientList)
 async def list_clients(request: web.Request) -> web.Response:
     """Every client, each read audited (the names are PHI)."""
     t, who = _admin(request)
@@ -191,6 +193,7 @@ def _versioned(data: dict[str, Any], version: int, status: int = 200) -> web.Res
 
 @routes.get("/api/admin/clients/{client}")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.ClientCopy)
 async def get_client(request: web.Request) -> web.Response:
     t, who = _admin(request)
     client_id = request.match_info["client"]
@@ -203,6 +206,7 @@ async def get_client(request: web.Request) -> web.Response:
 
 @routes.post("/api/admin/clients/{client}/code-words")
 @rule(staff(Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.CodeWords)
 async def reveal_code_words(request: web.Request) -> web.Response:
     """A clinical lead shows a client's code words on purpose; it is on the record."""
     t, who = _admin(request)
@@ -257,7 +261,8 @@ def _id_problem(raw: Any, client_id: str) -> list[str]:
 
 @routes.put("/api/admin/clients/{client}")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
-@described(ClientRecord, ok=(200, 201), also=(409, 412, 428))
+@described(ClientRecord, ok=(200, 201), also=(409, 412, 428), answer=answers.ClientSaved,
+           answers={412: answers.Outdated})
 async def put_client(request: web.Request) -> web.Response:
     """Create or replace one record; the id in the body must be the one in the path."""
     t, who = _admin(request)
@@ -285,6 +290,7 @@ async def put_client(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/directory")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.DirectoryCopy)
 async def get_directory(request: web.Request) -> web.Response:
     t, _ = _admin(request)
     directory, version = await t.directory.versioned()
@@ -293,7 +299,8 @@ async def get_directory(request: web.Request) -> web.Response:
 
 @routes.put("/api/admin/directory")
 @rule(staff(Role.ADMIN))
-@described(Directory, also=(409, 412, 428))
+@described(Directory, also=(409, 412, 428), answer=answers.DirectorySaved,
+           answers={412: answers.Outdated})
 async def put_directory(request: web.Request) -> web.Response:
     t, who = _admin(request)
     expected = _expected(request)
@@ -319,6 +326,7 @@ async def put_directory(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/oncall")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.OnCall)
 async def oncall(request: web.Request) -> web.Response:
     """The schedule, and who is on call now (``source``: a shift, or the on_call role)."""
     t, _ = _admin(request)

@@ -15,6 +15,7 @@ from sidecar.infra.breakglass import Opening
 from sidecar.infra.config import Role
 from sidecar.infra.source import source
 from sidecar.infra.validation import read_json
+from sidecar.signin import answers
 from sidecar.signin.deps import SIGNIN, SigninDeps
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ async def _tell_clinical_leads(t: SigninDeps, o: Opening) -> None:
 
 @routes.post("/api/break-glass")
 @rule(staff(*CLINICAL))
-@described(OpenBody, also=(404,))
+@described(OpenBody, also=(404,), answer=answers.Opened)
 async def open_client(request: web.Request) -> web.Response:
     t, who = request.app[SIGNIN], principal(request)
     body = await read_json(request, OpenBody)
@@ -75,6 +76,7 @@ async def open_client(request: web.Request) -> web.Response:
 
 @routes.get("/api/admin/break-glass")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.Openings)
 async def openings(request: web.Request) -> web.Response:
     """Recent openings, newest first, with names and the reason given."""
     t, who = request.app[SIGNIN], principal(request)

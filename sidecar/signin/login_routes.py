@@ -12,7 +12,7 @@ from aiohttp import web
 
 from sidecar.infra import keys
 from sidecar.infra.access import principal, public, rule, staff
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.config import Role
 from sidecar.infra.sessions import Via, begin
 from sidecar.infra.source import source
@@ -45,7 +45,7 @@ def _not_set_up(t: SigninDeps) -> web.Response:
 
 @routes.get("/auth/login")
 @rule(public("starts a sign-in at the program's identity provider; nothing is shown"))
-@described(query=("next",), ok=(302,), also=(503,))
+@described(query=("next",), ok=(302,), also=(503,), answers={503: HTML})
 async def login(request: web.Request) -> web.StreamResponse:
     t = request.app[SIGNIN]
     oidc = t.oidc
@@ -83,7 +83,7 @@ async def _attempt(t: SigninDeps, state: str) -> dict[str, str] | None:
 @rule(public("the identity provider's answer, tied to a sign-in this server started "
              "(state, nonce and PKCE)"))
 @described(query=("state", "code", "error", "error_description"), ok=(302,),
-           also=(403, 502, 503))
+           also=(403, 502, 503), answers={c: HTML for c in (400, 403, 502, 503)})
 async def callback(request: web.Request) -> web.StreamResponse:
     t, q = request.app[SIGNIN], request.query
     oidc = t.oidc
@@ -131,6 +131,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
 
 @routes.get(HOME)
 @rule(staff())
+@described(answer=HTML)
 async def signed_in(request: web.Request) -> web.Response:
     """Where a sign-in without a destination lands."""
     t, who = request.app[SIGNIN], principal(request)

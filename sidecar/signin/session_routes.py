@@ -9,10 +9,12 @@ from typing import Any
 from aiohttp import web
 
 from sidecar.infra.access import principal, public, rule, staff
+from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.sessions import Session, Started, Via, begin, clear_cookie
 from sidecar.infra.source import source
+from sidecar.signin import answers
 from sidecar.signin.deps import SIGNIN, SigninDeps
 from sidecar.signin.pages import plain_page
 
@@ -36,6 +38,7 @@ async def start_session(t: SigninDeps, request: web.Request, staff_id: str,
 
 @routes.get("/auth/me")
 @rule(staff())
+@described(answer=answers.Me)
 async def whoami(request: web.Request) -> web.Response:
     """The signed-in person, their roles and the CSRF token for calls that change things."""
     who = principal(request)
@@ -45,6 +48,7 @@ async def whoami(request: web.Request) -> web.Response:
 
 @routes.post("/auth/exchange")
 @rule(staff())
+@described(answer=answers.Me)
 async def exchange(request: web.Request) -> web.Response:
     """A staff token in the ``Authorization`` header -> the session cookie a sign-in sets."""
     t, who = request.app[SIGNIN], principal(request)
@@ -60,6 +64,7 @@ async def exchange(request: web.Request) -> web.Response:
 
 @routes.post("/auth/logout")
 @rule(staff())
+@described(answer=answers.SignedOut)
 async def logout(request: web.Request) -> web.Response:
     t, who = request.app[SIGNIN], principal(request)
     if who.session is not None:
@@ -73,6 +78,7 @@ async def logout(request: web.Request) -> web.Response:
 
 @routes.get("/auth/signed-out")
 @rule(public("a page with no data"))
+@described(answer=HTML)
 async def signed_out(request: web.Request) -> web.Response:
     return plain_page("You are signed out",
                       ["You are signed out of Tether.", "Close this window, or sign in again."],
@@ -81,6 +87,7 @@ async def signed_out(request: web.Request) -> web.Response:
 
 @routes.post("/api/admin/staff/{staff}/revoke")
 @rule(staff(Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD))
+@described(answer=answers.Revoked)
 async def revoke(request: web.Request) -> web.Response:
     """Every session of a person ends now, on every replica (their open panels close), and
     every token minted for them so far stops working."""

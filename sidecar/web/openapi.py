@@ -13,7 +13,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from sidecar.infra.access import Rule, Scope, rule_of
-from sidecar.infra.apidoc import FORM, JSON, Described, description_of
+from sidecar.infra.apidoc import CSV, FORM, HTML, JSON, Answer, Described, description_of
 
 _GROUP = re.compile(r"\(\?P<(\w+)>")
 _DEFAULT_SEGMENT = "[^{}/]+"
@@ -68,24 +68,52 @@ def path_parameters(resource: web.AbstractResource) -> tuple[str, list[dict[str,
     return str(info["formatter"]), params
 
 
+def without_defaults(node: Any) -> None:
+    """Drop ``default`` from every schema in an answer's (what a field holds when a body
+    leaves it out means nothing in what the server writes)."""
+    if isinstance(node, list):
+        for item in node:
+            without_defaults(item)
+    elif isinstance(node, dict):
+        node.pop("default", None)
+        for key, value in node.items():
+            named = key in ("properties", "$defs", "patternProperties")
+            for sub in value.values() if named else [value]:
+                without_defaults(sub)
+
+
 class Components:
-    """Body schemas, each model's definitions under its module's name (no collisions)."""
+    """Body and answer schemas, each model's definitions under its module's name (no
+    collisions); answers as the handlers write them (serialization mode), under
+    ``answer.``, so a model read in one shape and written in another keeps both."""
 
     def __init__(self) -> None:
         self.schemas: dict[str, Any] = {}
 
-    def ref(self, model: type[BaseModel]) -> dict[str, str]:
-        prefix = model.__module__.removeprefix("sidecar.") + "."
+    def ref(self, model: type[BaseModel], answer: bool = False) -> dict[str, str]:
+        prefix = ("answer." if answer else "") + model.__module__.removeprefix("sidecar.") + "."
         schema = model.model_json_schema(
-            ref_template="#/components/schemas/" + prefix + "{model}")
+            ref_template="#/components/schemas/" + prefix + "{model}",
+            mode="serialization" if answer else "validation")
+        if answer:
+            without_defaults(schema)
         self.schemas.update({prefix + k: v for k, v in schema.pop("$defs", {}).items()})
         self.schemas[prefix + model.__name__] = schema
         return {"$ref": "#/components/schemas/" + prefix + model.__name__}
+
+    def content(self, answer: Answer) -> dict[str, Any]:
+        """The ``content`` of an answer: a model's JSON, or text of each media type."""
+        if isinstance(answer, type):
+            return {"application/json": {"schema": self.ref(answer, answer=True)}}
+        media = (answer,) if isinstance(answer, str) else answer
+        return {m: {"schema": {"type": "string"}} for m in media}
 
 
 def _body(d: Described, components: Components) -> dict[str, Any] | None:
     if d.body is None:
         return None
+    if d.body == CSV:
+        return {"required": True, "content": {CSV: {"schema": {"type": "string"}}}}
     if d.body == FORM:
         form = {"type": "object", "additionalProperties": {"type": "string"}}
         return {"content": {"application/x-www-form-urlencoded": {"schema": form}}}
@@ -97,7 +125,7 @@ def _body(d: Described, components: Components) -> dict[str, Any] | None:
 
 
 def _codes(method: str, path: str, r: Rule, d: Described, has_params: bool) -> set[int]:
-    codes = set(d.ok) | set(d.also)
+    codes = set(d.ok) | set(d.also) | set(d.answers)
     if r.scope is not Scope.PUBLIC or path.startswith("/webhooks/"):
         codes.add(401)
     if r.scope is not Scope.PUBLIC or "t" in d.query:
@@ -111,6 +139,25 @@ def _codes(method: str, path: str, r: Rule, d: Described, has_params: bool) -> s
     return codes
 
 
+def answer(code: int, d: Described, components: Components) -> dict[str, Any]:
+    """One response: its meaning and, unless it has no body (204, a redirect), what the
+    body is. A refusal is a sentence in plain text or a ``Refusal`` in JSON (a page's, a
+    page too)."""
+    out: dict[str, Any] = {"description": SEMANTICS.get(code, "")}
+    own = d.answers.get(code)
+    if code < 400:
+        body = own or d.answer
+        if body is not None and code != 204 and not 300 <= code < 400:
+            out["content"] = components.content(body)
+        return out
+    content = components.content(own or d.refusal)
+    content["text/plain"] = {"schema": {"type": "string", "minLength": 1}}
+    if d.answer == HTML:
+        content[HTML] = {"schema": {"type": "string", "minLength": 1}}
+    out["content"] = content
+    return out
+
+
 def operation(route: web.AbstractRoute, components: Components) -> dict[str, Any]:
     r = rule_of(route.handler) or Rule(Scope.PUBLIC, why="no rule: refused (403)")
     d = description_of(route.handler)
@@ -122,7 +169,7 @@ def operation(route: web.AbstractRoute, components: Components) -> dict[str, Any
         "operationId": f"{route.method} {path}",
         "summary": d.summary or doc.split("\n\n")[0].replace("\n", " ")[:200] or path,
         "parameters": params,
-        "responses": {str(c): {"description": SEMANTICS.get(c, "")}
+        "responses": {str(c): answer(c, d, components)
                       for c in sorted(_codes(route.method, path, r, d, bool(params)))},
     }
     if r.scope is Scope.PUBLIC:

@@ -9,8 +9,9 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sidecar.infra.access import public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import TEXT, described
 from sidecar.infra.source import source
+from sidecar.web import answers
 from sidecar.web.deps import WEB
 from sidecar.web.openapi import document
 
@@ -20,13 +21,14 @@ LOOPBACK = ("127.0.0.1", "::1")
 
 @routes.get("/healthz")
 @rule(public("liveness, no data"))
+@described(answer=answers.Alive)
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
 @routes.get("/readyz")
 @rule(public("readiness, no data"))
-@described(also=(503,))
+@described(also=(503,), answer=answers.Readiness, answers={503: answers.Readiness})
 async def readyz(request: web.Request) -> web.Response:
     t = request.app[WEB]
     try:
@@ -44,6 +46,7 @@ async def readyz(request: web.Request) -> web.Response:
 @routes.get("/metrics")
 @rule(public("counters without PHI, for the operators' scraper: TETHER_METRICS_TOKEN, or "
              "only from this machine when none is set"))
+@described(answer=TEXT, also=(401, 403))
 async def metrics(request: web.Request) -> web.Response:
     t = request.app[WEB]
     if t.metrics_token:
@@ -61,6 +64,7 @@ async def metrics(request: web.Request) -> web.Response:
 
 @routes.get("/openapi.json")
 @rule(public("the API's shape only (paths, parameters, body schemas), no data"))
+@described(answer=answers.OpenApiDocument)
 async def openapi(request: web.Request) -> web.Response:
     """This API as an OpenAPI 3.1 document, built from the routes this server serves."""
     return web.json_response(document(request.app))

@@ -9,7 +9,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from sidecar.infra.access import public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, SCRIPT, STYLE, described
 from sidecar.infra.source import over_tls
 from sidecar.web.deps import WEB
 
@@ -20,6 +20,7 @@ VENDOR = Path(str(resources.files("sidecar.web"))) / "node_modules"  # npm ci --
 
 @routes.get("/panel")
 @rule(public("a page: its data comes from the API, for the signed-in person"))
+@described(answer=HTML)
 async def panel_page(request: web.Request) -> web.Response:
     """The clinicians' panel outside Zoom (``/panel#meeting=<id>``); no data in the page."""
     return web.Response(text=(STATIC / "panel.html").read_text(encoding="utf-8"),
@@ -28,7 +29,7 @@ async def panel_page(request: web.Request) -> web.Response:
 
 @routes.get("/static/vendor/preact-htm.js")
 @rule(public("a library from npm, no data"))
-@described(also=(503,))
+@described(also=(503,), answer=SCRIPT)
 async def preact_htm(request: web.Request) -> web.Response:
     """Preact with htm and hooks, one ES module with no imports (npm's ``htm``), served
     from our origin so the pages' CSP stays ``script-src 'self'``."""
@@ -43,6 +44,7 @@ async def preact_htm(request: web.Request) -> web.Response:
 
 @routes.get("/static/{name:[a-z][a-z0-9-]*(/[a-z][a-z0-9-]*)?\\.(js|css)}")
 @rule(public("static files, no data"))
+@described(answer=(SCRIPT, STYLE))
 async def static(request: web.Request) -> web.Response:
     """Our scripts and styles (a name and at most one folder: nothing else is reachable)."""
     name = request.match_info["name"]
@@ -55,6 +57,7 @@ async def static(request: web.Request) -> web.Response:
 
 @routes.get("/incidents/{incident}")
 @rule(public("a page: its data comes from the API, for the signed-in person"))
+@described(answer=HTML)
 async def incident_page(request: web.Request) -> web.Response:
     """One incident on a page of its own (an on-call clinician outside the meeting): the
     safety check, the emergency view, closing and follow-ups, live from the meeting's
@@ -65,6 +68,7 @@ async def incident_page(request: web.Request) -> web.Response:
 
 @routes.get("/incidents/{incident}/report")
 @rule(public("a page: its data comes from the API, for the signed-in person"))
+@described(answer=HTML)
 async def incident_report(request: web.Request) -> web.Response:
     """A printable incident report; the page reads the JSON export with the session."""
     return web.Response(text=(STATIC / "report.html").read_text(encoding="utf-8"),
@@ -73,6 +77,7 @@ async def incident_report(request: web.Request) -> web.Response:
 
 @routes.get("/admin")
 @rule(public("a page: its data comes from the API, for the signed-in person"))
+@described(answer=HTML)
 async def admin_page(request: web.Request) -> web.Response:
     """The admin page (clients, locale directory, on call, break-glass openings)."""
     return web.Response(text=(STATIC / "admin.html").read_text(encoding="utf-8"),
@@ -81,6 +86,7 @@ async def admin_page(request: web.Request) -> web.Response:
 
 @routes.get("/zoom/bridge.js")
 @rule(public("static script, no data"))
+@described(answer=SCRIPT)
 async def zoom_bridge(request: web.Request) -> web.Response:
     """The Zoom Apps SDK bridge (plugins/zoom/static), served beside the panel."""
     return web.Response(text=request.app[WEB].zoom_bridge(), content_type="application/javascript")

@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from plugins.base import PanelContext, PanelContextError
 from sidecar.checkin.page import form_html
 from sidecar.infra.access import public, rule
-from sidecar.infra.apidoc import described
+from sidecar.infra.apidoc import HTML, SCRIPT, described
 from sidecar.infra.sessions import Via, begin
+from sidecar.zoom import answers
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
 routes = web.RouteTableDef()
@@ -47,7 +48,7 @@ PANEL_APP = '<script type="module" src="/static/panel/app.js"></script>'
 
 @routes.get("/zoom/home")
 @rule(public("Zoom's encrypted app context"))
-@described(also=(403,))
+@described(also=(403,), answer=HTML)
 async def home(request: web.Request) -> web.Response:
     """Zoom loads this inside the client with ``x-zoom-app-context``."""
     t = request.app[ZOOM]
@@ -69,7 +70,7 @@ async def home(request: web.Request) -> web.Response:
 
 @routes.get("/zoom/appssdk.es.js")
 @rule(public("static script, no data"))
-@described(also=(404,))
+@described(also=(404,), answer=SCRIPT)
 async def appssdk_module(request: web.Request) -> web.Response:
     """The @zoom/appssdk browser module (npm), served from our own origin."""
     module = request.app[ZOOM].sdk_module()
@@ -80,6 +81,7 @@ async def appssdk_module(request: web.Request) -> web.Response:
 
 @routes.get("/zoom/appssdk.js")
 @rule(public("static script, no data"))
+@described(answer=SCRIPT)
 async def appssdk(request: web.Request) -> web.Response:
     """A module that puts the SDK where the bridge looks for it (``window.zoomSdk``)."""
     if request.app[ZOOM].sdk_module() is None:
@@ -91,7 +93,7 @@ async def appssdk(request: web.Request) -> web.Response:
 
 @routes.post("/api/zoom/session")
 @rule(public("Zoom's encrypted app context"))
-@described(SessionBody, also=(403,))
+@described(SessionBody, also=(403,), answer=answers.StaffSession)
 async def session(request: web.Request) -> web.Response:
     """Body ``{"context": <zoomSdk.getAppContext().context>}`` -> a session cookie (and the
     CSRF token the panel sends back)."""

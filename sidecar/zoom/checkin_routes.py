@@ -17,6 +17,7 @@ from sidecar.checkin.identify import first_name
 from sidecar.checkin.sms import LINK_TTL_MS
 from sidecar.infra.access import public, rule
 from sidecar.infra.apidoc import described
+from sidecar.zoom import answers
 from sidecar.zoom.app_routes import context_of
 from sidecar.zoom.deps import ZOOM, ZoomDeps
 
@@ -90,7 +91,8 @@ async def session_for(t: ZoomDeps, meeting: str, client: str, participant: str,
 
 @routes.post("/api/zoom/checkin-session")
 @rule(public("Zoom's encrypted app context"))
-@described(ClientSessionBody, also=(403,))
+@described(ClientSessionBody, also=(401, 403, 404), answer=answers.ClientToken,
+           refusal=answers.FormRefusal)
 async def client_session(request: web.Request) -> web.Response:
     """A token when Zoom names the client; otherwise 401 ``need: identify`` (the form then
     asks for a code)."""

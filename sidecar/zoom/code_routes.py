@@ -30,6 +30,7 @@ from sidecar.infra.apidoc import described
 from sidecar.infra.errors import where as where_of
 from sidecar.infra.telephony import TelephonyError
 from sidecar.infra.timeline import entry
+from sidecar.zoom import answers
 from sidecar.zoom.checkin_routes import (
     InMeeting,
     answer,
@@ -93,7 +94,8 @@ async def _chosen(t: ZoomDeps, where: InMeeting, factors: Factors) -> list[str]:
 
 @routes.post("/api/zoom/checkin-code")
 @rule(public("Zoom's encrypted app context"))
-@described(CodeRequest, also=(403, 429, 502))
+@described(CodeRequest, also=(401, 403, 404, 429, 502),
+           answer=answers.CodeSent, refusal=answers.FormRefusal)
 async def ask_for_code(request: web.Request) -> web.Response:
     """Text a code: 200 ``{"challenge","sent_to","message"}``; 429 at the hourly cap (the
     handle still takes the newest code); 502 when the text could not be sent."""
@@ -159,7 +161,8 @@ def _refused(attempt: Attempt) -> web.Response:
 
 @routes.post("/api/zoom/checkin-code/verify")
 @rule(public("Zoom's encrypted app context"))
-@described(CodeEntry, also=(403, 410))
+@described(CodeEntry, also=(403, 404, 410), answer=answers.ClientToken,
+           refusal=answers.FormRefusal)
 async def enter_code(request: web.Request) -> web.Response:
     """The code typed in: 200 ``{"token","first_name"}``; 403 wrong (``tries_left``); 410
     expired, used up or replaced; 400 not six digits (not counted as a try)."""

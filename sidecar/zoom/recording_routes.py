@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sidecar.infra.access import in_meeting, principal, rule
 from sidecar.infra.apidoc import described
 from sidecar.infra.timeline import entry
+from sidecar.zoom import answers
 from sidecar.zoom.deps import ZOOM
 
 routes = web.RouteTableDef()
@@ -24,7 +25,7 @@ class PanelStop(BaseModel):
 
 @routes.post("/api/meetings/{meeting}/recording")
 @rule(in_meeting())
-@described(PanelStop)
+@described(PanelStop, answer=answers.Stopped)
 async def panel_stop(request: web.Request) -> web.Response:
     t = request.app[ZOOM]
     who = principal(request)

@@ -57,8 +57,8 @@ async def test_altered_or_expired_links_are_refused(harness: Harness) -> None:
     await started(h)
     url = await link(h)
     token = url.split("t=", 1)[1]
-    body, mac = token.split(".")
-    forged = f"{body[:-2]}xx.{mac}"
+    body, mac, kid = token.split(".")
+    forged = f"{body[:-2]}xx.{mac}.{kid}"
     assert (await h.http.get(f"{h.base}/checkin?t={forged}")).status_code == 403
     r = await h.http.post(f"{h.base}/api/checkin?t={forged}", json=GOOD)
     assert r.status_code == 403 and "not valid" in r.json()["error"]

@@ -142,8 +142,8 @@ async def test_join_page_is_the_checkin_form_with_its_own_csp(jh: Harness) -> No
 async def test_bad_foreign_and_expired_links_are_refused(jh: Harness) -> None:
     h = jh
     token = token_of(await join_link(h))
-    body, mac = token.split(".")
-    forged = f"{body[:-2]}xx.{mac}"
+    body, mac, kid = token.split(".")
+    forged = f"{body[:-2]}xx.{mac}.{kid}"
     assert (await h.http.get(f"{h.base}/join/{ROOM}?t={forged}")).status_code == 403
     r = await h.http.post(f"{h.base}/api/jitsi/join?t={forged}")
     assert r.status_code == 403 and "not valid" in r.json()["error"]

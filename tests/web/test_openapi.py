@@ -67,3 +67,53 @@ async def test_parameters_security_bodies_and_answers(harness: Harness) -> None:
     text = str(doc)  # the shape only: nobody's name, number or id from the store
     assert not {"client-001", "Brightwater", "+1312555", "lead-avery"} & set(
         re.findall(r"client-\d+|Brightwater|\+1312555|lead-avery", text))
+
+
+def content_of(doc: dict[str, Any], path: str, method: str, code: str) -> dict[str, Any]:
+    return dict(doc["paths"][path][method]["responses"][code].get("content", {}))
+
+
+async def test_every_answer_says_what_it_carries(harness: Harness) -> None:
+    h = harness
+    doc = (await h.http.get(f"{h.base}/openapi.json")).json()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            for code, answer in op["responses"].items():
+                content = answer.get("content", {})
+                if code == "204" or code.startswith("3"):
+                    assert not content, (method, path, code)
+                    continue
+                assert content, (method, path, code)
+                for media in content.values():
+                    ref = media["schema"].get("$ref", "#/components/schemas/")
+                    assert ref.split("/")[-1] in doc["components"]["schemas"] or \
+                        "type" in media["schema"], (method, path, code)
+                if int(code) >= 400:  # a sentence, or the JSON error shape
+                    assert content["text/plain"]["schema"]["minLength"] == 1
+    refusal = content_of(doc, "/api/incidents/{incident}/close", "post", "409")
+    shape = refusal["application/json"]["schema"]["$ref"].split("/")[-1]
+    assert doc["components"]["schemas"][shape]["anyOf"] == [{"required": ["error"]},
+                                                           {"required": ["errors"]}]
+
+
+async def test_content_types_and_the_csv_imports(harness: Harness) -> None:
+    h = harness
+    doc = (await h.http.get(f"{h.base}/openapi.json")).json()
+    kinds = {("/api/admin/incidents.csv", "get"): {"text/csv"},
+             ("/api/meetings/{meeting}/stream", "get"): {"text/event-stream"},
+             ("/webhooks/telephony/twiml", "post"): {"application/xml"},
+             ("/panel", "get"): {"text/html"}, ("/metrics", "get"): {"text/plain"},
+             ("/static/{name}", "get"): {"application/javascript", "text/css"},
+             ("/api/incidents/{incident}", "get"): {"application/json"}}
+    for (path, method), media in kinds.items():
+        assert set(content_of(doc, path, method, "200")) == media, path
+    for path in ("/api/admin/import/clients", "/api/admin/import/staff"):
+        body = doc["paths"][path]["post"]["requestBody"]
+        assert body["required"] is True and set(body["content"]) == {"text/csv"}
+        assert {"200", "400", "409", "413"} <= set(doc["paths"][path]["post"]["responses"])
+    view = content_of(doc, "/api/incidents/{incident}", "get", "200")["application/json"]
+    schema = doc["components"]["schemas"][view["schema"]["$ref"].split("/")[-1]]
+    assert {"id", "client", "to_do"} <= set(schema["required"])
+    stale = content_of(doc, "/api/admin/clients/{client}", "put", "412")["application/json"]
+    assert "current" in doc["components"]["schemas"][stale["schema"]["$ref"].split("/")[-1]][
+        "properties"]
