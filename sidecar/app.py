@@ -14,6 +14,7 @@ from aiohttp import web
 from sidecar.callbacks import routes as callback_routes
 from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
+from sidecar.fhir import routes as fhir_routes
 from sidecar.incidents import contact_routes, people_routes, stats_routes, triage_routes
 from sidecar.incidents import routes as incident_routes
 from sidecar.infra import access
@@ -142,6 +143,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   contact_routes.routes, people_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes, session_routes.routes, login_routes.routes,
-                  breakglass_routes.routes):
+                  breakglass_routes.routes, fhir_routes.routes):
         app.add_routes(table)
     return app

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from sidecar.app import create_app
 from sidecar.cli_audit import add_parsers as add_audit_parsers
 from sidecar.cli_audit import shell_source
+from sidecar.cli_fhir import add_parsers as add_fhir_parsers
 from sidecar.cli_keys import add_parsers as add_keys_parsers
 from sidecar.infra.audit import from_source
 from sidecar.infra.config import ConfigError, ProgramConfig, load_config
@@ -307,6 +308,7 @@ def parser() -> argparse.ArgumentParser:
     ci.set_defaults(fn=cmd_config_import)
     add_audit_parsers(sub)
     add_keys_parsers(sub)
+    add_fhir_parsers(sub)
     d = sub.add_parser("demo", help="play a crisis scenario through the real endpoints")
     d.add_argument("--speed", type=float, default=20.0, help="clock speed-up factor")
     d.set_defaults(fn=cmd_demo)

@@ -106,7 +106,8 @@ class Components:
         if isinstance(answer, type):
             return {"application/json": {"schema": self.ref(answer, answer=True)}}
         media = (answer,) if isinstance(answer, str) else answer
-        return {m: {"schema": {"type": "string"}} for m in media}
+        return {m: {"schema": {"type": "object"} if m.endswith("+json") else {"type": "string"}}
+                for m in media}  # a JSON media type of its own (FHIR's) is an object
 
 
 def _body(d: Described, components: Components) -> dict[str, Any] | None:

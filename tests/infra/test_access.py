@@ -161,7 +161,10 @@ async def test_a_token_that_lasts_too_long_is_refused(harness: Harness) -> None:
 
     h = harness
     now = int(h.clock.now())
+    kid = h.tether.keyring.primary  # signed with the real key: only the lifetime is wrong
     forged = jwt.encode({"iss": "tether", "sub": "lead-avery", "iat": now,
-                         "exp": now + 876_000 * 3600}, h.tether.tokens._key, algorithm="HS256")
+                         "exp": now + 876_000 * 3600},
+                        h.tether.keyring.derive("tether/tokens/v1"), algorithm="HS256",
+                        headers={"kid": kid})
     r = await h.http.get(f"{h.base}/api/meetings", headers={"Authorization": f"Bearer {forged}"})
     assert r.status_code == 401 and "longer" in r.text
