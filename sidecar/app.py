@@ -26,6 +26,7 @@ from sidecar.infra.keyring_file import keyring_path
 from sidecar.infra.keyring_follower import KeyringFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
+from sidecar.infra.source import TRUSTED_PROXIES, Proxies
 from sidecar.infra.stopping import STOPPING, cancel_and_wait
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
@@ -130,6 +131,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
         return await edge_holder[0].handle(request)
 
     app[STOPPING] = asyncio.Event()
+    app[TRUSTED_PROXIES] = Proxies.parse(settings.tether_trusted_proxies)
     app.on_shutdown.append(end_streams)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)

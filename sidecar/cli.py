@@ -196,7 +196,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     async def run(t: Tether) -> None:
         out.append(t.tokens.issue(args.staff, t.clock.now(), ttl_s=int(args.hours * 3600)))
-        await t.audit.record("cli:token", "token.minted", args.staff)
+        await t.audit.minted("cli:token", "staff", args.staff, "automation")
 
     try:
         asyncio.run(_with_services(config, run))

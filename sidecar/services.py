@@ -262,14 +262,16 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     meetings = MeetingStore(redis, engine)
     checkins = CheckInStore(redis, cipher, audit)
     dialer, ready = build_dialer(settings, config, http)
-    links = CheckInLinks(SigningKeys(keyring, "tether/checkin-links/v1"))
+    links = CheckInLinks(SigningKeys(keyring, "tether/checkin-links/v1"), audit)
     public_url = settings.tether_public_url.rstrip("/")
 
-    def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
+    async def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
         """A Jitsi session's join page (a fresh session link), else the group's Zoom link."""
         if room_of(meeting):
             expires = link_expiry_ms(day_of(meeting), live.current.program.time_zone)
-            return join_url(public_url, links.issue(meeting, client, expires), meeting)
+            token = await links.mint(meeting, client, expires, by="ladder",
+                                     purpose=f"rejoin:{meeting}")
+            return join_url(public_url, token, meeting)
         group = live.current.meeting_by_number(program_meeting)
         return group.join_url if group else None
 
@@ -293,7 +295,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
         idle_ms=int(settings.tether_session_idle_minutes * 60_000),
         max_ms=int(settings.tether_session_max_hours * 3_600_000)))
     gate = JitsiGate(redis, jitsi_minter(settings), keyring,
-                     settings.jitsi_domain)
+                     settings.jitsi_domain, audit)
     tokens = TokenIssuer(SigningKeys(keyring, "tether/tokens/v1"), live)
     return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
                   clients, audit, applier, tokens,
