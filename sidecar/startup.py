@@ -41,7 +41,8 @@ def settings_invalid(exc: ValidationError) -> SettingsInvalid:
 
 def _setting_line(loc: tuple[int | str, ...], msg: str) -> str:
     name = str(loc[0]).upper() if loc else "a setting"
-    return f"{name}: {msg[:1].lower()}{msg[1:]}."
+    said = msg.removeprefix("Value error, ").removeprefix(f"{name}: ").rstrip(".")
+    return f"{name}: {said[:1].lower()}{said[1:]}."
 
 
 def check_readable(path: Path, what: str) -> None:

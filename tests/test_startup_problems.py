@@ -72,6 +72,12 @@ def test_a_bad_setting_value_names_the_setting(tmp_path: Path) -> None:
     assert lines == ["tether: TETHER_AUDIT_RETENTION_DAYS: input should be greater than 0."]
 
 
+def test_a_setting_that_explains_itself_is_said_once(tmp_path: Path) -> None:
+    lines = _refused(_env(tmp_path, TETHER_TRUSTED_PROXIES="10.0.0.0/8, the-proxy"))
+    assert lines == ["tether: TETHER_TRUSTED_PROXIES: 'the-proxy' is not an address or a "
+                     "network such as 10.0.0.0/8."]
+
+
 def test_a_port_in_use_is_one_sentence(tmp_path: Path) -> None:
     with _listening() as port:
         proc = _serve(_env(tmp_path, TETHER_DATA_KEY=DATA_KEY), port,
