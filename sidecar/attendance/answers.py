@@ -52,3 +52,13 @@ class ClientHistory(Reply):
     client: str
     name: str
     sessions: list[SessionRow]  # each with this client's row only
+
+
+class Group(Reply):
+    group: str  # what ?group= takes
+    name: str
+
+
+class Groups(Reply):
+    groups: list[Group]
+    time_zone: str

@@ -37,7 +37,7 @@ class ClientAttendance(_Frozen):
 
 class SessionAttendance(_Frozen):
     meeting: str  # the meeting instance (a Zoom meeting uuid, a Jitsi room's day)
-    group: str  # the program meeting number (Zoom number or Jitsi room)
+    group: str  # the group's first number: its Zoom meeting number, else its Jitsi room
     started_ms: int
     ended_ms: int | None  # None: running when recorded
     session_minutes: int

@@ -46,7 +46,8 @@ class AttendanceRecorder:
             return None
         entries = await self._entries(meeting)
         now_ms = int(self.clock.now() * 1000)
-        record = session_record(meeting, meta["number"], entries, meta,
+        # a group on Zoom one day and on Jitsi another is one group: its first number
+        record = session_record(meeting, group.numbers[0], entries, meta,
                                 list(group.expected_clients), now_ms)
         await self.store.put(record, config.records.attendance_retention_days, now_ms)
         return record

@@ -36,22 +36,22 @@ def _names(t: AttendanceDeps, actor: str, purpose: str) -> Any:
     return name
 
 
-async def _running(t: AttendanceDeps, group: str) -> None:
+async def _running(t: AttendanceDeps, numbers: list[str]) -> None:
     """Refresh the group's sessions that are running now, so the report is current."""
     for meeting in await t.redis.smembers(keys.ACTIVE_MEETINGS):
         meta = await t.meetings.meta(meeting)
-        if meta.get("number") == group and "ended_at" not in meta:
+        if meta.get("number") in numbers and "ended_at" not in meta:
             await t.recorder.refresh(meeting)
 
 
 async def _group_report(request: web.Request, purpose: str) -> dict[str, Any]:
     t, me = request.app[ATTENDANCE], principal(request)
-    group = request.query.get("group", "")
-    cfg = t.config.meeting_by_number(group)
+    cfg = t.config.meeting_by_number(request.query.get("group", ""))
     if cfg is None:
         raise web.HTTPNotFound(text="no group meets with that number or room")
+    group = cfg.numbers[0]
     mine = groups(request)
-    if mine is not None and group not in mine:
+    if mine is not None and not set(cfg.numbers) & mine:
         raise web.HTTPForbidden(text="this group is not one you care for")
     zone = ZoneInfo(t.config.program.time_zone)
     today = datetime.fromtimestamp(t.clock.now(), UTC).astimezone(zone).date()
@@ -60,7 +60,7 @@ async def _group_report(request: web.Request, purpose: str) -> dict[str, Any]:
                                 zone, today)
     except BadRange as exc:
         raise web.HTTPBadRequest(text=str(exc)) from exc
-    await _running(t, group)
+    await _running(t, cfg.numbers)
     records = await t.store.of_group(group, *ms_range(first, last, zone))
     await t.audit.record(me.staff_id, f"attendance.read:{purpose}", group)
     names = _names(t, me.staff_id, f"attendance:{group}")
@@ -76,6 +76,17 @@ async def group_attendance(request: web.Request) -> web.Response:
     """The group's sessions from ``from`` to ``to`` (dates where the program is, both
     included; the last 30 days by default), each client's row in words. Audited."""
     return web.json_response(await _group_report(request, "group"))
+
+
+@routes.get("/api/attendance/groups")
+@rule(staff(*READERS))
+@described(answer=answers.Groups)
+async def attendance_groups(request: web.Request) -> web.Response:
+    """The groups whose attendance the caller may read (for the report page's choice)."""
+    t, mine = request.app[ATTENDANCE], groups(request)
+    out = [{"group": g.numbers[0], "name": g.name} for g in t.config.meetings
+           if mine is None or set(g.numbers) & mine]
+    return web.json_response({"groups": out, "time_zone": t.config.program.time_zone})
 
 
 @routes.get("/api/attendance.csv")
