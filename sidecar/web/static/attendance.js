@@ -30,15 +30,16 @@ function Session({ s, zone }) {
       ${" "}(${s.session_minutes} minutes) · ${came} of ${s.clients.length} clients came
       ${s.running ? html` <span class="running">Running now</span>` : null}</p>
     <div class="table-scroll" role="region" aria-label=${title} tabindex="0">
-      <table><caption>${title}</caption>
+      <table class="clients"><caption>${title}</caption>
         <thead><tr><th scope="col">Client</th><th scope="col">Attendance</th>
           <th scope="col">Joined and left</th><th scope="col">Check-in</th>
           <th scope="col">Drops</th></tr></thead>
         <tbody>${s.clients.map((c) => html`<tr key=${c.client}>
           <th scope="row">${c.name}${c.expected ? "" : " (not expected)"}</th>
-          <td>${c.presence}</td><td><${Times} row=${c} zone=${zone} /></td>
-          <td>${c.checkin}. ${c.location}. ${c.callback}.</td>
-          <td>${c.drops_words}</td></tr>`)}</tbody>
+          <td data-label="Attendance">${c.presence}</td>
+          <td data-label="Joined and left"><${Times} row=${c} zone=${zone} /></td>
+          <td data-label="Check-in">${c.checkin}. ${c.location}.${c.checked_in_ms ? " " + c.callback + "." : ""}</td>
+          <td data-label="Drops">${c.drops_words}</td></tr>`)}</tbody>
       </table></div></section>`;
 }
 
