@@ -52,6 +52,7 @@ class ClientHistory(Reply):
     client: str
     name: str
     sessions: list[SessionRow]  # each with this client's row only
+    time_zone: str
 
 
 class Group(Reply):

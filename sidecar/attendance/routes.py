@@ -130,7 +130,8 @@ async def client_attendance(request: web.Request) -> web.Response:
     sessions = await t.store.of_client(client)
     names = _names(t, me.staff_id, "attendance:history")
     rows = [await session_row(t.config, s, names, only=client) for s in reversed(sessions)]
-    return web.json_response({"client": client, "name": record.name, "sessions": rows})
+    return web.json_response({"client": client, "name": record.name, "sessions": rows,
+                              "time_zone": t.config.program.time_zone})
 
 
 @routes.get("/attendance")
