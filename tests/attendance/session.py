@@ -1,5 +1,6 @@
 """A whole Zoom session through the real webhook edge, for the attendance tests: Casey joins,
-drops and rejoins within the grace, Rowan comes and leaves early, Emery never comes."""
+drops and rejoins within the grace, Rowan comes, checks in and leaves early, Emery never
+comes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import quote
 
 from sidecar.attendance.model import SessionAttendance
 from tests import zoom_payloads as zp
+from tests.checkin.test_checkin import GOOD, link
 from tests.conftest import Harness, eventually
 
 GROUP = zp.MEETING_NUMBER
@@ -35,6 +37,10 @@ async def whole_session(h: Harness) -> SessionAttendance:
         (5400, zp.meeting_event("meeting.ended", t0 + 5_400_000)),
     ]:
         await _at(h, t0, s, body)
+        if s == 120:  # Rowan checks in by the texted link
+            token = (await link(h, "client-002")).split("t=", 1)[1]
+            r = await h.http.post(f"{h.base}/api/checkin?t={token}", json=GOOD)
+            assert r.status_code == 200, r.text
     store = h.app[_attendance_key()].store
 
     async def recorded() -> bool:

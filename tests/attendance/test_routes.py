@@ -37,6 +37,9 @@ async def test_the_group_report_in_names_and_words(harness: Harness) -> None:
     assert casey["presence"] == "Present 89 of 90 minutes"
     assert casey["drops_words"] == "Dropped once; rejoined the group"
     assert rowan["presence"] == "Present 78 of 90 minutes" and rowan["drops_words"] == "No drops"
+    assert rowan["checkin"] == "Checked in at 02:02" and rowan["checked_in_ms"]
+    assert rowan["location"] == "Location from this session's check-in"
+    assert rowan["callback"] == "Callback number confirmed"
     assert emery["presence"] == "Did not attend" and emery["checkin"] == "Did not check in"
     assert emery["location"] == "Location from the record on file"
 
@@ -106,6 +109,7 @@ async def test_kept_for_the_retention_with_no_names(harness: Harness) -> None:
     assert await r.ttl(keys.attendance_group(GROUP)) > 2500 * 24 * 3600
     stored = await r.get(keys.attendance_session(zp.MEETING_UUID))
     assert "Casey" not in stored and "Rowan" not in stored and "555" not in stored
+    assert "Marigold" not in stored  # Rowan's check-in address stays in the check-in
 
 
 async def test_a_bad_range_and_an_unknown_group_are_refused_in_words(harness: Harness
