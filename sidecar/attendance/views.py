@@ -33,6 +33,8 @@ def day_range(start: str, end: str, zone: ZoneInfo, today: date) -> tuple[date, 
         raise BadRange("from and to take dates such as 2026-12-01") from exc
     if first > last:
         raise BadRange("from must be on or before to")
+    if first.year < 1970 or last.year > 9000:
+        raise BadRange("from and to take dates between 1970 and 9000")
     if (last - first).days > 400:
         raise BadRange("ask for at most 400 days at a time")
     return first, last

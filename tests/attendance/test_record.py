@@ -3,11 +3,15 @@ people read: "Present 84 of 90 minutes", "Dropped twice; reached by phone"."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from sidecar.attendance import words
 from sidecar.attendance.record import session_record
+from sidecar.attendance.views import BadRange, day_range, ms_range
 
 START = 1_800_000_000_000
 M = 60_000
@@ -89,3 +93,16 @@ def test_a_drop_with_its_ladder_still_going() -> None:
     assert [d.outcome for d in row.drops] == ["taken_by_staff"]
     assert words.drops(row) == "Dropped once; a clinician took the call"
     assert row.left_ms == START + 5 * M and row.minutes_present == 5
+
+
+def test_a_date_range_is_read_in_words() -> None:
+    zone = ZoneInfo("America/Chicago")
+    today = date(2027, 1, 15)
+    assert day_range("", "", zone, today) == (date(2026, 12, 16), today)
+    first, last = day_range("2027-01-15", "2027-01-15", zone, today)
+    start, end = ms_range(first, last, zone)
+    assert end - start == 24 * 3600 * 1000
+    for bad in (("9999-12-31", "9999-12-31"), ("0001-01-01", "2027-01-01"),
+                ("2027-01-01", "2028-06-01"), ("soon", "")):
+        with pytest.raises(BadRange):
+            day_range(*bad, zone, today)
