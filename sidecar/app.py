@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
+from sidecar.attendance import routes as attendance_routes
 from sidecar.callbacks import routes as callback_routes
 from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
@@ -143,6 +144,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   contact_routes.routes, people_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes, session_routes.routes, login_routes.routes,
-                  breakglass_routes.routes, fhir_routes.routes):
+                  breakglass_routes.routes, fhir_routes.routes, attendance_routes.routes):
         app.add_routes(table)
     return app

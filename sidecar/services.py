@@ -16,6 +16,9 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from plugins.base import AppContextReader
+from sidecar.attendance.deps import ATTENDANCE, AttendanceDeps
+from sidecar.attendance.recorder import AttendanceRecorder
+from sidecar.attendance.store import AttendanceStore
 from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
 from sidecar.callbacks.ladder import CallbackLadder, LadderDeps
 from sidecar.callbacks.sms import Texter
@@ -54,7 +57,7 @@ from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.inbox import Inbox
 from sidecar.presence.ingest import Applier
 from sidecar.presence.meetings import MeetingStore
-from sidecar.presence.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
+from sidecar.presence.plan import ATTENDANCE_KIND, CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
 from sidecar.records.clients import ClientStore
 from sidecar.records.deps import RECORDS, RecordsDeps
 from sidecar.records.directory import DirectoryStore
@@ -291,6 +294,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     heartbeats = Heartbeats(redis, engine, inbox,
                             gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
     engine.handlers[HEARTBEAT_KIND] = HeartbeatWatchdog(heartbeats)
+    engine.handlers[ATTENDANCE_KIND] = AttendanceRecorder(live, clock, meetings,
+                                                          AttendanceStore(redis))
     sessions = SessionStore(redis, SessionPolicy(
         idle_ms=int(settings.tether_session_idle_minutes * 60_000),
         max_ms=int(settings.tether_session_max_hours * 3_600_000)))
@@ -402,6 +407,10 @@ def wire(app: web.Application, t: Tether) -> None:
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
                              oidc=t.oidc, incident_client=lookup.incident_client)
+    store = AttendanceStore(t.redis)
+    app[ATTENDANCE] = AttendanceDeps(
+        **base, audit=t.audit, redis=t.redis, meetings=t.meetings, clients=t.clients,
+        store=store, recorder=AttendanceRecorder(t.live, t.clock, t.meetings, store))
     app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, audit=t.audit, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()
