@@ -191,6 +191,13 @@ class RecordingPolicy(_Strict):
     on_start: Literal["alert", "stop"] = "stop"
 
 
+class RecordsPolicy(_Strict):
+    """How long records the program must keep are kept. Attendance: 7 years by default
+    (2555 days); a meeting's own keys still expire 30 days after its last event."""
+
+    attendance_retention_days: int = Field(default=2555, ge=30, le=36500)
+
+
 class OnCallShift(_Strict):
     """Who answers after hours: a staff member, on these days, from ``start`` to ``end`` in
     the program's time zone (an ``end`` before ``start`` runs past midnight)."""
@@ -213,6 +220,7 @@ class ProgramConfig(_Strict):
     aftercare_policy: AftercarePolicy = AftercarePolicy()
     proactive_policy: ProactivePolicy = ProactivePolicy()  # check-ins after a screen
     part2_program: bool = False  # a substance-use program under 42 CFR Part 2
+    records: RecordsPolicy = RecordsPolicy()
     on_call_schedule: list[OnCallShift] = []
 
     @model_validator(mode="after")
