@@ -21,6 +21,17 @@ async def every_width(page: Any, name: str) -> None:
     for width in (400, 1280, 375):
         await page.set_viewport_size({"width": width, "height": 800})
         await fits(page, width)
+        # the safety check's choices sit beside their words, not stretched across the row
+        # (a "Yes" squeezed to one letter a line, seen once in the panel at 375 px)
+        for choice in ("input[type=radio]", "input[type=checkbox]"):
+            boxes = page.locator(f"#incident form.screener {choice}")
+            for i in range(await boxes.count()):
+                box = await boxes.nth(i).bounding_box()
+                assert box is None or box["width"] < 40, (name, width, choice, box)
+        yes = page.locator("#incident form.screener label.choice", has_text="Yes").first
+        if await yes.count():
+            box = await yes.bounding_box()
+            assert box is not None and box["height"] < 40, (name, width, box)
         await assert_accessible(page, f"panel-{name}-{width}")
         await shot(page, f"panel-{name}-{width}")
 
