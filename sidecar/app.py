@@ -11,11 +11,18 @@ from pathlib import Path
 import httpx
 from aiohttp import web
 
+from sidecar.attendance import routes as attendance_routes
 from sidecar.callbacks import routes as callback_routes
 from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
 from sidecar.fhir import routes as fhir_routes
-from sidecar.incidents import contact_routes, people_routes, stats_routes, triage_routes
+from sidecar.incidents import (
+    contact_routes,
+    people_routes,
+    proactive_routes,
+    stats_routes,
+    triage_routes,
+)
 from sidecar.incidents import routes as incident_routes
 from sidecar.infra import access
 from sidecar.infra.apidoc import JSON, described
@@ -26,6 +33,7 @@ from sidecar.infra.keyring_file import keyring_path
 from sidecar.infra.keyring_follower import KeyringFollower
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.settings import Settings
+from sidecar.infra.source import TRUSTED_PROXIES, Proxies
 from sidecar.infra.stopping import STOPPING, cancel_and_wait
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
@@ -131,6 +139,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
         return await edge_holder[0].handle(request)
 
     app[STOPPING] = asyncio.Event()
+    app[TRUSTED_PROXIES] = Proxies.parse(settings.tether_trusted_proxies)
     app.on_shutdown.append(end_streams)
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/webhooks/{platform:(zoom|jitsi)}", webhook)
@@ -142,6 +151,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   contact_routes.routes, people_routes.routes,
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes, session_routes.routes, login_routes.routes,
-                  breakglass_routes.routes, fhir_routes.routes):
+                  breakglass_routes.routes, fhir_routes.routes, attendance_routes.routes,
+                  proactive_routes.routes):
         app.add_routes(table)
     return app

@@ -10,7 +10,8 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,10 +26,18 @@ from sidecar.cli_keys import add_parsers as add_keys_parsers
 from sidecar.infra.audit import from_source
 from sidecar.infra.config import ConfigError, ProgramConfig, load_config
 from sidecar.infra.logs import configure
+from sidecar.infra.problems import StartupProblem
+from sidecar.infra.redis_wait import wait_for_redis
 from sidecar.infra.settings import Settings
 from sidecar.records.clients import IdentityConflict
 from sidecar.records.directory import Directory, load_directory
 from sidecar.records.model import ClientFile
+from sidecar.startup import (
+    bind,
+    check_readable,
+    load_settings,
+    settings_invalid,
+)
 
 logger = logging.getLogger(__name__)
 DEFAULT_CONFIG = Path("examples/program.yaml")
@@ -75,22 +84,37 @@ def _store_directory_at_startup(app: web.Application, directory: Directory) -> N
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    check_readable(args.config, "The program file")
     config = _config_or_exit(args.config)
+    if args.directory:
+        check_readable(args.directory, "The directory file")
     directory = _directory_or_exit(args.directory) if args.directory else None
-    settings = Settings()
-    problem = settings.public_url_problem() if settings.telephony_configured() else None
-    problem = problem or settings.oidc_problem()
-    if problem:  # callbacks never confirmed, or nobody able to sign in: refuse to start
-        print(f"tether: {problem}", file=sys.stderr)
-        return 2
+    settings = _settings_fit_to_serve()
+    sock = bind(args.host, args.port)
+    if settings.tether_redis_url:  # a server starting beside us (compose) is waited for
+        asyncio.run(wait_for_redis(settings.tether_redis_url, settings.tether_redis_wait_s))
     app = create_app(settings, config, run_workers=args.workers,
                      config_source=str(args.config))
     if directory is not None:
         _store_directory_at_startup(app, directory)
     app.on_shutdown.append(_exit_by_deadline)
-    web.run_app(app, host=args.host, port=args.port, access_log=None,
-                shutdown_timeout=HANDLER_GRACE_S)
+    web.run_app(app, sock=sock, access_log=None, shutdown_timeout=HANDLER_GRACE_S)
     return 0
+
+
+def _settings_fit_to_serve() -> Settings:
+    """The settings, or the first reason they cannot serve, as a StartupProblem."""
+    from sidecar.services import data_key
+
+    settings = load_settings()
+    problem = settings.public_url_problem() if settings.telephony_configured() else None
+    problem = problem or settings.oidc_problem()
+    if problem:  # callbacks never confirmed, or nobody able to sign in: refuse to start
+        raise StartupProblem(problem)
+    if (settings.tether_redis_url or settings.tether_data_key.get_secret_value()
+            or settings.tether_keyring_file):  # the keys' problems, said before any wait
+        data_key(settings, embedded=not settings.tether_redis_url)
+    return settings
 
 
 async def _exit_by_deadline(app: web.Application) -> None:
@@ -172,7 +196,7 @@ def cmd_token(args: argparse.Namespace) -> int:
 
     async def run(t: Tether) -> None:
         out.append(t.tokens.issue(args.staff, t.clock.now(), ttl_s=int(args.hours * 3600)))
-        await t.audit.record("cli:token", "token.minted", args.staff)
+        await t.audit.minted("cli:token", "staff", args.staff, "automation")
 
     try:
         asyncio.run(_with_services(config, run))
@@ -208,13 +232,33 @@ async def _with_services(config: ProgramConfig, fn: object) -> None:
     from sidecar.infra.clock import SystemClock
     from sidecar.services import build, data_key, open_store
 
-    settings = Settings()
+    settings = load_settings()
+    if settings.tether_redis_url:
+        await wait_for_redis(settings.tether_redis_url, 0)  # unreachable: one sentence
     async with open_store(settings) as (redis, embedded), httpx.AsyncClient() as http:
-        t = build(settings, config, SystemClock(), redis, data_key(settings, embedded), http)
+        key = data_key(settings, embedded)
+        with _serve_notes_muted():
+            t = build(settings, config, SystemClock(), redis, key, http)
         with from_source(shell_source()):  # what a command records names who ran it
             await t.load_config("the program file")  # what admins saved wins over the file
             await fn(t)  # type: ignore[operator]
 
+
+
+@contextmanager
+def _serve_notes_muted() -> Iterator[None]:
+    """What a server would lack (TWILIO_* unset, no Zoom or Jitsi app) is said by
+    ``tether serve`` alone, as it builds the same parts: a one-shot command prints only its
+    own result."""
+    noisy = [logging.getLogger(name) for name in ("sidecar.services", "sidecar.registry")]
+    levels = [each.level for each in noisy]
+    for each in noisy:
+        each.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for each, level in zip(noisy, levels, strict=True):
+            each.setLevel(level)
 
 
 def cmd_config_export(args: argparse.Namespace) -> int:
@@ -316,10 +360,24 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; a start-up problem is one line on stderr and exit 2, no traceback."""
     args = parser().parse_args(argv)
-    quiet = args.command == "demo"
-    configure(logging.WARNING if quiet else logging.INFO, structured=args.command == "serve")
-    return int(args.fn(args))
+    serving = args.command == "serve"  # one-shot commands say only warnings besides
+    configure(logging.INFO if serving else logging.WARNING, structured=serving)
+    try:
+        return int(args.fn(args))
+    except StartupProblem as exc:
+        return _said(str(exc))
+    except ValidationError as exc:  # Settings() read where a command opens the store
+        if exc.title != Settings.__name__:
+            raise
+        return _said(str(settings_invalid(exc)))
+
+
+def _said(problem: str) -> int:
+    for line in problem.splitlines():
+        print(f"tether: {line}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from plugins.base import AppContextReader
+from sidecar.attendance.deps import ATTENDANCE, AttendanceDeps
+from sidecar.attendance.recorder import AttendanceRecorder
+from sidecar.attendance.store import AttendanceStore
 from sidecar.callbacks.deps import CALLBACKS, CallbackDeps
 from sidecar.callbacks.ladder import CallbackLadder, LadderDeps
 from sidecar.callbacks.sms import Texter
@@ -26,6 +29,7 @@ from sidecar.checkin.sms import CheckInTexter, CodeTexter
 from sidecar.checkin.store import CheckInLinks, CheckInStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
+from sidecar.incidents.proactive import PROACTIVE_KIND, ProactiveDue
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
 from sidecar.infra import access, keyring_file, keys
 from sidecar.infra.audit import Audit
@@ -55,7 +59,7 @@ from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.inbox import Inbox
 from sidecar.presence.ingest import Applier
 from sidecar.presence.meetings import MeetingStore
-from sidecar.presence.plan import CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
+from sidecar.presence.plan import ATTENDANCE_KIND, CHECKIN_KIND, LADDER_KIND, RECORDING_GUARD_KIND
 from sidecar.records.clients import ClientStore
 from sidecar.records.deps import RECORDS, RecordsDeps
 from sidecar.records.directory import DirectoryStore
@@ -264,14 +268,16 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     meetings = MeetingStore(redis, engine, sealer)
     checkins = CheckInStore(redis, cipher, audit)
     dialer, ready = build_dialer(settings, config, http)
-    links = CheckInLinks(SigningKeys(keyring, "tether/checkin-links/v1"))
+    links = CheckInLinks(SigningKeys(keyring, "tether/checkin-links/v1"), audit)
     public_url = settings.tether_public_url.rstrip("/")
 
-    def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
+    async def rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
         """A Jitsi session's join page (a fresh session link), else the group's Zoom link."""
         if room_of(meeting):
             expires = link_expiry_ms(day_of(meeting), live.current.program.time_zone)
-            return join_url(public_url, links.issue(meeting, client, expires), meeting)
+            token = await links.mint(meeting, client, expires, by="ladder",
+                                     purpose=f"rejoin:{meeting}")
+            return join_url(public_url, token, meeting)
         group = live.current.meeting_by_number(program_meeting)
         return group.join_url if group else None
 
@@ -286,16 +292,20 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
         lambda: texter if live.current.checkin_policy.reprompt_by_sms else None)
     incidents = IncidentStore(redis, cipher)
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
+    engine.handlers[PROACTIVE_KIND] = ProactiveDue(engine, meetings, incidents, clients, live,
+                                                   dialer, redis, metrics, public_url, audit)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis, sealer, applier.screen.matches)
     heartbeats = Heartbeats(redis, engine, inbox,
                             gap_ms=int(settings.jitsi_heartbeat_gap_seconds * 1000))
     engine.handlers[HEARTBEAT_KIND] = HeartbeatWatchdog(heartbeats)
+    engine.handlers[ATTENDANCE_KIND] = AttendanceRecorder(live, clock, meetings,
+                                                          AttendanceStore(redis))
     sessions = SessionStore(redis, SessionPolicy(
         idle_ms=int(settings.tether_session_idle_minutes * 60_000),
         max_ms=int(settings.tether_session_max_hours * 3_600_000)))
     gate = JitsiGate(redis, jitsi_minter(settings), keyring,
-                     settings.jitsi_domain)
+                     settings.jitsi_domain, audit)
     tokens = TokenIssuer(SigningKeys(keyring, "tether/tokens/v1"), live)
     return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
                   clients, audit, applier, tokens,
@@ -402,6 +412,10 @@ def wire(app: web.Application, t: Tether) -> None:
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
                              oidc=t.oidc, incident_client=lookup.incident_client)
+    store = AttendanceStore(t.redis)
+    app[ATTENDANCE] = AttendanceDeps(
+        **base, audit=t.audit, redis=t.redis, meetings=t.meetings, clients=t.clients,
+        store=store, recorder=AttendanceRecorder(t.live, t.clock, t.meetings, store))
     app[WEB] = WebDeps(redis=t.redis, metrics=t.metrics, audit=t.audit, worker_id=t.worker_id,
                        telephony_ready=t.telephony_ready, alive=t.alive,
                        public_url_problem=t.settings.public_url_problem()

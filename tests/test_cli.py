@@ -101,9 +101,11 @@ def test_token_for_unknown_staff_is_refused(redis_url: str) -> None:
     ok = tether("token", "lead-avery", env=env)
     assert ok.returncode == 0 and ok.stdout.count(".") == 2  # a JWT
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    minted = [f for _, f in client.xrange("tether:audit") if f["action"] == "token.minted"]
+    minted = [f for _, f in client.xrange("tether:audit")
+              if f["action"] == "token.minted:staff"]
     client.close()
     assert minted and minted[-1]["target"] == "lead-avery"  # every minted token is audited
+    assert minted[-1]["purpose"] == "automation" and "@" in minted[-1]["source"]  # user@host
     for too_long in ("13", "876000"):
         out = tether("token", "lead-avery", "--hours", too_long, env=env)
         assert out.returncode == 2 and "at most 12 hours" in out.stderr

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -46,6 +46,10 @@ _CALL_STATE = ("call_sid", "intent", "intent_at", "ring_deadline", "talk_wait")
 _KEEP = ("first_dial_at", "call_now_seen", "prompts", "sms_ok")  # kept from one step to the next
 
 
+async def no_rejoin_link(meeting: str, client: str, program_meeting: str) -> str | None:
+    return None
+
+
 @dataclass(frozen=True)
 class LadderDeps:
     redis: aioredis.Redis
@@ -58,7 +62,7 @@ class LadderDeps:
     public_url: str
     checkins: CheckInStore
     # the way back into the meeting for a client (meeting id, client, program meeting)
-    rejoin_link: Callable[[str, str, str], str | None] = lambda m, c, p: None
+    rejoin_link: Callable[[str, str, str], Awaitable[str | None]] = no_rejoin_link
 
     @property
     def config(self) -> ProgramConfig:
@@ -299,8 +303,8 @@ class CallbackLadder:
         program = self.d.config.program
         meeting = self.d.config.meeting_by_number(p["program_meeting"])
         body = scripts.client_text(
-            program.name, rejoin=self.d.rejoin_link(p["meeting"], p["client"],
-                                                    p["program_meeting"]),
+            program.name, rejoin=await self.d.rejoin_link(p["meeting"], p["client"],
+                                                          p["program_meeting"]),
             dial_in=meeting.dial_in if meeting else None,
             after_hours=program.after_hours_number, crisis_line=program.crisis_line)
         try:

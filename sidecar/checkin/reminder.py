@@ -46,7 +46,7 @@ class CheckInReminder:
 
     async def _reprompt(self, texter: CheckInTexter, meeting: str, client: str) -> str:
         """Text the link once; a failure is on the timeline, not retried (the alert is out)."""
-        url, _ = texter.url(meeting, client, self.engine.now_ms())
+        url, _ = await texter.url(meeting, client, self.engine.now_ms(), "checkin-reminder")
         try:
             sent = await texter.send(client, url, actor="checkin-reminder", meeting=meeting)
         except Exception as exc:  # one text, never retried: the alert is out

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from sidecar.checkin import answers
 from sidecar.checkin.deps import CHECKIN, CheckInDeps
+from sidecar.checkin.link_cookie import CHECKIN_PATHS, exchange, has_link_id, token_of
 from sidecar.checkin.ownership import HELD_ELSEWHERE, needs_code
 from sidecar.checkin.page import form_html, refusal_html
 from sidecar.checkin.review import parse, review
@@ -50,7 +51,7 @@ async def make_link(request: web.Request) -> web.Response:
     except ValidationError as exc:
         raise web.HTTPBadRequest(text=f"{exc.error_count()} problem(s) with the body") from exc
     texter = texter_of(t)
-    url, expires = texter.url(m, client, int(t.clock.now() * 1000))
+    url, expires = await texter.url(m, client, int(t.clock.now() * 1000), who.staff_id)
     await t.audit.record(who.staff_id, "checkin.link", client)
     sent = await text_link(t, texter, m, client, url, who.staff_id) if wanted.send_sms else False
     return web.json_response({"url": url, "expires_at": expires, "sms_sent": sent})
@@ -89,13 +90,20 @@ async def text_link(t: CheckInDeps, texter: CheckInTexter, meeting: str, client:
 
 
 MOMENT_GRACE_MS = 12 * 3600 * 1000  # a genuine link still carries "I need a moment"
+LINK_GONE = ("this page's link has ended in this browser: open the link your care team "
+             "texted you again")
 
 
 async def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
-    """The signed link's claims; a refused link is on the audit record (its reason)."""
+    """The signed link's claims (``?t=``, or the cookie the page's first request set); a
+    refused link is on the audit record (its reason)."""
     t = request.app[CHECKIN]
+    token = token_of(request, moment=grace_ms > 0)
+    if not token and has_link_id(request):
+        raise web.HTTPForbidden(text=json.dumps({"error": LINK_GONE}),
+                                content_type="application/json")
     try:
-        return t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000), grace_ms)
+        return t.links.open(token, int(t.clock.now() * 1000), grace_ms)
     except LinkError as exc:
         await t.audit.record("-", "auth.refused:checkin_link", str(exc)[:200])
         raise web.HTTPForbidden(text=json.dumps({"error": str(exc)}),
@@ -104,16 +112,21 @@ async def _link(request: web.Request, grace_ms: int = 0) -> LinkClaims:
 
 @routes.get("/checkin")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",), answer=HTML)
+@described(query=("t", "link"), ok=(200, 303), answer=HTML)
 async def form_page(request: web.Request) -> web.Response:
-    config = request.app[CHECKIN].config
+    """The form. With ``?t=`` (the texted link): 303 to ``?link=<id>`` with the token in
+    cookies (``link_cookie.py``); with ``?link=`` the form, whose calls carry the cookie."""
+    t = request.app[CHECKIN]
+    if has_link_id(request) and "t" not in request.query:
+        return web.Response(text=form_html(t.config), content_type="text/html")
     try:
-        await _link(request)
+        claims = await _link(request)
     except web.HTTPForbidden as exc:
         reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
-        page = refusal_html("This check-in link cannot open", reason, config.program)
+        page = refusal_html("This check-in link cannot open", reason, t.config.program)
         return web.Response(text=page, status=403, content_type="text/html")
-    return web.Response(text=form_html(config), content_type="text/html")
+    return exchange(request, token_of(request), claims.expires_ms - int(t.clock.now() * 1000),
+                    CHECKIN_PATHS, MOMENT_GRACE_MS)
 
 
 async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
@@ -129,7 +142,7 @@ async def _held_elsewhere(t: CheckInDeps, claims: LinkClaims) -> None:
 
 @routes.get("/api/checkin")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",), also=(409,), answer=answers.OwnCheckIn)
+@described(query=("t", "link"), also=(409,), answer=answers.OwnCheckIn)
 async def mine(request: web.Request) -> web.Response:
     """The client's own check-in for this session (to update it), and nobody else's; the
     address on their record for "I'm at my usual address" (an audited read)."""
@@ -150,7 +163,7 @@ async def mine(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin")
 @rule(public("the client's signed check-in link"))
-@described(CheckInBody, query=("t",), also=(409,), answer=answers.Submitted,
+@described(CheckInBody, query=("t", "link"), also=(409,), answer=answers.Submitted,
            answers={400: answers.FormProblems})
 async def submit(request: web.Request) -> web.Response:
     t = request.app[CHECKIN]
@@ -192,7 +205,7 @@ async def _link_participant(t: CheckInDeps, meeting: str, client: str, participa
 
 @routes.post("/api/checkin/moved")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",), also=(409,), answer=answers.Moved)
+@described(query=("t", "link"), also=(409,), answer=answers.Moved)
 async def moved(request: web.Request) -> web.Response:
     """"I moved": the check-in is stale until the client submits where they are now."""
     t = request.app[CHECKIN]
@@ -208,7 +221,7 @@ async def moved(request: web.Request) -> web.Response:
 
 @routes.post("/api/checkin/moment")
 @rule(public("the client's signed check-in link"))
-@described(query=("t",), answer=answers.Moment)
+@described(query=("t", "link"), answer=answers.Moment)
 async def moment(request: web.Request) -> web.Response:
     """"I need a moment": a quiet alert for the clinicians only; the client is told calmly
     that their care team will check in with them."""

@@ -24,10 +24,14 @@ class CheckInTexter:
     dialer: Dialer
     public_url: str  # Tether's own base URL, no trailing slash
 
-    def url(self, meeting: str, client: str, now_ms: int) -> tuple[str, int]:
-        """A signed link to this session's form, and when it expires (ms)."""
+    async def url(self, meeting: str, client: str, now_ms: int, by: str
+                  ) -> tuple[str, int]:
+        """A signed link to this session's form (minted on the audit record for ``by``),
+        and when it expires (ms)."""
         expires = now_ms + LINK_TTL_MS
-        return f"{self.public_url}/checkin?t={self.links.issue(meeting, client, expires)}", expires
+        token = await self.links.mint(meeting, client, expires, by=by,
+                                      purpose=f"checkin:{meeting}")
+        return f"{self.public_url}/checkin?t={token}", expires
 
     async def send(self, client: str, url: str, actor: str, meeting: str) -> bool:
         """Text ``url`` to the client's number on file; False if there is no record.

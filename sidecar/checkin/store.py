@@ -74,6 +74,7 @@ class LinkClaims(NamedTuple):
     client: str
     participant: str  # the Zoom participant the in-meeting form ran in; "" for SMS links
     via: str = ""  # how the in-meeting form knew the client: "uid" (Zoom account) or "code"
+    expires_ms: int = 0  # the link's own expiry
 
 
 class CheckInStatus(NamedTuple):
@@ -91,8 +92,17 @@ class CheckInLinks:
     """HMAC-signed tokens: ``base64url(json{m,c,exp[,p]}).base64url(hmac).<key id>``; a
     link of a retired key passes until it expires (at most the keyring's token window)."""
 
-    def __init__(self, keys: SigningKeys) -> None:
+    def __init__(self, keys: SigningKeys, audit: Audit | None = None) -> None:
         self._keys = keys
+        self._audit = audit
+
+    async def mint(self, meeting: str, client: str, expires_ms: int, *, by: str,
+                   purpose: str, participant: str = "", via: str = "") -> str:
+        """``issue``, on the audit record: who asked, for which client, what for."""
+        token = self.issue(meeting, client, expires_ms, participant, via)
+        if self._audit is not None:
+            await self._audit.minted(by, "checkin_link", f"client:{client}", purpose)
+        return token
 
     @staticmethod
     def _mac(key: bytes, body: bytes) -> str:
@@ -129,7 +139,7 @@ class CheckInLinks:
             raise LinkError("this check-in link is not valid") from exc
         if exp + grace_ms < now_ms:
             raise LinkError("this check-in link has expired: ask your care team for a new one")
-        return LinkClaims(meeting, client, participant, via)
+        return LinkClaims(meeting, client, participant, via, exp)
 
 
 class CheckInStore:

@@ -18,7 +18,7 @@ MEDIA = "application/fhir+json"  # R4 JSON (see the package's docstring)
 
 def incident_resources(program: Program, incident: Incident) -> list[Resource]:
     """Each screen's response and risk level, then the flag if the risk was ever high.
-    No Encounter: attendance records do not exist yet (``encounter.py``)."""
+    The session's Encounter comes from its attendance record (``attended.py``)."""
     out: list[Resource] = []
     for n in range(len(incident.screens)):
         out += [questionnaire_response(program, incident, n),
@@ -34,11 +34,13 @@ def _entry(resource: Resource, search: bool) -> BundleEntry:
                        search=BundleEntrySearch(mode="match") if search else None)
 
 
-def collection(program: Program, incident: Incident, now_ms: int) -> Bundle:
+def collection(program: Program, incident: Incident, now_ms: int,
+               extra: Sequence[Resource] = ()) -> Bundle:
+    """The incident's resources, then ``extra`` (the session's Encounter, when attended)."""
+    resources = [*incident_resources(program, incident), *extra]
     return Bundle(id=program.resource_id(incident.id, "bundle"), type="collection",
                   timestamp=instant(now_ms),
-                  entry=[_entry(r, False) for r in incident_resources(program, incident)]
-                  or None)
+                  entry=[_entry(r, False) for r in resources] or None)
 
 
 def searchset(resources: Sequence[Resource], now_ms: int) -> Bundle:

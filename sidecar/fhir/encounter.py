@@ -1,6 +1,6 @@
 """An ``Encounter`` for one session a client attended: virtual (VR), its period and the
-minutes present. Attendance records do not exist yet, so nothing calls this: the routes and
-the bulk export add Encounters once they do."""
+minutes present. The incident export adds one for the incident's session from its
+attendance record (``attended.py``); the searchset and the bulk export do not yet."""
 
 from __future__ import annotations
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 from fhir.resources.R4B.resource import Resource
 
+from sidecar.attendance.deps import ATTENDANCE
+from sidecar.fhir.attended import attended_encounter
 from sidecar.fhir.bundle import MEDIA, as_json, collection, incident_resources, searchset
 from sidecar.fhir.refs import Program
 from sidecar.fhir.since import BadSince, since_ms
@@ -43,7 +45,11 @@ async def incident_bundle(request: web.Request) -> web.Response:
     except IncidentNotFound as exc:
         raise web.HTTPNotFound(text="no such incident") from exc
     await t.audit.record(me.staff_id, AUDITED_AS, incident.id)
-    return _fhir(collection(Program.named(t.config.program.name), incident, _now_ms(t)))
+    program = Program.named(t.config.program.name)
+    record = await request.app[ATTENDANCE].store.get(incident.meeting)
+    encounter = attended_encounter(program, record, incident.client)
+    return _fhir(collection(program, incident, _now_ms(t),
+                            [encounter] if encounter else []))
 
 
 async def _cared_for_since(t: IncidentDeps, since: int, mine: set[str] | None

@@ -17,10 +17,11 @@ class ToDo(Reply):
     """One task: a protocol step or a checklist action, due when, done by whom."""
 
     key: str
-    kind: str  # step or check
+    kind: str  # step, check, or checkin (a proactive check-in that came due)
     title: str
     due_ms: int
     done: dict[str, Any] | None
+    assignee: str | SkipJsonSchema[None] = None  # a check-in's clinician
 
 
 class IncidentView(Incident):

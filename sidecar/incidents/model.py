@@ -16,6 +16,7 @@ from sidecar.clinical.aftercare import AfterActionTask, TaskKind
 from sidecar.clinical.consent import Decision, Part2Disclosure
 from sidecar.clinical.cssrs import Imminence, Level, Tier
 from sidecar.clinical.policy import ChecklistItem
+from sidecar.incidents.proactive_model import ProactiveCheckIn
 
 Trigger = Literal["code_word", "need_moment", "screen", "disconnect", "clinician"]
 STEPS: dict[str, str] = {
@@ -114,6 +115,7 @@ class Incident(_Model):
     closed_ms: int | None = None
     documentation: Documentation | None = None
     tasks: list[Task] = []
+    proactive: list[ProactiveCheckIn] = []  # check-in calls and texts (proactive.py)
     log: list[LogEntry] = []
 
     @property

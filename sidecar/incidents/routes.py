@@ -333,6 +333,8 @@ async def list_incidents(request: web.Request) -> web.Response:
                     "level": i.level, "opened": i.opened_ms, "closed": i.closed_ms,
                     "emergency": i.emergency_ms is not None,
                     "overdue": sum(1 for x in i.tasks
-                                   if x.done is None and x.overdue_alerted_ms is not None)})
+                                   if x.done is None and x.overdue_alerted_ms is not None)
+                    + sum(1 for c in i.proactive
+                          if c.outcome is None and c.overdue_alerted_ms is not None)})
     return web.json_response({"incidents": out})
 

@@ -1,6 +1,7 @@
 """One task list for an incident (pure): the emergency protocol's steps once it runs, and
 the triage checklist's actions that are not the same work as a step, each with its due time
-and who did it when. Panels show this list instead of two that overlap."""
+and who did it when; a proactive check-in that came due and has no outcome yet. Panels
+show this list instead of two that overlap."""
 
 from __future__ import annotations
 
@@ -30,4 +31,7 @@ def to_do(incident: Incident) -> list[dict[str, Any]]:
     rows += [{"key": c.key, "kind": "check", "title": c.title, "due_ms": c.due_ms,
               "done": _done(incident.ticks.get(c.key))}
              for c in incident.checklist if not (running and c.key in LINKED)]
+    rows += [{"key": c.id, "kind": "checkin", "title": "Check-in due: call the client now",
+              "due_ms": c.due_ms, "done": None, "assignee": c.assignee}
+             for c in incident.proactive if c.fired_ms is not None and c.outcome is None]
     return sorted(rows, key=lambda row: int(row["due_ms"]))

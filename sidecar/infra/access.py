@@ -27,6 +27,7 @@ from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_store import LiveConfig
+from sidecar.infra.source import source
 
 CLINICAL = (Role.LEAD, Role.CO_FACILITATOR, Role.ON_CALL, Role.PROGRAM_CLINICAL_LEAD)
 H = TypeVar("H", bound=Callable[..., Awaitable[web.StreamResponse]])
@@ -155,7 +156,7 @@ class Gate:
         if await self._broken_glass(who, r.scope, number, client, now_ms):
             await self.audit.record(who.staff_id, "access.break_glass",
                                     f"{request.method} {request.path}"[:200],
-                                    source=request.remote or "")
+                                    source=source(request))
             return who
         await self._refuse(who, request, "scope")
         if r.scope is Scope.MEETING or client is None:
@@ -202,7 +203,7 @@ class Gate:
     async def _refuse(self, who: Principal, request: web.Request, why: str) -> None:
         await self.audit.record(who.staff_id, f"access.refused:{why}",
                                 f"{request.method} {request.path}"[:200],
-                                source=request.remote or "")
+                                source=source(request))
 
 
 def principal(request: web.Request) -> Principal:
@@ -231,7 +232,7 @@ async def enforce(request: web.Request, handler: Handler) -> web.StreamResponse:
     r = rule_of(request.match_info.route.handler)
     if r is None:
         raise web.HTTPForbidden(text="this route states no access rule")
-    with from_source(request.remote or ""):
+    with from_source(source(request)):
         who = await request.app[GATE].check(request, r)
         if who is not None:
             request[_PRINCIPAL] = who

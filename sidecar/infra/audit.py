@@ -36,16 +36,25 @@ class Audit:
         self.redis = redis
         self.clock = clock
 
-    def _entry(self, actor: str, action: str, target: str, source: str = "") -> dict[str, str]:
+    def _entry(self, actor: str, action: str, target: str, source: str = "",
+               purpose: str = "") -> dict[str, str]:
         entry = {"at": str(int(self.clock.now() * 1000)), "actor": actor, "action": action,
                  "target": target}
         source = source or _SOURCE.get()
         if source:
             entry["source"] = source[:64]  # the caller's address, or the shell's user@host
+        if purpose:
+            entry["purpose"] = purpose[:64]
         return entry
 
     async def record(self, actor: str, action: str, target: str, source: str = "") -> None:
         await self.redis.xadd(keys.AUDIT, self._entry(actor, action, target, source))
+
+    async def minted(self, by: str, kind: str, person: str, purpose: str) -> None:
+        """A credential was made: ``token.minted:<kind>`` by whom, for whom (``target``)
+        and what for (``purpose``); the source is the request's or the shell's."""
+        await self.redis.xadd(keys.AUDIT, self._entry(by, f"token.minted:{kind}", person,
+                                                      purpose=purpose))
 
     def record_in(self, pipe: Pipeline, actor: str, action: str, target: str,
                   source: str = "") -> None:

@@ -18,6 +18,7 @@ from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.keyring import SigningKeys
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sessions import COOKIE, CSRF_HEADER, Ended, Session, SessionStore
+from sidecar.infra.source import source
 
 ISSUER = "tether"
 MAX_TOKEN_S = 12 * 3600  # no token lives longer, however it was minted
@@ -131,7 +132,7 @@ class Authenticator:
                 raise web.HTTPUnauthorized(text="this token was revoked")
         except web.HTTPUnauthorized as exc:
             await self.audit.record("-", "auth.refused:token", exc.text or "",
-                                    source=request.remote or "")
+                                    source=source(request))
             raise
         return who
 
@@ -141,19 +142,19 @@ class Authenticator:
             s = await self.sessions.find(cookie, now_ms)
         except Ended as ended:
             await self.audit.record(ended.session.staff_id, "session.timed_out", ended.why,
-                                    source=request.remote or "")
+                                    source=source(request))
             await self.revocations.announce(ended.session.staff_id, ended.session.key)
             raise Unsigned(text=ended.why + ": sign in again") from None
         if s is None:  # an unknown cookie, or one whose session was ended
             await self.audit.record("-", "auth.refused:session", "no such session",
-                                    source=request.remote or "")
+                                    source=source(request))
             raise Unsigned(text="your session has ended: sign in again")
         staff = self.config.staff_by_id(s.staff_id)
         if staff is None or not staff.active:
             await self.sessions.end(s)
             await self.audit.record(s.staff_id, "auth.refused:session",
                                     "not on staff" if staff is None else "access turned off",
-                                    source=request.remote or "")
+                                    source=source(request))
             raise Unsigned(text="you are no longer on this program's staff list"
                            if staff is None else "your access was turned off by an admin")
         if request.method not in ("GET", "HEAD", "OPTIONS"):
@@ -161,7 +162,7 @@ class Authenticator:
             if not (sent.isascii() and hmac.compare_digest(sent, s.csrf)):
                 await self.audit.record(s.staff_id, "auth.refused:csrf",
                                         f"{request.method} {request.path}"[:200],
-                                        source=request.remote or "")
+                                        source=source(request))
                 raise web.HTTPForbidden(text="this request did not come from a Tether page "
                                         "(its CSRF token is missing or wrong): reload the page")
         await self.sessions.touch(s, now_ms)

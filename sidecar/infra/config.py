@@ -17,6 +17,7 @@ from contracts.events import LeaveReason
 from sidecar.clinical.aftercare import AftercarePolicy
 from sidecar.clinical.checkin_rules import CheckInRequirements
 from sidecar.clinical.policy import TriagePolicy
+from sidecar.clinical.proactive import ProactivePolicy
 
 PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
 
@@ -190,6 +191,13 @@ class RecordingPolicy(_Strict):
     on_start: Literal["alert", "stop"] = "stop"
 
 
+class RecordsPolicy(_Strict):
+    """How long records the program must keep are kept. Attendance: 7 years by default
+    (2555 days); a meeting's own keys still expire 30 days after its last event."""
+
+    attendance_retention_days: int = Field(default=2555, ge=30, le=36500)
+
+
 class OnCallShift(_Strict):
     """Who answers after hours: a staff member, on these days, from ``start`` to ``end`` in
     the program's time zone (an ``end`` before ``start`` runs past midnight)."""
@@ -210,7 +218,9 @@ class ProgramConfig(_Strict):
     telephony: Telephony = Telephony()
     triage_policy: TriagePolicy = TriagePolicy()
     aftercare_policy: AftercarePolicy = AftercarePolicy()
+    proactive_policy: ProactivePolicy = ProactivePolicy()  # check-ins after a screen
     part2_program: bool = False  # a substance-use program under 42 CFR Part 2
+    records: RecordsPolicy = RecordsPolicy()
     on_call_schedule: list[OnCallShift] = []
 
     @model_validator(mode="after")

@@ -53,6 +53,26 @@ KEYRING_SWEEP = "tether:keyring:sweep"  # HASH: a rotation sweep's cursor and co
 KEYRING_PRIMARY = "tether:keyring:primary"  # STRING: the primary key id every replica must use
 KEYRING_REPLICAS = "tether:keyring:replicas"  # HASH worker id -> "<primary key id> <ms>"
 MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
+ATTENDANCE_PREFIX = "tether:attendance:"  # see attendance_session(), _group(), _client()
+
+
+def attendance_session(meeting: str) -> str:
+    """STRING: one session's attendance record as JSON (ids, times, minutes, outcome
+    words; no names or numbers). TTL: the policy's ``records.attendance_retention_days``,
+    counted from when it was last recorded (``sidecar/attendance/store.py``)."""
+    return ATTENDANCE_PREFIX + "session:" + meeting
+
+
+def attendance_group(number: str) -> str:
+    """ZSET meeting id -> session start ms, per program meeting number (the group); entries
+    older than the retention are removed on each write; TTL the retention."""
+    return ATTENDANCE_PREFIX + "group:" + number
+
+
+def attendance_client(client_id: str) -> str:
+    """ZSET meeting id -> session start ms, the sessions a client was expected at or came
+    to; trimmed and expiring like ``attendance_group``."""
+    return ATTENDANCE_PREFIX + "client:" + client_id
 
 
 def job(key: str) -> str:

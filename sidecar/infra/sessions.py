@@ -23,6 +23,7 @@ from aiohttp import web
 
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
+from sidecar.infra.source import source
 
 COOKIE = "__Host-tether"
 CSRF_HEADER = "X-CSRF-Token"
@@ -184,7 +185,7 @@ async def begin(store: SessionStore, audit: Audit, request: web.Request, staff_i
     """Start a person's session (sign-in, Zoom App, token exchange) and record it."""
     value, s = await store.start(staff_id, via, now_ms)
     await audit.record(staff_id, f"session.started:{via.value}", "-",
-                       source=request.remote or "")
+                       source=source(request))
     return Started(value, s, now_ms)
 
 

@@ -6,14 +6,18 @@ from ipaddress import ip_address
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sidecar.infra.source import networks
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", case_sensitive=False)
 
     tether_redis_url: str = ""
+    # how long ``tether serve`` waits for the Redis server at TETHER_REDIS_URL to answer
+    tether_redis_wait_s: float = Field(default=60, ge=0)
     tether_data_dir: Path = Path("./var")
     tether_data_key: SecretStr = SecretStr("")
     # the keyring file (JSON, 0600; ``tether keys rotate`` writes it); instead of the key above
@@ -63,6 +67,15 @@ class Settings(BaseSettings):
     jitsi_audience: str = "jitsi"
     # the heartbeat gap (seconds) after which a client's join page counts as disconnected
     jitsi_heartbeat_gap_seconds: float = 10.0
+    # the proxies in front (addresses or CIDRs, comma separated): only from these are
+    # X-Forwarded-For and X-Forwarded-Proto believed (sidecar/infra/source.py)
+    tether_trusted_proxies: str = ""
+
+    @field_validator("tether_trusted_proxies")
+    @classmethod
+    def _proxies(cls, v: str) -> str:
+        networks(v)  # a sentence naming the entry that is not an address or a network
+        return v
 
     def telephony_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token.get_secret_value()

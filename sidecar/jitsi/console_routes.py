@@ -4,7 +4,6 @@ this serves the page, its session, and takes the events only the browser sees.""
 
 from __future__ import annotations
 
-import re
 from importlib import resources
 
 from aiohttp import web
@@ -16,10 +15,9 @@ from sidecar.infra.config import Meeting
 from sidecar.jitsi import answers
 from sidecar.jitsi.console_events import ConsoleBatch, Left, translate
 from sidecar.jitsi.deps import JITSI, JitsiDeps
-from sidecar.jitsi.gate import current_session
+from sidecar.jitsi.gate import current_session, jitsi_csp, jitsi_origin
 
 routes = web.RouteTableDef()
-_DOMAIN = re.compile(r"^[a-z0-9.-]+(:[0-9]+)?$")
 
 
 async def today_meeting(t: JitsiDeps, room: str) -> str:
@@ -35,17 +33,18 @@ def _room(t: JitsiDeps, room: str) -> Meeting:
 
 
 def _origin(t: JitsiDeps) -> str:
-    domain = t.settings.jitsi_domain.strip().lower()
-    if not _DOMAIN.fullmatch(domain):
-        raise web.HTTPInternalServerError(text="JITSI_DOMAIN is not a host name")
-    return f"https://{domain}"
+    try:
+        return jitsi_origin(t.settings.jitsi_domain)
+    except ValueError as exc:
+        raise web.HTTPInternalServerError(text=str(exc)) from exc
 
 
 @routes.get("/jitsi/console/{room}")
 @rule(public("a page: its session comes from the API, with a token"))
 @described(answer=HTML)
 async def console_page(request: web.Request) -> web.Response:
-    """The panel with the meeting beside it; the staff token comes in the URL fragment."""
+    """The panel with the meeting beside it: the deployment's IFrame API runs after auth.js,
+    and the session is an HttpOnly cookie it cannot read."""
     t = request.app[JITSI]
     _room(t, request.match_info["room"])
     origin = _origin(t)
@@ -56,11 +55,8 @@ async def console_page(request: web.Request) -> web.Response:
     page = panel.replace(app, scripts + app)
     page = page.replace('<body>', '<body class="console"><div id="jitsi-meeting" '
                         'class="console-meeting"></div>', 1)
-    csp = ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
-           "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
-           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
     return web.Response(text=page, content_type="text/html",
-                        headers={"Content-Security-Policy": csp})
+                        headers={"Content-Security-Policy": jitsi_csp(origin)})
 
 
 @routes.get("/jitsi/bridge.js")

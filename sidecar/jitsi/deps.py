@@ -52,7 +52,8 @@ class JitsiDeps:
         meeting = await current_session(self.meetings, room, now,
                                         self.config.program.time_zone)
         grant = await self.jitsi.grant(f"staff:{staff_id}", room, meeting,
-                                       staff.name if staff else staff_id, now=now)
+                                       staff.name if staff else staff_id, now=now,
+                                       purpose="console")
         return grant.jwt
 
 

@@ -23,6 +23,7 @@ import redis.asyncio as aioredis
 
 from contracts.ids import jitsi_meeting_id
 from sidecar.infra import keys
+from sidecar.infra.audit import Audit
 from sidecar.infra.keyring import Keyring
 
 USER_IDS = "tether/jitsi-users/v1"
@@ -99,6 +100,14 @@ def jitsi_origin(domain: str) -> str:
     return f"https://{host}"
 
 
+def jitsi_csp(origin: str) -> str:
+    """The CSP of a page that embeds the meeting: scripts and the frame from ``origin``
+    (and our own), nothing else from anywhere; everything else as the global one."""
+    return ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
+            "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+
+
 @dataclass(frozen=True)
 class JoinGrant:
     """What the join page needs to embed the meeting (``jwt`` None: join without one)."""
@@ -116,11 +125,12 @@ class JoinGrant:
 
 class JitsiGate:
     def __init__(self, redis: aioredis.Redis, minter: JoinMinter | None, keyring: Keyring,
-                 domain: str) -> None:
+                 domain: str, audit: Audit | None = None) -> None:
         self.redis = redis
         self.minter = minter
         self._keyring = keyring
         self.domain = domain
+        self._audit = audit
 
     def user_id(self, subject: str) -> str:
         """The opaque, stable ``context.user.id`` for "client:<id>" or "staff:<id>"."""
@@ -128,13 +138,16 @@ class JitsiGate:
         return hmac.new(key, subject.encode(), hashlib.sha256).hexdigest()[:32]
 
     async def grant(self, subject: str, room: str, meeting: str, name: str, *,
-                    now: float) -> JoinGrant:
-        """Map the subject's user id (so events name them) and mint their token; staff
-        get a moderator's."""
+                    now: float, purpose: str) -> JoinGrant:
+        """Map the subject's user id (so events name them) and mint their token (on the
+        audit record, with ``purpose``); staff get a moderator's."""
         uid = self.user_id(subject)
         await self.redis.hset(keys.PLATFORM_USERS, uid, subject)
         token = None
         if self.minter is not None:
             token = self.minter.mint(room, uid, name, moderator=subject.startswith("staff:"),
                                      now=now)
+            if self._audit is not None:
+                await self._audit.minted(subject.removeprefix("staff:"), "jitsi_jwt", subject,
+                                         f"{purpose}:{meeting}")
         return JoinGrant(self.domain, room, meeting, token, name)

@@ -15,8 +15,9 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sidecar.checkin.identify import first_name
+from sidecar.checkin.link_cookie import CHECKIN_PATHS, exchange, has_link_id, token_of
 from sidecar.checkin.page import form_html, refusal_html
-from sidecar.checkin.routes import text_link, texter_of
+from sidecar.checkin.routes import LINK_GONE, MOMENT_GRACE_MS, text_link, texter_of
 from sidecar.checkin.store import LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_room, principal, public, rule
 from sidecar.infra.apidoc import HTML, described
@@ -26,6 +27,7 @@ from sidecar.jitsi.deps import JITSI, JitsiDeps
 from sidecar.jitsi.gate import (
     current_session,
     day_of,
+    jitsi_csp,
     jitsi_origin,
     join_url,
     link_expiry_ms,
@@ -40,6 +42,8 @@ HEARTBEAT_EVERY_S = 3
 CHECK_IN_FIRST = "check in first"
 _STATIC = resources.files("sidecar.web") / "static"
 _FORM_SLOT = "<!-- the check-in form: checkin.html's <main> -->"
+# where the join page's link cookie goes: the check-in form's API and the join's own
+JOIN_PATHS = (*CHECKIN_PATHS, "/api/jitsi/join", "/api/jitsi/heartbeat", "/api/jitsi/leave")
 
 
 def _error(status: type[web.HTTPException], text: str) -> web.HTTPException:
@@ -49,8 +53,11 @@ def _error(status: type[web.HTTPException], text: str) -> web.HTTPException:
 async def _link(t: JitsiDeps, request: web.Request, room: str = "") -> LinkClaims:
     """The client's session link: valid, unexpired, for a Jitsi session (of ``room``); a
     refused link is on the audit record (its reason)."""
+    token = token_of(request)
+    if not token and has_link_id(request):
+        raise _error(web.HTTPForbidden, LINK_GONE)
     try:
-        claims = t.links.open(request.query.get("t", ""), int(t.clock.now() * 1000))
+        claims = t.links.open(token, int(t.clock.now() * 1000))
     except LinkError as exc:
         await t.audit.record("-", "auth.refused:session_link", str(exc)[:200])
         raise _error(web.HTTPForbidden, str(exc)) from exc
@@ -74,9 +81,7 @@ def _csp(t: JitsiDeps) -> str:
         origin = jitsi_origin(t.settings.jitsi_domain)
     except ValueError as exc:
         raise web.HTTPInternalServerError(text=str(exc)) from exc
-    return ("default-src 'self'; script-src 'self' " + origin + "; style-src 'self'; "
-            "img-src 'self' data:; connect-src 'self'; frame-src " + origin + "; "
-            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+    return jitsi_csp(origin)
 
 
 def _page(t: JitsiDeps) -> str:
@@ -88,22 +93,27 @@ def _page(t: JitsiDeps) -> str:
 
 @routes.get("/join/{room}")
 @rule(public("the client's signed session link"))
-@described(query=("t",), answer=HTML)
+@described(query=("t", "link"), ok=(200, 303), answer=HTML)
 async def join_page(request: web.Request) -> web.Response:
+    """The check-in form with the meeting beneath. With ``?t=`` (the texted link): 303 to
+    ``?link=<id>`` with the token in cookies for the form's and the join's API paths."""
     t = request.app[JITSI]
+    if has_link_id(request) and "t" not in request.query:
+        return web.Response(text=_page(t), content_type="text/html",
+                            headers={"Content-Security-Policy": _csp(t)})
     try:
-        await _link(t, request, request.match_info["room"])
+        claims = await _link(t, request, request.match_info["room"])
     except web.HTTPForbidden as exc:
         reason = json.loads(exc.text or "{}").get("error", "this link is not valid")
         page = refusal_html("This group link cannot open", reason, t.config.program)
         return web.Response(text=page, status=403, content_type="text/html")
-    return web.Response(text=_page(t), content_type="text/html",
-                        headers={"Content-Security-Policy": _csp(t)})
+    return exchange(request, token_of(request), claims.expires_ms - int(t.clock.now() * 1000),
+                    JOIN_PATHS, MOMENT_GRACE_MS)
 
 
 @routes.post("/api/jitsi/join")
 @rule(public("the client's signed session link"))
-@described(query=("t",), also=(409,), answer=answers.Joined)
+@described(query=("t", "link"), also=(409,), answer=answers.Joined)
 async def join(request: web.Request) -> web.Response:
     """The room's join token, for a client checked in for this session (409 before)."""
     t = request.app[JITSI]
@@ -114,7 +124,8 @@ async def join(request: web.Request) -> web.Response:
         raise _error(web.HTTPConflict, CHECK_IN_FIRST)
     record = await t.clients.get(client, actor=f"client:{client}", purpose=f"jitsi-join:{meeting}")
     name = first_name(record.name) if record else ""
-    grant = await t.jitsi.grant(f"client:{client}", room, meeting, name, now=t.clock.now())
+    grant = await t.jitsi.grant(f"client:{client}", room, meeting, name, now=t.clock.now(),
+                                purpose="join")
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(f"client:{client}", "jitsi.join", meeting)
     return web.json_response(grant.as_json() | {"heartbeat_seconds": HEARTBEAT_EVERY_S})
@@ -145,7 +156,7 @@ async def _beat(request: web.Request) -> tuple[JitsiDeps, Beat]:
 
 @routes.post("/api/jitsi/heartbeat")
 @rule(public("the client's signed session link"))
-@described(BeatBody, query=("t",), also=(409, 503), answer=answers.Beat)
+@described(BeatBody, query=("t", "link"), also=(409, 503), answer=answers.Beat)
 async def heartbeat(request: web.Request) -> web.Response:
     t, b = await _beat(request)
     try:
@@ -170,7 +181,7 @@ async def _link_unidentified(t: JitsiDeps, b: Beat) -> None:
 
 @routes.post("/api/jitsi/leave")
 @rule(public("the client's signed session link"))
-@described(BeatBody, query=("t",), answer=answers.Left)
+@described(BeatBody, query=("t", "link"), answer=answers.Left)
 async def leave(request: web.Request) -> web.Response:
     """The client left on purpose (hung up, closed the meeting or the page): no callback."""
     t, b = await _beat(request)
@@ -194,7 +205,8 @@ async def staff_token(request: web.Request) -> web.Response:
     now = t.clock.now()
     meeting = await current_session(t.meetings, room, now, t.config.program.time_zone)
     grant = await t.jitsi.grant(f"staff:{who.staff_id}", room, meeting,
-                                staff.name if staff else who.staff_id, now=now)
+                                staff.name if staff else who.staff_id, now=now,
+                                purpose="staff-join")
     await t.audit.record(who.staff_id, "jitsi.staff_token", meeting)
     return web.json_response(grant.as_json())
 
@@ -223,8 +235,9 @@ async def make_link(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text="send_sms: true/false; day: YYYY-MM-DD") from exc
     if expires <= int(t.clock.now() * 1000):
         raise web.HTTPBadRequest(text="that day's session is over")
-    url = join_url(t.settings.tether_public_url, t.links.issue(meeting, client, expires),
-                   meeting)
+    token = await t.links.mint(meeting, client, expires, by=who.staff_id,
+                               purpose=f"jitsi-join:{meeting}")
+    url = join_url(t.settings.tether_public_url, token, meeting)
     await t.meetings.open_session(meeting, room, "jitsi")
     await t.audit.record(who.staff_id, "jitsi.join_link", client)
     sent = (await text_link(t.checkin, texter_of(t.checkin), meeting, client, url, who.staff_id)

@@ -14,11 +14,19 @@ from contracts.events import (
 )
 from sidecar.infra.config import CallbackPolicy
 from sidecar.infra.timeline import entry
-from sidecar.presence.roster import Absence, PersonState, absence, apply, person_view
+from sidecar.presence.roster import (
+    Absence,
+    PersonState,
+    absence,
+    apply,
+    person_view,
+    presence_of,
+)
 
 LADDER_KIND = "callback_ladder"
 RECORDING_GUARD_KIND = "recording_guard"
 CHECKIN_KIND = "checkin_reminder"
+ATTENDANCE_KIND = "attendance_record"  # records a session's attendance once it has ended
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,9 @@ def _meeting_fact(env: EventEnvelope, meta: dict[str, str], at_ms: int,
         return plan  # a duplicate delivery
     plan.meta[field_name] = str(at_ms)
     plan.timeline.append(entry(kind, at_ms))
+    if isinstance(env.event, MeetingEnded):
+        plan.schedule.append(Schedule(f"attendance:{env.meeting}", now_ms,
+                                      {"meeting": env.meeting}, ATTENDANCE_KIND))
     if isinstance(env.event, RecordingStarted) and stop_recordings:
         key = f"recording:{env.meeting}:{at_ms}"
         plan.schedule.append(Schedule(key, now_ms, {"meeting": env.meeting,
@@ -96,6 +107,7 @@ def plan_event(
     updated = apply(current, env, subject)
     plan = Plan()
     if updated is None:
+        _late(plan, env, at_ms)
         return plan
     plan.people[updated.participant] = updated
     plan.timeline.append(entry("roster", at_ms, **person_view(updated)))
@@ -104,6 +116,16 @@ def plan_event(
     if checkin_grace_ms is not None:
         _checkin_reminder(plan, view, updated, checkin_grace_ms, now_ms)
     return plan
+
+
+def _late(plan: Plan, env: EventEnvelope, at_ms: int) -> None:
+    """An event older than what the roster knows changes nothing there, but attendance
+    still needs to know when it happened (ids and times only)."""
+    found = presence_of(env)
+    if found is not None:
+        person, status, reason = found
+        plan.timeline.append(entry("presence.late", at_ms, participant=person.participant,
+                                   status=status, reason=reason))
 
 
 def _checkin_reminder(plan: Plan, view: MeetingView, person: PersonState, grace_ms: int,

@@ -82,7 +82,7 @@ class PersonState:
         return cls(**json.loads(text))
 
 
-def _presence(event: EventEnvelope) -> tuple[Person, Status, str] | None:
+def presence_of(event: EventEnvelope) -> tuple[Person, Status, str] | None:
     ev = event.event
     if isinstance(ev, ParticipantJoined | WaitingRoomAdmitted):
         return ev.person, "present", ""
@@ -110,7 +110,7 @@ def apply(current: PersonState | None, event: EventEnvelope, subject: str) -> Pe
             return None
         room = ev.room if isinstance(ev, BreakoutJoined) else ""
         return replace(base, room=room, room_at_ms=at_ms, room_rank=rank)
-    found = _presence(event)
+    found = presence_of(event)
     if found is None:
         return None
     person, status, reason = found

@@ -13,6 +13,7 @@ from sidecar.infra.access import CLINICAL, principal, rule, staff
 from sidecar.infra.apidoc import described
 from sidecar.infra.breakglass import Opening
 from sidecar.infra.config import Role
+from sidecar.infra.source import source
 from sidecar.infra.validation import read_json
 from sidecar.signin import answers
 from sidecar.signin.deps import SIGNIN, SigninDeps
@@ -67,7 +68,7 @@ async def open_client(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="no group of this program expects that client")
     o = await t.breakglass.open(who.staff_id, client, body.reason, t.now_ms())
     await t.audit.record(who.staff_id, "break_glass.opened", client,
-                         source=request.remote or "")
+                         source=source(request))
     await _tell_clinical_leads(t, o)
     return web.json_response({"client": o.client, "until": o.until_ms,
                               "minutes": (o.until_ms - o.at_ms) // 60_000})

@@ -15,6 +15,7 @@ from sidecar.infra.access import principal, public, rule, staff
 from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.config import Role
 from sidecar.infra.sessions import Via, begin
+from sidecar.infra.source import source
 from sidecar.signin.deps import SIGNIN, SigninDeps
 from sidecar.signin.oidc import Attempt, SignInRefused
 from sidecar.signin.pages import plain_page
@@ -66,7 +67,7 @@ async def login(request: web.Request) -> web.StreamResponse:
 async def _refused(t: SigninDeps, request: web.Request, why: str, lines: list[str],
                    status: int = 403, actor: str = "-") -> web.Response:
     await t.audit.record(actor, f"signin.refused:{why}", lines[0][:200],
-                         source=request.remote or "")
+                         source=source(request))
     return plain_page("You are not signed in", lines, status=status,
                       link=("/auth/login", "Sign in again"))
 

@@ -13,6 +13,7 @@ from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import Role
 from sidecar.infra.sessions import Session, Started, Via, begin, clear_cookie
+from sidecar.infra.source import source
 from sidecar.signin import answers
 from sidecar.signin.deps import SIGNIN, SigninDeps
 from sidecar.signin.pages import plain_page
@@ -69,7 +70,7 @@ async def logout(request: web.Request) -> web.Response:
     if who.session is not None:
         await t.sessions.end(who.session)
         await t.revocations.announce(who.staff_id, who.session.key)
-    await t.audit.record(who.staff_id, "session.signed_out", "-", source=request.remote or "")
+    await t.audit.record(who.staff_id, "session.signed_out", "-", source=source(request))
     response = web.json_response({"signed_out": True})
     clear_cookie(response)
     return response
@@ -95,5 +96,5 @@ async def revoke(request: web.Request) -> web.Response:
     if t.config.staff_by_id(target) is None:
         raise web.HTTPNotFound(text="no staff member with that id")
     ended = await t.revocations.revoke(target, t.now_ms())
-    await t.audit.record(who.staff_id, "session.revoked", target, source=request.remote or "")
+    await t.audit.record(who.staff_id, "session.revoked", target, source=source(request))
     return web.json_response({"staff": target, "sessions_ended": ended})

@@ -10,6 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from sidecar.infra.access import public, rule
 from sidecar.infra.apidoc import TEXT, described
+from sidecar.infra.source import source
 from sidecar.web import answers
 from sidecar.web.deps import WEB
 from sidecar.web.openapi import document
@@ -54,7 +55,7 @@ async def metrics(request: web.Request) -> web.Response:
             await t.audit.record("-", "auth.refused:metrics", "scraper secret missing or wrong")
             raise web.HTTPUnauthorized(text="the metrics need the scraper's bearer secret "
                                        "(TETHER_METRICS_TOKEN)")
-    elif request.remote not in LOOPBACK:
+    elif source(request) not in LOOPBACK:
         raise web.HTTPForbidden(text="the metrics are served only on this machine unless "
                                 "TETHER_METRICS_TOKEN is set for a scraper")
     body = generate_latest(t.metrics.registry)

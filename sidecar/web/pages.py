@@ -10,6 +10,7 @@ from aiohttp.typedefs import Handler
 
 from sidecar.infra.access import public, rule
 from sidecar.infra.apidoc import HTML, SCRIPT, STYLE, described
+from sidecar.infra.source import over_tls
 from sidecar.web.deps import WEB
 
 routes = web.RouteTableDef()
@@ -96,7 +97,7 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     """The headers Zoom requires of an app's pages, on every answer; API answers (they may
     carry PHI) are never stored by a browser or a proxy unless a route says otherwise."""
     response: web.StreamResponse = await handler(request)
-    if _https(request):  # HSTS means nothing over plain HTTP (browsers ignore it there)
+    if over_tls(request):  # HSTS means nothing over plain HTTP (browsers ignore it there)
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -109,8 +110,3 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'self' https://*.zoom.us")
-
-
-def _https(request: web.Request) -> bool:
-    """Served over TLS, here or at the proxy in front (which says so in X-Forwarded-Proto)."""
-    return request.secure or request.headers.get("X-Forwarded-Proto", "") == "https"

@@ -81,7 +81,9 @@ async def session_for(t: ZoomDeps, meeting: str, client: str, participant: str,
     runs in, saying how the client was known (``uid`` or ``code``)."""
     now = int(t.clock.now() * 1000)
     record = await t.clients.get(client, actor="zoom-app", purpose=f"checkin-session:{meeting}")
-    token = t.links.issue(meeting, client, now + LINK_TTL_MS, participant, via)
+    token = await t.links.mint(meeting, client, now + LINK_TTL_MS, by=f"client:{client}",
+                               purpose=f"in-meeting-checkin:{via or 'zoom'}",
+                               participant=participant, via=via)
     await t.audit.record(f"client:{client}", "checkin.app_session", meeting)
     return web.json_response({"token": token,
                               "first_name": first_name(record.name) if record else ""})

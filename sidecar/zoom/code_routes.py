@@ -128,6 +128,8 @@ async def _text_code(t: ZoomDeps, where: InMeeting, client: str, said: str) -> w
     if isinstance(issued, Capped):
         await _say(t, m, "checkin.code_refused", client=client, reason="hourly_cap")
         return answer(429, CAPPED, "code", challenge=issued.handle)
+    await t.audit.minted("zoom-app", "checkin_code", f"client:{client}",
+                         f"in-meeting-checkin:{m}")
     record = await t.clients.get(client, actor="zoom-app", purpose=f"checkin-code:{m}")
     if record is None:
         await t.codes.withdraw(client, issued)

@@ -125,7 +125,7 @@ async def test_the_programs_own_crisis_line(harness: Harness) -> None:
     h = harness
     await started(h)
     url = await link(h)
-    page = (await h.http.get(url)).text
+    page = (await h.http.get(url, follow_redirects=True)).text
     assert '<a class="crisis-line" href="tel:131114">13 11 14</a>' in page
     refused = await h.http.get(url[:-3] + "abc")
     assert refused.status_code == 403 and 'href="tel:131114"' in refused.text

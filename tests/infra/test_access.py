@@ -51,7 +51,8 @@ async def _incident(h: Harness) -> str:
 def _concrete(path: str, incident: str) -> str:
     values = {"meeting": M, "client": "client-001", "room": ROOM, "incident": incident,
               "subject": "client:client-001", "participant": "pu-casey-1", "key": "x",
-              "kind": "debrief", "name": "panel.js", "staff": "lead-quinn", "doc": "staff"}
+              "kind": "debrief", "name": "panel.js", "staff": "lead-quinn", "doc": "staff",
+              "checkin": "x"}
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: values[m.group(1)], path)
 
 

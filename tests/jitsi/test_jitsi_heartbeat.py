@@ -217,6 +217,6 @@ async def test_a_dropped_jitsi_client_is_texted_a_working_way_back_in(jh: Harnes
     body = next(m["body"] for m in h.standin.messages if m["to"] == TODAY_PHONE)
     link = next(w for w in body.split() if f"/join/{ROOM}?t=" in w)
     assert link.startswith(h.base)  # this session's own join page, not a bare room URL
-    page = await h.http.get(link)
+    page = await h.http.get(link, follow_redirects=True)
     assert page.status_code == 200 and 'id="checkin"' in page.text
     assert "Casey" not in body and "Reply 1 if you are OK" in body

@@ -127,7 +127,7 @@ async def test_no_checkin_no_token_then_the_token_after_checking_in(jh: Harness)
 
 async def test_join_page_is_the_checkin_form_with_its_own_csp(jh: Harness) -> None:
     h = jh
-    r = await h.http.get(await join_link(h))
+    r = await h.http.get(await join_link(h), follow_redirects=True)
     assert r.status_code == 200
     assert "Where are you right now?" in r.text and "/static/join.js" in r.text
     assert "/static/checkin.js" in r.text
@@ -211,5 +211,5 @@ async def test_without_a_key_the_join_carries_no_token(jh: Harness) -> None:
     assert await h.tether.redis.hget(keys.PLATFORM_USERS, uid) == "client:client-001"
     r = await h.http.post(f"{h.base}/api/jitsi/rooms/{ROOM}/token", headers=h.token())
     assert r.status_code == 200 and r.json()["jwt"] is None
-    page = await h.http.get(f"{h.base}/join/{ROOM}?t={token}")
+    page = await h.http.get(f"{h.base}/join/{ROOM}?t={token}", follow_redirects=True)
     assert "https://meet.jit.si" in page.headers["Content-Security-Policy"]

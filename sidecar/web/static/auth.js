@@ -1,8 +1,11 @@
 // Who is signed in, for every staff page. The session is a cookie the page never sees;
 // calls that change something carry the session's CSRF token in a header. Nothing secret
-// is ever read from or put in the URL.
+// is ever read from or put in the URL. Calls go through the fetch found when this script
+// ran (before any other): a script a page loads later (the Jitsi console's external_api.js)
+// that wraps window.fetch never sees our headers or bodies.
 (function () {
   "use strict";
+  const send = window.fetch.bind(window);
   let me = null;
 
   function signIn() {
@@ -31,7 +34,7 @@
 
   async function whoami() {
     if (me) return me;
-    const response = await fetch("/auth/me", { headers: { "Accept": "application/json" } });
+    const response = await send("/auth/me", { headers: { "Accept": "application/json" } });
     if (response.status === 401) {
       signIn();
       return new Promise(function () {});  // the page is leaving
@@ -48,7 +51,7 @@
   async function call(method, path, body, extra) {
     const headers = Object.assign({ "Content-Type": "application/json" }, extra || {});
     if (method !== "GET" && me && me.csrf) headers["X-CSRF-Token"] = me.csrf;
-    const response = await fetch(path, { method: method, headers: headers,
+    const response = await send(path, { method: method, headers: headers,
       body: body === undefined ? undefined : (typeof body === "string" ? body :
         JSON.stringify(body)) });
     if (response.status === 401) ended((await response.clone().text()).split(":")[0]);

@@ -1,8 +1,10 @@
-// The client check-in form. Its token comes from a texted link (?t=...) or, inside a Zoom
-// meeting, from the Zoom bridge: at once when Zoom names the client by their account,
-// otherwise after a 6-digit code texted to the number on file (the client's first name
-// and last 4 digits only choose whose number to text). It posts to
-// /api/checkin and shows the server's verdict in plain words; everything shown is set
+// The client check-in form. A texted link (?t=...) reaches it as ?link=<id>: the server
+// moved the token into an HttpOnly cookie on the first request (sidecar/checkin/
+// link_cookie.py), so this script never sees it and names only the id in its calls.
+// Inside a Zoom meeting the token comes from the Zoom bridge: at once when Zoom names the
+// client by their account, otherwise after a 6-digit code texted to the number on file
+// (the client's first name and last 4 digits only choose whose number to text). It posts
+// to /api/checkin and shows the server's verdict in plain words; everything shown is set
 // with textContent (no HTML). After checking in, "I've moved" marks the check-in stale
 // and brings the form back, filled in, for the new place. "I need a moment" (at the top,
 // beside the crisis line) tells only the care team, and thanks the client calmly. "I'm at
@@ -40,7 +42,9 @@
     note: "Please keep the note to 500 characters.",
   };
   let onFile = null;  // the address on the client's record, for "I'm at my usual address"
-  let token = new URLSearchParams(window.location.search).get("t") || "";
+  const link = new URLSearchParams(window.location.search).get("link") || "";
+  const send = window.fetch.bind(window);  // ours, whatever a later script does to fetch
+  let token = "";  // only from the Zoom bridge, in this script's memory
   const form = document.getElementById("checkin");
   const who = document.getElementById("identify");
   const codeForm = document.getElementById("code");
@@ -58,7 +62,9 @@
     show(null);
     document.getElementById("moment-box").hidden = true;
     const node = document.getElementById("fatal");
-    node.textContent = text;
+    const said = String(text);  // the server's words as a sentence
+    node.textContent = said.charAt(0).toUpperCase() + said.slice(1) +
+      (/[.!?]$/.test(said) ? "" : ".");
     node.hidden = false;
   }
 
@@ -101,8 +107,9 @@
     return "Please check: " + names.join(", ") + ".";
   }
 
-  function url(path) {
-    return path + "?t=" + encodeURIComponent(token);
+  function url(path) {  // the browser adds the link's cookie to ?link=<id>
+    return path + (token ? "?t=" + encodeURIComponent(token)
+      : "?link=" + encodeURIComponent(link));
   }
 
   function checkedIn(at, announce) {
@@ -161,7 +168,7 @@
   });
 
   async function open() {  // a token in hand: show the form, or "checked in" if done
-    const response = await fetch(url("/api/checkin"));
+    const response = await send(url("/api/checkin"));
     const data = await response.json().catch(function () { return {}; });
     if (response.status === 409 && data.need === "code") return askForCode(data.error);
     if (!response.ok) return fatal(data.error || "This check-in link is not valid.");
@@ -290,7 +297,7 @@
     clearErrors();
     let response;
     try {
-      response = await fetch(url("/api/checkin"), {
+      response = await send(url("/api/checkin"), {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body()),
       });
@@ -314,7 +321,7 @@
   document.getElementById("moved").addEventListener("click", async function () {
     const said = document.getElementById("moved-message");
     said.textContent = "";
-    const response = await fetch(url("/api/checkin/moved"), { method: "POST" })
+    const response = await send(url("/api/checkin/moved"), { method: "POST" })
       .catch(function () { return null; });
     if (!response || !response.ok) {
       said.textContent = "We could not reach your care team's server. Please try again.";
@@ -329,7 +336,7 @@
   document.getElementById("moment").addEventListener("click", async function () {
     const said = document.getElementById("moment-message");
     said.textContent = "";
-    const response = await fetch(url("/api/checkin/moment"), { method: "POST" })
+    const response = await send(url("/api/checkin/moment"), { method: "POST" })
       .catch(function () { return null; });
     const data = response ? await response.json().catch(function () { return {}; }) : {};
     said.textContent = response && response.ok ? data.message
@@ -338,7 +345,7 @@
         : "We could not reach your care team's server. Please try again.");
   });
 
-  if (token) {
+  if (link) {
     open().catch(function () { fatal("We could not reach your care team's server."); });
   } else if (window.tetherBridge && window.tetherBridge.clientSession) {
     start();

@@ -9,7 +9,8 @@ const enc = encodeURIComponent;
 const id = decodeURIComponent(window.location.pathname.split("/")[2] || "");
 const ABOUT_INCIDENTS = ["incident.opened", "incident.screened", "incident.checked",
   "incident.closed", "emergency.started", "emergency.step", "emergency.contact",
-  "alert.followup_overdue"];
+  "alert.followup_overdue", "alert.checkin_due", "incident.checkin_scheduled",
+  "incident.checkin_outcome"];
 
 async function api(method, path, body) {
   const response = await window.tetherAuth.call(method, path, body);

@@ -6,11 +6,16 @@
 // deliberate leave (videoConferenceLeft, readyToClose, closing the page) is reported so it
 // starts no callback. A move between the main and a breakout room is a videoConferenceLeft
 // followed by a videoConferenceJoined with the same id: a leave is reported only if no join
-// follows within MOVE_WINDOW_MS. Everything shown is set with textContent.
+// follows within MOVE_WINDOW_MS. Everything shown is set with textContent. The link's
+// token is an HttpOnly cookie (the page's URL names only ?link=<id>), and the calls go
+// through the fetch this script found at load: the deployment's external_api.js, loaded
+// later, sees no credential of ours whatever it wraps or reads.
 "use strict";
 (function () {
   const MOVE_WINDOW_MS = 4000;
-  const token = new URLSearchParams(window.location.search).get("t") || "";
+  const link = new URLSearchParams(window.location.search).get("link") || "";
+  const send = window.fetch.bind(window);
+  const beacon = navigator.sendBeacon.bind(navigator);
   const page = Math.random().toString(36).slice(2, 12) + Date.now().toString(36);
   const done = document.getElementById("done");
   const status = document.getElementById("join-status");
@@ -23,8 +28,8 @@
   let joining = false;
   let pendingLeave = null;  // a videoConferenceLeft that may be a room move
 
-  function url(path) {
-    return path + "?t=" + encodeURIComponent(token);
+  function url(path) {  // the browser adds the link's cookie
+    return path + "?link=" + encodeURIComponent(link);
   }
 
   function say(text) {
@@ -56,7 +61,7 @@
     if (joining) return;
     joining = true;
     say("");
-    const response = await fetch(url("/api/jitsi/join"), { method: "POST" })
+    const response = await send(url("/api/jitsi/join"), { method: "POST" })
       .catch(function () { return null; });
     const data = response ? await response.json().catch(function () { return {}; }) : {};
     joining = false;
@@ -124,7 +129,7 @@
 
   function beat() {
     if (!me) return;
-    fetch(url("/api/jitsi/heartbeat"), {
+    send(url("/api/jitsi/heartbeat"), {
       method: "POST", headers: { "Content-Type": "application/json" }, body: body(),
     }).catch(function () {});  // a missed beat is exactly what Tether watches for
   }
@@ -135,7 +140,7 @@
     if (!me) return;
     clearInterval(timer);
     timer = null;
-    fetch(url("/api/jitsi/leave"), {
+    send(url("/api/jitsi/leave"), {
       method: "POST", headers: { "Content-Type": "application/json" },
       body: body({ reason: reason }), keepalive: true,
     }).catch(function () {});
@@ -157,9 +162,9 @@
     if (!me) return;
     clearInterval(timer);
     const blob = new Blob([body({ reason: "pagehide" })], { type: "text/plain;charset=UTF-8" });
-    navigator.sendBeacon(url("/api/jitsi/leave"), blob);
+    beacon(url("/api/jitsi/leave"), blob);
     me = null;
   });
 
-  if (token) whenCheckedIn(join);
+  if (link) whenCheckedIn(join);
 })();

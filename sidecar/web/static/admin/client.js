@@ -2,6 +2,7 @@
 // their Zoom identities, emergency contacts and (for the clinical lead) the clinical
 // sections. Saved over the version it was read at; what the admin typed stays on any refusal.
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
+import { AttendanceHistory } from "./attendance.js";
 import { ClinicalSections, ClinicalNote, planForm, planBody } from "./clinical.js";
 import { Contacts, contactForm, contactBody } from "./contacts.js";
 import { call, pathOf, saveDoc } from "./doc.js";
@@ -201,5 +202,6 @@ export function ClientForm({ me, id, onSaved, flash }) {
       : html`<${ClinicalNote} base=${base} />`}
     <${SaveBar} saving=${saving} status=${status} onSave=${() => save()} onDiscard=${discard}
       saveLabel=${isNew ? "Save the new client" : "Save changes"} />
-    </form>`;
+    </form>
+    ${clinical && !isNew ? html`<${AttendanceHistory} id=${id} />` : null}`;
 }

@@ -87,6 +87,10 @@ function noteText(n, ctx) {
     case "need-moment": return client + " asked for a moment.";
     case "outside-license": return client + " checked in from outside the program's licensed area (" + d.region + ").";
     case "followup-overdue": return "Overdue follow-up for " + client + ": " + d.title + ".";
+    case "checkin-due": return d.asked ? client + " texted 2 to a check-in and wants a call: " +
+      ctx.staffName(d.assignee) + ", call them now."
+      : d.way === "text" ? "Check-in text to " + client + " going out now; record how it went once they reply or you reach them."
+        : "Check-in due: " + ctx.staffName(d.assignee) + ", call " + client + " now.";
     case "checkin-missing": return client + " has not checked in yet.";
     case "checkin-moved": return client + " says they moved: their address and room for this session may be out of date.";
     case "checkin-unmatched": return ctx.displayName(d.participant) + (d.ambiguous

@@ -12,6 +12,7 @@
 //         meeting, clientName(id), staffName(id), onClosed() }
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { phone, telHref } from "./words.js";
+import { CheckIns } from "./proactive.js";
 
 const enc = encodeURIComponent;
 const LEVEL_WORDS = { none: "No risk found", low: "Low risk", moderate: "Moderate risk",
@@ -185,6 +186,13 @@ function Result({ incident, ctx, update, rescreen }) {
 
 // ---- the one task list ---------------------------------------------------------------
 function Task({ row, incident, ctx, update, said }) {
+  if (row.kind === "checkin") {  // its outcome is recorded under Check-ins
+    return html`<li class="late checkin-due" data-key=${row.key}>
+      <span class="title">${"Check-in due: " + ctx.staffName(row.assignee) + ", call " +
+        ctx.clientName(incident.client) + " now"}</span>
+      <span class="due">${"due " + when(row.due_ms)}; record how it went under Check-ins</span>
+    </li>`;
+  }
   const path = "/api/incidents/" + enc(incident.id) + "/" +
     (row.kind === "step" ? "steps/" : "checklist/") + enc(row.key);
   const late = !row.done && row.due_ms < Date.now();
@@ -447,6 +455,7 @@ export function IncidentView({ id, ctx, version }) {
     ${state === "emergency" ? html`<${Emergency} ...${common} />` : null}
     ${state === "emergency" || state === "screened" ? html`<${Close} ...${common} />` : null}
     ${state === "closed" ? html`<${Closed} ...${common} />` : null}
+    <${CheckIns} ...${common} />
     <a class="report" href=${"/incidents/" + enc(incident.id) + "/report"}
       target="_blank" rel="noopener">Printable report</a>
     <${Said} text=${said} />

@@ -16,7 +16,8 @@ const NOTES = { "alert.code_word": "code-word", "alert.need_moment": "need-momen
   "checkin.code_refused": "checkin-code-capped", "ladder.bridge": "bridge",
   "ladder.bridge_missed": "bridge", "sms.reply": "sms-reply",
   "alert.responders_unreached": "responders-unreached", "alert.sms_undelivered": "sms-undelivered",
-  "ladder.text_failed": "text-failed", "alert.unidentified_drop": "unidentified-drop" };
+  "ladder.text_failed": "text-failed", "alert.unidentified_drop": "unidentified-drop",
+  "alert.checkin_due": "checkin-due" };
 
 // Silent alerts only the clinicians see; each may open a safety check
 export const SILENT = { "code-word": "code_word", "need-moment": "need_moment",
@@ -85,6 +86,9 @@ export function apply(s, kind, entry) {
   if (kind === "checkin.code_failed") {
     return d.client && d.dead && d.reason === "wrong" ?
       note(s, "checkin-code-dead", d.client, d, at) : false;
+  }
+  if (NOTES[kind] && d.incident && s.incidents[d.incident]) {  // a check-in due or overdue
+    s.incidents[d.incident].version = (s.incidents[d.incident].version || 0) + 1;
   }
   if (NOTES[kind]) {
     const key = d.client || d.subject || d.participant || "";
