@@ -29,6 +29,7 @@ from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.clock import Clock, SystemClock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import ConfigFollower
+from sidecar.infra.crypto import FieldCipher
 from sidecar.infra.keyring_file import keyring_path
 from sidecar.infra.keyring_follower import KeyringFollower
 from sidecar.infra.metrics import Metrics
@@ -80,6 +81,13 @@ def _edge(t: Tether) -> WebhookEdge:
                        t.inbox.sealer)
 
 
+def _reseal_spool(edge: WebhookEdge, cipher: FieldCipher) -> None:
+    """After a key rotation: this replica's spooled events sealed with the new key."""
+    moved = edge.spool.reseal(lambda line: cipher.reseal_all(line)[0])
+    if moved:
+        logger.info("spool: %s line(s) sealed with the new key", moved)
+
+
 async def _run_services(t: Tether, edge: WebhookEdge, workers: bool) -> None:
     """The edge's spool replay always runs; the workers (job engine, inbox applier,
     auditor) can be left to other replicas (``tether serve --no-workers``)."""
@@ -119,8 +127,9 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
             await _run_services(t, edge, run_workers)
             # every replica reloads its keyring when a rotation names a new key
             t.tasks.append(asyncio.create_task(KeyringFollower(
-                redis, t.keyring, keyring_path(settings, embedded), t.worker_id
-            ).follow_forever(), name="keyring-follower"))
+                redis, t.keyring, keyring_path(settings, embedded), t.worker_id,
+                lambda: _reseal_spool(edge, t.cipher)).follow_forever(),
+                name="keyring-follower"))
             gc.collect()
             gc.freeze()  # long-lived startup objects out of the collector's way (p99)
             logger.info("tether ready worker=%s workers=%s program=%s", t.worker_id,

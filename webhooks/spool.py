@@ -49,6 +49,29 @@ class Spool:
             fh.flush()
             os.fsync(fh.fileno())
 
+    def reseal(self, again: Callable[[str], str]) -> int:
+        """Every line passed through ``again`` (sealed anew with the current key, after a key
+        rotation), each file replaced whole; how many lines changed. Synchronous, so no
+        append or replay runs in between."""
+        changed = 0
+        for path in (self.path, self.path.with_suffix(".replaying")):
+            if not path.exists():
+                continue
+            lines = path.read_text(encoding="utf-8").splitlines()
+            new = [again(line) if line.strip() else line for line in lines]
+            moved = sum(1 for a, b in zip(lines, new, strict=True) if a != b)
+            if not moved:
+                continue
+            tmp = path.with_name(path.name + ".reseal")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write("".join(line + "\n" for line in new))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+            changed += moved
+        return changed
+
     def pending(self) -> bool:
         return self.path.exists() and self.path.stat().st_size > 0
 

@@ -8,6 +8,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
@@ -23,8 +24,11 @@ FOLLOW_EVERY_S = 0.5
 
 class KeyringFollower:
     def __init__(self, redis: aioredis.Redis, keyring: Keyring, path: Path | None,
-                 worker_id: str) -> None:
+                 worker_id: str, on_reload: Callable[[], None] | None = None) -> None:
         self.redis = redis
+        # what this replica keeps sealed outside the store (its spool), sealed anew before
+        # it reports the new key: a rotation retires the old key only after that report
+        self.on_reload = on_reload
         self.keyring = keyring
         self.path = path
         self.worker_id = worker_id
@@ -51,6 +55,8 @@ class KeyringFollower:
                     self.keyring.replace(state)
                     logger.info("keyring reloaded: primary key %s, %s key(s) active",
                                 state.primary, len(state.keys))
+                    if self.on_reload is not None:
+                        self.on_reload()
                 self._stamp = stamp
         elif wanted and wanted != self.keyring.primary:
             logger.error("a rotation made key %s primary, but this replica's keys come from "

@@ -150,6 +150,12 @@ async def test_rotate_mid_traffic(kh: Harness, keyring_path: Path, redis_url: st
     roster = await h.roster()
     casey = next(p for p in roster["people"] if p["participant"] == "pu-casey-2")
     assert casey.get("client") == "client-001", casey
+    # names sealed in the roster and on the timeline before the rotation open with the new key
+    first = next(p for p in roster["people"] if p["participant"] == "pu-casey-1")
+    assert "Casey B" in json.dumps(first), first
+    timeline = json.dumps(await h.timeline())
+    assert "Casey B" in timeline and "Avery (lead)" in timeline
+    assert "tk1." not in timeline  # nothing handed out sealed
     # new tokens name the new key
     import jwt
     assert jwt.get_unverified_header(h.token()["Authorization"][7:])["kid"] == new_kid

@@ -61,3 +61,29 @@ async def test_a_line_another_key_sealed_is_skipped_not_fatal(tmp_path: Path) ->
         return len(batch)
 
     assert await spool.replay(ingest) == 1 and got == [event(2, "join")]
+
+
+async def test_a_key_rotation_reseals_the_spool_so_the_old_key_can_retire(
+        tmp_path: Path) -> None:
+    from sidecar.infra.keyring import Keyring, KeySet
+
+    ring = Keyring(KeySet.single(KEY))
+    cipher = FieldCipher(ring)
+    spool = Spool(tmp_path / "spool" / "webhooks.jsonl", Sealer(cipher))
+    spool.append([event(1, "join"), event(2, "chat")])
+    old = ring.primary
+    ring.replace(ring.state.with_new_primary(bytes(range(1, 33))))  # the rotation's new key
+    assert spool.reseal(lambda line: cipher.reseal_all(line)[0]) == 2
+    text = spool.path.read_text()
+    assert f"tk1.{ring.primary}." in text and f"tk1.{old}." not in text
+    assert stat.S_IMODE(spool.path.stat().st_mode) == 0o600
+    ring.replace(ring.state.retiring(0, 0))  # the old key gone: the spool still replays
+    got: list[EventEnvelope] = []
+
+    async def ingest(events: list[EventEnvelope]) -> int:
+        got.extend(events)
+        return len(events)
+
+    assert await spool.replay(ingest) == 2
+    assert [e.id for e in got] == ["d-1", "d-2"]
+    assert spool.reseal(lambda line: cipher.reseal_all(line)[0]) == 0  # nothing left to move
