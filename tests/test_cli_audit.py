@@ -36,7 +36,8 @@ def read_lines(path: Path) -> list[dict[str, str]]:
 def test_a_minted_token_names_the_shell_that_minted_it(redis_url: str) -> None:
     assert tether("token", "lead-avery", env=env(redis_url)).returncode == 0
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    [minted] = [f for _, f in client.xrange("tether:audit") if f["action"] == "token.minted"]
+    [minted] = [f for _, f in client.xrange("tether:audit")
+                if f["action"] == "token.minted:staff"]
     client.close()
     assert minted["target"] == "lead-avery" and minted["source"].startswith("shell:")
 
