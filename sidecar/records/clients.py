@@ -13,8 +13,9 @@ from contracts.events import Person
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.crypto import FieldCipher
+from sidecar.records.contact_ids import positional, with_contact_ids
 from sidecar.records.identities import collisions, identities
-from sidecar.records.model import ClientRecord
+from sidecar.records.model import ClientRecord, EmergencyContact
 
 logger = logging.getLogger(__name__)
 SAVE_RETRIES = 20
@@ -99,6 +100,7 @@ class ClientStore:
                                 for r_id, raw in sealed.items()}
                     _check_versions(versions, expected or {})
                     olds = {r_id: self._open(r_id, raw) for r_id, raw in sealed.items()}
+                    records = [with_contact_ids(r, olds.get(r.id)) for r in records]
                     old_idents = {r_id: [index(k, v) for k, v in identities(old)]
                                   for r_id, old in olds.items() if old is not None}
                     wanted = sorted({index(k, v) for r in records for k, v in identities(r)}
@@ -158,7 +160,8 @@ class ClientStore:
                  if f not in _CLEAR}
         idents = json.loads(plain.pop("identities", "[]"))
         location = plain.pop("location")
-        contacts = json.loads(plain.pop("emergency_contacts"))
+        contacts = positional([EmergencyContact.model_validate(c) for c in
+                               json.loads(plain.pop("emergency_contacts"))])
         care = json.loads(plain.pop("care", "{}"))
         return ClientRecord(
             id=client_id, name=plain["name"], callback_phone=plain["callback_phone"],

@@ -38,6 +38,9 @@ class Location(_Strict):
 
 
 class EmergencyContact(_Strict):
+    # stable within the client's record, kept across edits (records.contact_ids); links
+    # and coaching pages for a caregiver hang on it. Empty: the store gives one on save.
+    id: str = Field(default="", pattern=r"^[a-z0-9]{0,16}$")
     name: str = Field(min_length=1, max_length=200)
     relation: str = Field(default="", max_length=50)
     phone: str = Field(pattern=PHONE_PATTERN)
@@ -121,6 +124,14 @@ class ClientRecord(_Strict):
     # the client agreed to texts from the program when the connection drops (rejoin link,
     # "reply 1 if you are OK, 2 if you want a call")
     sms_consent: bool = False
+
+    @field_validator("emergency_contacts")
+    @classmethod
+    def _contact_ids(cls, v: list[EmergencyContact]) -> list[EmergencyContact]:
+        ids = [c.id for c in v if c.id]
+        if len(set(ids)) != len(ids):
+            raise ValueError("two contacts have the same id; leave it empty for a new contact")
+        return v
 
     @field_validator("code_words")
     @classmethod

@@ -8,14 +8,14 @@ let rowCount = 0;  // a row's key for Preact, so removing one keeps the others' 
 
 export function contactForm(c) {
   rowCount += 1;
-  return { key: "contact-" + rowCount, name: c.name || "", relation: c.relation || "",
+  return { key: "contact-" + rowCount, id: c.id || "", name: c.name || "", relation: c.relation || "",
     phone: c.phone || "", consent: [...(c.consent || [])],
     consent_given_on: c.consent_given_on || "", consent_expires_on: c.consent_expires_on || "",
     speaks_to_responders: !!c.speaks_to_responders };
 }
 
 export function contactBody(row) {
-  return { name: row.name.trim(), relation: row.relation.trim(), phone: row.phone.trim(),
+  return { id: row.id || "", name: row.name.trim(), relation: row.relation.trim(), phone: row.phone.trim(),
     consent: CONSENT.map(([scope]) => scope).filter((s) => row.consent.includes(s)),
     consent_given_on: row.consent_given_on || null,
     consent_expires_on: row.consent_expires_on || null,
