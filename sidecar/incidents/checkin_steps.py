@@ -7,7 +7,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sidecar.incidents.model import Incident, IncidentError
-from sidecar.incidents.proactive_model import CheckInOutcome, ProactiveCheckIn, Reply
+from sidecar.incidents.proactive_model import (
+    CheckInCancelled,
+    CheckInOutcome,
+    ProactiveCheckIn,
+    Reply,
+)
 
 WAYS = {"call": "a call from the clinician", "text": "a text to the client"}
 RESULTS = {"okay": "reached, okay", "needs_follow_up": "reached, needs follow-up",
@@ -39,13 +44,43 @@ def add(incident: Incident, item: ProactiveCheckIn, time_zone: str) -> None:
                   assigned_to=item.assignee)
 
 
-def record(incident: Incident, checkin: str, outcome: CheckInOutcome) -> ProactiveCheckIn:
+def _open_item(incident: Incident, checkin: str) -> ProactiveCheckIn:
+    """The check-in, still waiting for its outcome (IncidentError otherwise)."""
     item = _found(incident, checkin)
     if item.outcome is not None:
         raise IncidentError("this check-in already has its outcome")
+    if item.cancelled is not None:
+        raise IncidentError("this check-in was cancelled")
+    return item
+
+
+def record(incident: Incident, checkin: str, outcome: CheckInOutcome) -> ProactiveCheckIn:
+    item = _open_item(incident, checkin)
     item.outcome = outcome
     incident.note(outcome.at_ms, outcome.by, "check-in outcome", how=WAYS[item.way],
                   result=RESULTS[outcome.result], note=outcome.note)
+    return item
+
+
+def move(incident: Incident, checkin: str, due_ms: int, by: str, at_ms: int,
+         time_zone: str) -> ProactiveCheckIn:
+    """A new time: the check-in starts over (due again, overdue again, a new text)."""
+    item = _open_item(incident, checkin)
+    if item.reply is not None:
+        raise IncidentError("the client has replied to this check-in: record its outcome "
+                            "instead of moving it")
+    was = item.due_ms
+    item.due_ms, item.fired_ms, item.texted, item.overdue_alerted_ms = due_ms, None, None, None
+    incident.note(at_ms, by, "check-in moved", how=WAYS[item.way],
+                  was=local_words(was, time_zone), due=local_words(due_ms, time_zone))
+    return item
+
+
+def cancel(incident: Incident, checkin: str, cancelled: CheckInCancelled) -> ProactiveCheckIn:
+    item = _open_item(incident, checkin)
+    item.cancelled = cancelled
+    incident.note(cancelled.at_ms, cancelled.by, "check-in cancelled", how=WAYS[item.way],
+                  reason=cancelled.reason)
     return item
 
 
@@ -70,14 +105,15 @@ def mark_reply(incident: Incident, checkin: str, reply: Reply, now_ms: int) -> N
     item = _found(incident, checkin)
     item.reply, item.reply_ms = reply, now_ms
     incident.note(now_ms, "client", "check-in reply", reply=REPLIES[reply])
-    if reply == "ok" and item.outcome is None:
+    if reply == "ok" and item.outcome is None and item.cancelled is None:
         record(incident, checkin, CheckInOutcome(at_ms=now_ms, by="client", result="okay",
                                                  note="Replied 1 to the check-in text."))
 
 
 def mark_overdue(incident: Incident, checkin: str, now_ms: int) -> bool:
     item = find(incident, checkin)
-    if item is None or item.outcome is not None or item.overdue_alerted_ms is not None:
+    if (item is None or item.outcome is not None or item.cancelled is not None
+            or item.overdue_alerted_ms is not None):
         return False
     item.overdue_alerted_ms = now_ms
     incident.note(now_ms, "tether", "check-in overdue", how=WAYS[item.way])
@@ -85,9 +121,11 @@ def mark_overdue(incident: Incident, checkin: str, now_ms: int) -> bool:
 
 
 def state(item: ProactiveCheckIn, now_ms: int) -> str:
-    """scheduled, due, overdue or done (the panel words them)."""
+    """scheduled, due, overdue, done or cancelled (the panel words them)."""
     if item.outcome is not None:
         return "done"
+    if item.cancelled is not None:
+        return "cancelled"
     if item.overdue_alerted_ms is not None:
         return "overdue"
     return "due" if now_ms >= item.due_ms else "scheduled"

@@ -68,7 +68,7 @@ class ProactiveDue:
         except IncidentNotFound:
             return Done("no incident")
         item = find(incident, cid)
-        if item is None or item.outcome is not None:
+        if item is None or item.outcome is not None or item.cancelled is not None:
             return Done("done")
         seen: dict[str, str] = dict(job.data.get("seen", {}))
         item = await self._replies(job, incident, item, seen)

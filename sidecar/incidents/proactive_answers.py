@@ -14,7 +14,8 @@ class Clinician(Reply):
 
 class CheckInLine(Reply):
     """One check-in: how, when (epoch ms, and the program's local time), whose, its state
-    (scheduled, due, overdue or done) and, once recorded, its outcome."""
+    (scheduled, due, overdue, done or cancelled) and, once recorded, its outcome, or who
+    cancelled it, when and why."""
 
     id: str
     way: str  # call or text
@@ -27,6 +28,7 @@ class CheckInLine(Reply):
     texted: bool | None
     reply: str | None
     outcome: dict[str, Any] | None
+    cancelled: dict[str, Any] | None
 
 
 class CheckIns(Reply):

@@ -24,6 +24,12 @@ class CheckInOutcome(_Model):
     note: Note = ""
 
 
+class CheckInCancelled(_Model):
+    at_ms: int
+    by: str  # a staff id
+    reason: Note = ""
+
+
 class ProactiveCheckIn(_Model):
     id: str
     way: Way
@@ -37,3 +43,4 @@ class ProactiveCheckIn(_Model):
     reply_ms: int | None = None
     overdue_alerted_ms: int | None = None
     outcome: CheckInOutcome | None = None
+    cancelled: CheckInCancelled | None = None

@@ -18,7 +18,13 @@ from sidecar.incidents import checkin_steps, proactive_answers
 from sidecar.incidents.deps import IncidentDeps
 from sidecar.incidents.model import Incident
 from sidecar.incidents.proactive import PROACTIVE_KIND, job_key
-from sidecar.incidents.proactive_model import CheckInOutcome, ProactiveCheckIn, Result, Way
+from sidecar.incidents.proactive_model import (
+    CheckInCancelled,
+    CheckInOutcome,
+    ProactiveCheckIn,
+    Result,
+    Way,
+)
 from sidecar.incidents.routes import body_of, change, load, now_ms, who
 from sidecar.infra.access import CLINICAL, on_incident, rule
 from sidecar.infra.apidoc import described
@@ -38,6 +44,18 @@ class ScheduleBody(BaseModel):
     way: Way = "call"
     at: str | None = Field(default=None, pattern=LOCAL)
     assignee: str | None = Field(default=None, max_length=100)
+
+
+class MoveBody(BaseModel):
+    """``at``: the new time, in the program's local time ("2026-12-03T10:00")."""
+
+    model_config = ConfigDict(extra="forbid")
+    at: str = Field(pattern=LOCAL)
+
+
+class CancelBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(default="", max_length=500)
 
 
 class OutcomeBody(BaseModel):
@@ -60,7 +78,8 @@ def overview(t: IncidentDeps, incident: Incident) -> proactive_answers.CheckIns:
         id=c.id, way=c.way, due_ms=c.due_ms, due_local=local_text(c.due_ms, zone),
         assignee=c.assignee, assignee_name=names.get(c.assignee, "a former colleague"),
         state=checkin_steps.state(c, now), fired_ms=c.fired_ms, texted=c.texted,
-        reply=c.reply, outcome=c.outcome.model_dump(mode="json") if c.outcome else None)
+        reply=c.reply, outcome=c.outcome.model_dump(mode="json") if c.outcome else None,
+        cancelled=c.cancelled.model_dump(mode="json") if c.cancelled else None)
         for c in sorted(incident.proactive, key=lambda c: c.due_ms)]
     return proactive_answers.CheckIns(
         incident=incident.id, offered=offered(incident.level),
@@ -81,12 +100,12 @@ async def list_checkins(request: web.Request) -> web.Response:
     return answer(t, await load(t, request.match_info["incident"]))
 
 
-def due_of(t: IncidentDeps, body: ScheduleBody) -> int:
+def due_of(t: IncidentDeps, at: str | None) -> int:
     zone, now = t.config.program.time_zone, now_ms(t)
-    if body.at is None:
+    if at is None:
         return suggested_ms(now, zone, t.config.proactive_policy.suggested_time)
     try:
-        due = local_ms(body.at, zone)
+        due = local_ms(at, zone)
     except ValueError as exc:
         raise web.HTTPBadRequest(text="That is not a date and time.") from exc
     if due < now - PAST_SLACK_MS:
@@ -119,7 +138,7 @@ async def schedule(request: web.Request) -> web.Response:
     t, me = who(request)
     body = await body_of(request, ScheduleBody)
     incident = await load(t, request.match_info["incident"])
-    due, assignee = due_of(t, body), assignee_of(t, body, me.staff_id)
+    due, assignee = due_of(t, body.at), assignee_of(t, body, me.staff_id)
     if body.way == "text":
         await may_text(t, incident, me.staff_id)
     at = now_ms(t)
@@ -161,4 +180,60 @@ async def outcome(request: web.Request) -> web.Response:
     incident = await change(t, incident.id, lambda i: checkin_steps.record(i, cid, result), tell)
     await t.engine.cancel(job_key(incident.id, cid), "outcome recorded")
     await t.audit.record(me.staff_id, "incident.checkin_outcome", incident.id)
+    return answer(t, incident)
+
+
+async def _open_checkin(t: IncidentDeps, request: web.Request) -> tuple[Incident, str]:
+    incident = await load(t, request.match_info["incident"])
+    cid = request.match_info["checkin"]
+    if checkin_steps.find(incident, cid) is None:
+        raise web.HTTPNotFound(text="no such check-in on this incident")
+    return incident, cid
+
+
+@routes.post("/api/incidents/{incident}/check-ins/{checkin}/move")
+@rule(on_incident())
+@described(MoveBody, also=(409,), answer=proactive_answers.CheckIns)
+async def move(request: web.Request) -> web.Response:
+    """A new time for a check-in still waiting: its job is scheduled again for that time,
+    and it will be due, texted and overdue afresh. Refused once the client has replied."""
+    t, me = who(request)
+    body = await body_of(request, MoveBody)
+    incident, cid = await _open_checkin(t, request)
+    due, at, zone = due_of(t, body.at), now_ms(t), t.config.program.time_zone
+
+    def durable(pipe: Pipeline, i: Incident) -> None:  # the new time and its job together
+        t.engine.schedule_cmds(pipe, job_key(i.id, cid), due, PROACTIVE_KIND,
+                               {"incident": i.id, "checkin": cid})
+        t.meetings.append_cmds(pipe, i.meeting, entry(
+            "incident.checkin_moved", at, incident=i.id, client=i.client, checkin=cid,
+            due=due, by=me.staff_id))
+
+    incident = await change(
+        t, incident.id, lambda i: checkin_steps.move(i, cid, due, me.staff_id, at, zone),
+        durable)
+    await t.audit.record(me.staff_id, "incident.checkin_move", incident.id)
+    return answer(t, incident)
+
+
+@routes.post("/api/incidents/{incident}/check-ins/{checkin}/cancel")
+@rule(on_incident())
+@described(CancelBody, also=(409,), answer=proactive_answers.CheckIns)
+async def cancel(request: web.Request) -> web.Response:
+    """No longer needed (the client was seen in person, or another check-in covers it):
+    its job is cancelled, with no due or overdue alert; the reason goes on the incident."""
+    t, me = who(request)
+    body = await body_of(request, CancelBody)
+    incident, cid = await _open_checkin(t, request)
+    at = now_ms(t)
+    gone = CheckInCancelled(at_ms=at, by=me.staff_id, reason=body.reason)
+
+    def tell(pipe: Pipeline, i: Incident) -> None:
+        t.meetings.append_cmds(pipe, i.meeting, entry(
+            "incident.checkin_cancelled", at, incident=i.id, client=i.client, checkin=cid,
+            by=me.staff_id))
+
+    incident = await change(t, incident.id, lambda i: checkin_steps.cancel(i, cid, gone), tell)
+    await t.engine.cancel(job_key(incident.id, cid), "check-in cancelled")
+    await t.audit.record(me.staff_id, "incident.checkin_cancel", incident.id)
     return answer(t, incident)

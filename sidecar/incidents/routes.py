@@ -335,6 +335,7 @@ async def list_incidents(request: web.Request) -> web.Response:
                     "overdue": sum(1 for x in i.tasks
                                    if x.done is None and x.overdue_alerted_ms is not None)
                     + sum(1 for c in i.proactive
-                          if c.outcome is None and c.overdue_alerted_ms is not None)})
+                          if c.outcome is None and c.cancelled is None
+                          and c.overdue_alerted_ms is not None)})
     return web.json_response({"incidents": out})
 

@@ -33,5 +33,6 @@ def to_do(incident: Incident) -> list[dict[str, Any]]:
              for c in incident.checklist if not (running and c.key in LINKED)]
     rows += [{"key": c.id, "kind": "checkin", "title": "Check-in due: call the client now",
               "due_ms": c.due_ms, "done": None, "assignee": c.assignee}
-             for c in incident.proactive if c.fired_ms is not None and c.outcome is None]
+             for c in incident.proactive if c.fired_ms is not None and c.outcome is None
+             and c.cancelled is None]
     return sorted(rows, key=lambda row: int(row["due_ms"]))

@@ -10,7 +10,8 @@ const id = decodeURIComponent(window.location.pathname.split("/")[2] || "");
 const ABOUT_INCIDENTS = ["incident.opened", "incident.screened", "incident.checked",
   "incident.closed", "emergency.started", "emergency.step", "emergency.contact",
   "alert.followup_overdue", "alert.checkin_due", "incident.checkin_scheduled",
-  "incident.checkin_outcome"];
+  "incident.checkin_outcome",
+  "incident.checkin_moved", "incident.checkin_cancelled"];
 
 async function api(method, path, body) {
   const response = await window.tetherAuth.call(method, path, body);
