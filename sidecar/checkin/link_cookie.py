@@ -8,7 +8,9 @@ that flow and with the link's own expiry. So the token is never in the page's UR
 history entry or its navigation timing, and no script on the page can read it; the pages'
 API calls name the id and the browser adds the cookie. Opening the link again makes a
 fresh cookie; a reload keeps the id; several links in one browser each keep their own.
-``?t=`` stays accepted on every route (old links, the in-meeting form's token).
+``?t=`` stays accepted on every route (old links). The in-meeting form, whose token comes
+from the Zoom bridge rather than a link, sends it in the ``X-Tether-Link`` header, so it is
+in no URL and no access log.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aiohttp import web
 
 from sidecar.infra.source import over_tls
 
+LINK_HEADER = "X-Tether-Link"  # the in-meeting form's token (from the Zoom bridge)
 LINK_COOKIE = "tether-link-"  # + the link's id: the token, for the flow's API paths
 MOMENT_COOKIE = "tether-moment-"  # + id: the token for "I need a moment", past its time too
 MOMENT_PATH = "/api/checkin/moment"
@@ -34,9 +37,10 @@ def link_id(token: str) -> str:
 
 
 def token_of(request: web.Request, *, moment: bool = False) -> str:
-    """The link's token: ``?t=`` when given, else the cookie of ``?link=<id>`` ("" when
-    neither); ``moment`` also takes the longer-lived cookie of "I need a moment"."""
-    token = request.query.get("t", "")
+    """The link's token: the ``X-Tether-Link`` header or ``?t=`` when given, else the
+    cookie of ``?link=<id>`` ("" when none); ``moment`` also takes the longer-lived cookie
+    of "I need a moment"."""
+    token = request.headers.get(LINK_HEADER, "") or request.query.get("t", "")
     if token:
         return token
     lid = request.query.get("link", "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -53,6 +53,8 @@ async def test_a_client_checks_in_from_the_invitation_with_a_texted_code(
     assert (await h.zoom(zp.joined(T0 - 30_000, *GUEST))).status_code == 200
     await h.settle()
     page = await zoom_page(h, browser, None, "attendee", GUEST[0], width=width)
+    asked: list[str] = []  # every address the page asked: the token must be in none
+    page.on("request", lambda r: asked.append(r.url))
     who = page.locator("#identify")
     await who.wait_for(state="visible")  # Guest Mode: no uid, so who are you?
     # inside Zoom too, the way to help comes first, before anything is asked
@@ -121,6 +123,9 @@ async def test_a_client_checks_in_from_the_invitation_with_a_texted_code(
         headers=h.token())).json()
     assert card["room"] == "car, parked outside" and card["stale"] is False
     assert card["others_present"] == "others"
+    checkin_calls = [u for u in asked if urlsplit(u).path.startswith("/api/checkin")]
+    assert len(checkin_calls) >= 3  # the form's own calls went by, and none named the token
+    assert not [u for u in checkin_calls if "t" in parse_qs(urlsplit(u).query)]
 
 
 async def test_a_signed_in_client_on_a_second_device_confirms_with_a_code(

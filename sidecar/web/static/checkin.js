@@ -108,8 +108,13 @@
   }
 
   function url(path) {  // the browser adds the link's cookie to ?link=<id>
-    return path + (token ? "?t=" + encodeURIComponent(token)
-      : "?link=" + encodeURIComponent(link));
+    return token ? path : path + "?link=" + encodeURIComponent(link);
+  }
+
+  function ask(path, init) {  // the bridge's token in a header: never in a URL or a log
+    const options = Object.assign({}, init || {});
+    if (token) options.headers = Object.assign({}, options.headers, { "X-Tether-Link": token });
+    return send(url(path), options);
   }
 
   function checkedIn(at, announce) {
@@ -168,7 +173,7 @@
   });
 
   async function open() {  // a token in hand: show the form, or "checked in" if done
-    const response = await send(url("/api/checkin"));
+    const response = await ask("/api/checkin");
     const data = await response.json().catch(function () { return {}; });
     if (response.status === 409 && data.need === "code") return askForCode(data.error);
     if (!response.ok) return fatal(data.error || "This check-in link is not valid.");
@@ -297,7 +302,7 @@
     clearErrors();
     let response;
     try {
-      response = await send(url("/api/checkin"), {
+      response = await ask("/api/checkin", {
         method: "POST", headers: { "Content-Type": "application/json" },
         body: JSON.stringify(body()),
       });
@@ -321,7 +326,7 @@
   document.getElementById("moved").addEventListener("click", async function () {
     const said = document.getElementById("moved-message");
     said.textContent = "";
-    const response = await send(url("/api/checkin/moved"), { method: "POST" })
+    const response = await ask("/api/checkin/moved", { method: "POST" })
       .catch(function () { return null; });
     if (!response || !response.ok) {
       said.textContent = "We could not reach your care team's server. Please try again.";
@@ -336,7 +341,7 @@
   document.getElementById("moment").addEventListener("click", async function () {
     const said = document.getElementById("moment-message");
     said.textContent = "";
-    const response = await send(url("/api/checkin/moment"), { method: "POST" })
+    const response = await ask("/api/checkin/moment", { method: "POST" })
       .catch(function () { return null; });
     const data = response ? await response.json().catch(function () { return {}; }) : {};
     said.textContent = response && response.ok ? data.message
