@@ -11,15 +11,19 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.sentinel import MasterNotFoundError, Sentinel
 from redis.exceptions import AuthenticationError, RedisError, ResponseError
 
 from sidecar.infra.problems import StartupProblem
+from sidecar.infra.sentinel_url import SCHEME as SENTINEL_SCHEME
+from sidecar.infra.sentinel_url import SentinelUrlError, is_sentinel
+from sidecar.infra.sentinel_url import parse as parse_sentinel_url
 
 logger = logging.getLogger(__name__)
 FIRST_PAUSE_S = 0.25
 LONGEST_PAUSE_S = 5.0
 PING_TIMEOUT_S = 2.0
-SCHEMES = ("redis", "rediss", "unix")
+SCHEMES = ("redis", "rediss", "unix", SENTINEL_SCHEME)
 
 
 class RedisUnreachable(StartupProblem):
@@ -36,6 +40,11 @@ class RedisUrlMalformed(StartupProblem):
 
 def where(url: str) -> str:
     """The server's address for a log line or a sentence: never the password."""
+    if is_sentinel(url):
+        try:
+            return parse_sentinel_url(url).where()
+        except SentinelUrlError:
+            return "Sentinel ?"
     parts = urlsplit(url)
     if parts.scheme == "unix":
         return parts.path
@@ -61,6 +70,8 @@ def _few_words(exc: BaseException) -> str:
     """The operating system's reason when there is one ("connection refused")."""
     seen: BaseException | None = exc
     while seen is not None:
+        if isinstance(seen, MasterNotFoundError):
+            return "no Sentinel answered with a primary for the service"
         if isinstance(seen, ConnectionRefusedError):
             return "connection refused"
         if isinstance(seen, OSError) and seen.strerror:
@@ -80,15 +91,34 @@ def _unreachable(url: str, wait_s: float, problem: str) -> str:
 def check_url(url: str) -> None:
     if urlsplit(url).scheme not in SCHEMES:
         raise RedisUrlMalformed(
-            "TETHER_REDIS_URL must start with redis://, rediss:// or unix:// (for example "
-            "redis://:PASSWORD@redis:6379/0).")
+            "TETHER_REDIS_URL must start with redis://, rediss://, unix:// or "
+            "redis+sentinel:// (for example redis://:PASSWORD@redis:6379/0).")
+    if is_sentinel(url):
+        try:
+            parse_sentinel_url(url)
+        except SentinelUrlError as exc:
+            raise RedisUrlMalformed(
+                f"TETHER_REDIS_URL names Sentinels but {exc} (for example "
+                "redis+sentinel://:PASSWORD@sentinel-a:26379,sentinel-b:26379/tether/0)."
+            ) from exc
+
+
+def _client(url: str) -> aioredis.Redis:
+    if not is_sentinel(url):
+        return aioredis.Redis.from_url(url, socket_connect_timeout=PING_TIMEOUT_S,
+                                       socket_timeout=PING_TIMEOUT_S)
+    spec = parse_sentinel_url(url)
+    options = {"socket_connect_timeout": PING_TIMEOUT_S, "socket_timeout": PING_TIMEOUT_S}
+    sentinels = Sentinel(list(spec.sentinels), sentinel_kwargs={
+        **options, "password": spec.sentinel_password}, password=spec.password, db=spec.db,
+        **options)
+    return sentinels.master_for(spec.service, redis_class=aioredis.Redis)
 
 
 async def ping(url: str) -> str | None:
     """None when the server answered PING; else what went wrong, in a few words.
     A refused password raises at once: waiting longer would not change the answer."""
-    client = aioredis.Redis.from_url(url, socket_connect_timeout=PING_TIMEOUT_S,
-                                     socket_timeout=PING_TIMEOUT_S)
+    client = _client(url)
     try:
         await client.ping()
         return None

@@ -21,8 +21,13 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.sentinel import Sentinel
+
+from sidecar.infra.sentinel_url import SentinelUrl, is_sentinel
+from sidecar.infra.sentinel_url import parse as parse_sentinel_url
 
 logger = logging.getLogger(__name__)
 STOP_WAIT_S = 5.0  # the server's time to finish its AOF and exit before it is killed
@@ -149,8 +154,27 @@ class EmbeddedRedis:
             os.unlink(self.socket)
 
 
+CLIENT_OPTIONS: dict[str, Any] = {
+    "decode_responses": True, "health_check_interval": 15, "socket_timeout": 20,
+    "socket_connect_timeout": 1, "max_connections": 512}
+SENTINEL_TIMEOUT_S = 1.0
+
+
+def sentinels(spec: SentinelUrl) -> Sentinel:
+    """A client of the Sentinels in ``spec``; the data servers' options for what it opens."""
+    return Sentinel(
+        list(spec.sentinels),
+        sentinel_kwargs={"socket_timeout": SENTINEL_TIMEOUT_S,
+                         "socket_connect_timeout": SENTINEL_TIMEOUT_S,
+                         "password": spec.sentinel_password, "decode_responses": True},
+        password=spec.password, db=spec.db, **CLIENT_OPTIONS)
+
+
 def connect(url: str) -> aioredis.Redis:
-    return aioredis.Redis.from_url(
-        url, decode_responses=True, health_check_interval=15, socket_timeout=20,
-        socket_connect_timeout=1, max_connections=512,
-    )
+    """The store's client: one server, or with ``redis+sentinel://`` whichever server the
+    Sentinels name primary now (asked again after a failover: a connection to a demoted
+    primary is dropped at its first READONLY answer and the next one goes to the new one)."""
+    if is_sentinel(url):
+        spec = parse_sentinel_url(url)
+        return sentinels(spec).master_for(spec.service, redis_class=aioredis.Redis)
+    return aioredis.Redis.from_url(url, **CLIENT_OPTIONS)

@@ -46,3 +46,21 @@ async def test_a_server_that_answers_ends_the_wait_at_once(redis_server: RedisSe
 async def test_an_address_that_is_not_redis_is_refused_before_any_attempt() -> None:
     with pytest.raises(RedisUrlMalformed, match="must start with redis://"):
         await wait_for_redis("http://redis:6379", 60)
+
+
+async def test_sentinels_that_do_not_answer_are_named_without_the_password() -> None:
+    from tests.conftest import free_port
+
+    port = free_port()  # nothing listens there
+    t = FakeTime()
+    with pytest.raises(RedisUnreachable) as caught:
+        await wait_for_redis(f"redis+sentinel://:hunter2@127.0.0.1:{port}/tether/0", 1,
+                             now=t.monotonic, sleep=t.sleep)
+    said = str(caught.value)
+    assert f"Sentinel 127.0.0.1:{port} (service tether)" in said
+    assert "no Sentinel answered with a primary" in said and "hunter2" not in said
+
+
+async def test_a_sentinel_url_without_a_service_is_refused_in_words() -> None:
+    with pytest.raises(RedisUrlMalformed, match="names no service"):
+        await wait_for_redis("redis+sentinel://127.0.0.1:26379", 60)
