@@ -13,7 +13,7 @@ function Attached({ line, busy, onDetach, who }) {
     ${" — "}<span class=${"receipt" + (line.read_at ? " read" : "")}>${line.read_words}</span>
     <br /><span class="hint">Attached by ${line.attached_by}, ${line.attached_at.slice(0, 10)}</span>
     ${" "}<button type="button" class="small" disabled=${busy}
-      aria-label=${"Take " + line.title + " off " + who + "’s pages"} onClick=${onDetach}>Take off</button>
+      aria-label=${"Take off " + line.title + " for " + who} onClick=${onDetach}>Take off</button>
   </li>`;
 }
 

@@ -39,7 +39,7 @@ function PageList() {
         <td><a class="button" href=${"#coaching/" + encodeURIComponent(p.id)}
           aria-label=${"Edit " + p.title}>Edit</a>${" "}
           <a href=${"/coaching/" + encodeURIComponent(p.id)} target="_blank"
-            aria-label=${"See " + p.title + " as a caregiver does (opens a new tab)"}>See it</a></td>
+            aria-label=${"See it: " + p.title + ", as a caregiver does (opens a new tab)"}>See it</a></td>
       </tr>`)}</tbody>
     </table>`;
 }
