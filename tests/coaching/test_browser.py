@@ -53,6 +53,12 @@ async def test_a_page_is_written_attached_and_its_read_receipt_shown(
     assert await preview.locator("a[href^='javascript']").count() == 0
     assert "<script>window.hacked = 1</script>" in str(await preview.text_content())
     await looked_at(page, f"coaching-edit-{width}")
+    page.on("dialog", lambda d: d.accept())  # "leave with unsaved changes?": yes
+    await page.reload()  # what was typed comes back
+    await page.wait_for_selector("body[data-ready=yes]")
+    await preview.locator("h2", has_text="Before bed").wait_for()
+    assert await page.input_value("#coaching-body") == BODY
+    assert await page.input_value("#coaching-title") == "Evenings at home"
     await page.click("#section-coaching button.primary:has-text('Add the page')")
     await page.wait_for_function("() => location.hash === '#coaching/evenings-at-home'")
     await page.wait_for_selector("h2:has-text('Evenings at home')")
@@ -93,3 +99,33 @@ async def test_the_staff_preview_reads_well_on_a_phone(harness: Harness, browser
     size = await page.evaluate("getComputedStyle(document.querySelector('main p')).fontSize")
     assert float(size.removesuffix("px")) >= 16
     await looked_at(page, f"coaching-page-{width}")
+
+
+async def test_two_authors_on_one_page_see_the_conflict_and_keep_theirs_or_mine(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    page = await opened(h, browser, 1280, "/admin#coaching/calming-down")
+    await page.wait_for_selector("#coaching-body")
+    current = (await h.http.get(f"{h.base}/api/admin/coaching/calming-down",
+                                headers=h.token("admin-jordan"))).json()
+    text = {k: current[k] for k in ("title", "summary", "body", "retired")}
+    r = await h.http.put(f"{h.base}/api/admin/coaching/calming-down", headers={
+        **h.token("admin-jordan"), "If-Match": '"1"'}, json={**text, "summary": "Theirs."})
+    assert r.status_code == 200
+    await page.fill("#coaching-summary", "Mine.")
+    await page.click("button.primary:has-text('Save changes')")
+    conflict = page.locator(".conflict")
+    await conflict.wait_for()
+    assert "Jordan Pell saved this page" in str(await conflict.text_content())
+    assert "Theirs." in str(await conflict.text_content())
+    assert await page.input_value("#coaching-summary") == "Mine."  # nothing lost
+    await looked_at(page, "coaching-conflict-1280")
+    await page.click("button:has-text('Keep mine and save again')")
+    await page.wait_for_function(
+        "() => document.querySelector('.savebar .status').textContent.startsWith('Saved')")
+    saved = (await h.http.get(f"{h.base}/api/admin/coaching/calming-down",
+                              headers=h.token("admin-jordan"))).json()
+    assert saved["summary"] == "Mine." and saved["version"] == 3
+    await page.click("#retire-page")
+    await page.wait_for_selector("#retired-note")
+    assert "Retired at" in str(await page.text_content(".savebar .status"))

@@ -15,6 +15,18 @@ const at = () => new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2
 const blank = { title: "", summary: "", body: "", retired: false };
 const textOf = (p) => ({ title: p.title, summary: p.summary, body: p.body, retired: !!p.retired });
 
+// An unsaved page survives a reload of the tab (program text, never a client's data)
+const KEPT = (id) => "tether-coaching-draft:" + (id || "new");
+function keptDraft(id) {
+  try { return JSON.parse(window.sessionStorage.getItem(KEPT(id)) || "null"); } catch (e) { return null; }
+}
+function keepDraft(id, draft) {
+  try {
+    if (draft) window.sessionStorage.setItem(KEPT(id), JSON.stringify(draft));
+    else window.sessionStorage.removeItem(KEPT(id));
+  } catch (e) { /* private mode: the in-page draft still holds it */ }
+}
+
 function changed(p) {
   if (!p.updated_at) return "";
   return (p.updated_by || "someone") + ", " + p.updated_at.slice(0, 10) + " " + p.updated_at.slice(11, 16);
@@ -75,7 +87,7 @@ function Preview({ form }) {
 
 export function PageForm({ id }) {
   const isNew = !id;
-  const [draft] = useState(() => takeDraft("coaching:" + id));
+  const [draft] = useState(() => takeDraft("coaching:" + id) || keptDraft(id));
   const [form, setForm] = useState(draft ? draft.form : isNew ? blank : null);
   const [version, setVersion] = useState(draft ? draft.version : null);
   const [base, setBase] = useState(draft ? draft.base : null);
@@ -85,7 +97,9 @@ export function PageForm({ id }) {
   const [status, setStatus] = useState(draft ? "Your unsaved changes are still here." : "");
   const [loadError, setLoadError] = useState("");
   const [dirty, setDirty] = useState(!!draft);
-  const forget = useKeepDraft("coaching:" + id, dirty ? { form, version, base } : null);
+  const forgetHere = useKeepDraft("coaching:" + id, dirty ? { form, version, base } : null);
+  const forget = () => { forgetHere(); keepDraft(id, null); };
+  useEffect(() => { keepDraft(id, dirty ? { form, version, base } : null); }, [dirty, form, version]);
 
   function loaded(page, v) { setBase(page); setForm(textOf(page)); setVersion(v); setDirty(false); }
   useEffect(() => {
