@@ -11,7 +11,7 @@ import pytest
 
 from sidecar.coaching.attachments import mark_read
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
-from tests.conftest import Harness, signed_in_page
+from tests.conftest import ROOT, Harness, signed_in_page
 from tests.records.test_admin_forms_browser import looked_at
 
 LEAD = "clinlead-sasha"
@@ -84,6 +84,8 @@ async def test_a_page_is_written_attached_and_its_read_receipt_shown(
     # the fake clock's now is Fri 15 Jan 2027, 02:00 in the program's zone (Chicago)
     assert "Evenings at home — read Fri 02:00" in " ".join(str(await line.text_content()).split())
     await looked_at(page, f"coaching-read-{width}")
+    await page.locator(".coaching-for").first.screenshot(  # the part a person checks
+        path=str(ROOT / "artifacts" / f"coaching-read-contact-{width}.png"))
 
 
 @pytest.mark.parametrize("width", (375, 400, 1280))
