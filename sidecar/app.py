@@ -15,6 +15,8 @@ from sidecar.attendance import routes as attendance_routes
 from sidecar.callbacks import routes as callback_routes
 from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
+from sidecar.coaching import attach_routes as coaching_attach_routes
+from sidecar.coaching import routes as coaching_routes
 from sidecar.fhir import routes as fhir_routes
 from sidecar.incidents import (
     contact_routes,
@@ -161,6 +163,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes, session_routes.routes, login_routes.routes,
                   breakglass_routes.routes, fhir_routes.routes, attendance_routes.routes,
-                  proactive_routes.routes):
+                  proactive_routes.routes, coaching_routes.routes,
+                  coaching_attach_routes.routes):
         app.add_routes(table)
     return app

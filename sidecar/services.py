@@ -27,6 +27,8 @@ from sidecar.checkin.deps import CHECKIN, CheckInDeps
 from sidecar.checkin.reminder import CheckInReminder
 from sidecar.checkin.sms import CheckInTexter, CodeTexter
 from sidecar.checkin.store import CheckInLinks, CheckInStore
+from sidecar.coaching.deps import COACHING, CoachingDeps
+from sidecar.coaching.store import PageStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.proactive import PROACTIVE_KIND, ProactiveDue
@@ -412,6 +414,8 @@ def wire(app: web.Application, t: Tether) -> None:
                              sessions=t.sessions, revocations=t.revocations,
                              breakglass=t.breakglass, dialer=t.dialer, clients=t.clients,
                              oidc=t.oidc, incident_client=lookup.incident_client)
+    app[COACHING] = CoachingDeps(**base, redis=t.redis, audit=t.audit, clients=t.clients,
+                                 pages=PageStore(t.redis, t.clock, t.audit))
     store = AttendanceStore(t.redis)
     app[ATTENDANCE] = AttendanceDeps(
         **base, audit=t.audit, redis=t.redis, meetings=t.meetings, clients=t.clients,

@@ -153,3 +153,21 @@ def sms_from(index: str) -> str:
 
 def ladder_owner(job_key: str) -> str:
     return LADDER_OWNER_PREFIX + job_key
+
+
+# --- caregiver coaching (sidecar/coaching) ---
+COACHING_PAGE_PREFIX = "tether:coaching:page:"  # HASH per coaching page: v, body (JSON: title,
+#   summary, body, retired), by, at. Program content, not PHI. Permanent.
+COACHING_PAGES = "tether:coaching:pages"  # ZSET page id -> added ms (the library's order)
+COACHING_SEEDED = "tether:coaching:seeded"  # STRING: the default pages were stored (once)
+COACHING_FOR_PREFIX = "tether:coaching:for:"  # see coaching_for()
+
+
+def coaching_page(page_id: str) -> str:
+    return COACHING_PAGE_PREFIX + page_id
+
+
+def coaching_for(client_id: str, contact_id: str) -> str:
+    """HASH: the coaching pages attached to one of a client's emergency contacts, by ids
+    only: page id -> JSON {at: ms, by: staff id, read: ms or null}. Permanent."""
+    return COACHING_FOR_PREFIX + client_id + ":" + contact_id

@@ -14,6 +14,7 @@ from tests.conftest import ROOT, Harness, signed_in_page
 ARTIFACTS = ROOT / "artifacts"
 ADMIN = "admin-jordan"
 SECTIONS = ["On call now", "Staff", "Groups", "On-call schedule", "Policies", "Clients",
+            "Coaching pages",
             "Locale directory", "Import people", "Break-glass openings", "Incidents"]
 
 

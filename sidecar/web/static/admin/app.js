@@ -3,6 +3,7 @@
 // is a component of { me, route } (me: the /auth/me answer). Text from the server is text.
 import { html, render, useEffect, useRef, useState } from "/static/vendor/preact-htm.js";
 import { ClientsSection } from "./clients.js";
+import { CoachingSection } from "./coaching.js";
 import { DirectorySection } from "./directory.js";
 import { GroupsSection } from "./groups.js";
 import { ImportSection } from "./importer.js";
@@ -20,6 +21,7 @@ export const SECTIONS = [
   { key: "schedule", label: "On-call schedule", View: OnCallSection },
   { key: "policies", label: "Policies", View: PoliciesSection },
   { key: "clients", label: "Clients", View: ClientsSection },
+  { key: "coaching", label: "Coaching pages", View: CoachingSection },
   { key: "directory", label: "Locale directory", View: DirectorySection },
   { key: "import", label: "Import people", View: ImportSection },
   { key: "break-glass", label: "Break-glass openings", View: BreakGlassSection },

@@ -3,6 +3,7 @@
 // sections. Saved over the version it was read at; what the admin typed stays on any refusal.
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { AttendanceHistory } from "./attendance.js";
+import { CaregiverPages, CLINICAL_ROLES } from "./caregiver-pages.js";
 import { ClinicalSections, ClinicalNote, planForm, planBody } from "./clinical.js";
 import { Contacts, contactForm, contactBody } from "./contacts.js";
 import { call, pathOf, saveDoc } from "./doc.js";
@@ -60,6 +61,7 @@ const at = () => new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2
 
 export function ClientForm({ me, id, onSaved, flash }) {
   const clinical = (me.roles || []).includes("program_clinical_lead");
+  const coaching = !!id && (me.roles || []).some((r) => CLINICAL_ROLES.includes(r));
   const isNew = !id;
   const [draft] = useState(() => takeDraft("client:" + id));
   const [form, setForm] = useState(draft ? draft.form : isNew ? toForm(blank()) : null);
@@ -196,7 +198,9 @@ export function ClientForm({ me, id, onSaved, flash }) {
         onInput=${(v) => set({ zoom_emails: v })} />
     </fieldset>
     <${Contacts} rows=${form.emergency_contacts} fields=${problems.fields}
-      onChange=${(rows) => set({ emergency_contacts: rows })} />
+      onChange=${(rows) => set({ emergency_contacts: rows })}
+      extra=${coaching ? (row) => html`<${CaregiverPages} client=${id} contact=${row.id}
+        name=${row.name.trim()} />` : null} />
     ${clinical ? html`<${ClinicalSections} form=${form} set=${set} fields=${problems.fields}
         id=${isNew ? "" : id} base=${base} />`
       : html`<${ClinicalNote} base=${base} />`}

@@ -22,7 +22,7 @@ export function contactBody(row) {
     speaks_to_responders: row.speaks_to_responders };
 }
 
-function Contact({ row, n, fields, change, remove }) {
+function Contact({ row, n, fields, change, remove, extra }) {
   const path = (k) => "emergency_contacts." + n + "." + k;
   const id = (k) => fieldId("client", path(k));
   const err = (k) => fields[path(k)];
@@ -60,11 +60,13 @@ function Contact({ row, n, fields, change, remove }) {
     <${Checkbox} id=${id("speaks_to_responders")} label="Speaks to responders"
       hint="The household member who talks to police or the crisis team on arrival"
       checked=${row.speaks_to_responders} onChange=${(v) => change({ speaks_to_responders: v })} />
+    ${extra && row.id ? extra(row) : null}
     <p><button type="button" class="remove" onClick=${remove}>Remove ${who}</button></p>
   </fieldset>`;
 }
 
-export function Contacts({ rows, fields, onChange }) {
+// extra(row): more to show under a saved contact (the coaching pages attached to them)
+export function Contacts({ rows, fields, onChange, extra }) {
   const change = (n, patch) => onChange(rows.map((r, i) => (i === n ? { ...r, ...patch } : r)));
   const remove = (n) => onChange(rows.filter((_, i) => i !== n));
   return html`<fieldset id="client-emergency_contacts" tabindex="-1">
@@ -72,7 +74,7 @@ export function Contacts({ rows, fields, onChange }) {
     ${fields.emergency_contacts ? html`<p class="field-error">${fields.emergency_contacts}</p>` : null}
     ${rows.length ? null : html`<p class="hint">No emergency contacts yet.</p>`}
     ${rows.map((row, n) => html`<${Contact} key=${row.key} row=${row} n=${n} fields=${fields}
-      change=${(patch) => change(n, patch)} remove=${() => remove(n)} />`)}
+      change=${(patch) => change(n, patch)} remove=${() => remove(n)} extra=${extra} />`)}
     <p><button type="button" id="add-contact" onClick=${() => onChange([...rows, contactForm({})])}>
       Add a contact</button></p>
   </fieldset>`;
