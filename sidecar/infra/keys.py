@@ -101,7 +101,8 @@ def timeline(meeting: str) -> str:
 
 
 def checkins(meeting: str) -> str:
-    """HASH client id -> this session's check-in, encrypted. Expires with the meeting."""
+    """HASH client id -> this session's check-in, encrypted (``c:``), its privacy answers,
+    encrypted (``p:``), when (``t:``) and "I moved" (``s:``). Expires with the meeting."""
     return meeting_tag(meeting) + ":checkins"
 
 
