@@ -69,6 +69,12 @@ def attendance_group(number: str) -> str:
     return ATTENDANCE_PREFIX + "group:" + number
 
 
+def attendance_sessions() -> str:
+    """ZSET meeting id -> session start ms, every session of every group (the FHIR export
+    reads sessions since a time from it); trimmed and expiring like ``attendance_group``."""
+    return ATTENDANCE_PREFIX + "sessions"
+
+
 def attendance_client(client_id: str) -> str:
     """ZSET meeting id -> session start ms, the sessions a client was expected at or came
     to; trimmed and expiring like ``attendance_group``."""
