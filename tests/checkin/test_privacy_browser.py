@@ -11,7 +11,7 @@ import pytest
 
 from tests.checkin.test_checkin import browser, fill, link, started  # noqa: F401
 from tests.checkin.test_checkin_pages import WIDTHS, looked_at
-from tests.conftest import Harness
+from tests.conftest import Harness, eventually
 from tests.jitsi.test_jitsi_join import (  # noqa: F401  (the sidecar fixtures)
     jh,
     jitsi_settings,
@@ -111,3 +111,40 @@ async def test_the_join_page_lists_them_before_the_meeting(jh: Harness, browser:
     assert await page.locator("#privacy .recording-statement").is_hidden()
     assert await page.locator("#privacy fieldset.ask").count() == 2  # still asked
     await looked_at(page, f"join-privacy-{width}")
+
+
+async def test_the_in_meeting_form_carries_the_answers(harness: Harness,
+                                                       browser: Any) -> None:  # noqa: F811
+    """Inside Zoom, after the texted code: the same questions, the same answers stored."""
+    from tests.callbacks.test_callback_ladder import T0, join_group
+    from tests.zoom.test_zoom_checkin import EMERY_PHONE, newest_code, texts_to
+    from tests.zoom.test_zoom_checkin_browser import GUEST, zoom_page
+    from tests.zoom_payloads import joined
+
+    h = harness
+    await join_group(h)
+    assert (await h.zoom(joined(T0 - 30_000, *GUEST))).status_code == 200
+    await h.settle()
+    page = await zoom_page(h, browser, None, "attendee", GUEST[0], width=375)
+    await page.locator("#identify").wait_for(state="visible")
+    await fill(page, {"first_name": "Emery", "phone_last4": "0113"})
+    await page.click("#identify button[type=submit]")
+    await page.wait_for_function(
+        "document.getElementById('code-sent').textContent.includes('ending 0113')")
+
+    async def texted() -> bool:
+        return len(texts_to(h, EMERY_PHONE)) >= 1
+    await eventually(texted)
+    await fill(page, {"code": newest_code(h, EMERY_PHONE)})
+    await page.click("#code-confirm")
+    await page.locator("#checkin").wait_for(state="visible")
+    await answer(page, "headphones", "No")
+    await answer(page, "somewhere private", "Yes")
+    await fill(page, {"street": "9 Ferncliff Court", "city": "Springfield", "region": "IL",
+                      "postal_code": "62703", "room": "den", "callback_phone": "312 555 0113"})
+    await page.click("text=I'm alone")
+    await page.click("#checkin button[type=submit]")
+    await page.locator("#done").wait_for(state="visible")
+    said = (await h.roster())["checkins"]["client-003"]["privacy"]
+    assert [(a["words"], a["attention"]) for a in said] == [
+        ("No headphones", True), ("Private spot: yes", False)]
