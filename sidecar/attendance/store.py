@@ -4,6 +4,8 @@ client by the session's start, all kept for the program's retention (not the mee
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import redis.asyncio as aioredis
 
 from sidecar.attendance.model import SessionAttendance
@@ -21,7 +23,7 @@ class AttendanceStore:
         entries past the retention."""
         ttl = retention_days * 24 * 3600
         oldest = now_ms - retention_days * DAY_MS
-        indexes = [keys.attendance_group(record.group),
+        indexes = [keys.attendance_sessions(), keys.attendance_group(record.group),
                    *(keys.attendance_client(c.client) for c in record.clients)]
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.set(keys.attendance_session(record.meeting), record.model_dump_json(), ex=ttl)
@@ -45,6 +47,20 @@ class AttendanceStore:
     async def of_group(self, group: str, from_ms: int, to_ms: int) -> list[SessionAttendance]:
         """The group's sessions that started in ``[from_ms, to_ms)``, oldest first."""
         return await self._many(keys.attendance_group(group), from_ms, to_ms)
+
+    async def started_since(self, from_ms: int, groups: Iterable[str] = ()
+                            ) -> list[SessionAttendance]:
+        """Every session that started at or after ``from_ms``, oldest first: from the index
+        of all sessions, and from ``groups``' own (sessions recorded before that index)."""
+        found: dict[str, float] = {}
+        for index in [keys.attendance_sessions(), *map(keys.attendance_group, groups)]:
+            found |= dict(await self.redis.zrangebyscore(index, from_ms, "+inf",
+                                                         withscores=True))
+        meetings = sorted(found, key=lambda m: (found[m], m))
+        if not meetings:
+            return []
+        raws = await self.redis.mget([keys.attendance_session(m) for m in meetings])
+        return [SessionAttendance.model_validate_json(r) for r in raws if r]
 
     async def of_client(self, client: str, from_ms: int = 0, to_ms: int = 2**53
                         ) -> list[SessionAttendance]:

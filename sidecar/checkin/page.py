@@ -10,6 +10,7 @@ import re
 from html import escape
 from importlib import resources
 
+from sidecar.checkin.privacy_page import FORM_SLOT, form_prompts
 from sidecar.infra.config import Program, ProgramConfig
 
 _STATIC = resources.files("sidecar.web") / "static"
@@ -26,10 +27,11 @@ def crisis_link(line: str) -> str:
 
 
 def form_html(config: ProgramConfig) -> str:
-    """checkin.html with the program's crisis line; a field the program requires loses its
-    "(optional)"."""
+    """checkin.html with the program's crisis line and privacy prompts; a field the program
+    requires loses its "(optional)"."""
     page = (_STATIC / "checkin.html").read_text(encoding="utf-8")
     page = page.replace(DEFAULT_CRISIS, crisis_link(config.program.crisis_line))
+    page = page.replace(FORM_SLOT, form_prompts(config), 1)
     for field in MARKED_OPTIONAL:
         if field in config.checkin_policy.required.required:
             page = page.replace(_OPTIONAL.format(field=field), "")

@@ -176,7 +176,9 @@ async def submit(request: web.Request) -> web.Response:
     now = int(t.clock.now() * 1000)
     previous = await t.checkins.get(meeting, client, f"client:{client}",
                                     f"update:{meeting}")
-    checkin = CheckIn(client=client, at_ms=now, **body.model_dump())
+    kept = t.config.privacy_prompts.kept(body.privacy)  # what this program asks
+    checkin = CheckIn(client=client, at_ms=now, **body.model_dump(exclude={"privacy"}),
+                      privacy=kept)
     # alerts first: if storing then fails, the client's retry raises them again (the safe
     # side); the other order would lose a code word for good
     await review(t.meetings, t.clients, t.config.checkin_policy, meeting, checkin, previous)

@@ -14,10 +14,10 @@ import hashlib
 import hmac
 import json
 import re
-from typing import Literal, NamedTuple
+from typing import Annotated, Literal, NamedTuple
 
 import redis.asyncio as aioredis
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
@@ -42,6 +42,10 @@ class CheckInBody(BaseModel):
     # "Anything else you'd like your care team to know?": PHI, stored sealed with the
     # check-in and checked against the client's code words, never put on the timeline
     note: str | None = Field(default=None, max_length=500)
+    # the program's privacy prompts by key: true "yes", false "no"; a skipped one is left
+    # out (sidecar/clinical/privacy.py). Sealed with the check-in.
+    privacy: dict[Annotated[str, StringConstraints(max_length=32)], bool | None] = Field(
+        default_factory=dict, max_length=16)
 
     @field_validator("location")
     @classmethod
@@ -149,10 +153,13 @@ class CheckInStore:
         self.audit = audit
 
     async def put(self, meeting: str, checkin: CheckIn) -> None:
-        sealed = self.cipher.encrypt(f"{meeting}/{checkin.client}", "checkin",
-                                     checkin.model_dump_json())
+        record = f"{meeting}/{checkin.client}"
+        sealed = self.cipher.encrypt(record, "checkin", checkin.model_dump_json())
+        # the privacy answers apart, so the roster shows them without opening the check-in
+        privacy = self.cipher.encrypt(record, "privacy", json.dumps(checkin.privacy))
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(keys.checkins(meeting), mapping={f"c:{checkin.client}": sealed,
+                                                       f"p:{checkin.client}": privacy,
                                                        f"t:{checkin.client}": checkin.at_ms})
             pipe.hdel(keys.checkins(meeting), f"s:{checkin.client}")
             pipe.expire(keys.checkins(meeting), keys.MEETING_TTL_S)
@@ -170,6 +177,17 @@ class CheckInStore:
             return None
         return CheckIn.model_validate_json(
             self.cipher.decrypt(f"{meeting}/{client}", "checkin", sealed))
+
+    async def privacy(self, meeting: str) -> dict[str, dict[str, bool]]:
+        """Client id -> their answers to the privacy prompts this session (yes/no only:
+        nothing else of the check-in is opened)."""
+        raw = await self.redis.hgetall(keys.checkins(meeting))
+        out: dict[str, dict[str, bool]] = {}
+        for k, v in raw.items():
+            if k.startswith("p:"):
+                answers = json.loads(self.cipher.decrypt(f"{meeting}/{k[2:]}", "privacy", v))
+                out[k[2:]] = {a: b for a, b in answers.items() if isinstance(b, bool)}
+        return out
 
     async def moved(self, meeting: str, client: str, at_ms: int) -> bool:
         """The client says they moved; False if they had not checked in yet."""

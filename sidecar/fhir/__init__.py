@@ -1,8 +1,8 @@
 """FHIR R4 export for the program's EHR: an incident's C-SSRS screens as
 ``QuestionnaireResponse`` resources, each screen's risk level as an ``Observation``, a
-``Flag`` while the risk is high, and (once attendance exists) an ``Encounter`` per attended
-session. The mapping functions are pure; ``routes.py`` serves them and ``sidecar/cli_fhir.py``
-writes them as NDJSON.
+``Flag`` while the risk is high, and an ``Encounter`` per client per attended session. The
+mapping functions are pure (``sessions.py`` also picks the sessions from the attendance
+store); ``routes.py`` serves them and ``sidecar/cli_fhir.py`` writes them as NDJSON.
 
 Which FHIR models: ``fhir.resources`` 8 has no R4 (4.0.1) package. Its default models are R5
 (5.0.0), whose ``Encounter`` differs from R4's (``class`` a list of concepts, ``length``

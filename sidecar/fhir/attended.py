@@ -1,6 +1,7 @@
-"""The ``Encounter`` of the session an incident happened in, from its attendance record:
-from when the client first joined to when they last left (or the session ended), with the
-minutes present. None when the client was not there or nothing is recorded."""
+"""A client's ``Encounter`` for one session, from its attendance record (the session an
+incident happened in, or any attended session): from when the client first joined to when
+they last left (or the session ended), with the minutes present. None when the client was
+not there or nothing is recorded."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """An ``Encounter`` for one session a client attended: virtual (VR), its period and the
-minutes present. The incident export adds one for the incident's session from its
-attendance record (``attended.py``); the searchset and the bulk export do not yet."""
+minutes present. Made from the session's attendance record (``attended.py``): for the
+incident export's session, and for every attended session in the ``since`` exports
+(``sessions.py``)."""
 
 from __future__ import annotations
 

@@ -17,6 +17,7 @@ from contracts.events import LeaveReason
 from sidecar.clinical.aftercare import AftercarePolicy
 from sidecar.clinical.checkin_rules import CheckInRequirements
 from sidecar.clinical.policy import TriagePolicy
+from sidecar.clinical.privacy import PrivacyPrompts
 from sidecar.clinical.proactive import ProactivePolicy
 
 PHONE_PATTERN = r"^\+[1-9][0-9]{6,14}$"  # E.164
@@ -215,6 +216,8 @@ class ProgramConfig(_Strict):
     callback_policy: CallbackPolicy = CallbackPolicy()
     recording_policy: RecordingPolicy = RecordingPolicy()
     checkin_policy: CheckInPolicy = CheckInPolicy()
+    # privacy prompts: headphones, a private spot... (sidecar/clinical/privacy.py)
+    privacy_prompts: PrivacyPrompts = PrivacyPrompts()
     telephony: Telephony = Telephony()
     triage_policy: TriagePolicy = TriagePolicy()
     aftercare_policy: AftercarePolicy = AftercarePolicy()
@@ -260,6 +263,10 @@ class ProgramConfig(_Strict):
 
     def staff_by_zoom_uid(self, uid: str) -> Staff | None:
         return next((s for s in self.staff if uid and uid in s.zoom_user_ids), None)
+
+    def recording_statement(self) -> str:
+        """What clients are told about recording: only while recordings are stopped."""
+        return self.privacy_prompts.statement(self.recording_policy.on_start == "stop")
 
     def on_call(self) -> list[Staff]:
         return [s for s in self.staff if Role.ON_CALL in s.roles and s.active]

@@ -69,6 +69,12 @@ def attendance_group(number: str) -> str:
     return ATTENDANCE_PREFIX + "group:" + number
 
 
+def attendance_sessions() -> str:
+    """ZSET meeting id -> session start ms, every session of every group (the FHIR export
+    reads sessions since a time from it); trimmed and expiring like ``attendance_group``."""
+    return ATTENDANCE_PREFIX + "sessions"
+
+
 def attendance_client(client_id: str) -> str:
     """ZSET meeting id -> session start ms, the sessions a client was expected at or came
     to; trimmed and expiring like ``attendance_group``."""
@@ -101,7 +107,8 @@ def timeline(meeting: str) -> str:
 
 
 def checkins(meeting: str) -> str:
-    """HASH client id -> this session's check-in, encrypted. Expires with the meeting."""
+    """HASH client id -> this session's check-in, encrypted (``c:``), its privacy answers,
+    encrypted (``p:``), when (``t:``) and "I moved" (``s:``). Expires with the meeting."""
     return meeting_tag(meeting) + ":checkins"
 
 

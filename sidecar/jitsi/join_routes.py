@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sidecar.checkin.identify import first_name
 from sidecar.checkin.link_cookie import CHECKIN_PATHS, exchange, has_link_id, token_of
 from sidecar.checkin.page import form_html, refusal_html
+from sidecar.checkin.privacy_page import JOIN_SLOT, before_join
 from sidecar.checkin.routes import LINK_GONE, MOMENT_GRACE_MS, text_link, texter_of
 from sidecar.checkin.store import LinkClaims, LinkError
 from sidecar.infra.access import for_client, in_room, principal, public, rule
@@ -88,7 +89,8 @@ def _page(t: JitsiDeps) -> str:
     """join.html with the check-in form (checkin.html's ``<main>``) in its slot."""
     form = form_html(t.config)
     main = form[form.index("<main>"):form.index("</main>") + len("</main>")]
-    return (_STATIC / "join.html").read_text(encoding="utf-8").replace(_FORM_SLOT, main, 1)
+    page = (_STATIC / "join.html").read_text(encoding="utf-8").replace(_FORM_SLOT, main, 1)
+    return page.replace(JOIN_SLOT, before_join(t.config), 1)
 
 
 @routes.get("/join/{room}")

@@ -21,10 +21,27 @@ class Person(Reply):
     since: int
 
 
+class PrivacyAnswer(Reply):
+    """A privacy prompt the client answered at check-in, in the roster's words."""
+
+    key: str
+    label: str  # "Headphones"
+    answer: bool
+    words: str  # "Headphones: yes", "No headphones"
+    attention: bool  # a "no": the lead may gently check in
+
+
 class CheckInState(Reply):
     checked_in_at: int | None
     moved_at: int | None
     stale: bool
+    privacy: list[PrivacyAnswer]
+
+
+class PrivacyAnswers(Reply):
+    """Client id -> their privacy answers this session (checked-in clients only)."""
+
+    clients: dict[str, list[PrivacyAnswer]]
 
 
 class ExpectedClient(Reply):

@@ -8,6 +8,7 @@ from typing import Any
 from aiohttp import web
 
 from sidecar.checkin.store import CheckInStatus
+from sidecar.clinical.privacy import PrivacyPrompts
 from sidecar.infra import keys
 from sidecar.infra.access import for_client, in_meeting, principal, rule
 from sidecar.infra.apidoc import described
@@ -44,6 +45,7 @@ async def roster(request: web.Request) -> web.Response:
     people = sorted((t.meetings.opened(m, p) for p in found.values()),
                     key=lambda p: p.display_name)
     checked = await t.checkins.statuses(m)
+    privacy = await t.checkins.privacy(m)
     cfg = t.config.meeting_by_number(meta.get("number", ""))
     expected = cfg.expected_clients if cfg else []
     names = {}
@@ -53,12 +55,30 @@ async def roster(request: web.Request) -> web.Response:
     return web.json_response({
         "meeting": m, "meta": meta, "people": [person_view(p) for p in people],
         "ladders": ladders, "last_event_id": last[0][0] if last else "0-0",
-        "checkins": {c: _checkin_view(checked.get(c)) for c in expected},
+        "checkins": {c: _checkin_view(checked.get(c)) | {
+            "privacy": privacy_view(t.config.privacy_prompts, privacy.get(c, {}))}
+            for c in expected},
         "clients": [{"id": c, "name": names[c]} for c in expected],
         "group": group_view(t.config, cfg), "now": int(t.clock.now() * 1000),
         "time_zone": t.config.program.time_zone,
         "callback_steps": [{"action": s.action, "attempts": s.attempts}
                            for s in t.config.callback_policy.steps]})
+
+
+@routes.get("/api/meetings/{meeting}/privacy-answers")
+@rule(in_meeting())
+@described(answer=answers.PrivacyAnswers)
+async def privacy_answers(request: web.Request) -> web.Response:
+    """Each checked-in client's answers to the privacy prompts, in the roster's words (the
+    panel asks after a check-in: the answers are sealed, never on the timeline)."""
+    t, _ = _who(request)
+    m = request.match_info["meeting"]
+    meta = await known_meeting(t.meetings, m)
+    cfg = t.config.meeting_by_number(meta.get("number", ""))
+    expected = set(cfg.expected_clients if cfg else [])
+    found = await t.checkins.privacy(m)
+    return web.json_response({"clients": {
+        c: privacy_view(t.config.privacy_prompts, a) for c, a in found.items() if c in expected}})
 
 
 def group_view(config: ProgramConfig, cfg: Meeting | None) -> dict[str, Any] | None:
@@ -67,6 +87,12 @@ def group_view(config: ProgramConfig, cfg: Meeting | None) -> dict[str, Any] | N
         return None
     return {"name": cfg.name, "lead": cfg.lead, "co_facilitator": cfg.co_facilitator,
             "staff": {s.id: s.name for s in config.staff}}
+
+
+def privacy_view(prompts: PrivacyPrompts, answers: dict[str, bool]) -> list[dict[str, Any]]:
+    """A client's privacy answers in the roster's words; a "no" is marked for attention."""
+    return [{"key": p.key, "label": p.label, "answer": a, "words": p.said(a),
+             "attention": not a} for p, a in prompts.in_words(answers)]
 
 
 def _checkin_view(status: CheckInStatus | None) -> dict[str, int | bool | None]:

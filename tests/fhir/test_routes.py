@@ -115,7 +115,7 @@ async def test_the_bulk_export_writes_one_valid_resource_a_line(harness: Harness
     done = await asyncio.to_thread(tether, "fhir", "export", "--since", "2026-12-01",
                                    "--out", str(out), env=env)
     assert done.returncode == 0, done.stderr
-    assert "exported 1 incidents as 3 FHIR resources" in done.stderr
+    assert "exported 1 incidents and 0 attended sessions as 3 FHIR resources" in done.stderr
     lines = out.read_text(encoding="utf-8").splitlines()
     parsed = [json.loads(line) for line in lines]
     assert [p["resourceType"] for p in parsed] == ["QuestionnaireResponse", "Observation",

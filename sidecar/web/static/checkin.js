@@ -19,7 +19,7 @@
     "location.country": "country (2 letters)", "location.unit": "apartment or unit",
     "location.room": "room", "location": "room", "callback_phone": "phone number",
     "others_present": "whether anyone is with you", "emergency_contact_ok": "emergency contact",
-    "note": "the note (500 characters at most)",
+    "note": "the note (500 characters at most)", "privacy": "the privacy questions",
   };
   const FIELDS = ["street", "unit", "city", "region", "postal_code", "country", "room"];
   const ADDRESS = FIELDS.filter(function (name) { return name !== "room"; });
@@ -86,7 +86,16 @@
         form.querySelector("input[name=emergency_contact_ok]:checked").value === "yes",
       others_present: others ? others.value : "",
       note: value("note") || null,
+      privacy: privacy(),
     };
+  }
+
+  function privacy() {  // the privacy prompts answered: {headphones: true, ...}; none is required
+    const out = {};
+    for (const input of form.querySelectorAll("input[name^='privacy.']:checked")) {
+      out[input.name.slice("privacy.".length)] = input.value === "yes";
+    }
+    return out;
   }
 
   function fill(previous) {  // the client's own last check-in, to change what moved
@@ -96,12 +105,17 @@
       previous.others_present + "']");
     if (others) others.checked = true;
     form.elements.note.value = previous.note || "";
+    for (const [key, yes] of Object.entries(previous.privacy || {})) {
+      const choice = form.querySelector("input[name='privacy." + key + "'][value=" +
+        (yes ? "yes" : "no") + "]");
+      if (choice) choice.checked = true;
+    }
   }
 
   function explain(errors) {
     const names = [];
     for (const e of errors) {
-      const label = LABELS[e.field] || e.field;
+      const label = LABELS[e.field] || LABELS[String(e.field).split(".")[0]] || e.field;
       if (!names.includes(label)) names.push(label);
     }
     return "Please check: " + names.join(", ") + ".";

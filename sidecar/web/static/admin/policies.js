@@ -6,6 +6,7 @@ import { html } from "/static/vendor/preact-htm.js";
 import { ChoiceBoxes, ListInput, NotYet, NumberInput, focusSoon, plainKey, problemAt, setIn,
   useConfigForm } from "./configform.js";
 import { Checkbox, Conflict, ErrorSummary, SaveBar, Select, TextInput, fieldId } from "./fields.js";
+import { PrivacyPrompts } from "./privacy.js";
 
 const ACTIONS = [
   { value: "call_client", label: "Call the client" },
@@ -33,7 +34,8 @@ const CHECKIN_FIELDS = [
 const WORDS = { ...Object.fromEntries(CHECKIN_FIELDS), ...Object.fromEntries(REASONS) };
 
 // The sections this page has its own words for; any other key is shown generically
-const KNOWN = ["callback_policy", "checkin_policy", "recording_policy", "aftercare_policy", "part2_program"];
+const KNOWN = ["callback_policy", "checkin_policy", "recording_policy", "aftercare_policy", "part2_program",
+  "privacy_prompts"];
 
 function Step({ step, n, steps, ctx }) {
   const path = "callback_policy.steps." + n;
@@ -200,6 +202,8 @@ export function PoliciesSection() {
     ${d.callback_policy ? html`<${Ladder} p=${d.callback_policy} ctx=${ctx} />` : null}
     ${d.checkin_policy ? html`<${CheckIn} p=${d.checkin_policy} ctx=${ctx} />` : null}
     ${d.recording_policy ? html`<${Recording} p=${d.recording_policy} ctx=${ctx} />` : null}
+    ${d.privacy_prompts ? html`<${PrivacyPrompts} p=${d.privacy_prompts} ctx=${ctx}
+      stops=${!d.recording_policy || d.recording_policy.on_start === "stop"} />` : null}
     ${d.aftercare_policy ? html`<${Aftercare} p=${d.aftercare_policy} ctx=${ctx} />` : null}
     ${"part2_program" in d ? html`<fieldset class="policy"><legend>42 CFR Part 2</legend>
       <p class="hint">A substance-use program under Part 2 shares records only with the client's written consent.</p>

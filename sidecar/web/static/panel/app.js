@@ -99,6 +99,15 @@ function Panel({ boot }) {
     });
   }
 
+  function fetchPrivacy(client) {  // the answers are sealed: not on the timeline, asked for
+    api("GET", path("/privacy-answers")).then((r) => {
+      const mine = r.ok && s.checkins[client];
+      if (!mine) return;
+      mine.privacy = (r.data.clients || {})[client] || [];
+      redraw();
+    });
+  }
+
   async function act(event, work) {  // a button whose card changes when the work is done
     const button = event.currentTarget;
     button.disabled = true;
@@ -192,6 +201,7 @@ function Panel({ boot }) {
         const d = entry.data || {};
         const subject = d.subject && s.ladders[d.subject];
         if (subject) fetchCard(subject.client, kind === "ladder.responders_prompt");
+        if (kind === "checkin.submitted" && d.client) fetchPrivacy(d.client);
         if ((kind === "checkin.submitted" || kind === "checkin.moved") && cards.current[d.client]) {
           fetchCard(d.client, true);
         }

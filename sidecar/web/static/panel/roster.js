@@ -1,6 +1,7 @@
 // Who is in the meeting, one row each; a client who dropped comes first and stands out.
 import { html } from "/static/vendor/preact-htm.js";
 import { ActButton } from "./button.js";
+import { PrivacyAnswers } from "./privacy.js";
 import { IDENTITY, checkinWords, whereText } from "./words.js";
 
 function Actions({ p, mine, dropped, ctx }) {
@@ -71,7 +72,8 @@ export function Roster({ people, checkins, clients, ladders, ctx }) {
         <td class="who"><span class="badge">${IDENTITY[p.identity] || IDENTITY.unknown}</span>
           ${" "}<${Link} p=${p} clients=${clients} ctx=${ctx} /></td>
         <td class="status">${whereText(p, p.room ? rooms.indexOf(p.room) + 1 : 0)}</td>
-        <td class=${"checkin" + (mine.stale ? " stale" : "")}>${p.identity === "client" ? checkinWords(mine) : ""}</td>
+        <td class=${"checkin" + (mine.stale ? " stale" : "")}>${p.identity === "client" ? checkinWords(mine) : ""}
+          ${p.identity === "client" ? html`<${PrivacyAnswers} answers=${mine.privacy} />` : null}</td>
       </tr>`;
     })}</tbody>
   </table>`;
