@@ -55,6 +55,10 @@ from sidecar.jitsi.gate import JitsiGate, day_of, join_url, link_expiry_ms, room
 from sidecar.jitsi.heartbeats import HEARTBEAT_KIND, Heartbeats
 from sidecar.jitsi.watchdog import HeartbeatWatchdog
 from sidecar.panel.deps import PANEL, PanelDeps
+from sidecar.plan.deps import PLAN, PlanDeps
+from sidecar.plan.links import PURPOSE as PLAN_LINKS_PURPOSE
+from sidecar.plan.links import PlanLinks
+from sidecar.plan.sending import REVIEW_KIND, SEND_KIND, PlanSending, ReviewJob, SendJob, after_save
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.inbox import Inbox
 from sidecar.presence.ingest import Applier
@@ -139,6 +143,7 @@ class Tether:
     config_store: ConfigStore = field(kw_only=True)  # the configuration's documents
     keyring: Keyring = field(kw_only=True)  # the data keys (reloaded after a rotation)
     cipher: FieldCipher = field(kw_only=True)  # seals PHI with the keyring's primary key
+    plan_sending: PlanSending = field(kw_only=True)  # plan links and their texts (sidecar/plan)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -307,6 +312,11 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     gate = JitsiGate(redis, jitsi_minter(settings), keyring,
                      settings.jitsi_domain, audit)
     tokens = TokenIssuer(SigningKeys(keyring, "tether/tokens/v1"), live)
+    plan_sending = PlanSending(
+        PlanLinks(redis, cipher, SigningKeys(keyring, PLAN_LINKS_PURPOSE)), clients, engine,
+        live, audit)
+    engine.handlers[SEND_KIND] = SendJob(plan_sending, dialer, public_url)
+    engine.handlers[REVIEW_KIND] = ReviewJob(plan_sending)
     return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
                   clients, audit, applier, tokens,
                   dialer, ready, worker_id, checkins,
@@ -319,7 +329,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   oidc=identity_provider(settings, http),
                   breakglass=BreakGlass(redis, cipher,
                                         int(settings.tether_break_glass_minutes * 60_000)),
-                  config_store=ConfigStore(redis, clock, audit), keyring=keyring, cipher=cipher)
+                  config_store=ConfigStore(redis, clock, audit), keyring=keyring, cipher=cipher,
+                  plan_sending=plan_sending)
 
 
 def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:
@@ -385,7 +396,10 @@ def wire(app: web.Application, t: Tether) -> None:
                            checkins=t.checkins, directory=t.directory)
     app[RECORDS] = RecordsDeps(**base, redis=t.redis, clients=t.clients,
                                directory=t.directory, config_store=t.config_store,
-                               revocations=t.revocations)
+                               revocations=t.revocations,
+                               after_save=lambda old, new: after_save(t.plan_sending, old, new))
+    app[PLAN] = PlanDeps(**base, audit=t.audit, clients=t.clients, directory=t.directory,
+                         links=t.plan_sending.links, sending=t.plan_sending)
     checkin = CheckInDeps(**base, settings=t.settings, audit=t.audit, meetings=t.meetings,
                           applier=t.applier, clients=t.clients, checkins=t.checkins,
                           links=t.links, dialer=t.dialer)

@@ -153,3 +153,20 @@ def sms_from(index: str) -> str:
 
 def ladder_owner(job_key: str) -> str:
     return LADDER_OWNER_PREFIX + job_key
+
+
+# --- plan links (sidecar/plan) -----------------------------------------------------------
+PLAN_LINK_PREFIX = "tether:plan-link:"  # HASH per plan link (by its random id): "doc" the
+#   sealed link (client and contact ids, times, state), "opens", "last"; TTL until it expires
+#   plus PLAN_LINK_KEEP_S, so staff still see it as expired for a while
+PLAN_LINKS_PREFIX = "tether:plan-links:"  # ZSET per client id: link id -> created ms; pruned
+#   of links whose hash is gone when listed. Permanent while the client has links.
+PLAN_LINK_KEEP_S = 30 * 24 * 3600
+
+
+def plan_link(link: str) -> str:
+    return PLAN_LINK_PREFIX + link
+
+
+def plan_links(client_id: str) -> str:
+    return PLAN_LINKS_PREFIX + client_id

@@ -48,6 +48,9 @@ class EmergencyContact(_Strict):
     consent_given_on: date | None = None  # when the client gave these scopes
     consent_expires_on: date | None = None  # last day they hold; None: until withdrawn
     speaks_to_responders: bool = False  # the household member who talks to responders
+    # the client chose to let this contact know their code words (shown on the contact's
+    # plan page, sidecar/plan); never without the client's say
+    shares_code_words: bool = False
 
     @field_validator("consent", mode="before")
     @classmethod
