@@ -247,11 +247,23 @@ async def outage(h: Harness, server: RedisServer, spool: Path
     return hits, len(spooled), size, wrong
 
 
+async def plan_links_sent(h: Harness) -> None:
+    """Plan links to Casey and Dana, texted and opened (sidecar/plan): sealed at rest."""
+    from tests.plan.flow import CASEY_PHONE, opened, prepared, send, texted
+
+    dana = await prepared(h, dana_words=True)
+    assert (await send(h, ["client", dana])).status_code == 202
+    for to in (CASEY_PHONE, "+13125550121"):
+        [url] = (await texted(h, to))[-1:]
+        assert (await opened(h, url)).status_code == 200
+
+
 async def test_no_phi_in_clear_in_any_data_file(scenario: Harness, own_redis: RedisServer,
                                                tmp_path: Path) -> None:
     h = scenario
     await ladder_runs(h)
     await incident_with_card(h)
+    await plan_links_sent(h)
     spool_hits, spool_files, spool_bytes, wrong = await outage(h, own_redis,
                                                                 tmp_path / "var" / "spool")
     await h.settle()

@@ -43,13 +43,15 @@ async def send(h: Harness, people: list[str], client: str = CASEY,
 
 
 async def texted(h: Harness, to: str, n: int = 1) -> list[str]:
-    """The links texted to ``to`` once ``n`` texts reached the Twilio stand-in."""
+    """The plan links texted to ``to`` once ``n`` of them reached the Twilio stand-in."""
+    def bodies() -> list[str]:
+        return [m["body"] for m in h.standin.messages if m["to"] == to and "/plan?t=" in m["body"]]
+
     async def arrived() -> bool:
-        return len([m for m in h.standin.messages if m["to"] == to]) >= n
+        return len(bodies()) >= n
     await eventually(arrived, timeout=10)
-    bodies = [m["body"] for m in h.standin.messages if m["to"] == to]
-    found = [LINK.search(b) for b in bodies]
-    assert all(found), bodies
+    found = [LINK.search(b) for b in bodies()]
+    assert all(found), bodies()
     return [f.group(1) for f in found if f]
 
 
