@@ -11,7 +11,7 @@ export function contactForm(c) {
   return { key: "contact-" + rowCount, id: c.id || "", name: c.name || "", relation: c.relation || "",
     phone: c.phone || "", consent: [...(c.consent || [])],
     consent_given_on: c.consent_given_on || "", consent_expires_on: c.consent_expires_on || "",
-    speaks_to_responders: !!c.speaks_to_responders };
+    speaks_to_responders: !!c.speaks_to_responders, shares_code_words: !!c.shares_code_words };
 }
 
 export function contactBody(row) {
@@ -19,7 +19,7 @@ export function contactBody(row) {
     consent: CONSENT.map(([scope]) => scope).filter((s) => row.consent.includes(s)),
     consent_given_on: row.consent_given_on || null,
     consent_expires_on: row.consent_expires_on || null,
-    speaks_to_responders: row.speaks_to_responders };
+    speaks_to_responders: row.speaks_to_responders, shares_code_words: row.shares_code_words };
 }
 
 function Contact({ row, n, fields, change, remove }) {
@@ -60,6 +60,9 @@ function Contact({ row, n, fields, change, remove }) {
     <${Checkbox} id=${id("speaks_to_responders")} label="Speaks to responders"
       hint="The household member who talks to police or the crisis team on arrival"
       checked=${row.speaks_to_responders} onChange=${(v) => change({ speaks_to_responders: v })} />
+    <${Checkbox} id=${id("shares_code_words")} label="The client chose to share their code words with this person"
+      hint="Shown on this person's safety-plan page while their consent holds, so they know what the words mean"
+      checked=${row.shares_code_words} onChange=${(v) => change({ shares_code_words: v })} />
     <p><button type="button" class="remove" onClick=${remove}>Remove ${who}</button></p>
   </fieldset>`;
 }
