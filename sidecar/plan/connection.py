@@ -8,6 +8,7 @@ from datetime import date
 
 from sidecar.clinical.consent import first_name
 from sidecar.infra.config import ProgramConfig
+from sidecar.plan.resources import readable
 from sidecar.plan.view import current_scopes
 from sidecar.records.model import ClientRecord
 
@@ -41,7 +42,7 @@ def connection_lost(config: ProgramConfig, record: ClientRecord, today: date) ->
     policy, program = config.callback_policy, config.program
     within = int(policy.deadline_seconds)
     ending = record.callback_phone[-4:]
-    from_ = (f" from {program.callback_number}" if program.callback_number else "")
+    from_ = (f" from {readable(program.callback_number)}" if program.callback_number else "")
     said = [f"If your video drops during a group session, we call you within {within} "
             f"seconds on the number we have for you (ending {ending}){from_}. "
             "Please pick up: it is your care team."]
@@ -52,7 +53,7 @@ def connection_lost(config: ProgramConfig, record: ClientRecord, today: date) ->
         said.append(_step(record, today, step.action, step.attempts))
     if program.callback_number:
         said.append(f"If you leave on purpose or see a missed call from us, call us back on "
-                    f"{program.callback_number}.")
+                    f"{readable(program.callback_number)}.")
     return said
 
 

@@ -12,7 +12,7 @@ from html import escape
 from sidecar.checkin.page import crisis_link
 from sidecar.infra.config import ProgramConfig
 from sidecar.plan.connection import client_first, connection_lost
-from sidecar.plan.resources import Resource, resources
+from sidecar.plan.resources import Resource, readable, resources
 from sidecar.plan.view import PLAN_SECTIONS, Section, sections_for, when_contacted
 from sidecar.records.directory import Directory
 from sidecar.records.model import ClientRecord, EmergencyContact
@@ -62,7 +62,8 @@ def compose(config: ProgramConfig, directory: Directory, record: ClientRecord,
 
 def _tel(number: str) -> str:
     dial = re.sub(r"[^0-9+]", "", number)
-    return f'<a href="tel:{escape(dial)}">{escape(number)}</a>' if dial else escape(number)
+    shown = escape(readable(number))
+    return f'<a href="tel:{escape(dial)}">{shown}</a>' if dial else shown
 
 
 def _list(items: list[str], tag: str = "ul") -> str:

@@ -11,6 +11,14 @@ from sidecar.records.directory import Directory, lookup
 from sidecar.records.model import Location
 
 
+def readable(number: str) -> str:
+    """A North American number as people write it, "(217) 555-0143"; others as given."""
+    digits = "".join(c for c in number if c.isdigit())
+    if number.startswith("+1") and len(digits) == 11:
+        return f"({digits[1:4]}) {digits[4:7]}-{digits[7:]}"
+    return number
+
+
 @dataclass(frozen=True)
 class Resource:
     what: str  # "Crisis line"

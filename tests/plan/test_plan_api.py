@@ -43,7 +43,7 @@ async def test_a_sent_link_arrives_by_text_and_opens_through_the_cookie(
     assert page.status_code == 200
     assert "Casey's safety plan" in page.text and "not sleeping for two nights" in page.text
     assert "Lincoln Trail Mobile Crisis Team" in page.text  # the directory, for her address
-    assert "+13125550109" in page.text  # the program's after-hours line
+    assert 'href="tel:+13125550109">(312) 555-0109' in page.text  # the after-hours line
     assert "If your video drops in a session" in page.text
     assert token not in page.text
 

@@ -74,7 +74,7 @@ def test_the_connection_lost_plan_follows_the_ladder_and_the_consents() -> None:
     said = connection_lost(program_config(), casey, TODAY)
     assert said[0].startswith("If your video drops during a group session, we call you "
                               "within 60 seconds on the number we have for you (ending "
-                              "0111) from +13125550100.")
+                              "0111) from (312) 555-0100.")
     assert "We also text you a link to rejoin." in said[1]
     assert any("we call Dana Brightwater (sibling), as you agreed" in s for s in said)
     rowan = client_file().clients[1]  # Sam may not be called

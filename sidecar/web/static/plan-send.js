@@ -3,9 +3,10 @@
 // in a sentence; the client's links with how their text went, their opens, and withdraw.
 //
 // Exports:
-//   PlanSend({ client, name, base, call, id }): base is "/api/clients" (panel) or
-//   "/api/admin/clients" (admin); call(method, path, body) -> { ok, status, data, text }.
-import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
+//   PlanSend({ client, name, base, call, id, onClose, focus }): base is "/api/clients"
+//   (panel) or "/api/admin/clients" (admin); call(method, path, body) -> { ok, status, data,
+//   text }; onClose: a "Close" button; focus: its heading takes the focus when it opens.
+import { html, useEffect, useRef, useState } from "/static/vendor/preact-htm.js";
 
 const SEND = { sending: "Sending the text…", retrying: "Not sent yet: the phone service " +
   "did not take it, Tether keeps trying", sent: "Texted", failed: "Not sent", not_sent: "Not sent" };
@@ -46,17 +47,24 @@ function LinkLine({ l, revoke, busy }) {
   </li>`;
 }
 
-export function PlanSend({ client, name, base, call, id }) {
+export function PlanSend({ client, name, base, call, id, onClose, focus }) {
   const path = base + "/" + encodeURIComponent(client) + "/plan-links";
   const [data, setData] = useState(null);
   const [chosen, setChosen] = useState([]);
   const [said, setSaid] = useState("");
   const [busy, setBusy] = useState(false);
+  const heading = useRef(null);
   async function load() {
     const r = await call("GET", path);
     if (r.ok) setData(r.data); else setSaid(sentence(r));
   }
   useEffect(() => { load(); }, [client]);
+  useEffect(() => {
+    if (focus && heading.current) {
+      heading.current.focus();
+      heading.current.scrollIntoView({ block: "start" });
+    }
+  }, [client, !!data]);
   useEffect(() => {  // while a text is on its way, its line says how it went
     if (!data || !data.links.some((l) => l.send === "sending" || l.send === "retrying")) return undefined;
     const t = setTimeout(load, POLL_MS);
@@ -82,11 +90,14 @@ export function PlanSend({ client, name, base, call, id }) {
       (d.revoked === 1 ? " link" : " links") + " no longer open.") : "Nothing to withdraw.");
   const toggle = (who, on) => setChosen((c) => (on ? [...c, who] : c.filter((x) => x !== who)));
   const title = id + "-title";
+  const h = html`<h3 id=${title} tabindex="-1" ref=${heading}>Send safety plan: ${name}</h3>`;
+  const close = onClose ? html`<p><button type="button" class="close-plan" onClick=${onClose}>
+    Close</button></p>` : null;
   if (!data) return html`<section class="plan-send" id=${id} aria-labelledby=${title}>
-    <h3 id=${title}>Send safety plan: ${name}</h3><p role="status">${said || "Loading…"}</p></section>`;
+    ${h}<p role="status">${said || "Loading…"}</p>${close}</section>`;
   const active = data.links.filter((l) => l.state === "active");
   return html`<section class="plan-send" id=${id} aria-labelledby=${title}>
-    <h3 id=${title}>Send safety plan: ${name}</h3>
+    ${h}
     <p class="hint">Each person gets a text with a link to their own page. A caregiver's page
       holds only what ${name} agreed to share. Links open for ${data.expire_days} days; every
       open is recorded.</p>
@@ -103,5 +114,6 @@ export function PlanSend({ client, name, base, call, id }) {
       : html`<p class="hint">No links sent yet.</p>`}
     ${active.length > 1 ? html`<p><button type="button" class="withdraw-all" disabled=${busy}
       onClick=${() => revoke("")}>Withdraw all of ${name}'s links</button></p>` : null}
+    ${close}
   </section>`;
 }

@@ -290,10 +290,9 @@ function Panel({ boot }) {
             }} />` : null}</h2>
         <${Roster} people=${s.people} checkins=${s.checkins} clients=${clients} ladders=${s.ladders} ctx=${ctx} />
       </section>
-      ${planFor ? html`<div class="plan-send-box"><${PlanSend} key=${planFor} client=${planFor}
-          name=${ctx.clientName(planFor) || "this client"} base="/api/clients" call=${api} id="plan-send" />
-        <p><button type="button" class="close-plan" onClick=${() => sendPlan("")}>Close safety-plan sending</button></p>
-        </div>` : null}
+      ${planFor ? html`<${PlanSend} key=${planFor} client=${planFor} focus=${true}
+          name=${ctx.clientName(planFor) || "this client"} base="/api/clients" call=${api}
+          id="plan-send" onClose=${() => sendPlan("")} />` : null}
       <p id="error" role="status">${error}</p>
     </main>`;
 }
