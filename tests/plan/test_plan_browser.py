@@ -165,3 +165,22 @@ async def test_the_admin_lists_and_withdraws_links(harness: Harness, browser: An
     await box.locator("button.withdraw").first.wait_for()
     await looked_at(page, "plan-admin-withdrawn-375")
     await box.screenshot(path=str(ARTIFACTS / "plan-admin-box-375.png"))
+
+
+async def test_send_safety_plan_from_an_open_incident(harness: Harness,
+                                                      browser: Any) -> None:  # noqa: F811
+    from tests.incidents.test_incident_browser import opened as incident_opened
+    from tests.incidents.test_incident_browser import page_for
+
+    h = harness
+    dana = await prepared(h)
+    incident = await incident_opened(h)
+    page = await page_for(h, browser, incident, 400)
+    await page.locator(".send-plan-box summary").click()
+    box = page.locator(".send-plan-box .plan-send")
+    await box.get_by_label("Dana Brightwater (sibling)").check()
+    await box.locator("button.send-plan").click()
+    await box.locator(".plan-link.send-sent").wait_for()
+    [hers] = await texted(h, DANA)
+    assert (await listing(h))["links"][0]["person"] == dana and hers
+    await looked_at(page, "plan-incident-400")

@@ -88,3 +88,14 @@ def test_the_send_dialog_says_why_a_contact_cannot_be_sent_a_page() -> None:
     said = recipient(contact(["notify_crisis"]), "Rowan", TODAY)
     assert said["can_send"] and not said["sees_plan"]
     assert str(said["says"]).startswith("No plan on Dana's page")
+
+
+def test_a_link_lifetime_outside_the_range_is_named() -> None:
+    from pydantic import ValidationError
+
+    from sidecar.infra.validation import problems
+
+    with pytest.raises(ValidationError) as caught:
+        program_config({"plan_links": {"expire_days": 200}})
+    assert problems(caught.value) == ["plan_links.expire_days: should be at most 180"]
+    assert program_config().plan_links.expire_days == 30
