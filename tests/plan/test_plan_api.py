@@ -177,3 +177,20 @@ async def test_a_plan_review_sends_fresh_links_and_withdraws_the_old(
     assert again.status_code == 200
     await h.tether.engine.run_due()
     assert len([m for m in h.standin.messages if m["to"] == CASEY_PHONE]) == 2
+
+
+async def test_odd_links_and_bodies_get_a_plain_4xx(harness: Harness) -> None:
+    h = harness
+    for path in ("/plan?t=abc.%C3%A9", "/plan?t=" + "a" * 5000, "/plan", "/plan?link=zz"):
+        r = await h.http.get(h.base + path)
+        assert r.status_code == 403 and 'href="tel:988"' in r.text, path
+    lead = h.token()
+    for body in (b"[" * 100_000, b"\xff\xfe", b'{"people": []}', b'{"people": ["x"], "y": 1}'):
+        r = await h.http.post(f"{h.base}/api/clients/{CASEY}/plan-links", content=body,
+                              headers=lead)
+        assert r.status_code == 400 and r.json()["error"], body[:20]
+    r = await h.http.post(f"{h.base}/api/clients/{CASEY}/plan-links/revoke",
+                          json={"link": "0" * 16}, headers=lead)
+    assert r.status_code == 404
+    r = await h.http.get(f"{h.base}/api/clients/no-such-client/plan-links", headers=lead)
+    assert r.status_code in (403, 404)
