@@ -3,8 +3,8 @@
 The client's own page: their safety plan, local resources, and what happens if their
 video drops in a session. A caregiver's page: only what the client agreed to. The plan
 needs a current ``receive_safety_plan`` consent; the code words need the client's choice to
-share them with this person (``shares_code_words``) while their consent dates hold; "when we
-may contact you" and the resources are always there, since they tell a person about
+share them with this person (``shares_code_words``) while some consent of theirs holds;
+"when we may contact you" and the resources are always there, since they tell a person about
 themselves and where to turn."""
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def sections_for(contact: EmergencyContact | None, today: date) -> list[Section]
     out: list[Section] = []
     if "receive_safety_plan" in scopes:
         out.append("plan")
-    if contact.shares_code_words and consent_holds(contact, today):
+    if contact.shares_code_words and scopes:  # and only while some consent holds
         out.append("code_words")
     return [*out, "when_contacted", "resources", "coaching"]
 

@@ -27,6 +27,7 @@ def contact(scopes: list[str], *, words: bool = False, given: date | None = None
 
 @pytest.mark.parametrize(("scopes", "words", "given", "ends", "sections"), [
     ([], False, None, None, ALL_BUT_PLAN),
+    ([], True, None, None, ALL_BUT_PLAN),  # no consent left: not even the shared code words
     (["notify_crisis", "callback_ladder"], False, None, None, ALL_BUT_PLAN),
     (["receive_safety_plan"], False, None, None, ["plan", *ALL_BUT_PLAN]),
     (["receive_safety_plan"], True, None, None, ["plan", "code_words", *ALL_BUT_PLAN]),
