@@ -100,3 +100,15 @@ def test_a_link_lifetime_outside_the_range_is_named() -> None:
         program_config({"plan_links": {"expire_days": 200}})
     assert problems(caught.value) == ["plan_links.expire_days: should be at most 180"]
     assert program_config().plan_links.expire_days == 30
+
+
+def test_a_spreadsheet_import_keeps_whom_the_client_shares_code_words_with() -> None:
+    from sidecar.records.people_csv import parse_clients
+
+    casey = client_file().clients[0]
+    dana = casey.emergency_contacts[0].model_copy(update={"shares_code_words": True})
+    on_file = casey.model_copy(update={"emergency_contacts": [dana]})
+    header = "id,name,callback_phone,contact1_name,contact1_phone,contact1_consent"
+    row = "client-001,Casey Brightwater,+13125550111,Dana Brightwater,+13125550121,aftercare"
+    parsed = parse_clients(f"{header}\n{row}\n", {"client-001": on_file})
+    assert parsed.errors == [] and parsed.records[0].emergency_contacts[0].shares_code_words
