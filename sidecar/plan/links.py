@@ -2,8 +2,12 @@
 link's record in Redis under its id (``keys.plan_link``): whose page it opens (the client's,
 or one contact's by id), when it expires, whether it was revoked, how its text went, how
 often it was opened. The ids of the client and contact are sealed; the rest are times,
-counts and status words. Rotating the data key keeps links working while the retired key's
-token keys are kept (docs/keys.md); the text job re-derives the token from the id."""
+counts, status words and the SHA-256 of the signature the text carried.
+
+A link lives longer (30 days by default) than a retired key's token keys are kept (48 hours,
+docs/keys.md). So a token whose key is gone is checked against that stored digest instead:
+the link still opens after a rotation, and a token nobody was sent still opens nothing (the
+digest gives no way back to the signature). The text job derives the token from the id."""
 
 from __future__ import annotations
 
@@ -48,11 +52,16 @@ class PlanLink:
     note: str = ""  # how the text went, in a sentence (never the provider's own words)
     opens: int = 0
     last_open_ms: int = 0
+    sent: str = ""  # SHA-256 of the token last texted (opens it after its key retired)
 
     def state(self, now_ms: int) -> Literal["active", "expired", "revoked"]:
         if self.revoked_ms:
             return "revoked"
         return "expired" if now_ms >= self.expires_ms else "active"
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _mac(key: bytes, lid: str) -> str:
@@ -71,16 +80,26 @@ class PlanLinks:
         kid, key = self.signing.current()
         return f"{lid}.{_mac(key, lid)}.{kid}"
 
-    def verify(self, token: str, now_ms: int) -> str:
-        """The link id a token names, when its signature holds; LinkRefused otherwise."""
+    async def issued(self, lid: str) -> str:
+        """The token to send for a link, its signature's digest kept on the link."""
+        token = self.token(lid)
+        await self.redis.hset(keys.plan_link(lid), "sent", _digest(token))
+        return token
+
+    def verify(self, token: str, now_ms: int) -> tuple[str, bool]:
+        """The link id a token names, and whether its signature was checked by a key we
+        still hold (False: its key retired, the stored digest decides); LinkRefused when
+        it is malformed or its signature is wrong."""
         found = _TOKEN.fullmatch(token) if token.isascii() else None
         if found is None:
             raise LinkRefused(NOT_VALID)
         lid, mac, kid = found.groups()
         key = self.signing.for_kid(kid, now_ms)
-        if key is None or not hmac.compare_digest(_mac(key, lid), mac):
+        if key is None:
+            return lid, False
+        if not hmac.compare_digest(_mac(key, lid), mac):
             raise LinkRefused(NOT_VALID)
-        return lid
+        return lid, True
 
     async def create(self, client: str, contact: str, now_ms: int, expires_ms: int, by: str
                      ) -> PlanLink:
@@ -106,11 +125,14 @@ class PlanLinks:
                         int(raw["expires"]), raw.get("by", ""), int(raw.get("revoked", 0)),
                         raw.get("revoked_by", ""), raw.get("send", "sending"),
                         raw.get("note", ""), int(raw.get("opens", 0)),
-                        int(raw.get("last", 0)))
+                        int(raw.get("last", 0)), raw.get("sent", ""))
 
     async def opening(self, token: str, now_ms: int) -> PlanLink:
         """The link a token opens now; LinkRefused with the person's sentence if none."""
-        link = await self.get(self.verify(token, now_ms))
+        lid, signed = self.verify(token, now_ms)
+        link = await self.get(lid)
+        if not signed and (link is None or not hmac.compare_digest(link.sent, _digest(token))):
+            raise LinkRefused(NOT_VALID)
         if link is None:
             raise LinkRefused(GONE)
         if link.revoked_ms:

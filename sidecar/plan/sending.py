@@ -111,7 +111,7 @@ class SendJob:
             return Done("not sent")
         config = s.live.current
         until = local_time(config, link.expires_ms).strftime("%-d %B")
-        url = f"{self.public_url}/plan?t={s.links.token(lid)}"
+        url = f"{self.public_url}/plan?t={await s.links.issued(lid)}"
         try:
             await self.dialer.send_sms(number, SMS.format(program=config.program.name,
                                                           url=url, until=until))
