@@ -41,7 +41,9 @@ from sidecar.infra.config_store import ConfigFollower, ConfigStore, LiveConfig
 from sidecar.infra.crypto import FieldCipher
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.keyring import Keyring, SigningKeys
+from sidecar.infra.mail import SmtpMailer
 from sidecar.infra.metrics import Metrics
+from sidecar.infra.problems import StartupProblem
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sealing import Sealer
 from sidecar.infra.sessions import SessionPolicy, SessionStore
@@ -58,7 +60,16 @@ from sidecar.panel.deps import PANEL, PanelDeps
 from sidecar.plan.deps import PLAN, PlanDeps
 from sidecar.plan.links import PURPOSE as PLAN_LINKS_PURPOSE
 from sidecar.plan.links import PlanLinks
-from sidecar.plan.sending import REVIEW_KIND, SEND_KIND, PlanSending, ReviewJob, SendJob, after_save
+from sidecar.plan.sending import (
+    MAIL_KIND,
+    REVIEW_KIND,
+    SEND_KIND,
+    MailJob,
+    PlanSending,
+    ReviewJob,
+    SendJob,
+    after_save,
+)
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.inbox import Inbox
 from sidecar.presence.ingest import Applier
@@ -312,11 +323,14 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     gate = JitsiGate(redis, jitsi_minter(settings), keyring,
                      settings.jitsi_domain, audit)
     tokens = TokenIssuer(SigningKeys(keyring, "tether/tokens/v1"), live)
+    mailer = build_mailer(settings)
     plan_sending = PlanSending(
         PlanLinks(redis, cipher, SigningKeys(keyring, PLAN_LINKS_PURPOSE)), clients, engine,
-        live, audit)
+        live, audit, mail_ready=mailer is not None)
     engine.handlers[SEND_KIND] = SendJob(plan_sending, dialer, public_url)
     engine.handlers[REVIEW_KIND] = ReviewJob(plan_sending)
+    if mailer is not None:
+        engine.handlers[MAIL_KIND] = MailJob(plan_sending, mailer, public_url)
     return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
                   clients, audit, applier, tokens,
                   dialer, ready, worker_id, checkins,
@@ -331,6 +345,15 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                                         int(settings.tether_break_glass_minutes * 60_000)),
                   config_store=ConfigStore(redis, clock, audit), keyring=keyring, cipher=cipher,
                   plan_sending=plan_sending)
+
+
+def build_mailer(settings: Settings) -> SmtpMailer | None:
+    """The SMTP server for plan links' e-mails (``TETHER_SMTP_URL``), None when unset."""
+    try:
+        return SmtpMailer.from_settings(settings.tether_smtp_url.get_secret_value(),
+                                        settings.tether_smtp_from)
+    except ValueError as exc:
+        raise StartupProblem(str(exc)) from exc
 
 
 def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:

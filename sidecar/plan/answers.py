@@ -30,6 +30,8 @@ class LinkLine(Reply):
     state: str
     send: str
     note: str
+    mail: str  # "" (not e-mailed), sending, retrying, sent, failed
+    mail_note: str
     opens: int
     last_open_at: int | None
     seen: str  # "Opened 2 times, last Tue 14:05" / "Not opened yet"

@@ -28,6 +28,7 @@ from sidecar.infra.keyring import SigningKeys
 
 PURPOSE = "tether/plan-links/v1"
 SendState = Literal["sending", "retrying", "sent", "failed", "not_sent"]
+MailState = Literal["", "sending", "retrying", "sent", "failed"]  # "": not e-mailed
 _TOKEN = re.compile(r"^([0-9a-f]{16})\.([A-Za-z0-9_-]{43})\.([0-9a-f]{8})$")
 NOT_VALID = "this link is not valid: it may have been copied wrongly"
 GONE = "this link has expired: ask your care team for a new one"
@@ -52,7 +53,9 @@ class PlanLink:
     note: str = ""  # how the text went, in a sentence (never the provider's own words)
     opens: int = 0
     last_open_ms: int = 0
-    sent: str = ""  # SHA-256 of the token last texted (opens it after its key retired)
+    sent: frozenset[str] = frozenset()  # SHA-256 of each token sent (opens after a rotation)
+    mail: MailState = ""
+    mail_note: str = ""
 
     def state(self, now_ms: int) -> Literal["active", "expired", "revoked"]:
         if self.revoked_ms:
@@ -83,7 +86,7 @@ class PlanLinks:
     async def issued(self, lid: str) -> str:
         """The token to send for a link, its signature's digest kept on the link."""
         token = self.token(lid)
-        await self.redis.hset(keys.plan_link(lid), "sent", _digest(token))
+        await self.redis.hset(keys.plan_link(lid), f"sent:{_digest(token)}", 1)
         return token
 
     def verify(self, token: str, now_ms: int) -> tuple[str, bool]:
@@ -125,13 +128,15 @@ class PlanLinks:
                         int(raw["expires"]), raw.get("by", ""), int(raw.get("revoked", 0)),
                         raw.get("revoked_by", ""), raw.get("send", "sending"),
                         raw.get("note", ""), int(raw.get("opens", 0)),
-                        int(raw.get("last", 0)), raw.get("sent", ""))
+                        int(raw.get("last", 0)),
+                        frozenset(k[5:] for k in raw if k.startswith("sent:")),
+                        raw.get("mail", ""), raw.get("mail_note", ""))
 
     async def opening(self, token: str, now_ms: int) -> PlanLink:
         """The link a token opens now; LinkRefused with the person's sentence if none."""
         lid, signed = self.verify(token, now_ms)
         link = await self.get(lid)
-        if not signed and (link is None or not hmac.compare_digest(link.sent, _digest(token))):
+        if not signed and (link is None or _digest(token) not in link.sent):
             raise LinkRefused(NOT_VALID)
         if link is None:
             raise LinkRefused(GONE)
@@ -150,6 +155,11 @@ class PlanLinks:
     async def sending(self, lid: str, state: SendState, note: str = "") -> None:
         if await self.redis.exists(keys.plan_link(lid)):
             await self.redis.hset(keys.plan_link(lid), mapping={"send": state, "note": note})
+
+    async def mailing(self, lid: str, state: MailState, note: str = "") -> None:
+        if await self.redis.exists(keys.plan_link(lid)):
+            await self.redis.hset(keys.plan_link(lid), mapping={"mail": state,
+                                                                "mail_note": note})
 
     async def revoke(self, lid: str, now_ms: int, by: str) -> bool:
         """Withdraw one link; False when it is unknown or already withdrawn."""

@@ -123,6 +123,7 @@ def _line(t: PlanDeps, record: ClientRecord | None, link: PlanLink) -> dict[str,
     return {"id": link.id, "person": link.contact or CLIENT, "name": name,
             "created_at": link.created_ms, "expires_at": link.expires_ms,
             "state": link.state(t.now_ms()), "send": link.send, "note": link.note,
+            "mail": link.mail, "mail_note": link.mail_note,
             "opens": link.opens, "last_open_at": link.last_open_ms or None,
             "seen": _seen(t, link), "by": link.by}
 
@@ -176,7 +177,7 @@ async def send_links(request: web.Request) -> web.Response:
             raise _bad(f"{person!r} is not the client or one of their contacts")
         if not found["can_send"]:
             raise _bad(str(found["says"]))
-    made = await t.sending.send(record.id, list(dict.fromkeys(body.people)),
+    made = await t.sending.send(record, list(dict.fromkeys(body.people)),
                                 principal(request).staff_id)
     return web.json_response({"links": [_line(t, record, link) for link in made]}, status=202)
 

@@ -1,6 +1,8 @@
 """Sending plan links as durable jobs (ids only in their data): a link is made, then its
 text job looks everything up when it fires, sends, and records how it went on the link
 (retrying while the phone service refuses, then "failed" in plain words; nothing is lost).
+A caregiver with an e-mail address on the record also gets the link by e-mail, when the
+program has an SMTP server (``TETHER_SMTP_URL``), by a mail job of the same kind.
 A plan review (a newer ``last_reviewed``) schedules one job per client and date that
 withdraws the older links of the client and of caregivers with ``receive_safety_plan`` and
 sends them fresh ones."""
@@ -14,6 +16,7 @@ from datetime import date
 from sidecar.infra.audit import Audit
 from sidecar.infra.config_store import LiveConfig
 from sidecar.infra.jobs import ClaimedJob, Done, JobEngine, Outcome, Retry
+from sidecar.infra.mail import MailError, SmtpMailer
 from sidecar.infra.telephony import Dialer, TelephonyError
 from sidecar.plan.links import PlanLink, PlanLinks
 from sidecar.plan.view import may_be_sent, sees_plan
@@ -23,6 +26,7 @@ from sidecar.records.oncall import local_time
 
 logger = logging.getLogger(__name__)
 SEND_KIND = "plan_link_send"
+MAIL_KIND = "plan_link_mail"
 REVIEW_KIND = "plan_review_resend"
 MAX_ATTEMPTS = 8  # about two and a half minutes of backoff, then "failed"
 CLIENT = "client"  # the person id of the client's own page in the API
@@ -30,10 +34,20 @@ SMS = "{program}: your care team sent you a page. Open it here: {url} (it opens 
 FAILED = ("The text could not be sent: the phone service refused it {n} times. Check the "
           "number on the record, then send again.")
 RETRYING = "The phone service did not take the text yet; Tether keeps trying."
+SUBJECT = "{program}: a page from your care team"
+MAIL = ("Hello,\n\nYour care team at {program} sent you a page. Open it here:\n\n{url}\n\n"
+        "The link opens until {until}. Please keep it private.\n\nIf someone is not safe, "
+        "call or text {crisis}.\n")
+MAIL_FAILED = "The e-mail could not be sent: the mail server refused it {n} times."
+MAIL_RETRYING = "The mail server did not take the e-mail yet; Tether keeps trying."
 
 
 def send_key(lid: str) -> str:
     return f"plan-send:{lid}"
+
+
+def mail_key(lid: str) -> str:
+    return f"plan-mail:{lid}"
 
 
 def review_key(client: str, reviewed: date) -> str:
@@ -61,20 +75,28 @@ class PlanSending:
     engine: JobEngine
     live: LiveConfig
     audit: Audit
+    mail_ready: bool = False  # the program has an SMTP server
 
     def today(self) -> date:
         return local_time(self.live.current, self.engine.now_ms()).date()
 
-    async def send(self, client: str, people: list[str], by: str) -> list[PlanLink]:
-        """A fresh link to each person ("client" or a contact id), each text a job."""
+    async def send(self, record: ClientRecord, people: list[str], by: str) -> list[PlanLink]:
+        """A fresh link to each person ("client" or a contact id), each text a job (and an
+        e-mail job for a contact with an address, when the program can send e-mail)."""
         now = self.engine.now_ms()
         expires = now + self.live.current.plan_links.expire_days * 86_400_000
+        emails = {c.id for c in record.emergency_contacts if c.email}
         made: list[PlanLink] = []
         for person in people:
-            link = await self.links.create(client, "" if person == CLIENT else person, now,
+            link = await self.links.create(record.id, "" if person == CLIENT else person, now,
                                            expires, by)
             await self.engine.schedule(send_key(link.id), now, SEND_KIND, {"link": link.id})
-            await self.audit.record(by, "plan.link_made", f"{client}:{link.id}")
+            if self.mail_ready and person in emails:
+                await self.links.mailing(link.id, "sending")
+                await self.engine.schedule(mail_key(link.id), now, MAIL_KIND,
+                                           {"link": link.id})
+                link = await self.links.get(link.id) or link
+            await self.audit.record(by, "plan.link_made", f"{record.id}:{link.id}")
             made.append(link)
         return made
 
@@ -130,6 +152,47 @@ class SendJob:
 
 
 @dataclass(frozen=True)
+class MailJob:
+    """E-mails one link to its caregiver's address on the record."""
+
+    sending: PlanSending
+    mailer: SmtpMailer
+    public_url: str
+
+    async def __call__(self, job: ClaimedJob) -> Outcome:
+        s = self.sending
+        lid = str(job.payload["link"])
+        link = await s.links.get(lid)
+        if link is None or link.state(s.engine.now_ms()) != "active":
+            return Done("withdrawn")
+        record = await s.clients.get(link.client, actor="plan-links", purpose="plan-link-mail")
+        contact = next((c for c in record.emergency_contacts if c.id == link.contact),
+                       None) if record else None
+        if contact is None or not contact.email:
+            await s.links.mailing(lid, "", "")
+            return Done("no address")
+        config = s.live.current
+        url = f"{self.public_url}/plan?t={await s.links.issued(lid)}"
+        body = MAIL.format(program=config.program.name, url=url,
+                           crisis=config.program.crisis_line,
+                           until=local_time(config, link.expires_ms).strftime("%-d %B %Y"))
+        try:
+            await self.mailer.send(contact.email, SUBJECT.format(program=config.program.name),
+                                   body)
+        except MailError as exc:
+            logger.warning("plan link %s: e-mail refused (attempt %s): %s", lid,
+                           job.attempts + 1, exc)
+            if job.attempts + 1 >= MAX_ATTEMPTS:
+                await s.links.mailing(lid, "failed", MAIL_FAILED.format(n=MAX_ATTEMPTS))
+                return Done("failed")
+            await s.links.mailing(lid, "retrying", MAIL_RETRYING)
+            return Retry("the e-mail was refused")
+        await s.links.mailing(lid, "sent", "")
+        await s.audit.record("plan-links", "plan.link_mailed", f"{link.client}:{lid}")
+        return Done("sent")
+
+
+@dataclass(frozen=True)
 class ReviewJob:
     """After a plan review: fresh links to the client (with their consent to texts) and to
     caregivers who may receive the plan; their older links withdrawn."""
@@ -149,7 +212,7 @@ class ReviewJob:
         if not people:
             return Done("nobody to send to")
         await s.revoke_of(client, people, "plan-review")
-        await s.send(client, people, "plan-review")
+        await s.send(record, people, "plan-review")
         await s.audit.record("plan-review", "plan.resent_after_review", client)
         return Done("sent")
 

@@ -11,6 +11,8 @@ import { html, useEffect, useRef, useState } from "/static/vendor/preact-htm.js"
 const SEND = { sending: "Sending the text…", retrying: "Not sent yet: the phone service " +
   "did not take it, Tether keeps trying", sent: "Texted", failed: "Not sent", not_sent: "Not sent" };
 const STATE = { active: "Open", expired: "Expired", revoked: "Withdrawn" };
+const MAIL = { sending: "E-mailing…", retrying: "E-mail not sent yet: Tether keeps trying",
+  sent: "E-mailed", failed: "E-mail not sent" };
 const POLL_MS = 1500;
 
 function sentence(r) {
@@ -39,8 +41,10 @@ function LinkLine({ l, revoke, busy }) {
   return html`<li class=${"plan-link " + l.state + " send-" + l.send} data-link=${l.id}>
     <span class="who">${l.name}</span>
     <span class="how">${[STATE[l.state] || l.state, sendWords,
+      l.mail && (l.state === "active" || l.mail === "failed") ? MAIL[l.mail] || l.mail : null,
       l.state === "active" ? "until " + day(l.expires_at) : null, l.seen].filter(Boolean).join(" · ")}</span>
     ${l.note ? html`<span class="note">${l.note}</span>` : null}
+    ${l.mail_note ? html`<span class="note">${l.mail_note}</span>` : null}
     ${l.state === "active" ? html`<button type="button" class="withdraw" disabled=${busy}
       aria-label=${"Withdraw the link sent to " + l.name + " on " + day(l.created_at)}
       onClick=${() => revoke(l.id)}>Withdraw</button>` : null}
@@ -66,7 +70,8 @@ export function PlanSend({ client, name, base, call, id, onClose, focus }) {
     }
   }, [client, !!data]);
   useEffect(() => {  // while a text is on its way, its line says how it went
-    if (!data || !data.links.some((l) => l.send === "sending" || l.send === "retrying")) return undefined;
+    const moving = (x) => x === "sending" || x === "retrying";
+    if (!data || !data.links.some((l) => moving(l.send) || moving(l.mail))) return undefined;
     const t = setTimeout(load, POLL_MS);
     return () => clearTimeout(t);
   }, [data]);

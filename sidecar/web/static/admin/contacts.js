@@ -11,7 +11,8 @@ export function contactForm(c) {
   return { key: "contact-" + rowCount, id: c.id || "", name: c.name || "", relation: c.relation || "",
     phone: c.phone || "", consent: [...(c.consent || [])],
     consent_given_on: c.consent_given_on || "", consent_expires_on: c.consent_expires_on || "",
-    speaks_to_responders: !!c.speaks_to_responders, shares_code_words: !!c.shares_code_words };
+    speaks_to_responders: !!c.speaks_to_responders, shares_code_words: !!c.shares_code_words,
+    email: c.email || "" };
 }
 
 export function contactBody(row) {
@@ -19,7 +20,8 @@ export function contactBody(row) {
     consent: CONSENT.map(([scope]) => scope).filter((s) => row.consent.includes(s)),
     consent_given_on: row.consent_given_on || null,
     consent_expires_on: row.consent_expires_on || null,
-    speaks_to_responders: row.speaks_to_responders, shares_code_words: row.shares_code_words };
+    speaks_to_responders: row.speaks_to_responders, shares_code_words: row.shares_code_words,
+    email: row.email.trim() || null };
 }
 
 function Contact({ row, n, fields, change, remove }) {
@@ -40,6 +42,9 @@ function Contact({ row, n, fields, change, remove }) {
       <${TextInput} id=${id("phone")} label="Phone" type="tel" inputmode="tel"
         hint="Like +13125550142" value=${row.phone} error=${err("phone")}
         onInput=${(v) => change({ phone: v })} />
+      <${TextInput} id=${id("email")} label="E-mail" type="email" optional
+        hint="Safety-plan links also go here, when the program sends e-mail" value=${row.email}
+        error=${err("email")} onInput=${(v) => change({ email: v })} />
     </div>
     <fieldset class="consent" id=${id("consent")} tabindex="-1"
       aria-describedby=${err("consent") ? id("consent") + "-error" : undefined}>
