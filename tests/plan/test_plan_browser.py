@@ -184,3 +184,27 @@ async def test_send_safety_plan_from_an_open_incident(harness: Harness,
     [hers] = await texted(h, DANA)
     assert (await listing(h))["links"][0]["person"] == dana and hers
     await looked_at(page, "plan-incident-400")
+
+
+async def test_the_admin_records_shared_code_words_and_an_e_mail(
+        harness: Harness, browser: Any) -> None:  # noqa: F811
+    h = harness
+    await prepared(h)
+    page = await signed_in_page(h, browser, "admin-jordan", viewport={"width": 375,
+                                                                      "height": 900})
+    await page.goto(f"{h.base}/admin#clients/{CASEY}")
+    row = "#client-emergency_contacts-0"
+    await page.locator(f"{row}-shares_code_words").check()
+    await page.fill(f"{row}-email", "not an address")
+    await page.get_by_role("button", name="Save changes").click()
+    await page.locator(f"{row}-email[aria-invalid=true]").wait_for()
+    assert "an e-mail address, like name@example.org" in (await page.text_content("body") or "")
+    await page.fill(f"{row}-email", "dana.brightwater@example.org")
+    await page.get_by_role("button", name="Save changes").click()
+    await page.wait_for_function("Array.from(document.querySelectorAll('.savebar .status'))"
+                                 ".some(e => e.textContent.startsWith('Saved at'))")
+    record = await h.tether.clients.get(CASEY, actor="test", purpose="test")
+    assert record is not None
+    dana = record.emergency_contacts[0]
+    assert dana.shares_code_words and dana.email == "dana.brightwater@example.org"
+    await looked_at(page, "plan-admin-contact-375")
