@@ -208,3 +208,5 @@ async def test_the_admin_records_shared_code_words_and_an_e_mail(
     dana = record.emergency_contacts[0]
     assert dana.shares_code_words and dana.email == "dana.brightwater@example.org"
     await looked_at(page, "plan-admin-contact-375")
+    await page.locator(f"fieldset.row:has({row}-email)").screenshot(
+        path=str(ARTIFACTS / "plan-admin-contact-row-375.png"))
