@@ -40,6 +40,7 @@ from sidecar.infra.source import TRUSTED_PROXIES, Proxies
 from sidecar.infra.stopping import STOPPING, cancel_and_wait
 from sidecar.jitsi import console_routes, join_routes
 from sidecar.panel import routes as panel_routes
+from sidecar.plan import routes as plan_routes
 from sidecar.presence import routes as presence_routes
 from sidecar.records import config_routes, import_routes
 from sidecar.records import routes as records_routes
@@ -164,6 +165,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   join_routes.routes, session_routes.routes, login_routes.routes,
                   breakglass_routes.routes, fhir_routes.routes, attendance_routes.routes,
                   proactive_routes.routes, coaching_routes.routes,
-                  coaching_attach_routes.routes):
+                  coaching_attach_routes.routes, plan_routes.routes):
         app.add_routes(table)
     return app

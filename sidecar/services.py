@@ -43,7 +43,9 @@ from sidecar.infra.config_store import ConfigFollower, ConfigStore, LiveConfig
 from sidecar.infra.crypto import FieldCipher
 from sidecar.infra.jobs import JobEngine
 from sidecar.infra.keyring import Keyring, SigningKeys
+from sidecar.infra.mail import SmtpMailer
 from sidecar.infra.metrics import Metrics
+from sidecar.infra.problems import StartupProblem
 from sidecar.infra.revocations import Revocations
 from sidecar.infra.sealing import Sealer
 from sidecar.infra.sessions import SessionPolicy, SessionStore
@@ -57,6 +59,19 @@ from sidecar.jitsi.gate import JitsiGate, day_of, join_url, link_expiry_ms, room
 from sidecar.jitsi.heartbeats import HEARTBEAT_KIND, Heartbeats
 from sidecar.jitsi.watchdog import HeartbeatWatchdog
 from sidecar.panel.deps import PANEL, PanelDeps
+from sidecar.plan.deps import PLAN, PlanDeps
+from sidecar.plan.links import PURPOSE as PLAN_LINKS_PURPOSE
+from sidecar.plan.links import PlanLinks
+from sidecar.plan.sending import (
+    MAIL_KIND,
+    REVIEW_KIND,
+    SEND_KIND,
+    MailJob,
+    PlanSending,
+    ReviewJob,
+    SendJob,
+    after_save,
+)
 from sidecar.presence.deps import PRESENCE, PresenceDeps
 from sidecar.presence.inbox import Inbox
 from sidecar.presence.ingest import Applier
@@ -141,6 +156,7 @@ class Tether:
     config_store: ConfigStore = field(kw_only=True)  # the configuration's documents
     keyring: Keyring = field(kw_only=True)  # the data keys (reloaded after a rotation)
     cipher: FieldCipher = field(kw_only=True)  # seals PHI with the keyring's primary key
+    plan_sending: PlanSending = field(kw_only=True)  # plan links and their texts (sidecar/plan)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @property
@@ -309,6 +325,14 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     gate = JitsiGate(redis, jitsi_minter(settings), keyring,
                      settings.jitsi_domain, audit)
     tokens = TokenIssuer(SigningKeys(keyring, "tether/tokens/v1"), live)
+    mailer = build_mailer(settings)
+    plan_sending = PlanSending(
+        PlanLinks(redis, cipher, SigningKeys(keyring, PLAN_LINKS_PURPOSE)), clients, engine,
+        live, audit, mail_ready=mailer is not None)
+    engine.handlers[SEND_KIND] = SendJob(plan_sending, dialer, public_url)
+    engine.handlers[REVIEW_KIND] = ReviewJob(plan_sending)
+    if mailer is not None:
+        engine.handlers[MAIL_KIND] = MailJob(plan_sending, mailer, public_url)
     return Tether(settings, live, clock, redis, metrics, engine, inbox, meetings,
                   clients, audit, applier, tokens,
                   dialer, ready, worker_id, checkins,
@@ -321,7 +345,17 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
                   oidc=identity_provider(settings, http),
                   breakglass=BreakGlass(redis, cipher,
                                         int(settings.tether_break_glass_minutes * 60_000)),
-                  config_store=ConfigStore(redis, clock, audit), keyring=keyring, cipher=cipher)
+                  config_store=ConfigStore(redis, clock, audit), keyring=keyring, cipher=cipher,
+                  plan_sending=plan_sending)
+
+
+def build_mailer(settings: Settings) -> SmtpMailer | None:
+    """The SMTP server for plan links' e-mails (``TETHER_SMTP_URL``), None when unset."""
+    try:
+        return SmtpMailer.from_settings(settings.tether_smtp_url.get_secret_value(),
+                                        settings.tether_smtp_from)
+    except ValueError as exc:
+        raise StartupProblem(str(exc)) from exc
 
 
 def identity_provider(settings: Settings, http: httpx.AsyncClient) -> OidcClient | None:
@@ -387,7 +421,10 @@ def wire(app: web.Application, t: Tether) -> None:
                            checkins=t.checkins, directory=t.directory)
     app[RECORDS] = RecordsDeps(**base, redis=t.redis, clients=t.clients,
                                directory=t.directory, config_store=t.config_store,
-                               revocations=t.revocations)
+                               revocations=t.revocations,
+                               after_save=lambda old, new: after_save(t.plan_sending, old, new))
+    app[PLAN] = PlanDeps(**base, audit=t.audit, clients=t.clients, directory=t.directory,
+                         links=t.plan_sending.links, sending=t.plan_sending)
     checkin = CheckInDeps(**base, settings=t.settings, audit=t.audit, meetings=t.meetings,
                           applier=t.applier, clients=t.clients, checkins=t.checkins,
                           links=t.links, dialer=t.dialer)

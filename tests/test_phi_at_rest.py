@@ -50,7 +50,8 @@ WORDS = {  # kind -> synthetic values; every one must be absent from every file
                    "stayed with the cat on video", "mentions the bridge on Route 9",
                    "responders met at the fern"],
     "text reply": ["cannot talk my brother is here"],
-    "e-mail": ["rowan.tidewell@example.org", "casey.brightwater@example.org"],
+    "e-mail": ["rowan.tidewell@example.org", "casey.brightwater@example.org",
+               "dana.brightwater@example.org"],
 }
 HIGH = {"1": True, "2": True, "3": True, "4": True, "5": False, "6": False}
 
@@ -247,11 +248,24 @@ async def outage(h: Harness, server: RedisServer, spool: Path
     return hits, len(spooled), size, wrong
 
 
+async def plan_links_sent(h: Harness) -> None:
+    """Plan links to Casey and Dana, texted and opened (sidecar/plan): sealed at rest."""
+    from tests.plan.flow import CASEY_PHONE, opened, send, texted
+    from tests.plan.test_plan_email import with_email
+
+    dana = await with_email(h)  # her e-mail on the record, sealed with it
+    assert (await send(h, ["client", dana])).status_code == 202
+    for to in (CASEY_PHONE, "+13125550121"):
+        [url] = (await texted(h, to))[-1:]
+        assert (await opened(h, url)).status_code == 200
+
+
 async def test_no_phi_in_clear_in_any_data_file(scenario: Harness, own_redis: RedisServer,
                                                tmp_path: Path) -> None:
     h = scenario
     await ladder_runs(h)
     await incident_with_card(h)
+    await plan_links_sent(h)
     spool_hits, spool_files, spool_bytes, wrong = await outage(h, own_redis,
                                                                 tmp_path / "var" / "spool")
     await h.settle()

@@ -209,6 +209,15 @@ class OnCallShift(_Strict):
     end: str = Field(pattern=_HHMM + r"|^24:00$")
 
 
+# --- plan links (sidecar/plan) ---------------------------------------------------------
+class PlanLinksPolicy(_Strict):
+    """Links to a client's own plan page and their caregivers' pages (``/plan``): how many
+    days a link opens before it expires."""
+
+    expire_days: int = Field(default=30, ge=1, le=180)
+# --- end plan links ----------------------------------------------------------------------
+
+
 class ProgramConfig(_Strict):
     program: Program
     staff: list[Staff] = Field(min_length=1)
@@ -225,6 +234,7 @@ class ProgramConfig(_Strict):
     part2_program: bool = False  # a substance-use program under 42 CFR Part 2
     records: RecordsPolicy = RecordsPolicy()
     on_call_schedule: list[OnCallShift] = []
+    plan_links: PlanLinksPolicy = PlanLinksPolicy()  # the plan pages' links (sidecar/plan)
 
     @model_validator(mode="after")
     def _references(self) -> ProgramConfig:

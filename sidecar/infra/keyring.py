@@ -23,7 +23,8 @@ from sidecar.infra.problems import StartupProblem
 
 KID_LEN = 8
 # purposes whose keys sign tokens (verified after their key retired, until they expire)
-TOKEN_PURPOSES = ("tether/tokens/v1", "tether/checkin-links/v1", "tether/checkin-codes/v1")
+TOKEN_PURPOSES = ("tether/tokens/v1", "tether/checkin-links/v1", "tether/checkin-codes/v1",
+                  "tether/plan-links/v1")
 # purposes whose keys make stable pseudonyms (a Jitsi user id must not change mid-meeting):
 # kept, derived from the key they were first derived from, across rotations
 PINNED_PURPOSES = ("tether/jitsi-users/v1",)

@@ -178,3 +178,20 @@ def coaching_for(client_id: str, contact_id: str) -> str:
     """HASH: the coaching pages attached to one of a client's emergency contacts, by ids
     only: page id -> JSON {at: ms, by: staff id, read: ms or null}. Permanent."""
     return COACHING_FOR_PREFIX + client_id + ":" + contact_id
+
+
+# --- plan links (sidecar/plan) -----------------------------------------------------------
+PLAN_LINK_PREFIX = "tether:plan-link:"  # HASH per plan link (by its random id): "doc" the
+#   sealed link (client and contact ids, times, state), "opens", "last"; TTL until it expires
+#   plus PLAN_LINK_KEEP_S, so staff still see it as expired for a while
+PLAN_LINKS_PREFIX = "tether:plan-links:"  # ZSET per client id: link id -> created ms; pruned
+#   of links whose hash is gone when listed. Permanent while the client has links.
+PLAN_LINK_KEEP_S = 30 * 24 * 3600
+
+
+def plan_link(link: str) -> str:
+    return PLAN_LINK_PREFIX + link
+
+
+def plan_links(client_id: str) -> str:
+    return PLAN_LINKS_PREFIX + client_id

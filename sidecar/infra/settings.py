@@ -70,6 +70,11 @@ class Settings(BaseSettings):
     # the proxies in front (addresses or CIDRs, comma separated): only from these are
     # X-Forwarded-For and X-Forwarded-Proto believed (sidecar/infra/source.py)
     tether_trusted_proxies: str = ""
+    # e-mail for safety-plan links (sidecar/plan): smtp://host:25 (a relay that needs no
+    # login), smtp+starttls://user:password@host:587 or smtps://user:password@host:465;
+    # unset: links go by text only
+    tether_smtp_url: SecretStr = SecretStr("")
+    tether_smtp_from: str = ""  # the sender, like care-team@example.org
 
     @field_validator("tether_trusted_proxies")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import redis.asyncio as aioredis
@@ -14,6 +15,15 @@ from sidecar.infra.config_store import ConfigStore, LiveConfig
 from sidecar.infra.revocations import Revocations
 from sidecar.records.clients import ClientStore
 from sidecar.records.directory import DirectoryStore
+from sidecar.records.model import ClientRecord
+
+# told of every record saved through the admin API: (as stored before, as saved); the plan
+# links re-send after a plan review through it (sidecar/plan/sending.py)
+SavedHook = Callable[[ClientRecord | None, ClientRecord], Awaitable[None]]
+
+
+async def _nothing(stored: ClientRecord | None, saved: ClientRecord) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class RecordsDeps:
     directory: DirectoryStore
     config_store: ConfigStore  # the configuration's documents, saved from the admin page
     revocations: Revocations  # a person disabled on the staff list is signed out at once
+    after_save: SavedHook = _nothing
 
     @property
     def config(self) -> ProgramConfig:

@@ -48,6 +48,11 @@ class EmergencyContact(_Strict):
     consent_given_on: date | None = None  # when the client gave these scopes
     consent_expires_on: date | None = None  # last day they hold; None: until withdrawn
     speaks_to_responders: bool = False  # the household member who talks to responders
+    # the client chose to let this contact know their code words (shown on the contact's
+    # plan page, sidecar/plan); never without the client's say
+    shares_code_words: bool = False
+    # where plan links may also be e-mailed (when the program has TETHER_SMTP_URL set)
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
 
     @field_validator("consent", mode="before")
     @classmethod

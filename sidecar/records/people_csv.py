@@ -201,7 +201,9 @@ def _contact(row: Row, n: int, old: list[EmergencyContact],
     same = next((c for c in old if c.phone == fields.get("phone")), None)
     if same is not None:  # what the file cannot say about this contact stays
         fields |= {"consent_expires_on": same.consent_expires_on,
-                   "speaks_to_responders": same.speaks_to_responders}
+                   "speaks_to_responders": same.speaks_to_responders,
+                   "shares_code_words": same.shares_code_words,  # (plan pages)
+                   "email": same.email}
         if set(same.consent) == set(fields["consent"]):
             fields["consent_given_on"] = same.consent_given_on
     return validated(EmergencyContact, fields, problems,

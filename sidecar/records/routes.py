@@ -268,8 +268,8 @@ async def put_client(request: web.Request) -> web.Response:
     t, who = _admin(request)
     client_id = request.match_info["client"]
     expected = _expected(request)
-    raw = _keep_clinical(who, await _body(request), await t.clients.get(
-        client_id, actor=who.staff_id, purpose="admin.save"))
+    stored = await t.clients.get(client_id, actor=who.staff_id, purpose="admin.save")
+    raw = _keep_clinical(who, await _body(request), stored)
     mismatch = _id_problem(raw, client_id)
     try:
         record = ClientRecord.model_validate(raw)
@@ -284,6 +284,7 @@ async def put_client(request: web.Request) -> web.Response:
         raise _taken(exc) from exc
     except ClientOutdated as exc:
         return await _outdated(t, who, exc, new=expected == 0)
+    await t.after_save(stored, record)  # e.g. a plan review re-sends the plan's links
     return _versioned({"saved": client_id, "created": created}, version,
                       status=201 if created else 200)
 

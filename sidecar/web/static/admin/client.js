@@ -10,6 +10,7 @@ import { call, pathOf, saveDoc } from "./doc.js";
 import { takeDraft, useKeepDraft } from "./drafts.js";
 import { Checkbox, Conflict, ErrorSummary, SaveBar, TextInput, fieldId, within } from "./fields.js";
 import { lines, slug } from "./words.js";
+import { PlanSend } from "/static/plan-send.js";
 
 const PLACE = [["street", "Street and number", false], ["unit", "Unit or apartment", true],
   ["city", "City or town", false], ["region", "State or region", false, "Like IL or US-IL"],
@@ -207,5 +208,7 @@ export function ClientForm({ me, id, onSaved, flash }) {
     <${SaveBar} saving=${saving} status=${status} onSave=${() => save()} onDiscard=${discard}
       saveLabel=${isNew ? "Save the new client" : "Save changes"} />
     </form>
+    ${isNew ? null : html`<${PlanSend} client=${id} name=${(base && base.name) || id}
+      base="/api/admin/clients" call=${call} id="plan-send" />`}
     ${clinical && !isNew ? html`<${AttendanceHistory} id=${id} />` : null}`;
 }

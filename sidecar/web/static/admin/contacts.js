@@ -11,7 +11,8 @@ export function contactForm(c) {
   return { key: "contact-" + rowCount, id: c.id || "", name: c.name || "", relation: c.relation || "",
     phone: c.phone || "", consent: [...(c.consent || [])],
     consent_given_on: c.consent_given_on || "", consent_expires_on: c.consent_expires_on || "",
-    speaks_to_responders: !!c.speaks_to_responders };
+    speaks_to_responders: !!c.speaks_to_responders, shares_code_words: !!c.shares_code_words,
+    email: c.email || "" };
 }
 
 export function contactBody(row) {
@@ -19,7 +20,8 @@ export function contactBody(row) {
     consent: CONSENT.map(([scope]) => scope).filter((s) => row.consent.includes(s)),
     consent_given_on: row.consent_given_on || null,
     consent_expires_on: row.consent_expires_on || null,
-    speaks_to_responders: row.speaks_to_responders };
+    speaks_to_responders: row.speaks_to_responders, shares_code_words: row.shares_code_words,
+    email: row.email.trim() || null };
 }
 
 function Contact({ row, n, fields, change, remove, extra }) {
@@ -40,6 +42,9 @@ function Contact({ row, n, fields, change, remove, extra }) {
       <${TextInput} id=${id("phone")} label="Phone" type="tel" inputmode="tel"
         hint="Like +13125550142" value=${row.phone} error=${err("phone")}
         onInput=${(v) => change({ phone: v })} />
+      <${TextInput} id=${id("email")} label="E-mail" type="email" optional
+        hint="Safety-plan links also go here, when the program sends e-mail" value=${row.email}
+        error=${err("email")} onInput=${(v) => change({ email: v })} />
     </div>
     <fieldset class="consent" id=${id("consent")} tabindex="-1"
       aria-describedby=${err("consent") ? id("consent") + "-error" : undefined}>
@@ -60,6 +65,9 @@ function Contact({ row, n, fields, change, remove, extra }) {
     <${Checkbox} id=${id("speaks_to_responders")} label="Speaks to responders"
       hint="The household member who talks to police or the crisis team on arrival"
       checked=${row.speaks_to_responders} onChange=${(v) => change({ speaks_to_responders: v })} />
+    <${Checkbox} id=${id("shares_code_words")} label="The client chose to share their code words with this person"
+      hint="Shown on this person's safety-plan page while their consent holds, so they know what the words mean"
+      checked=${row.shares_code_words} onChange=${(v) => change({ shares_code_words: v })} />
     ${extra && row.id ? extra(row) : null}
     <p><button type="button" class="remove" onClick=${remove}>Remove ${who}</button></p>
   </fieldset>`;

@@ -7,6 +7,7 @@ import { LadderCard, NoteCard, RecordingCard, ladderNow } from "./alerts.js";
 import { api, meetingPath, must, sentence } from "./api.js";
 import { ActButton } from "./button.js";
 import { Picker } from "./picker.js";
+import { PlanSend } from "/static/plan-send.js";
 import { Roster } from "./roster.js";
 import { ready, setSound, soundOn, tone } from "./sound.js";
 import { apply, dismiss, empty } from "./state.js";
@@ -80,6 +81,12 @@ function Panel({ boot }) {
   const [loud, setLoud] = useState("");
   const [failure, setFailure] = useState(boot.meetingFailure);
   const [triage, setTriage] = useState([]);
+  // "Send safety plan": whose, kept over a reload (sidecar/plan)
+  const [planFor, setPlanFor] = useState(() => sessionStorage.getItem(PLAN_KEY) || "");
+  const sendPlan = (client) => {
+    if (client) sessionStorage.setItem(PLAN_KEY, client); else sessionStorage.removeItem(PLAN_KEY);
+    setPlanFor(client);
+  };
   const cards = useRef({});
   const spoken = useRef({});  // per ladder, the countdown's seconds when last read out
   const redraw = () => setVersion((v) => v + 1);
@@ -123,6 +130,7 @@ function Panel({ boot }) {
 
   const ctx = {
     bridge: bridge, must: must, path: path, act: act, say: setError, steps: boot.roster.callback_steps || [],
+    sendPlan: sendPlan,
     card: (client) => (cards.current[client] || {}).card || null,
     cardError: (client) => (cards.current[client] || {}).error || "",
     clientName: (id) => { const c = clients.find((x) => x.id === id); return c ? c.name : ""; },
@@ -292,9 +300,14 @@ function Panel({ boot }) {
             }} />` : null}</h2>
         <${Roster} people=${s.people} checkins=${s.checkins} clients=${clients} ladders=${s.ladders} ctx=${ctx} />
       </section>
+      ${planFor ? html`<${PlanSend} key=${planFor} client=${planFor} focus=${true}
+          name=${ctx.clientName(planFor) || "this client"} base="/api/clients" call=${api}
+          id="plan-send" onClose=${() => sendPlan("")} />` : null}
       <p id="error" role="status">${error}</p>
     </main>`;
 }
+
+const PLAN_KEY = "tether-plan-send";
 
 function Trouble({ text, picker }) {
   const [, setHash] = useState("");

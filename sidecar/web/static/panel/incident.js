@@ -13,6 +13,7 @@
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { phone, telHref } from "./words.js";
 import { CheckIns } from "./proactive.js";
+import { PlanSend } from "/static/plan-send.js";
 
 const enc = encodeURIComponent;
 const LEVEL_WORDS = { none: "No risk found", low: "Low risk", moderate: "Moderate risk",
@@ -456,6 +457,9 @@ export function IncidentView({ id, ctx, version }) {
     ${state === "emergency" || state === "screened" ? html`<${Close} ...${common} />` : null}
     ${state === "closed" ? html`<${Closed} ...${common} />` : null}
     <${CheckIns} ...${common} />
+    <details class="send-plan-box"><summary>Send safety plan</summary>
+      <${PlanSend} client=${incident.client} name=${ctx.clientName(incident.client) || "this client"}
+        base="/api/clients" call=${ctx.api} id=${"plan-send-" + incident.id} /></details>
     <a class="report" href=${"/incidents/" + enc(incident.id) + "/report"}
       target="_blank" rel="noopener">Printable report</a>
     <${Said} text=${said} />

@@ -26,6 +26,11 @@ function Actions({ p, mine, dropped, ctx }) {
     out.push(html`<button key="screen" type="button" class="screen" aria-label=${"Safety check for " + named}
       onClick=${() => ctx.openIncident(p.client, "clinician")}>Safety check</button>`);
   }
+  if (p.identity === "client" && ctx.sendPlan) {  // plan links (sidecar/plan)
+    out.push(html`<button key="plan" type="button" class="send-plan-open"
+      aria-label=${"Send safety plan to " + named + " or their caregivers"}
+      onClick=${() => ctx.sendPlan(p.client)}>Send safety plan</button>`);
+  }
   if (p.identity === "client" && p.status === "present" && b.startTriage) {
     out.push(html`<button key="triage" type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
       onClick=${(e) => ctx.triage(e, p.participant)}>1:1</button>`);
