@@ -424,7 +424,7 @@ def wire(app: web.Application, t: Tether) -> None:
                                revocations=t.revocations,
                                after_save=lambda old, new: after_save(t.plan_sending, old, new))
     app[PLAN] = PlanDeps(**base, audit=t.audit, clients=t.clients, directory=t.directory,
-                         links=t.plan_sending.links, sending=t.plan_sending)
+                         links=t.plan_sending.links, sending=t.plan_sending, redis=t.redis)
     checkin = CheckInDeps(**base, settings=t.settings, audit=t.audit, meetings=t.meetings,
                           applier=t.applier, clients=t.clients, checkins=t.checkins,
                           links=t.links, dialer=t.dialer)

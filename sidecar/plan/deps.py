@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import redis.asyncio as aioredis
 from aiohttp import web
 
 from sidecar.infra.audit import Audit
@@ -27,6 +28,7 @@ class PlanDeps:
     directory: DirectoryStore
     links: PlanLinks
     sending: PlanSending
+    redis: aioredis.Redis  # the coaching pages attached to a caregiver (sidecar/coaching)
 
     @property
     def config(self) -> ProgramConfig:

@@ -19,6 +19,16 @@ from sidecar.records.model import ClientRecord, EmergencyContact
 
 
 @dataclass(frozen=True)
+class CoachingLink:
+    """A coaching page attached to this caregiver: where it opens, and whether they have."""
+
+    href: str
+    title: str
+    summary: str
+    read: bool
+
+
+@dataclass(frozen=True)
 class PlanPage:
     program: str
     crisis_line: str
@@ -33,10 +43,12 @@ class PlanPage:
     resources: list[Resource] = field(default_factory=list)
     connection_lost: list[str] = field(default_factory=list)
     expires: date | None = None
+    coaching: list[CoachingLink] = field(default_factory=list)
 
 
 def compose(config: ProgramConfig, directory: Directory, record: ClientRecord,
-            contact: EmergencyContact | None, today: date, expires: date) -> PlanPage:
+            contact: EmergencyContact | None, today: date, expires: date,
+            coaching: list[CoachingLink] | None = None) -> PlanPage:
     shown = sections_for(contact, today)
     first = client_first(record)
     plan = record.safety_plan
@@ -57,7 +69,8 @@ def compose(config: ProgramConfig, directory: Directory, record: ClientRecord,
         code_words=list(record.code_words) if "code_words" in shown else [],
         contacted=when_contacted(contact, first, today) if contact else [],
         resources=resources(program, directory, record.location),
-        connection_lost=connection_lost(config, record, today) if contact is None else [])
+        connection_lost=connection_lost(config, record, today) if contact is None else [],
+        coaching=list(coaching or []) if "coaching" in shown else [])
 
 
 def _tel(number: str) -> str:
@@ -104,12 +117,19 @@ def _resources(p: PlanPage) -> str:
 
 
 def _coaching(p: PlanPage) -> str:
-    # COACHING: program-authored coaching pages for this caregiver, attached by (client id,
-    # contact id) with read receipts, are shown here once wired in (the lead wires them)
+    """The short guides the care team attached for this caregiver (sidecar/coaching)."""
+    if not p.coaching:
+        body = (f"<p>{escape(p.client_first)}'s care team can add short guides here for you. "
+                "There are none yet.</p>")
+    else:
+        body = '<ul class="coaching-list">' + "".join(
+            f'<li><a href="{escape(c.href)}">{escape(c.title)}</a>'
+            + (' <span class="new">New</span>' if not c.read else "")
+            + f'<span class="summary">{escape(c.summary)}</span></li>' for c in p.coaching
+        ) + "</ul>"
     return ('<section class="coaching" id="coaching" aria-labelledby="coaching-title" '
-            'data-slot="coaching"><h2 id="coaching-title">Coaching for you</h2>'
-            f"<p>{escape(p.client_first)}'s care team can add short guides here for you. "
-            "There are none yet.</p></section>")
+            f'data-slot="coaching"><h2 id="coaching-title">Coaching for you</h2>{body}'
+            "</section>")
 
 
 def _body(p: PlanPage) -> str:

@@ -20,11 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sidecar.checkin.link_cookie import LINK_COOKIE, has_link_id, link_id, token_of
 from sidecar.checkin.page import refusal_html
+from sidecar.coaching.attachments import mark_read
+from sidecar.coaching.page import page_html
+from sidecar.coaching.store import read_pages
 from sidecar.infra.access import for_client, principal, public, rule, staff
 from sidecar.infra.apidoc import HTML, described
 from sidecar.infra.config import Role
 from sidecar.infra.source import over_tls
 from sidecar.plan import answers
+from sidecar.plan.coaching import PAGE_PREFIX, coaching_links
 from sidecar.plan.connection import client_first
 from sidecar.plan.deps import PLAN, PlanDeps
 from sidecar.plan.links import NOT_VALID, LinkRefused, PlanLink
@@ -42,7 +46,7 @@ ADMINS = (Role.ADMIN, Role.PROGRAM_CLINICAL_LEAD)
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
-def _refused(t: PlanDeps, reason: str) -> web.Response:
+def refused(t: PlanDeps, reason: str) -> web.Response:
     page = refusal_html("This page cannot open", reason, t.config.program)
     return web.Response(text=page, status=403, content_type="text/html",
                         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
@@ -60,7 +64,7 @@ def _exchange(request: web.Request, token: str, ttl_ms: int) -> web.Response:
     return response
 
 
-def _who(link: PlanLink) -> str:
+def who_opened(link: PlanLink) -> str:
     return f"client:{link.client}" if not link.contact else \
         f"contact:{link.client}/{link.contact}"
 
@@ -74,26 +78,57 @@ async def plan_page(request: web.Request) -> web.Response:
     t = request.app[PLAN]
     token, now = token_of(request), t.now_ms()
     if not token:
-        return _refused(t, LINK_ENDED if has_link_id(request) else NOT_VALID)
+        return refused(t, LINK_ENDED if has_link_id(request) else NOT_VALID)
     try:
         link = await t.links.opening(token, now)
     except LinkRefused as exc:
         await t.audit.record("-", "auth.refused:plan_link", str(exc)[:200])
-        return _refused(t, str(exc))
+        return refused(t, str(exc))
     if "t" in request.query:
         return _exchange(request, token, link.expires_ms - now)
-    record = await t.clients.get(link.client, actor=_who(link), purpose="plan-page")
+    record = await t.clients.get(link.client, actor=who_opened(link), purpose="plan-page")
     contact = None
     if record is not None and link.contact:
         contact = next((c for c in record.emergency_contacts if c.id == link.contact), None)
     if record is None or (link.contact and contact is None):
-        return _refused(t, "this page is no longer available: ask the care team for a new link")
+        return refused(t, "this page is no longer available: ask the care team for a new link")
     await t.links.opened(link.id, now)
-    await t.audit.record(_who(link), "plan.opened", f"{link.client}:{link.id}")
+    await t.audit.record(who_opened(link), "plan.opened", f"{link.client}:{link.id}")
     today = local_time(t.config, now).date()
     expires = local_time(t.config, link.expires_ms).date()
-    page = compose(t.config, await t.directory.get(), record, contact, today, expires)
+    guides = await coaching_links(t, link, link_id(token)) if contact else []
+    page = compose(t.config, await t.directory.get(), record, contact, today, expires, guides)
     return web.Response(text=render(page), content_type="text/html", headers={
+        "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
+
+
+@routes.get(PAGE_PREFIX + "{page}")
+@rule(public("the signed plan link of a caregiver (its cookie)"))
+@described(query=("link",), answer=HTML)
+async def coaching_page(request: web.Request) -> web.Response:
+    """A coaching page attached for the caregiver whose link this is: the first open is
+    their read receipt; every open audited as theirs. 403 for another link or none; 404
+    for a page not attached to them (or retired)."""
+    t = request.app[PLAN]
+    token, now = token_of(request), t.now_ms()
+    if not token:
+        return refused(t, LINK_ENDED if has_link_id(request) else NOT_VALID)
+    try:
+        link = await t.links.opening(token, now)
+    except LinkRefused as exc:
+        await t.audit.record("-", "auth.refused:plan_link", str(exc)[:200])
+        return refused(t, str(exc))
+    page_id = request.match_info["page"]
+    found = await read_pages(t.redis, [page_id]) if link.contact else {}
+    page = found.get(page_id)
+    if page is None or page.retired or not await mark_read(
+            t.redis, link.client, link.contact, page_id, now):
+        raise web.HTTPNotFound(text="This guide is not on your page any more.")
+    await t.audit.record(who_opened(link), "coaching.read", f"{link.client}:{page_id}")
+    back = f"{PAGE_PATH}?link={link_id(token)}#coaching"
+    html = page_html(page, back_href=back, crisis_line=t.config.program.crisis_line,
+                     back_label="Back to your page")
+    return web.Response(text=html, content_type="text/html", headers={
         "Cache-Control": "no-store", "Referrer-Policy": "no-referrer"})
 
 

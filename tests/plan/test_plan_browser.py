@@ -210,3 +210,30 @@ async def test_the_admin_records_shared_code_words_and_an_e_mail(
     await looked_at(page, "plan-admin-contact-375")
     await page.locator(f"fieldset.row:has({row}-email)").screenshot(
         path=str(ARTIFACTS / "plan-admin-contact-row-375.png"))
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+async def test_a_caregiver_reads_a_guide_from_their_page(harness: Harness, browser: Any,  # noqa: F811
+                                                        width: int) -> None:
+    h = harness
+    dana = await prepared(h)
+    r = await h.http.put(f"{h.base}/api/clients/{CASEY}/contacts/{dana}/coaching/what-to-say",
+                         headers=h.token("lead-avery"))
+    assert r.status_code == 201, r.text
+    await send(h, [dana])
+    [hers] = await texted(h, DANA)
+    page = await phone(browser, width)
+    await page.goto(hers)
+    guide = page.locator("section.coaching a", has_text="What to say, and what to avoid")
+    assert "New" in (await page.text_content("section.coaching") or "")
+    await looked_at(page, f"plan-coaching-list-{width}")
+    await guide.click()
+    await page.locator("h1", has_text="What to say, and what to avoid").wait_for()
+    assert await page.locator(".crisis a").get_attribute("href") == "tel:988"
+    await looked_at(page, f"plan-coaching-guide-{width}")
+    await page.click("text=Back to your page")
+    await page.locator("h1", has_text="Supporting Casey").wait_for()
+    assert "New" not in (await page.text_content("section.coaching") or "")
+    got = await h.http.get(f"{h.base}/api/clients/{CASEY}/contacts/{dana}/coaching",
+                           headers=h.token("lead-avery"))
+    assert got.json()["attached"][0]["read_words"].startswith("read ")
