@@ -17,6 +17,7 @@ from sidecar.callbacks import sms_routes, telephony_routes
 from sidecar.checkin import routes as checkin_routes
 from sidecar.fhir import routes as fhir_routes
 from sidecar.incidents import (
+    calming_routes,
     contact_routes,
     people_routes,
     proactive_routes,
@@ -161,6 +162,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   stats_routes.routes, triage_routes.routes, console_routes.routes,
                   join_routes.routes, session_routes.routes, login_routes.routes,
                   breakglass_routes.routes, fhir_routes.routes, attendance_routes.routes,
-                  proactive_routes.routes):
+                  proactive_routes.routes, calming_routes.routes):
         app.add_routes(table)
     return app

@@ -18,7 +18,8 @@ from sidecar.infra.validation import plain_problems
 DOCUMENTS: tuple[str, ...] = ("program", "staff", "groups", "on_call", "policies")
 POLICY_FIELDS: tuple[str, ...] = ("callback_policy", "recording_policy", "checkin_policy",
                                   "telephony", "triage_policy", "aftercare_policy",
-                                  "proactive_policy", "part2_program", "records")
+                                  "proactive_policy", "part2_program", "records",
+                                  "deescalation")
 # where each document sits in the program file
 _FIELD = {"program": "program", "staff": "staff", "groups": "meetings",
           "on_call": "on_call_schedule"}

@@ -153,3 +153,10 @@ def sms_from(index: str) -> str:
 
 def ladder_owner(job_key: str) -> str:
     return LADDER_OWNER_PREFIX + job_key
+
+
+def agreements(meeting: str) -> str:
+    """HASH agreement id -> a harm-reduction agreement as JSON, sealed whole (record: this
+    key, field: the id; ``sidecar/incidents/agreement_store.py``). Expires MEETING_TTL_S
+    after its last change."""
+    return meeting_tag(meeting) + ":agreements"
