@@ -25,6 +25,10 @@ function Actions({ p, mine, dropped, ctx }) {
     out.push(html`<button key="screen" type="button" class="screen" aria-label=${"Safety check for " + named}
       onClick=${() => ctx.openIncident(p.client, "clinician")}>Safety check</button>`);
   }
+  if (p.identity === "client" && p.client && ctx.calm) {  // calming tools (panel/calm.js)
+    out.push(html`<button key="calm" type="button" class="calm" aria-label=${"Calm & ground " + named}
+      onClick=${() => ctx.calm(p.client)}>Calm & ground</button>`);
+  }
   if (p.identity === "client" && p.status === "present" && b.startTriage) {
     out.push(html`<button key="triage" type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
       onClick=${(e) => ctx.triage(e, p.participant)}>1:1</button>`);

@@ -14,7 +14,8 @@ export const KINDS = ["roster", "alert.disconnected", "alert.unidentified_drop",
   "alert.followup_overdue", "ladder.bridge", "ladder.bridge_missed", "ladder.call_now",
   "ladder.text_failed", "sms.reply", "alert.responders_unreached", "alert.sms_undelivered",
   "alert.checkin_code_unsent", "checkin.code_failed", "checkin.code_refused", "alert.seen", "alert.checkin_due",
-  "incident.checkin_scheduled", "incident.checkin_outcome"];
+  "incident.checkin_scheduled", "incident.checkin_outcome",
+  "calming.used", "agreement.made", "agreement.extended", "agreement.ended", "agreement.reminder"];
 
 function after(a, b) {  // stream ids "ms-seq": is a later than b?
   const [am, as] = a.split("-").map(Number);
