@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import quote
 
+from tests import zoom_payloads as zp
 from tests.axe import assert_accessible
 from tests.callbacks.test_callback_ladder import CASEY, join_group
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
@@ -16,6 +18,7 @@ from tests.conftest import Harness, eventually
 from tests.incidents.test_incident_browser import opened
 from tests.panel.flow import fits, open_panel, shot
 
+M = quote(zp.MEETING_UUID, safe="")
 ROW = f"tr[data-participant='{CASEY[0]}']"
 SHEET = "#calm"
 AGREEMENT = "#agreements .alert.agreement"
@@ -130,6 +133,15 @@ async def shared_page(h: Harness, browser: Any, share: str) -> None:  # noqa: F8
     await context.close()
 
 
+async def still_here(h: Harness, *pages: Any) -> None:
+    """The facilitators are at their panels: the fake clock runs minutes ahead in seconds,
+    faster than the stream's keepalives, so each session hears from its browser as it
+    would in those minutes (or it would end after 15 idle minutes)."""
+    for page in pages:
+        r = await page.context.request.get(f"{h.base}/api/meetings/{M}/agreements")
+        assert r.ok
+
+
 async def seconds_left(page: Any) -> int:
     found = re.search(r"(\d+):(\d\d) left", await agreement_in(page))
     assert found, await agreement_in(page)
@@ -171,6 +183,7 @@ async def test_an_agreement_counts_down_and_reminds_both_facilitators(
         await h.advance(60)
         await lead.clock.run_for(60_000)
         await co.clock.run_for(60_000)
+    await still_here(h, lead, co)
     for page in (lead, co):
         assert before[page] - await seconds_left(page) in range(299, 302)
     await every_width(co, "agreement-running")
@@ -180,9 +193,11 @@ async def test_an_agreement_counts_down_and_reminds_both_facilitators(
     await co.locator(AGREEMENT).wait_for()
     assert "Lock away medicines" in await agreement_in(co)
 
-    for _ in range(16):
+    for minute in range(16):
         await h.advance(60)
         await lead.clock.run_for(60_000)
+        if minute % 5 == 4:
+            await still_here(h, lead, co)
     due = "#agreements .alert.agreement.due"
     for page in (lead, co):
         await page.locator(due).wait_for()
@@ -190,8 +205,8 @@ async def test_an_agreement_counts_down_and_reminds_both_facilitators(
             await agreement_in(page))
     await every_width(lead, "agreement-due")
     await every_width(co, "agreement-due-co")
-    await co.get_by_role("button", name="Checked in with Casey Brightwater: close the "
-                         "agreement").dispatch_event("click")
+    await co.get_by_role("button", name="Checked in: close it (the agreement with Casey "
+                         "Brightwater)").dispatch_event("click")
     for page in (lead, co):
         await page.locator(AGREEMENT).wait_for(state="detached")
 

@@ -30,7 +30,7 @@ function Agreement({ a, now, ctx, reload }) {
       ${list}
       <div class="buttons">
         <${ActButton} cls="checked" label="Checked in: close it" say=${ctx.say}
-          aria=${"Checked in with " + name + ": close the agreement"}
+          aria=${"Checked in: close it (the agreement with " + name + ")"}
           work=${act("/end", { how: "checked_in" })} />
         ${extend}</div>
     </article>`;
@@ -45,7 +45,7 @@ function Agreement({ a, now, ctx, reload }) {
     <p class="made">Made by ${a.made_by_name} at ${clock(a.made_ms)} for ${a.minutes} minutes</p>
     <div class="buttons">${extend}
       <${ActButton} cls="end" label="End it now" say=${ctx.say}
-        aria=${"End the agreement with " + name + " now"} work=${act("/end", { how: "early" })} /></div>
+        aria=${"End it now (the agreement with " + name + ")"} work=${act("/end", { how: "early" })} /></div>
   </article>`;
 }
 
