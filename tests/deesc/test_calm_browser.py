@@ -49,7 +49,8 @@ async def text(page: Any, selector: str) -> str:
 
 
 async def pacer(page: Any, where: str = SHEET) -> tuple[str, str, str]:
-    return (await text(page, f"{where} .pacer .phase"), await text(page, f"{where} .pacer .seconds"),
+    return (await text(page, f"{where} .pacer .phase"),
+            await text(page, f"{where} .pacer .seconds"),
             await text(page, f"{where} .pacer .round"))
 
 
@@ -160,7 +161,8 @@ async def test_an_agreement_counts_down_and_reminds_both_facilitators(
     co = await open_panel(h, browser, "cofac-morgan", clock=True, width=375)
     await paused(lead)
     await paused(co)
-    await lead.locator("#incident .incident-view button.calm").dispatch_event("click")  # from the incident
+    # from the incident's view this time
+    await lead.locator("#incident .incident-view button.calm").dispatch_event("click")
     await lead.clock.run_for(100)
     await lead.get_by_role("button", name="Agreement").dispatch_event("click")
     await lead.get_by_role("button", name="Record the agreement").dispatch_event("click")
