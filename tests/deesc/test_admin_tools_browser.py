@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.checkin.test_checkin import browser  # noqa: F401  (the Chromium fixture)
 from tests.checkin.test_checkin_pages import looked_at
-from tests.conftest import Harness
+from tests.conftest import ROOT, Harness
 from tests.records.test_admin_config_browser import ADMIN, document, field_error, open_section, save
 
 SECONDS = "policies-deescalation-grounding-0-steps-0-seconds"
@@ -20,6 +20,8 @@ async def every_width(page: Any, state: str) -> None:
     for width in (400, 1280, 375):
         await page.set_viewport_size({"width": width, "height": 900})
         await looked_at(page, f"calm-admin-{state}-{width}")
+        tools = page.locator("fieldset.policy", has_text="Calm & ground")  # the part to look at
+        await tools.screenshot(path=str(ROOT / "artifacts" / f"calm-admin-{state}-{width}-part.png"))
 
 
 async def test_the_tools_are_edited_with_sentences_and_conflicts(

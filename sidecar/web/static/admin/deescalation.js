@@ -56,8 +56,8 @@ function Exercises({ items, ctx }) {
       seconds, round after round. Box breathing is in 4, hold 4, out 4, hold 4.</p>
     ${items.map((ex, n) => html`<fieldset class="exercise" key=${n} id=${id("grounding." + n)} tabindex="-1">
       <legend>${ex.title || "A new exercise"}</legend>
-      ${ctx.err("deescalation.grounding." + n + ".steps") ? html`<p class="field-error">
-        ${ctx.err("deescalation.grounding." + n + ".steps")}</p>` : null}
+      ${ctx.fields["deescalation.grounding." + n + ".steps"] ? html`<p class="field-error">
+        ${ctx.fields["deescalation.grounding." + n + ".steps"]}</p>` : null}
       <div class="inline">
         <${TextInput} id=${id(at(n, "title"))} label="Title" value=${ex.title}
           error=${ctx.err("deescalation." + at(n, "title"))} onInput=${(v) => change(n, { title: v })} />
