@@ -32,7 +32,7 @@ function Steps({ n, ex, ctx, change }) {
   const path = (k, f) => "grounding." + n + ".steps." + k + "." + f;
   const steps = ex.steps || [];
   const setSteps = (next) => change({ steps: next });
-  return html`<ol class="steps">${steps.map((s, k) => html`<li key=${k}><div class="inline">
+  return html`<ol class="paced-steps">${steps.map((s, k) => html`<li key=${k}><div class="inline">
       <${TextInput} id=${id(path(k, "words"))} label=${"Step " + (k + 1) + ": words shown"}
         value=${s.words} error=${ctx.err("deescalation." + path(k, "words"))}
         onInput=${(v) => setSteps(steps.map((x, j) => (j === k ? { ...x, words: v } : x)))} />
@@ -40,7 +40,7 @@ function Steps({ n, ex, ctx, change }) {
         error=${ctx.err("deescalation." + path(k, "seconds"))} hint="1 to 120"
         onChange=${(v) => setSteps(steps.map((x, j) => (j === k ? { ...x, seconds: v } : x)))} />
       <button type="button" class="remove" disabled=${steps.length === 1}
-        onClick=${() => setSteps(steps.filter((_, j) => j !== k))}>Remove step ${k + 1}</button>
+        onClick=${() => setSteps(steps.filter((_, j) => j !== k))}>Remove ${s.words ? "\u201c" + s.words + "\u201d" : "this"} (step ${k + 1}) from ${ex.title || "this exercise"}</button>
     </div></li>`)}
     <li class="add"><button type="button" onClick=${() => { setSteps([...steps, { words: "", seconds: 4 }]);
       focusSoon(id(path(steps.length, "words"))); }}>Add a step to ${ex.title || "this exercise"}</button></li>
