@@ -3,6 +3,7 @@
 // the API on load and whenever the timeline says an agreement changed.
 import { html, useEffect, useState } from "/static/vendor/preact-htm.js";
 import { ActButton } from "./button.js";
+import { soundOn, tone } from "./sound.js";
 import { clock } from "./words.js";
 
 const MORE_MIN = 10;
@@ -58,7 +59,14 @@ export function Agreements({ now, ctx }) {
   }
   useEffect(() => {
     reload();
-    const heard = (e) => { if (String(e.detail.kind).startsWith("agreement.")) reload(); };
+    const heard = (e) => {
+      const kind = String(e.detail.kind);
+      if (kind.startsWith("agreement.")) reload();
+      if (kind === "agreement.reminder" && document.hidden) {  // the tab says so, as alerts do
+        document.title = "\u26a0 An agreement has ended: check in. Tether";
+        if (soundOn()) tone();
+      }
+    };
     window.addEventListener("tether:entry", heard);
     return () => window.removeEventListener("tether:entry", heard);
   }, []);
