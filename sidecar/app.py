@@ -19,6 +19,7 @@ from sidecar.coaching import attach_routes as coaching_attach_routes
 from sidecar.coaching import routes as coaching_routes
 from sidecar.fhir import routes as fhir_routes
 from sidecar.incidents import (
+    calming_routes,
     contact_routes,
     people_routes,
     proactive_routes,
@@ -165,6 +166,6 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                   join_routes.routes, session_routes.routes, login_routes.routes,
                   breakglass_routes.routes, fhir_routes.routes, attendance_routes.routes,
                   proactive_routes.routes, coaching_routes.routes,
-                  coaching_attach_routes.routes, plan_routes.routes):
+                  coaching_attach_routes.routes, plan_routes.routes, calming_routes.routes):
         app.add_routes(table)
     return app

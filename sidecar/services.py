@@ -30,6 +30,8 @@ from sidecar.checkin.store import CheckInLinks, CheckInStore
 from sidecar.coaching.deps import COACHING, CoachingDeps
 from sidecar.coaching.store import PageStore
 from sidecar.incidents.aftercare import AFTERCARE_KIND, AftercareDue
+from sidecar.incidents.agreement_reminder import AGREEMENT_KIND, AgreementReminder
+from sidecar.incidents.agreement_store import AgreementStore
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.proactive import PROACTIVE_KIND, ProactiveDue
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
@@ -312,6 +314,8 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     engine.handlers[AFTERCARE_KIND] = AftercareDue(engine, meetings, incidents, metrics)
     engine.handlers[PROACTIVE_KIND] = ProactiveDue(engine, meetings, incidents, clients, live,
                                                    dialer, redis, metrics, public_url, audit)
+    engine.handlers[AGREEMENT_KIND] = AgreementReminder(engine, meetings,
+                                                        AgreementStore(redis, cipher), incidents)
     applier = Applier(redis, live, meetings, clients, clock, metrics, consumer=worker_id)
     inbox = Inbox(redis, sealer, applier.screen.matches)
     heartbeats = Heartbeats(redis, engine, inbox,
@@ -436,7 +440,8 @@ def wire(app: web.Application, t: Tether) -> None:
     app[INCIDENTS] = IncidentDeps(**base, audit=t.audit, redis=t.redis, metrics=t.metrics,
                                   engine=t.engine, meetings=t.meetings, clients=t.clients,
                                   checkins=t.checkins, directory=t.directory,
-                                  incidents=t.incidents)
+                                  incidents=t.incidents,
+                                  agreements=AgreementStore(t.redis, t.cipher))
     app[ZOOM] = ZoomDeps(**base, audit=t.audit, redis=t.redis, meetings=t.meetings,
                          clients=t.clients, links=t.links, app_context=t.app_context,
                          codes=t.codes, sdk_module=zoom_sdk_module, sessions=t.sessions,

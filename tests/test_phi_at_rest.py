@@ -50,6 +50,7 @@ WORDS = {  # kind -> synthetic values; every one must be absent from every file
                    "stayed with the cat on video", "mentions the bridge on Route 9",
                    "responders met at the fern"],
     "text reply": ["cannot talk my brother is here"],
+    "agreement": ["lockbox behind the cereal", "away from the balcony rail"],
     "e-mail": ["rowan.tidewell@example.org", "casey.brightwater@example.org",
                "dana.brightwater@example.org"],
 }
@@ -202,6 +203,11 @@ async def incident_with_card(h: Harness) -> None:
                           json={"trigger": "code_word"}, headers=h.token())
     assert r.status_code == 201, r.text
     inc = f"{h.base}/api/incidents/{r.json()['id']}"
+    agreed = await h.http.post(  # its terms go on the agreement and the incident's log
+        f"{h.base}/api/meetings/{M}/clients/client-001/agreements", headers=h.token(),
+        json={"terms": ["away from the balcony rail"], "note": "lockbox behind the cereal",
+              "minutes": 20})
+    assert agreed.status_code == 201, agreed.text
     steps: list[tuple[str, dict[str, Any]]] = [
         ("screens", {"answers": HIGH}), ("emergency", {"reason": "pills on the nightstand"}),
         ("steps/call_responders", {"note": "responders met at the fern"}),

@@ -8,6 +8,7 @@ import redis.asyncio as aioredis
 from aiohttp import web
 
 from sidecar.checkin.store import CheckInStore
+from sidecar.incidents.agreement_store import AgreementStore
 from sidecar.incidents.store import IncidentStore
 from sidecar.infra.audit import Audit
 from sidecar.infra.auth import TokenIssuer
@@ -35,6 +36,7 @@ class IncidentDeps:
     checkins: CheckInStore
     directory: DirectoryStore
     incidents: IncidentStore
+    agreements: AgreementStore  # harm-reduction agreements (calming_routes.py)
 
     @property
     def config(self) -> ProgramConfig:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from contracts.events import LeaveReason
 from sidecar.clinical.aftercare import AftercarePolicy
 from sidecar.clinical.checkin_rules import CheckInRequirements
+from sidecar.clinical.deescalation import DeescalationPolicy
 from sidecar.clinical.policy import TriagePolicy
 from sidecar.clinical.privacy import PrivacyPrompts
 from sidecar.clinical.proactive import ProactivePolicy
@@ -231,6 +232,7 @@ class ProgramConfig(_Strict):
     triage_policy: TriagePolicy = TriagePolicy()
     aftercare_policy: AftercarePolicy = AftercarePolicy()
     proactive_policy: ProactivePolicy = ProactivePolicy()  # check-ins after a screen
+    deescalation: DeescalationPolicy = DeescalationPolicy()  # calm & ground tools, agreements
     part2_program: bool = False  # a substance-use program under 42 CFR Part 2
     records: RecordsPolicy = RecordsPolicy()
     on_call_schedule: list[OnCallShift] = []

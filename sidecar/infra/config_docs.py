@@ -19,7 +19,7 @@ DOCUMENTS: tuple[str, ...] = ("program", "staff", "groups", "on_call", "policies
 POLICY_FIELDS: tuple[str, ...] = ("callback_policy", "recording_policy", "checkin_policy",
                                   "telephony", "triage_policy", "aftercare_policy",
                                   "proactive_policy", "part2_program", "records",
-                                  "privacy_prompts", "plan_links")
+                                  "privacy_prompts", "plan_links", "deescalation")
 # where each document sits in the program file
 _FIELD = {"program": "program", "staff": "staff", "groups": "meetings",
           "on_call": "on_call_schedule"}

@@ -195,3 +195,10 @@ def plan_link(link: str) -> str:
 
 def plan_links(client_id: str) -> str:
     return PLAN_LINKS_PREFIX + client_id
+
+
+def agreements(meeting: str) -> str:
+    """HASH agreement id -> a harm-reduction agreement as JSON, sealed whole (record: this
+    key, field: the id; ``sidecar/incidents/agreement_store.py``). Expires MEETING_TTL_S
+    after its last change."""
+    return meeting_tag(meeting) + ":agreements"

@@ -55,6 +55,16 @@ async def static(request: web.Request) -> web.Response:
     return web.Response(text=path.read_text(encoding="utf-8"), content_type=kind)
 
 
+@routes.get("/grounding")
+@rule(public("a page with no data: the exercise is in the address's hash"))
+@described(answer=HTML)
+async def grounding_page(request: web.Request) -> web.Response:
+    """The paced grounding timer alone (``/grounding#t=...&r=4&s=Breathe in~4...``), large,
+    for the lead to share on screen: no client's name, nothing from the store."""
+    return web.Response(text=(STATIC / "grounding.html").read_text(encoding="utf-8"),
+                        content_type="text/html")
+
+
 @routes.get("/incidents/{incident}")
 @rule(public("a page: its data comes from the API, for the signed-in person"))
 @described(answer=HTML)

@@ -5,6 +5,7 @@
 import { html } from "/static/vendor/preact-htm.js";
 import { ChoiceBoxes, ListInput, NotYet, NumberInput, focusSoon, plainKey, problemAt, setIn,
   useConfigForm } from "./configform.js";
+import { Deescalation } from "./deescalation.js";
 import { Checkbox, Conflict, ErrorSummary, SaveBar, Select, TextInput, fieldId } from "./fields.js";
 import { PrivacyPrompts } from "./privacy.js";
 
@@ -35,7 +36,7 @@ const WORDS = { ...Object.fromEntries(CHECKIN_FIELDS), ...Object.fromEntries(REA
 
 // The sections this page has its own words for; any other key is shown generically
 const KNOWN = ["callback_policy", "checkin_policy", "recording_policy", "aftercare_policy", "part2_program",
-  "privacy_prompts"];
+  "privacy_prompts", "deescalation"];
 
 function Step({ step, n, steps, ctx }) {
   const path = "callback_policy.steps." + n;
@@ -209,6 +210,7 @@ export function PoliciesSection() {
       <p class="hint">A substance-use program under Part 2 shares records only with the client's written consent.</p>
       <${Checkbox} id=${fieldId("policies", "part2_program")} label="This is a Part 2 program"
         checked=${d.part2_program} onChange=${(v) => ctx.set(["part2_program"], v)} /></fieldset>` : null}
+    ${d.deescalation ? html`<${Deescalation} p=${d.deescalation} ctx=${ctx} />` : null}
     ${others.map((k) => html`<details class="policy" key=${k}><summary>${plainKey(k)}</summary>
       <${Generic} value=${d[k]} path=${[k]} label=${plainKey(k)} ctx=${ctx} /></details>`)}
     <${SaveBar} saving=${form.saving} status=${form.status} onSave=${form.save}

@@ -5,7 +5,9 @@
 import { html, render, useEffect, useRef, useState } from "/static/vendor/preact-htm.js";
 import { LadderCard, NoteCard, RecordingCard, ladderNow } from "./alerts.js";
 import { api, meetingPath, must, sentence } from "./api.js";
+import { Agreements } from "./agreements.js";
 import { ActButton } from "./button.js";
+import { CalmSheet } from "./calm.js";
 import { Picker } from "./picker.js";
 import { PlanSend } from "/static/plan-send.js";
 import { Roster } from "./roster.js";
@@ -87,6 +89,7 @@ function Panel({ boot }) {
     if (client) sessionStorage.setItem(PLAN_KEY, client); else sessionStorage.removeItem(PLAN_KEY);
     setPlanFor(client);
   };
+  const [calm, setCalm] = useState("");  // the client whose calming tools are open
   const cards = useRef({});
   const spoken = useRef({});  // per ladder, the countdown's seconds when last read out
   const redraw = () => setVersion((v) => v + 1);
@@ -165,8 +168,9 @@ function Panel({ boot }) {
       s.incidents[id] = { id: id, client: client, closed: false };
       redraw();
     },
+    calm: (client) => setCalm(client),
     incidentCtx: (id) => ({ api: api, me: boot.me, meeting: m, clientName: ctx.clientName,
-      staffName: ctx.staffName, onClosed: () => {
+      staffName: ctx.staffName, calm: ctx.calm, onClosed: () => {
         if (s.incidents[id]) s.incidents[id].closed = true;
         redraw();
       } }),
@@ -281,6 +285,7 @@ function Panel({ boot }) {
       <section id="alerts" aria-labelledby="alerts-title">
         <h2 id="alerts-title" class="visually-hidden">Alerts</h2>
         ${s.recording ? html`<${RecordingCard} r=${s.recording} ctx=${ctx} />` : null}
+        <${Agreements} now=${now} ctx=${ctx} />
         ${live.map((l) => html`<${LadderCard} key=${l.subject + l.at} l=${l} ctx=${ctx} now=${now} />`)}
         ${s.secure.filter((x) => x.by !== boot.me.staff).map((x) => html`<article class="alert" data-kind="secure-group">
           <strong>${ctx.staffName(x.by)} took a client to a 1:1 room: the group is yours.</strong><p>${x.script}</p></article>`)}
@@ -290,6 +295,7 @@ function Panel({ boot }) {
         ${s.notes.map((n) => html`<${NoteCard} key=${n.kind + n.key} n=${n} ctx=${ctx} />`)}
         ${done.map((l) => html`<${LadderCard} key=${l.subject + l.at} l=${l} ctx=${ctx} now=${now} />`)}
       </section>
+      ${calm ? html`<${CalmSheet} key=${calm} client=${calm} ctx=${ctx} close=${() => setCalm("")} />` : null}
       <${Incidents} s=${s} ctx=${ctx} />
       <section aria-labelledby="people-title">
         <h2 id="people-title">Participants${" "}

@@ -448,6 +448,8 @@ export function IncidentView({ id, ctx, version }) {
   return html`<article class=${"incident-view " + state} data-state=${state}
       aria-label=${"Incident for " + ctx.clientName(incident.client)}>
     <h2>${TITLES[state]}: ${ctx.clientName(incident.client)}</h2>
+    ${ctx.calm && state !== "closed" ? html`<p class="calm-open"><button type="button" class="calm"
+      onClick=${() => ctx.calm(incident.client)}>Calm & ground</button></p>` : null}
     ${state === "screened" && !rescreen ? html`<${Result} ...${common}
       rescreen=${() => setRescreen(true)} />` : null}
     ${screening && instrument ? html`<${Screener} ...${common} instrument=${instrument} />`

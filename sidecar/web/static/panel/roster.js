@@ -31,6 +31,10 @@ function Actions({ p, mine, dropped, ctx }) {
       aria-label=${"Send safety plan to " + named + " or their caregivers"}
       onClick=${() => ctx.sendPlan(p.client)}>Send safety plan</button>`);
   }
+  if (p.identity === "client" && p.client && ctx.calm) {  // calming tools (panel/calm.js)
+    out.push(html`<button key="calm" type="button" class="calm" aria-label=${"Calm & ground " + named}
+      onClick=${() => ctx.calm(p.client)}>Calm & ground</button>`);
+  }
   if (p.identity === "client" && p.status === "present" && b.startTriage) {
     out.push(html`<button key="triage" type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
       onClick=${(e) => ctx.triage(e, p.participant)}>1:1</button>`);

@@ -15,7 +15,8 @@ export const KINDS = ["roster", "alert.disconnected", "alert.unidentified_drop",
   "ladder.text_failed", "sms.reply", "alert.responders_unreached", "alert.sms_undelivered",
   "alert.checkin_code_unsent", "checkin.code_failed", "checkin.code_refused", "alert.seen", "alert.checkin_due",
   "incident.checkin_scheduled", "incident.checkin_outcome",
-  "incident.checkin_moved", "incident.checkin_cancelled"];
+  "incident.checkin_moved", "incident.checkin_cancelled",
+  "calming.used", "agreement.made", "agreement.extended", "agreement.ended", "agreement.reminder"];
 
 function after(a, b) {  // stream ids "ms-seq": is a later than b?
   const [am, as] = a.split("-").map(Number);
