@@ -21,7 +21,8 @@ async def every_width(page: Any, state: str) -> None:
         await page.set_viewport_size({"width": width, "height": 900})
         await looked_at(page, f"calm-admin-{state}-{width}")
         tools = page.locator("fieldset.policy", has_text="Calm & ground")  # the part to look at
-        await tools.screenshot(path=str(ROOT / "artifacts" / f"calm-admin-{state}-{width}-part.png"))
+        part = ROOT / "artifacts" / f"calm-admin-{state}-{width}-part.png"
+        await tools.screenshot(path=str(part))
 
 
 async def test_the_tools_are_edited_with_sentences_and_conflicts(
@@ -35,7 +36,8 @@ async def test_the_tools_are_edited_with_sentences_and_conflicts(
     await page.fill("#" + SECONDS, "0")
     await page.fill("#" + TEXT, "   ")
     assert (await save(page, "Save policies")).startswith("Not saved")
-    assert "A step of 0 s cannot be followed: give each step at least 1 second" in await field_error(page, SECONDS)
+    said = await field_error(page, SECONDS)
+    assert "A step of 0 s cannot be followed: give each step at least 1 second" in said
     assert "The script is empty: write the words, or remove it" in await field_error(page, TEXT)
     assert await page.input_value("#" + SECONDS) == "0"  # the typed value is kept
     await every_width(page, "problems")
