@@ -26,14 +26,14 @@ function Actions({ p, mine, dropped, ctx }) {
     out.push(html`<button key="screen" type="button" class="screen" aria-label=${"Safety check for " + named}
       onClick=${() => ctx.openIncident(p.client, "clinician")}>Safety check</button>`);
   }
+  if (p.identity === "client" && p.client && ctx.calm) {  // calming tools (panel/calm.js)
+    out.push(html`<button key="calm" type="button" class="calm" aria-label=${"Calm & ground " + named}
+      onClick=${() => ctx.calm(p.client)}>Calm & ground</button>`);
+  }
   if (p.identity === "client" && ctx.sendPlan) {  // plan links (sidecar/plan)
     out.push(html`<button key="plan" type="button" class="send-plan-open"
       aria-label=${"Send safety plan to " + named + " or their caregivers"}
       onClick=${() => ctx.sendPlan(p.client)}>Send safety plan</button>`);
-  }
-  if (p.identity === "client" && p.client && ctx.calm) {  // calming tools (panel/calm.js)
-    out.push(html`<button key="calm" type="button" class="calm" aria-label=${"Calm & ground " + named}
-      onClick=${() => ctx.calm(p.client)}>Calm & ground</button>`);
   }
   if (p.identity === "client" && p.status === "present" && b.startTriage) {
     out.push(html`<button key="triage" type="button" class="triage" aria-label=${"Take " + named + " to a 1:1 room"}
