@@ -52,7 +52,7 @@ def _concrete(path: str, incident: str) -> str:
     values = {"meeting": M, "client": "client-001", "room": ROOM, "incident": incident,
               "subject": "client:client-001", "participant": "pu-casey-1", "key": "x",
               "kind": "debrief", "name": "panel.js", "staff": "lead-quinn", "doc": "staff",
-              "checkin": "x", "page": "calming-down", "contact": "x"}
+              "checkin": "x", "page": "calming-down", "contact": "x", "agreement": "x"}
     return re.sub(r"\{(\w+)(:[^}]*)?\}", lambda m: values[m.group(1)], path)
 
 
