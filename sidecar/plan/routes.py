@@ -104,7 +104,7 @@ async def plan_page(request: web.Request) -> web.Response:
 
 @routes.get(PAGE_PREFIX + "{page}")
 @rule(public("the signed plan link of a caregiver (its cookie)"))
-@described(query=("link",), answer=HTML)
+@described(query=("link",), also=(403, 404), answer=HTML)
 async def coaching_page(request: web.Request) -> web.Response:
     """A coaching page attached for the caregiver whose link this is: the first open is
     their read receipt; every open audited as theirs. 403 for another link or none; 404
