@@ -26,7 +26,10 @@ BODY = CheckInBody(
 
 
 def test_field_names_match_the_check_in_models() -> None:
-    assert set(CHECKIN_FIELDS) == set(CheckInBody.model_fields)
+    # the privacy answers are never required: a client who cannot answer still checks in
+    assert set(CHECKIN_FIELDS) == set(CheckInBody.model_fields) - {"privacy"}
+    with pytest.raises(ValueError, match="not check-in fields"):
+        CheckInRequirements(required=["privacy"])
     assert set(LOCATION_FIELDS) == set(Location.model_fields)
 
 
