@@ -69,6 +69,18 @@ def who_opened(link: PlanLink) -> str:
         f"contact:{link.client}/{link.contact}"
 
 
+async def _opening(t: PlanDeps, request: web.Request, token: str, now: int
+                   ) -> PlanLink | web.Response:
+    """The link this token opens now, or the refusal page (a refused token audited)."""
+    if not token:
+        return refused(t, LINK_ENDED if has_link_id(request) else NOT_VALID)
+    try:
+        return await t.links.opening(token, now)
+    except LinkRefused as exc:
+        await t.audit.record("-", "auth.refused:plan_link", str(exc)[:200])
+        return refused(t, str(exc))
+
+
 @routes.get(PAGE_PATH)
 @rule(public("the signed plan link (its token, then its cookie)"))
 @described(query=("t", "link"), ok=(200, 303), answer=HTML)
@@ -77,13 +89,9 @@ async def plan_page(request: web.Request) -> web.Response:
     token in a cookie; with ``?link=``: the page (each open audited)."""
     t = request.app[PLAN]
     token, now = token_of(request), t.now_ms()
-    if not token:
-        return refused(t, LINK_ENDED if has_link_id(request) else NOT_VALID)
-    try:
-        link = await t.links.opening(token, now)
-    except LinkRefused as exc:
-        await t.audit.record("-", "auth.refused:plan_link", str(exc)[:200])
-        return refused(t, str(exc))
+    link = await _opening(t, request, token, now)
+    if isinstance(link, web.Response):
+        return link
     if "t" in request.query:
         return _exchange(request, token, link.expires_ms - now)
     record = await t.clients.get(link.client, actor=who_opened(link), purpose="plan-page")
@@ -111,13 +119,9 @@ async def coaching_page(request: web.Request) -> web.Response:
     for a page not attached to them (or retired)."""
     t = request.app[PLAN]
     token, now = token_of(request), t.now_ms()
-    if not token:
-        return refused(t, LINK_ENDED if has_link_id(request) else NOT_VALID)
-    try:
-        link = await t.links.opening(token, now)
-    except LinkRefused as exc:
-        await t.audit.record("-", "auth.refused:plan_link", str(exc)[:200])
-        return refused(t, str(exc))
+    link = await _opening(t, request, token, now)
+    if isinstance(link, web.Response):
+        return link
     page_id = request.match_info["page"]
     found = await read_pages(t.redis, [page_id]) if link.contact else {}
     page = found.get(page_id)
