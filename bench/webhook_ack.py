@@ -6,6 +6,12 @@ requests) run on the other. Synthetic data only; traffic goes to 127.0.0.1 only.
 
     python bench/webhook_ack.py --events 20000 --duration 5      # quick
     python bench/webhook_ack.py                                  # 100k events, 20 s
+    python bench/webhook_ack.py --compare      # the floor, then one process, then edge-only
+
+The framework floor (``--floor``) is a bare aiohttp handler that checks the same signature
+and replay window and does one XADD on the same Redis: what any Python service on this
+stack could reach. ``--compare`` runs the floor and both layouts of Tether one after the
+other on fresh servers and prints each as a ratio of the floor.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from _common import (
     until_sigterm,
     zoom_headers,
 )
+from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 MEETING_NUMBER = "81234567890"  # mapped in examples/program.yaml
@@ -47,14 +54,46 @@ REPLAY_WINDOW_S = 300
 LUA = Path(__file__).with_name("wrk_cycle.lua")
 
 
+def floor_app(redis_url: str) -> web.Application:
+    """The framework floor: verify like the edge (signature, replay window), one XADD."""
+    import redis.asyncio as aioredis
+
+    from plugins.zoom.signature import signature_matches
+
+    client = aioredis.Redis.from_url(redis_url)
+
+    async def handle(request: web.Request) -> web.Response:
+        body = await request.read()
+        ts = request.headers.get("x-zm-request-timestamp", "")
+        if not ts.isdigit() or abs(time.time() - int(ts)) > REPLAY_WINDOW_S:
+            return web.json_response({"error": "stale"}, status=401)
+        if not signature_matches(SECRET, ts, body, request.headers.get("x-zm-signature", "")):
+            return web.json_response({"error": "signature"}, status=401)
+        await client.xadd("floor:inbox", {"e": body})
+        return web.json_response({"accepted": 1})
+
+    async def healthz(_: web.Request) -> web.Response:
+        return web.json_response({"ok": True})
+
+    app = web.Application()
+    app.router.add_post("/webhooks/zoom", handle)
+    app.router.add_get("/healthz", healthz)
+    return app
+
+
 async def serve(args: argparse.Namespace) -> None:
-    """The child: the real app, pinned to one CPU, until SIGTERM."""
+    """The child: the real app (or the floor), pinned to one CPU, until SIGTERM."""
 
     from sidecar.app import create_app
     from sidecar.infra.config import load_config
     from sidecar.infra.settings import Settings
 
     os.sched_setaffinity(0, {args.sidecar_cpu})
+    if args.floor:
+        runner = await start_app(floor_app(args.redis_url), args.port)
+        await until_sigterm()
+        await runner.cleanup()
+        return
     settings = Settings(
         tether_redis_url=args.redis_url, tether_data_dir=Path(args.data_dir),
         tether_data_key=DATA_KEY, tether_public_url=f"http://127.0.0.1:{args.port}",
@@ -150,12 +189,13 @@ def inbox_figures(url: str) -> tuple[int, int | None]:
         client.close()
 
 
-def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
+def measure(args: argparse.Namespace, tmp: Path, url: str) -> dict[str, float]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, __file__, "--serve", "--port", str(port), "--redis-url", url,
            "--data-dir", str(tmp / "data"), "--sidecar-cpu", str(args.sidecar_cpu)]
     cmd += ["--no-workers"] if args.no_workers or args.split else []
+    cmd += ["--floor"] if args.floor else []
     child = spawn(cmd)
     worker = None
     if args.split:  # a second replica, with the workers, applies the inbox on the load CPU
@@ -196,11 +236,50 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> None:
     print(f"sidecar CPU           {cpu / secs:.2f} cores busy during load")
     ok = rps >= 5000 and w["p99_us"] < 10_000 and w["non2xx"] == 0
     print(f"goal >= 5,000/s, p99 < 10 ms: {'MET' if ok else 'NOT MET'}")
+    if args.compare:
+        return {"rps": rps, "p99_ms": w["p99_us"] / 1000, "cores": cpu / secs}
     summary("webhook_ack", rps=round(rps), p50_ms=w["p50_us"] / 1000,
             p99_ms=w["p99_us"] / 1000, max_ms=w["max_us"] / 1000, non2xx=w["non2xx"],
             socket_errors=errors, requests=w["requests"], inbox_xlen=xlen, applier_lag=lag,
             sidecar_cores=round(cpu / secs, 2), connections=args.connections,
             workers=not args.no_workers, split=args.split, goal_met=ok)
+    return {"rps": rps, "p99_ms": w["p99_us"] / 1000, "cores": cpu / secs}
+
+
+def compare(args: argparse.Namespace, tmp: Path) -> None:
+    """The floor, one process that acks and applies, and edge-only, each on a fresh Redis,
+    one after the other: each as a ratio of the floor (ratios, the machine is noisy)."""
+    layouts = {"floor": {"floor": True}, "one process": {},
+               "edge only": {"no_workers": True}}
+    got: dict[str, dict[str, float]] = {}
+    for name, flags in layouts.items():
+        print(f"--- {name}", flush=True)
+        run = argparse.Namespace(**{**vars(args), "floor": False, "no_workers": False,
+                                    "split": False, **flags})
+        work = tmp / name.replace(" ", "-")
+        work.mkdir()
+        server = RedisProc(redis_binary(args.redis), work, args.appendfsync, {args.load_cpu})
+        server.start()
+        try:
+            got[name] = measure(run, work, server.url)
+        finally:
+            server.stop()
+    floor = got["floor"]
+    print(f"{'layout':<12} {'acks/s':>8} {'x floor':>8} {'p99 ms':>8} {'x floor':>8} "
+          f"{'CPU/req x':>9}")
+    for name, g in got.items():
+        per_req = (g["cores"] / g["rps"]) / (floor["cores"] / floor["rps"])
+        print(f"{name:<12} {g['rps']:>8,.0f} {g['rps'] / floor['rps']:>8.2f} "
+              f"{g['p99_ms']:>8.1f} {g['p99_ms'] / floor['p99_ms']:>8.2f} {per_req:>9.2f}")
+    one, edge = got["one process"], got["edge only"]
+    ok = (one["rps"] >= 0.5 * floor["rps"] and one["p99_ms"] <= 2 * floor["p99_ms"]
+          and edge["rps"] >= 0.9 * floor["rps"])
+    print(f"goal one process >= 0.5x floor acks/s with p99 <= 2x; edge-only >= 0.9x: "
+          f"{'MET' if ok else 'NOT MET'}")
+    summary("webhook_ack_compare", goal_met=ok, **{
+        f"{k.replace(' ', '_')}_{f}": round(v, 2) for k, g in got.items() for f, v in g.items()},
+        one_process_ratio=round(one["rps"] / floor["rps"], 3),
+        edge_only_ratio=round(edge["rps"] / floor["rps"], 3))
 
 
 def main() -> int:
@@ -214,6 +293,10 @@ def main() -> int:
     p.add_argument("--split", action="store_true",
                    help="edge replica (no workers) on the sidecar CPU, a worker replica on "
                         "the load CPU applying the inbox meanwhile")
+    p.add_argument("--floor", action="store_true",
+                   help="the framework floor instead of Tether: verify + one XADD")
+    p.add_argument("--compare", action="store_true",
+                   help="floor, one process, edge-only in turn; ratios of the floor")
     p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
     p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
     p.add_argument("--sidecar-cpu", type=int, default=0)
@@ -230,6 +313,9 @@ def main() -> int:
         p.error("--duration must leave the signatures inside Zoom's 300 s replay window")
     with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
         tmp = Path(tmpdir)
+        if args.compare:
+            compare(args, tmp)
+            return 0
         server = RedisProc(redis_binary(args.redis), tmp, args.appendfsync, {args.load_cpu})
         server.start()
         try:

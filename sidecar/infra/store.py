@@ -26,6 +26,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.sentinel import Sentinel
 
+from sidecar.infra.redis_sends import deadline_sends
 from sidecar.infra.sentinel_url import SentinelUrl, is_sentinel
 from sidecar.infra.sentinel_url import parse as parse_sentinel_url
 
@@ -176,5 +177,6 @@ def connect(url: str) -> aioredis.Redis:
     primary is dropped at its first READONLY answer and the next one goes to the new one)."""
     if is_sentinel(url):
         spec = parse_sentinel_url(url)
-        return sentinels(spec).master_for(spec.service, redis_class=aioredis.Redis)
-    return aioredis.Redis.from_url(url, **CLIENT_OPTIONS)
+        return deadline_sends(
+            sentinels(spec).master_for(spec.service, redis_class=aioredis.Redis))
+    return deadline_sends(aioredis.Redis.from_url(url, **CLIENT_OPTIONS))
