@@ -268,13 +268,15 @@ async def running_sidecar(redis_url: str, tmp_path: Path, standin: tuple[TwilioS
                           policy: dict[str, Any], zoom_url: str = "",
                           overrides: dict[str, Any] | None = None,
                           clock_start: float = 1_800_000_000.0, port: int = 0,
-                          settings: dict[str, Any] | None = None) -> AsyncIterator[Harness]:
-    """The real app on a loopback port; ``redis_url`` "" means the embedded store."""
+                          settings: dict[str, Any] | None = None,
+                          workers: bool = True) -> AsyncIterator[Harness]:
+    """The real app on a loopback port; ``redis_url`` "" means the embedded store;
+    ``workers=False``: no job engine or applier running (a test drives them)."""
     port = port or free_port()
     clock = FakeClock(clock_start)
     app = create_app(test_settings(redis_url, tmp_path, port, standin[1], zoom_url,
                                    **(settings or {})),
-                     program_config(overrides, **policy), clock)
+                     program_config(overrides, **policy), clock, run_workers=workers)
     # requests get as long to finish at shutdown as under ``tether serve``
     server = TestServer(app, host="127.0.0.1", port=port, shutdown_timeout=HANDLER_GRACE_S)
     await server.start_server()

@@ -52,7 +52,8 @@ DIRECTORY_VERSION = "tether:directory:version"  # STRING: bumped by every direct
 KEYRING_SWEEP = "tether:keyring:sweep"  # HASH: a rotation sweep's cursor and counts (resume)
 KEYRING_PRIMARY = "tether:keyring:primary"  # STRING: the primary key id every replica must use
 KEYRING_REPLICAS = "tether:keyring:replicas"  # HASH worker id -> "<primary key id> <ms>"
-MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 30 days after its last event
+MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 29-30 days after its last event
+#   (ingest pushes the expiry back at most once a day)
 ATTENDANCE_PREFIX = "tether:attendance:"  # see attendance_session(), _group(), _client()
 
 

@@ -1,4 +1,4 @@
-"""Redis connections that bound a send with a deadline instead of a Task.
+"""Redis connections that pack commands in C and bound a send with a deadline, not a Task.
 
 redis-py bounds every write to the socket with ``asyncio.wait_for`` when a
 ``socket_timeout`` is set; on Python 3.11 ``wait_for`` wraps the write in a new Task, which
@@ -16,7 +16,9 @@ from functools import cache
 from typing import Any
 
 import redis.asyncio as aioredis
+from hiredis import pack_command as c_pack
 from redis.asyncio.connection import AbstractConnection
+from redis.exceptions import DataError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 
@@ -24,6 +26,19 @@ class _DeadlineSend:
     """Mixed in before a redis-py connection class."""
 
     socket_timeout: float | None
+
+    def pack_command(self, *args: Any) -> list[bytes]:
+        head = args[0]  # a command name may carry words ("SCRIPT LOAD"): sent apart
+        if isinstance(head, str):
+            args = (*head.encode().split(), *args[1:])
+        elif b" " in head:
+            args = (*head.split(), *args[1:])
+        try:
+            plain: Any = tuple(bytes(a) if isinstance(a, bytearray | memoryview) else a
+                               for a in args)
+            return [c_pack(plain)]
+        except TypeError as exc:  # None, a bool, a dict: what redis-py refuses too
+            raise DataError(str(exc)) from exc
 
     async def send_packed_command(
         self, command: bytes | str | Iterable[bytes], check_health: bool = True,

@@ -104,8 +104,13 @@ class Sealer:
             out += ["m", self.cipher.encrypt(keys.state(env.meeting),
                                              name_field(person.participant, "email"),
                                              person.email)]
-        blank = with_values(env, "", "", text="")
-        return ["e", blank.model_dump_json(), *out]
+        if isinstance(env.event, ChatMessageSent):
+            bare = with_values(env, "", "", text="").model_dump_json()
+        elif person is not None:  # left out, the name and e-mail read back as ""
+            bare = env.model_dump_json(exclude={"event": {"person": {"display_name", "email"}}})
+        else:
+            bare = env.model_dump_json()
+        return ["e", bare, *out]
 
     def open_person(self, env: EventEnvelope, person: Person) -> Person:
         """The person with their display name and e-mail in clear."""

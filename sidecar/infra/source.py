@@ -12,6 +12,7 @@ the peer and TLS is the connection's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_address, ip_network
 
 from aiohttp import web
@@ -44,11 +45,7 @@ class Proxies:
         return cls(networks(text))
 
     def trusts(self, address: str) -> bool:
-        try:
-            ip = ip_address(address.strip())
-        except ValueError:
-            return False
-        return any(ip.version == n.version and ip in n for n in self.trusted)
+        return bool(self.trusted) and _trusted(self.trusted, address.strip())
 
     def client(self, peer: str, forwarded_for: list[str]) -> str:
         """The right-most address that is not a trusted proxy, walking in from ``peer``."""
@@ -70,6 +67,15 @@ class Proxies:
 
 
 TRUSTED_PROXIES: web.AppKey[Proxies] = web.AppKey("trusted-proxies", Proxies)
+
+
+@lru_cache(maxsize=4096)  # a deployment sees a few peers (its proxies) again and again
+def _trusted(trusted: tuple[Network, ...], address: str) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip.version == n.version and ip in n for n in trusted)
 
 
 def _is_address(text: str) -> bool:

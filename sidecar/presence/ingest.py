@@ -20,14 +20,16 @@ from sidecar.infra.errors import where
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.sealing import with_values
 from sidecar.infra.stopping import check_stop
+from sidecar.presence.batch import Item, MeetingBatch
 from sidecar.presence.chat import ChatScreen, ChatWatch
 from sidecar.presence.meetings import MeetingStore
-from sidecar.presence.plan import MeetingView, plan_event, plan_link
+from sidecar.presence.plan import MeetingView, Plan, plan_event, plan_link
 from sidecar.records.clients import ClientStore
 
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
 MAX_WATCH_RETRIES = 50
+BATCH_TRIES = 3  # then a contended batch is applied a meeting at a time
 _Entry = tuple[str, EventEnvelope, list[str] | None]  # id, event, a chat's decision
 
 
@@ -45,6 +47,7 @@ class Applier:
         self.consumer = consumer
         self.screen = ChatScreen(live, clients)  # the inbox checks chat with it as it arrives
         self.chat = ChatWatch(meetings, self.subject_of)
+        self.batch = MeetingBatch(redis, meetings, self.subjects_of, self._plan, self._failed)
 
     @property
     def config(self) -> ProgramConfig:
@@ -52,17 +55,38 @@ class Applier:
         return self.live.current
 
     async def subject_of(self, person: Person, meeting: Meeting) -> str:
-        if person.platform_user_id:  # a join token Tether issued (Jitsi): it names them
-            subject = await self.redis.hget(keys.PLATFORM_USERS, person.platform_user_id)
+        return (await self.subjects_of([(person, meeting)]))[0]
+
+    async def subjects_of(self, asks: list[tuple[Person, Meeting]]) -> list[str]:
+        """Who each participant is: a join token Tether issued (Jitsi) names them; else a
+        staff e-mail; else a client record; else an unidentified participant. One round
+        trip for all of them (two when some carry a join token)."""
+        users = [p.platform_user_id for p, _ in asks if p.platform_user_id]
+        named = dict(zip(users, await self.redis.hmget(keys.PLATFORM_USERS, users),
+                         strict=True)) if users else {}
+        out: list[str] = [""] * len(asks)
+        unknown: list[int] = []
+        for i, (person, meeting) in enumerate(asks):
+            subject = named.get(person.platform_user_id) if person.platform_user_id else None
             if subject and (subject.startswith("staff:")
                             or subject.removeprefix("client:") in meeting.expected_clients):
-                return str(subject)
-        email = person.email.casefold()
-        for s in self.config.staff:
-            if email and email in (e.casefold() for e in s.zoom_emails):
-                return f"staff:{s.id}"
-        client = await self.clients.resolve(person, meeting.expected_clients)
-        return f"client:{client}" if client else f"participant:{person.participant}"
+                out[i] = str(subject)
+            elif staff := self._staff_with_email(person.email):
+                out[i] = f"staff:{staff}"
+            else:
+                unknown.append(i)
+        found = await self.clients.resolve_many(
+            [(asks[i][0], asks[i][1].expected_clients) for i in unknown])
+        for i, client in zip(unknown, found, strict=True):
+            out[i] = f"client:{client}" if client else f"participant:{asks[i][0].participant}"
+        return out
+
+    def _staff_with_email(self, email: str) -> str | None:
+        folded = email.casefold()
+        if not folded:
+            return None
+        return next((s.id for s in self.config.staff
+                     if folded in (e.casefold() for e in s.zoom_emails)), None)
 
     async def apply(self, env: EventEnvelope, matched: list[str] | None = None) -> None:
         """Apply one event; a chat message with its check's decision (``matched``; None:
@@ -101,14 +125,7 @@ class Applier:
             await pipe.watch(keys.state(m))
             view = await self.meetings.read_view(pipe, m, env.meeting_number)
             subject = await self._subject(env, view, meeting_cfg)
-            now_ms = int(self.clock.now() * 1000)
-            config = self.config
-            checkin = config.checkin_policy
-            plan = plan_event(
-                env, view, subject, config.callback_policy, now_ms,
-                stop_recordings=config.recording_policy.on_start == "stop",
-                checkin_grace_ms=None if checkin.enforcement == "off"
-                else int(checkin.grace_minutes * 60_000))
+            plan = self._plan(env, view, subject)
             if plan.empty:
                 await pipe.unwatch()
                 return
@@ -116,6 +133,16 @@ class Applier:
             pipe.multi()
             self.meetings.write(pipe, m, env.meeting_number, env.platform, plan, jobs)
             await pipe.execute()
+
+    def _plan(self, env: EventEnvelope, view: MeetingView, subject: str) -> Plan:
+        """What one event does to the meeting, under the configuration now."""
+        config = self.config
+        checkin = config.checkin_policy
+        return plan_event(
+            env, view, subject, config.callback_policy, int(self.clock.now() * 1000),
+            stop_recordings=config.recording_policy.on_start == "stop",
+            checkin_grace_ms=None if checkin.enforcement == "off"
+            else int(checkin.grace_minutes * 60_000))
 
     async def link(self, meeting: str, participant: str, client: str, by: str) -> bool:
         """Link a participant to a client (a clinician's word); False if no such person."""
@@ -150,8 +177,9 @@ class Applier:
             if "BUSYGROUP" not in str(exc):
                 raise
 
-    async def run_once(self, block_ms: int = 500) -> int:
-        """Apply one batch: entries a dead replica left pending, then new ones."""
+    async def run_once(self, block_ms: int | None = 500) -> int:
+        """Apply one batch: entries a dead replica left pending, then new ones (waiting up
+        to ``block_ms`` for them; None: not at all)."""
         _, stale, *_ = await self.redis.xautoclaim(
             keys.INBOX, keys.INBOX_GROUP, self.consumer, RECLAIM_IDLE_MS, "0-0", count=100)
         entries = list(stale)
@@ -159,26 +187,68 @@ class Applier:
             got = await self.redis.xreadgroup(keys.INBOX_GROUP, self.consumer,
                                               {keys.INBOX: ">"}, count=200, block=block_ms)
             entries = got[0][1] if got else []
-        by_meeting: dict[str, list[_Entry]] = defaultdict(list)
+        decoded: list[_Entry] = []
         private: set[str] = set()
         for entry_id, fields in entries:
             env = self._decode(entry_id, fields)
             if env is not None:
                 decided = json.loads(fields["w"]) if "w" in fields else None
-                by_meeting[env.meeting].append((entry_id, env, decided))
+                decoded.append((entry_id, env, decided))
                 if isinstance(env.event, ChatMessageSent):
                     private.add(entry_id)
             else:
                 await self.redis.xack(keys.INBOX, keys.INBOX_GROUP, entry_id)
-        done = await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
-        applied = [entry_id for ids, _ in done for entry_id in ids]
+        applied, lost = await self._apply_entries(decoded)
         if applied:  # what did apply is acknowledged even when another meeting hit a blip,
             # so it is not applied twice (a chat code word alerted twice) after reclaim
             await self._ack(applied, [i for i in applied if i in private])
-        lost = next((exc for _, exc in done if exc is not None), None)
         if lost is not None:
             raise lost  # the rest stays pending; run_forever backs off and goes on
         return len(entries)
+
+    async def _apply_entries(self, entries: list[_Entry]) -> tuple[list[str], Exception | None]:
+        """Apply a batch: chat messages one by one (they change no state), the rest
+        together (``batch.py``). The ids applied, and the store error that stopped it."""
+        applied: list[str] = []
+        chats: list[_Entry] = []
+        changes: list[Item] = []
+        for entry_id, env, matched in entries:
+            meeting_cfg = self.config.meeting_by_number(env.meeting_number)
+            if meeting_cfg is None:
+                self.metrics.unmapped.labels(env.platform).inc()
+                applied.append(entry_id)
+            elif isinstance(env.event, ChatMessageSent):
+                chats.append((entry_id, env, matched))
+            else:
+                changes.append((entry_id, env, meeting_cfg))
+        if chats:
+            done, lost = await self._apply_all(chats)
+            applied += done
+            if lost is not None:
+                return applied, lost
+        done, lost = await self._apply_changes(changes)
+        return applied + done, lost
+
+    async def _apply_changes(self, items: list[Item]) -> tuple[list[str], Exception | None]:
+        if not items:
+            return [], None
+        for _ in range(BATCH_TRIES):
+            try:
+                return await self.batch.apply(items), None
+            except WatchError:
+                continue  # a meeting changed meanwhile: read and plan the batch again
+            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                return [], exc
+            except Exception as exc:
+                logger.error("batch of %s events failed (%s); applying one by one",
+                             len(items), where(exc))
+                break
+        by_meeting: dict[str, list[_Entry]] = defaultdict(list)
+        for entry_id, env, _ in items:  # contended or failed: one meeting at a time
+            by_meeting[env.meeting].append((entry_id, env, None))
+        done = await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
+        return ([entry_id for ids, _ in done for entry_id in ids],
+                next((exc for _, exc in done if exc is not None), None))
 
     async def _ack(self, applied: list[str], private: list[str]) -> None:
         """Acknowledge applied entries; delete those holding chat text (PHI) in the same
@@ -198,6 +268,10 @@ class Applier:
             self.metrics.apply_failures.inc()
             return None
         return with_values(env, fields.get("n"), fields.get("m"))
+
+    def _failed(self, env: EventEnvelope, exc: Exception) -> None:
+        logger.error("apply failed delivery=%s meeting=%s (%s)", env.id, env.meeting, where(exc))
+        self.metrics.apply_failures.inc()
 
     async def _apply_all(self, items: list[_Entry]) -> tuple[list[str], Exception | None]:
         """Apply one meeting's events in order: the ids applied (to acknowledge), and the

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import replace
 from importlib import resources
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from sidecar.infra import keys
 from sidecar.infra.jobs.engine import JobEngine
@@ -21,9 +24,14 @@ from sidecar.infra.sealing import Sealer
 from sidecar.infra.timeline import TIMELINE_MAXLEN, decode
 from sidecar.presence.plan import MeetingView, Plan
 from sidecar.presence.roster import PersonState
+from sidecar.presence.sequence import JobStates, job_writes, state_writes
 
 logger = logging.getLogger(__name__)
-_HDEL_IF = (resources.files("sidecar.presence") / "lua" / "hdel_if.lua").read_text(encoding="utf-8")
+FRESH_TTL_MS = (keys.MEETING_TTL_S - 24 * 3600) * 1000  # expiry pushed back at most daily
+_LUA = resources.files("sidecar.presence") / "lua"
+_HDEL_IF = (_LUA / "hdel_if.lua").read_text(encoding="utf-8")
+_READ_STATES = (_LUA / "read_states.lua").read_text(encoding="utf-8")
+_READ_JOBS = (_LUA / "read_jobs.lua").read_text(encoding="utf-8")
 
 
 def split_state(raw: dict[str, str]) -> tuple[dict[str, PersonState], dict[str, str],
@@ -52,6 +60,8 @@ class MeetingStore:
         self.engine = engine
         self.sealer = sealer
         self._hdel_if = redis.register_script(_HDEL_IF)
+        self._read_states = redis.register_script(_READ_STATES)
+        self._read_jobs = redis.register_script(_READ_JOBS)
 
     async def snapshot(self, meeting: str) -> tuple[dict[str, PersonState], dict[str, str],
                                                     dict[str, str]]:
@@ -106,18 +116,35 @@ class MeetingStore:
         people, ladders, meta = split_state(await pipe.hgetall(keys.state(meeting)))
         return MeetingView(meeting, program_meeting, people, ladders, meta)
 
-    async def job_states(self, pipe: Pipeline, plan: Plan) -> dict[str, str | None]:
-        """Inside the WATCH: each planned job's state ("rejoined" for one the client's
-        rejoin cancelled, which a later drop with the same episode may restart)."""
-        wanted = [s.key for s in plan.schedule] + [k for k, _ in plan.cancel]
+    async def job_states(self, pipe: Pipeline, plan: Plan) -> JobStates:
+        """Inside a WATCH: each planned job's state (see ``read_jobs``)."""
+        return await self.read_jobs(pipe, planned_jobs([plan]))
+
+    async def read_views(self, pipe: Pipeline, meetings: Mapping[str, str]
+                         ) -> tuple[dict[str, MeetingView], set[str]]:
+        """Inside a WATCH of their state hashes: many meetings (id -> program meeting
+        number) as they are now, in one round trip; and those whose keys' expiry was
+        pushed back within the last day (``write_all`` need not push it again)."""
+        names = [k for m in meetings for k in (keys.state(m), keys.timeline(m))]
+        rows = await _immediate(pipe, self._read_states, names)
+        views, fresh = {}, set()
+        for (m, number), (raw, state_ttl, timeline_ttl) in zip(meetings.items(), rows,
+                                                               strict=True):
+            views[m] = MeetingView(m, number, *split_state(_pairs(raw)))
+            if min(int(state_ttl), int(timeline_ttl)) > FRESH_TTL_MS:
+                fresh.add(m)
+        return views, fresh
+
+    async def read_jobs(self, pipe: Pipeline, wanted: list[str]) -> JobStates:
+        """WATCH the jobs and read each one's state in one round trip ("rejoined" for one
+        the client's rejoin cancelled, which a later drop with the same episode may
+        restart; None for no such job)."""
         if not wanted:
             return {}
         await pipe.watch(*[keys.job(k) for k in wanted])
-        states: dict[str, str | None] = {}
-        for k in wanted:
-            state, outcome = await pipe.hmget(keys.job(k), ["state", "outcome"])
-            states[k] = "rejoined" if state == "cancelled" and outcome == "rejoined" else state
-        return states
+        rows = await _immediate(pipe, self._read_jobs, [keys.job(k) for k in wanted])
+        return {k: "rejoined" if state == "cancelled" and outcome == "rejoined" else state
+                for k, (state, outcome) in zip(wanted, rows, strict=True)}
 
     async def open_session(self, meeting: str, meeting_number: str, platform: str) -> None:
         """Make a session known before its first platform event (a Jitsi room's day opens
@@ -129,28 +156,56 @@ class MeetingStore:
             await pipe.execute()
 
     def write(self, pipe: Pipeline, meeting: str, meeting_number: str, platform: str,
-              plan: Plan, jobs: dict[str, str | None]) -> None:
+              plan: Plan, jobs: JobStates) -> None:
         """Queue the plan's writes into a MULTI (no scripts: nothing here can half-fail)."""
-        fields = {keys.PERSON_FIELD + p: s.to_json() for p, s in plan.people.items()}
-        fields.update({keys.META_FIELD + k: v for k, v in plan.meta.items()})
-        fields.update({keys.LADDER_FIELD + k: v for k, v in plan.ladders_set.items()})
-        fields[keys.META_FIELD + "number"] = meeting_number
-        fields[keys.META_FIELD + "platform"] = platform
+        self.write_all(pipe, meeting, meeting_number, platform, [plan], jobs)
+
+    def write_all(self, pipe: Pipeline, meeting: str, meeting_number: str, platform: str,
+                  plans: list[Plan], jobs: JobStates, *, listed: bool = False,
+                  fresh: bool = False) -> None:
+        """Queue several plans of one meeting, in order, into a MULTI: the state's fields
+        in one HSET, each timeline line, each job change, and the expiries once.
+        ``jobs`` ends as the jobs' states after them. ``listed``: the meeting had people
+        already, so it is on the active list; ``fresh``: its expiry was pushed back
+        within the last day (``read_views``), so it is not pushed again."""
+        fields, deleted = state_writes(plans, meeting_number, platform)
         pipe.hset(keys.state(meeting), mapping=fields)
-        if plan.ladders_del:
-            pipe.hdel(keys.state(meeting), *[keys.LADDER_FIELD + s for s in plan.ladders_del])
-        if plan.people:
+        if deleted:
+            pipe.hdel(keys.state(meeting), *deleted)
+        if not listed and any(plan.people for plan in plans):
             pipe.sadd(keys.ACTIVE_MEETINGS, meeting)
-        for e in plan.timeline:
-            pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
-        for s in plan.schedule:
-            if jobs.get(s.key) in (None, "rejoined"):
-                self.engine.schedule_cmds(pipe, s.key, s.due_ms, s.kind, s.payload)
-        for key, reason in plan.cancel:
-            if jobs.get(key) in ("pending", "leased"):
+        for plan in plans:
+            for e in plan.timeline:
+                pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
+            schedule, cancel = job_writes(plan, jobs)
+            for s in plan.schedule:
+                if s.key in schedule:
+                    self.engine.schedule_cmds(pipe, s.key, s.due_ms, s.kind, s.payload)
+            for key, reason in cancel:
                 self.engine.cancel_cmds(pipe, key, reason)
-        pipe.expire(keys.state(meeting), keys.MEETING_TTL_S)
-        pipe.expire(keys.timeline(meeting), keys.MEETING_TTL_S)
+        if not fresh:
+            pipe.expire(keys.state(meeting), keys.MEETING_TTL_S)
+            pipe.expire(keys.timeline(meeting), keys.MEETING_TTL_S)
+
+
+def planned_jobs(plans: list[Plan]) -> list[str]:
+    """Every job key the plans schedule or cancel, once each."""
+    wanted = [s.key for p in plans for s in p.schedule] + [k for p in plans for k, _ in p.cancel]
+    return list(dict.fromkeys(wanted))
+
+
+def _pairs(flat: list[str]) -> dict[str, str]:
+    return dict(zip(flat[::2], flat[1::2], strict=True))
+
+
+async def _immediate(pipe: Pipeline, script: AsyncScript, script_keys: list[str]) -> Any:
+    """Run a read-only script on a WATCHing pipeline's connection (loading it first if the
+    server has lost it: a pipeline in immediate mode does not)."""
+    try:
+        return await pipe.evalsha(script.sha, len(script_keys), *script_keys)
+    except NoScriptError:
+        await pipe.script_load(script.script)
+        return await pipe.evalsha(script.sha, len(script_keys), *script_keys)
 
 
 def dumps(data: dict[str, Any]) -> str:

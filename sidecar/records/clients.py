@@ -234,23 +234,34 @@ class ClientStore:
 
         A display name alone only links to a client expected in this meeting.
         """
+        return (await self.resolve_many([(person, expected)]))[0]
+
+    async def resolve_many(self, people: list[tuple[Person, list[str]]]) -> list[str | None]:
+        """``resolve`` for many participants in one round trip (a batch of events)."""
+        asked = [self._lookups(person) for person, _ in people]
+        fields = [f for lookups in asked for _, fs in lookups for f in fs]
+        found = await self.redis.hmget(keys.CLIENT_IDENT, fields) if fields else []
+        out: list[str | None] = []
+        at = 0
+        for lookups, (_, expected) in zip(asked, people, strict=True):
+            picked = None
+            for kind, fs in lookups:
+                owners = [o for o in found[at:at + len(fs)] if o]
+                at += len(fs)
+                if picked is None and owners and (kind != "dn" or owners[0] in expected):
+                    picked = str(owners[0])
+            out.append(picked)
+        return out
+
+    def _lookups(self, person: Person) -> list[tuple[str, list[str]]]:
+        """(kind, blind index fields) to look up, strongest first; each identity under every
+        active key: mid-rotation, an index may still be the previous key's (``reindex``
+        moves them)."""
         strong = [("registrant", person.registrant_id), ("email", person.email)]
         lookups = [(k, v) for k, v in strong if v]
         if person.display_name:
             lookups.append(("dn", person.display_name))
-        if not lookups:
-            return None
-        # each identity under every active key: mid-rotation, an index may still be the
-        # previous key's (``reindex`` moves them)
-        fields = [self.cipher.blind_indexes(k, v) for k, v in lookups]
-        found = await self.redis.hmget(keys.CLIENT_IDENT, [f for fs in fields for f in fs])
-        at = 0
-        for (kind, _), fs in zip(lookups, fields, strict=True):
-            owners = [o for o in found[at:at + len(fs)] if o]
-            at += len(fs)
-            if owners and (kind != "dn" or owners[0] in expected):
-                return str(owners[0])
-        return None
+        return [(k, self.cipher.blind_indexes(k, v)) for k, v in lookups]
 
     async def by_zoom_user(self, uid: str) -> str | None:
         """The client whose Zoom account this is (the app context's ``uid``)."""

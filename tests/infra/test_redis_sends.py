@@ -10,6 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import DataError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from sidecar.infra.redis_sends import deadline_sends
@@ -57,3 +58,18 @@ async def test_a_server_that_stops_reading_fails_the_write_within_the_timeout() 
         server.close()
         for w in accepted:
             w.close()
+
+
+async def test_values_of_every_kind_reach_the_server_as_redis_py_would_send_them(
+        redis_url: str) -> None:
+    client = connect(redis_url)
+    try:
+        await client.hset("tether:test:kinds", mapping={
+            "text": "Café ☕", "int": 7, "float": 2.5, "bytes": b"\x00A", "empty": ""})
+        assert await client.hgetall("tether:test:kinds") == {
+            "text": "Café ☕", "int": "7", "float": "2.5", "bytes": "\x00A", "empty": ""}
+        assert await client.execute_command("CONFIG GET", "maxmemory-policy")  # two words
+        with pytest.raises(DataError):
+            await client.set("tether:test:none", None)
+    finally:
+        await client.aclose()

@@ -1,0 +1,88 @@
+"""Many events applied in one batch give the same roster, timeline and callbacks as the
+same events applied one at a time (the applier takes the inbox a few hundred at a time)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from sidecar.infra import keys
+from sidecar.infra.telephony.standin import TwilioStandIn
+from tests import zoom_payloads as zp
+from tests.conftest import Harness, running_sidecar
+from tests.presence.test_permutations import deliveries
+
+
+@pytest.fixture
+async def paused(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
+                 policy: dict[str, Any]) -> AsyncIterator[Harness]:
+    """The sidecar with no applier running: the test applies the inbox itself."""
+    async with running_sidecar(redis_url, tmp_path, standin, policy, workers=False) as h:
+        await h.tether.applier.ensure_group()
+        yield h
+
+
+def story_for(meeting: str, bodies: list[dict[str, Any]], shift_ms: int) -> list[dict[str, Any]]:
+    out = []
+    for body in bodies:
+        body = json.loads(json.dumps(body))
+        body["payload"]["object"]["uuid"] = meeting
+        body["event_ts"] += shift_ms
+        out.append(body)
+    return out
+
+
+async def outcome(h: Harness, meeting: str) -> tuple[Any, ...]:
+    """What staff see and what will be called: roster rows, timeline, ladders running."""
+    roster = sorted((p["participant"], p["status"], p["reason"], p["display_name"])
+                    for p in (await h.roster(meeting))["people"])
+    lines = [(e["kind"], json.dumps(e["data"], sort_keys=True))
+             for e in await h.timeline(meeting)]
+    due = await h.tether.redis.zrange(keys.JOBS_DUE, 0, -1)
+    ladders = sorted(k.split(":", 2)[2] for k in due if k.startswith(f"ladder:{meeting}:"))
+    return roster, lines, ladders
+
+
+async def deliver(h: Harness, bodies: list[dict[str, Any]]) -> None:
+    for body in bodies:
+        assert (await h.zoom(body)).status_code == 200
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(case=deliveries())
+async def test_one_batch_of_two_meetings_equals_one_event_at_a_time(
+        paused: Harness, case: tuple[list[dict[str, Any]], list[dict[str, Any]]]) -> None:
+    h = paused
+    _, shuffled = case
+    shift = int(h.clock.now() * 1000) - max(b["event_ts"] for b in shuffled)
+    run = uuid.uuid4().hex
+    a1, a2, b1, b2 = (f"batch-{run}-{n}==" for n in ("a1", "a2", "b1", "b2"))
+    times = [b["event_ts"] for b in shuffled]
+    guest = [zp.joined(min(times) - 1000, "pu-guest", "Visitor"),
+             zp.disconnected(max(times), "pu-guest", "Visitor")]
+
+    # a1 and a2 interleaved, all in the inbox, then applied in one go
+    together = [b for pair in zip(story_for(a1, shuffled, shift), story_for(a2, shuffled, shift),
+                                  strict=True) for b in pair]
+    await deliver(h, together + story_for(a2, guest, shift))  # a repeated delivery is dropped
+    distinct = len({json.dumps(b, sort_keys=True) for b in together}) + len(guest)
+    assert await h.tether.applier.run_once(block_ms=None) == distinct
+
+    # b1 and b2 the same, but applied after each delivery
+    for body in [b for pair in zip(story_for(b1, shuffled, shift), story_for(b2, shuffled, shift),
+                                   strict=True) for b in pair] + story_for(b2, guest, shift):
+        await deliver(h, [body])
+        assert await h.tether.applier.run_once(block_ms=None) <= 1
+
+    assert await h.tether.applier.run_once(block_ms=None) == 0  # nothing left pending
+    assert await outcome(h, a1) == await outcome(h, b1)
+    assert await outcome(h, a2) == await outcome(h, b2)
+    roster = (await outcome(h, a2))[0]
+    assert ("pu-guest", "gone") in {(p, s) for p, s, _, _ in roster}
