@@ -54,6 +54,7 @@ from sidecar.infra.sessions import SessionPolicy, SessionStore
 from sidecar.infra.settings import Settings
 from sidecar.infra.stopping import cancel_and_wait, check_stop
 from sidecar.infra.store import EmbeddedRedis, connect
+from sidecar.infra.store_client import StoreClient
 from sidecar.infra.telephony import CallRef, Dialer, TelephonyError
 from sidecar.infra.telephony.twilio import TwilioDialer
 from sidecar.jitsi.deps import JITSI, JitsiDeps
@@ -229,7 +230,7 @@ async def supervise(embedded: EmbeddedRedis, stop: asyncio.Event) -> None:
 
 
 @contextlib.asynccontextmanager
-async def open_store(settings: Settings) -> AsyncIterator[tuple[aioredis.Redis, bool]]:
+async def open_store(settings: Settings) -> AsyncIterator[tuple[StoreClient, bool]]:
     embedded = None
     url = settings.tether_redis_url
     if not url:

@@ -11,19 +11,24 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.sentinel import MasterNotFoundError, Sentinel
-from redis.exceptions import AuthenticationError, RedisError, ResponseError
+from redis.exceptions import AuthenticationError, RedisClusterException, RedisError, ResponseError
 
+from sidecar.infra.cluster_url import SCHEME as CLUSTER_SCHEME
+from sidecar.infra.cluster_url import ClusterUrlError, is_cluster
+from sidecar.infra.cluster_url import parse as parse_cluster_url
 from sidecar.infra.problems import StartupProblem
 from sidecar.infra.sentinel_url import SCHEME as SENTINEL_SCHEME
 from sidecar.infra.sentinel_url import SentinelUrlError, is_sentinel
 from sidecar.infra.sentinel_url import parse as parse_sentinel_url
+from sidecar.infra.store_client import StoreClient
 
 logger = logging.getLogger(__name__)
 FIRST_PAUSE_S = 0.25
 LONGEST_PAUSE_S = 5.0
 PING_TIMEOUT_S = 2.0
-SCHEMES = ("redis", "rediss", "unix", SENTINEL_SCHEME)
+SCHEMES = ("redis", "rediss", "unix", SENTINEL_SCHEME, CLUSTER_SCHEME)
 
 
 class RedisUnreachable(StartupProblem):
@@ -45,6 +50,11 @@ def where(url: str) -> str:
             return parse_sentinel_url(url).where()
         except SentinelUrlError:
             return "Sentinel ?"
+    if is_cluster(url):
+        try:
+            return parse_cluster_url(url).where()
+        except ClusterUrlError:
+            return "Cluster ?"
     parts = urlsplit(url)
     if parts.scheme == "unix":
         return parts.path
@@ -91,8 +101,9 @@ def _unreachable(url: str, wait_s: float, problem: str) -> str:
 def check_url(url: str) -> None:
     if urlsplit(url).scheme not in SCHEMES:
         raise RedisUrlMalformed(
-            "TETHER_REDIS_URL must start with redis://, rediss://, unix:// or "
-            "redis+sentinel:// (for example redis://:PASSWORD@redis:6379/0).")
+            "TETHER_REDIS_URL must start with redis://, rediss://, unix://, "
+            "redis+sentinel:// or redis+cluster:// (for example "
+            "redis://:PASSWORD@redis:6379/0).")
     if is_sentinel(url):
         try:
             parse_sentinel_url(url)
@@ -101,9 +112,22 @@ def check_url(url: str) -> None:
                 f"TETHER_REDIS_URL names Sentinels but {exc} (for example "
                 "redis+sentinel://:PASSWORD@sentinel-a:26379,sentinel-b:26379/tether/0)."
             ) from exc
+    if is_cluster(url):
+        try:
+            parse_cluster_url(url)
+        except ClusterUrlError as exc:
+            raise RedisUrlMalformed(
+                f"TETHER_REDIS_URL names a Cluster but {exc} (for example "
+                "redis+cluster://:PASSWORD@redis-a:6379,redis-b:6379,redis-c:6379)."
+            ) from exc
 
 
-def _client(url: str) -> aioredis.Redis:
+def _client(url: str) -> StoreClient:
+    if is_cluster(url):
+        nodes = parse_cluster_url(url)
+        return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in nodes.nodes],
+                            password=nodes.password, socket_connect_timeout=PING_TIMEOUT_S,
+                            socket_timeout=PING_TIMEOUT_S)
     if not is_sentinel(url):
         return aioredis.Redis.from_url(url, socket_connect_timeout=PING_TIMEOUT_S,
                                        socket_timeout=PING_TIMEOUT_S)
@@ -122,7 +146,7 @@ async def ping(url: str) -> str | None:
     try:
         await client.ping()
         return None
-    except (RedisError, OSError) as exc:
+    except (RedisError, RedisClusterException, OSError) as exc:
         if _refused_password(exc):
             raise RedisRefusedPassword(
                 f"Redis at {where(url)} refused the password in TETHER_REDIS_URL (wrong or "

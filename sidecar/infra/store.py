@@ -24,11 +24,15 @@ from pathlib import Path
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.sentinel import Sentinel
 
+from sidecar.infra.cluster_url import ClusterUrl, is_cluster
+from sidecar.infra.cluster_url import parse as parse_cluster_url
 from sidecar.infra.redis_sends import deadline_sends
 from sidecar.infra.sentinel_url import SentinelUrl, is_sentinel
 from sidecar.infra.sentinel_url import parse as parse_sentinel_url
+from sidecar.infra.store_client import StoreClient
 
 logger = logging.getLogger(__name__)
 STOP_WAIT_S = 5.0  # the server's time to finish its AOF and exit before it is killed
@@ -171,12 +175,24 @@ def sentinels(spec: SentinelUrl) -> Sentinel:
         password=spec.password, db=spec.db, **CLIENT_OPTIONS)
 
 
-def connect(url: str) -> aioredis.Redis:
+def cluster(spec: ClusterUrl) -> RedisCluster:
+    """A client of the cluster reached through ``spec``'s nodes. ``max_connections`` is per
+    node here; a command to a primary that died is retried after the client has asked a
+    live node for the slots again (redis-py's default retries), then raises."""
+    return RedisCluster(startup_nodes=[ClusterNode(h, p) for h, p in spec.nodes],
+                        password=spec.password, **CLIENT_OPTIONS)
+
+
+def connect(url: str) -> StoreClient:
     """The store's client: one server, or with ``redis+sentinel://`` whichever server the
     Sentinels name primary now (asked again after a failover: a connection to a demoted
-    primary is dropped at its first READONLY answer and the next one goes to the new one)."""
+    primary is dropped at its first READONLY answer and the next one goes to the new one),
+    or with ``redis+cluster://`` the cluster's primaries, each key sent to its slot's
+    (redis-py picks the cluster's connection class itself: its sends keep their Task)."""
     if is_sentinel(url):
         spec = parse_sentinel_url(url)
         return deadline_sends(
             sentinels(spec).master_for(spec.service, redis_class=aioredis.Redis))
+    if is_cluster(url):
+        return cluster(parse_cluster_url(url))
     return deadline_sends(aioredis.Redis.from_url(url, **CLIENT_OPTIONS))

@@ -64,3 +64,21 @@ async def test_sentinels_that_do_not_answer_are_named_without_the_password() -> 
 async def test_a_sentinel_url_without_a_service_is_refused_in_words() -> None:
     with pytest.raises(RedisUrlMalformed, match="names no service"):
         await wait_for_redis("redis+sentinel://127.0.0.1:26379", 60)
+
+
+async def test_a_cluster_that_does_not_answer_is_named_without_the_password() -> None:
+    from tests.conftest import free_port
+
+    ports = [free_port(), free_port()]  # nothing listens there
+    t = FakeTime()
+    with pytest.raises(RedisUnreachable) as caught:
+        await wait_for_redis(f"redis+cluster://:hunter2@127.0.0.1:{ports[0]},127.0.0.1:"
+                             f"{ports[1]}", 1, now=t.monotonic, sleep=t.sleep)
+    said = str(caught.value)
+    assert f"Cluster 127.0.0.1:{ports[0]},127.0.0.1:{ports[1]}" in said
+    assert "connection refused" in said and "hunter2" not in said
+
+
+async def test_a_cluster_url_with_a_database_is_refused_in_words() -> None:
+    with pytest.raises(RedisUrlMalformed, match="only database 0"):
+        await wait_for_redis("redis+cluster://127.0.0.1:6379/2", 60)

@@ -25,6 +25,7 @@ from sidecar.infra.errors import where
 from sidecar.infra.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
 from sidecar.infra.jobs.scripts import Scripts
 from sidecar.infra.stopping import cancel_and_wait, check_stop, messages
+from sidecar.infra.store_client import UNAVAILABLE, StoreClient
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def backoff_s(attempts: int) -> float:
 class JobEngine:
     def __init__(
         self,
-        redis: aioredis.Redis,
+        redis: StoreClient,
         clock: Clock,
         handlers: Mapping[str, Handler] | None = None,
         *,
@@ -182,7 +183,7 @@ class JobEngine:
             await self._finish(job, outcome)
         except Exception as exc:  # a failed effect is retried, never dropped
             logger.error("job %s kind=%s failed (%s); will retry", job.key, job.kind, where(exc))
-            with contextlib.suppress(aioredis.RedisError, OSError):
+            with contextlib.suppress(aioredis.RedisError, *UNAVAILABLE):
                 await self._finish(job, Retry(type(exc).__name__))
 
     @contextlib.asynccontextmanager
@@ -243,7 +244,7 @@ class JobEngine:
                         continue
                     else:
                         wait = min(MAX_IDLE_S, await self.next_due_in_s())
-                except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                except UNAVAILABLE as exc:
                     logger.warning("job engine: redis unavailable (%s); retrying", exc)
                     wait = 0.5
                 self._wake.clear()
@@ -276,5 +277,5 @@ class JobEngine:
                     await pubsub.subscribe(keys.JOBS_WAKE_CHANNEL)
                     async for _ in messages(pubsub):
                         self._wake.set()
-            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError):
+            except UNAVAILABLE:
                 await asyncio.sleep(0.5)

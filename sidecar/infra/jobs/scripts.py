@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import resources
 
-import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
+
+from sidecar.infra.store_client import StoreClient
 
 
 def _source(name: str) -> str:
@@ -25,6 +26,6 @@ class Scripts:
     signal: AsyncScript
 
     @classmethod
-    def register(cls, redis: aioredis.Redis) -> Scripts:
+    def register(cls, redis: StoreClient) -> Scripts:
         names = ("schedule", "claim", "touch", "defer", "complete", "cancel", "signal")
         return cls(**{n: redis.register_script(_source(n)) for n in names})

@@ -1,0 +1,25 @@
+"""The store's client: one server's (or Sentinel's primary's), or a Redis Cluster's.
+
+Both answer the same commands, pipelines, scripts and pub/sub; a Cluster client also
+refuses a MULTI or a script whose keys lie in different hash slots (``docs/deploy.md``,
+"Redis Cluster"). Code proven to run on a cluster (the job engine, whose keys share the
+``{jobs}`` tag) takes a ``StoreClient``; the rest still names ``aioredis.Redis``. mypy
+treats redis-py as untyped here (pyproject), so the alias says which clients a signature
+accepts; it narrows no method."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+import redis.asyncio as aioredis
+from redis.asyncio.cluster import RedisCluster
+from redis.exceptions import ClusterError, SlotNotCoveredError
+
+StoreClient: TypeAlias = aioredis.Redis | RedisCluster
+
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    aioredis.ConnectionError, aioredis.TimeoutError, OSError,
+    # a cluster between a primary's death and its replica's promotion: CLUSTERDOWN, a slot
+    # no node serves yet, or redirections that did not settle
+    ClusterError, SlotNotCoveredError)
+"""What a command raises while the store cannot answer for now: retry later."""
