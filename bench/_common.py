@@ -149,8 +149,8 @@ async def inbox_settled(r: aioredis.Redis, timeout_s: float) -> bool:
     """Has the applier taken and acknowledged every inbox entry?"""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        groups = await r.xinfo_groups("tether:inbox")
-        last = await r.xrevrange("tether:inbox", count=1)
+        groups = await r.xinfo_groups("{tether}:inbox")
+        last = await r.xrevrange("{tether}:inbox", count=1)
         if groups and groups[0]["pending"] == 0 and last and \
                 groups[0]["last-delivered-id"] == last[0][0]:
             return True

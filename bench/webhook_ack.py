@@ -181,8 +181,8 @@ def run_wrk(args: argparse.Namespace, base: str, tmp: Path, reqfile: Path) -> di
 def inbox_figures(url: str) -> tuple[int, int | None]:
     client = redis.Redis.from_url(url, decode_responses=True)
     try:
-        xlen = int(client.xlen("tether:inbox"))
-        groups = client.xinfo_groups("tether:inbox") if xlen else []
+        xlen = int(client.xlen("{tether}:inbox"))
+        groups = client.xinfo_groups("{tether}:inbox") if xlen else []
         lag = groups[0].get("lag") if groups else None
         return xlen, None if lag is None else int(lag)
     finally:

@@ -35,7 +35,7 @@ from sidecar.incidents.agreement_store import AgreementStore
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.proactive import PROACTIVE_KIND, ProactiveDue
 from sidecar.incidents.store import IncidentNotFound, IncidentStore
-from sidecar.infra import access, keyring_file, keys
+from sidecar.infra import access, key_layout, keyring_file, keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.auth import Authenticator, TokenIssuer
 from sidecar.infra.breakglass import BreakGlass
@@ -249,6 +249,7 @@ async def open_store(settings: Settings) -> AsyncIterator[tuple[StoreClient, boo
     watcher = (asyncio.create_task(supervise(embedded, stop)) if embedded is not None
                else None)
     try:
+        await key_layout.upgrade(redis)  # a store an earlier version wrote: today's names
         yield redis, not settings.tether_redis_url
     finally:
         stop.set()

@@ -142,8 +142,8 @@ class Harness:
 
     async def _inbox_empty(self) -> bool:
         r = self.tether.redis
-        groups = await r.xinfo_groups("tether:inbox")
-        last = await r.xrevrange("tether:inbox", count=1)
+        groups = await r.xinfo_groups("{tether}:inbox")
+        last = await r.xrevrange("{tether}:inbox", count=1)
         last_id = last[0][0] if last else "0-0"
         # applied chat entries are deleted, so the last delivered may be past the last kept
         return bool(groups and groups[0]["pending"] == 0

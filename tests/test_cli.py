@@ -53,12 +53,12 @@ def test_import_clients_stores_records_encrypted(redis_url: str) -> None:
     assert out.returncode == 0, out.stderr
     assert "imported 3" in out.stdout
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    raw = client.hgetall("tether:client:client-001")
+    raw = client.hgetall("{tether}:client:client-001")
     dump = " ".join(raw.values())
     assert raw and "Larkspur" not in dump and "5550111" not in dump and "Casey" not in dump
     clear = ("v", "by", "at")  # its version, who saved it last (a staff id) and when
     assert all(TOKEN.fullmatch(v) for k, v in raw.items() if k not in clear)
-    assert client.xlen("tether:audit") >= 3  # each import is audited
+    assert client.xlen("{tether}:audit") >= 3  # each import is audited
     client.close()
 
 
@@ -70,7 +70,7 @@ def test_import_clients_rejects_a_bad_file_and_imports_nothing(redis_url: str,
                  env={"TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY})
     assert out.returncode == 2 and "clients.0.callback_phone" in out.stderr
     client = redis.Redis.from_url(redis_url)
-    assert client.exists("tether:client:c1") == 0
+    assert client.exists("{tether}:client:c1") == 0
     client.close()
 
 
@@ -89,7 +89,7 @@ def test_import_clients_refuses_another_clients_identity(redis_url: str,
     assert 'clients.1.zoom_display_names: "Casey B" is already Casey Brightwater\'s' in out.stderr
     assert 'clients.1.zoom_user_ids: "zUidEmery0003" is already Emery Holloway\'s' in out.stderr
     client = redis.Redis.from_url(redis_url)
-    assert client.exists("tether:client:client-004", "tether:client:client-005") == 0
+    assert client.exists("{tether}:client:client-004", "{tether}:client:client-005") == 0
     client.close()
     again = tether("import-clients", "examples/clients.yaml", env=env)
     assert again.returncode == 0, again.stderr  # re-importing the same records is fine
@@ -101,7 +101,7 @@ def test_token_for_unknown_staff_is_refused(redis_url: str) -> None:
     ok = tether("token", "lead-avery", env=env)
     assert ok.returncode == 0 and ok.stdout.count(".") == 2  # a JWT
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    minted = [f for _, f in client.xrange("tether:audit")
+    minted = [f for _, f in client.xrange("{tether}:audit")
               if f["action"] == "token.minted:staff"]
     client.close()
     assert minted and minted[-1]["target"] == "lead-avery"  # every minted token is audited
@@ -142,7 +142,7 @@ def test_revoke_from_a_shell_voids_every_earlier_token(redis_url: str) -> None:
     out = tether("revoke", "lead-avery", env=env)
     assert out.returncode == 0 and "no longer works" in out.stdout
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    mark = int(client.get("tether:revoked:lead-avery") or 0)
+    mark = int(client.get("{tether}:revoked:lead-avery") or 0)
     client.close()
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["ms"] <= mark  # the gate refuses tokens minted at or before the mark
@@ -167,10 +167,10 @@ def test_config_export_then_import_changes_nothing(redis_url: str, tmp_path: Pat
     out = tether("config", "export", "--out", str(first), env=env)  # seeds from the example
     assert out.returncode == 0, out.stderr
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    version = client.get("tether:config:version")
+    version = client.get("{tether}:config:version")
     again = tether("config", "import", str(first), env=env)
     assert again.returncode == 0 and "already holds exactly this" in again.stdout
-    assert client.get("tether:config:version") == version  # nothing was saved
+    assert client.get("{tether}:config:version") == version  # nothing was saved
     second = tmp_path / "second.yaml"
     assert tether("config", "export", "--out", str(second), env=env).returncode == 0
     assert first.read_text() == second.read_text()
@@ -179,6 +179,6 @@ def test_config_export_then_import_changes_nothing(redis_url: str, tmp_path: Pat
     (tmp_path / "changed.yaml").write_text(changed)
     out = tether("config", "import", str(tmp_path / "changed.yaml"), env=env)
     assert out.returncode == 0 and "imported" in out.stdout
-    assert int(client.get("tether:config:version") or 0) == int(version or 0) + 1
+    assert int(client.get("{tether}:config:version") or 0) == int(version or 0) + 1
     assert "name: Harbor Light IOP" in tether("config", "export", env=env).stdout
     client.close()

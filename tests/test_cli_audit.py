@@ -36,7 +36,7 @@ def read_lines(path: Path) -> list[dict[str, str]]:
 def test_a_minted_token_names_the_shell_that_minted_it(redis_url: str) -> None:
     assert tether("token", "lead-avery", env=env(redis_url)).returncode == 0
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    [minted] = [f for _, f in client.xrange("tether:audit")
+    [minted] = [f for _, f in client.xrange("{tether}:audit")
                 if f["action"] == "token.minted:staff"]
     client.close()
     assert minted["target"] == "lead-avery" and minted["source"].startswith("shell:")
@@ -46,7 +46,7 @@ def test_export_writes_every_entry_chained_and_verify_accepts_it(redis_url: str,
                                                                  tmp_path: Path) -> None:
     assert tether("token", "lead-avery", env=env(redis_url)).returncode == 0
     client = redis.Redis.from_url(redis_url, decode_responses=True)
-    stored = client.xrange("tether:audit")
+    stored = client.xrange("{tether}:audit")
     out = tmp_path / "audit.jsonl"
     done = tether("audit", "export", "--since", "2026-01-01", "--out", str(out),
                   env=env(redis_url))
@@ -56,7 +56,7 @@ def test_export_writes_every_entry_chained_and_verify_accepts_it(redis_url: str,
     assert {k: lines[-1][k] for k in stored[-1][1]} == stored[-1][1]  # every field
     assert lines[0]["prev"] == ZEROS and lines[1]["prev"] == lines[0]["hash"]
     assert f"last hash {lines[-1]['hash']}" in done.stderr
-    [exported] = [f for _, f in client.xrange("tether:audit")
+    [exported] = [f for _, f in client.xrange("{tether}:audit")
                   if f["action"] == "audit.exported"]  # reading the record is on it
     client.close()
     assert exported["target"].endswith(f": {len(lines)} entries")
@@ -80,7 +80,7 @@ def store(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
         monkeypatch.setenv(name, value)
     client = redis.Redis.from_url(redis_url)
     for i in range(4):
-        client.xadd("tether:audit", {"at": str(i), "actor": "lead-avery",
+        client.xadd("{tether}:audit", {"at": str(i), "actor": "lead-avery",
                                      "action": "timeline.read:panel", "target": f"m-{i}"})
     client.close()
     return redis_url
@@ -137,7 +137,7 @@ async def test_trim_removes_only_what_is_older_than_the_retention(redis_url: str
     for i in range(2):
         await audit.record("test", "new.entry", str(i))
     assert await audit.trim(retention_days=0.25 / 86_400) == 3
-    assert [f["action"] for _, f in await r.xrange("tether:audit")] == ["new.entry"] * 2
+    assert [f["action"] for _, f in await r.xrange("{tether}:audit")] == ["new.entry"] * 2
     assert await audit.trim(retention_days=2190) == 0
     await r.aclose()
 
@@ -146,7 +146,7 @@ async def test_the_auditor_trims_at_start_and_then_hourly(
         redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str],
         caplog: pytest.LogCaptureFixture) -> None:
     r = aioredis.Redis.from_url(redis_url, decode_responses=True)
-    await r.xadd("tether:audit", {"at": "1", "actor": "test", "action": "old.entry",
+    await r.xadd("{tether}:audit", {"at": "1", "actor": "test", "action": "old.entry",
                                   "target": "-"})
     await asyncio.sleep(0.3)
     caplog.set_level(logging.INFO, "sidecar.services")
@@ -154,7 +154,7 @@ async def test_the_auditor_trims_at_start_and_then_hourly(
     async with running_sidecar(redis_url, tmp_path, standin, {},
                                settings={"tether_audit_retention_days": days}) as h:
         async def actions() -> list[Any]:
-            return [f["action"] for _, f in await r.xrange("tether:audit")]
+            return [f["action"] for _, f in await r.xrange("{tether}:audit")]
 
         await eventually(lambda: _without(actions, "old.entry"))
         assert re.search(r"auditor: trimmed \d+ audit entries older than", caplog.text)

@@ -1,60 +1,68 @@
 """Every Redis key Tether uses, with its type and lifetime.
 
-A meeting's keys share the hash tag ``{m:<meeting>}``; the job queue's keys share ``{jobs}``.
+A meeting's keys share the hash tag ``{m:<meeting>}``; the job queue's keys share ``{jobs}``;
+every other key shares ``{tether}`` (the program's own: its clients, configuration, staff
+sessions, audit record, inbox), so any one operation on them stays in one Redis Cluster slot.
+Stores written before the ``{tether}`` tag (keys named ``tether:...``) are moved to it at
+start (``sidecar/infra/key_layout.py``). Pub/sub channels are not keys and keep their names.
 """
 
 from __future__ import annotations
 
 JOBS_DUE = "{jobs}:due"  # ZSET job key -> due ms (a leased job: its lease deadline). Permanent.
 JOB_PREFIX = "{jobs}:job:"  # HASH per job; expires JOB_DONE_TTL_S after done or cancelled.
+PROGRAM_TAG = "{tether}"
+LEGACY_PREFIX = "tether:"  # the program's keys before they shared PROGRAM_TAG
+LAYOUT = "{tether}:layout"  # STRING: the key layout this store is in (LAYOUT_VERSION)
+LAYOUT_VERSION = "2"
 JOBS_WAKE_CHANNEL = "tether:jobs:wake"  # pub/sub: "a job was scheduled"; a hint, never relied on
 JOB_DONE_TTL_S = 7 * 24 * 3600
 
-INBOX = "tether:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6
+INBOX = "{tether}:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6
 INBOX_GROUP = "apply"
-SEEN_PREFIX = "tether:seen:"  # STRING per delivery id, de-duplication; TTL SEEN_TTL_S
+SEEN_PREFIX = "{tether}:seen:"  # STRING per delivery id, de-duplication; TTL SEEN_TTL_S
 SEEN_TTL_S = 48 * 3600
 
-ACTIVE_MEETINGS = "tether:meetings:active"  # SET of meeting ids with people; auditor's worklist
-CLIENT_PREFIX = "tether:client:"  # HASH per client record, PHI fields encrypted. Permanent.
-CLIENT_IDENT = "tether:client-ident"  # HASH blind index of identities -> client id. Permanent.
-CALL_PREFIX = "tether:call:"  # HASH per telephony call sid -> job key and intent; TTL 2 days
+ACTIVE_MEETINGS = "{tether}:meetings:active"  # SET of meeting ids with people; auditor's worklist
+CLIENT_PREFIX = "{tether}:client:"  # HASH per client record, PHI fields encrypted. Permanent.
+CLIENT_IDENT = "{tether}:client-ident"  # HASH blind index of identities -> client id. Permanent.
+CALL_PREFIX = "{tether}:call:"  # HASH per telephony call sid -> job key and intent; TTL 2 days
 CALL_TTL_S = 2 * 24 * 3600
-SMS_FROM_PREFIX = "tether:sms-from:"  # STRING per blind index of a number we texted -> the
+SMS_FROM_PREFIX = "{tether}:sms-from:"  # STRING per blind index of a number we texted -> the
 SMS_FROM_TTL_S = 12 * 3600  # ladder that texted it (JSON, no PHI); TTL 12 h
-LADDER_OWNER_PREFIX = "tether:ladder-owner:"  # STRING per ladder job -> the staff id who took
+LADDER_OWNER_PREFIX = "{tether}:ladder-owner:"  # STRING per ladder job -> the staff id who took
 #   the alert ("I'm calling them"); a client who presses 1 later is put through to them; TTL 2 days
-CHECKIN_CODE_PREFIX = "tether:checkin-code:"  # HASH per client, see checkin_code()
-CHECKIN_CODE_ASK_PREFIX = "tether:checkin-code-ask:"  # HASH per request, see checkin_code_ask()
-CHECKIN_CODES_SENT_PREFIX = "tether:checkin-codes-sent:"  # ZSET per client, checkin_codes_sent()
-SESSION_PREFIX = "tether:session:"  # HASH per staff session, by the SHA-256 of its cookie;
+CHECKIN_CODE_PREFIX = "{tether}:checkin-code:"  # HASH per client, see checkin_code()
+CHECKIN_CODE_ASK_PREFIX = "{tether}:checkin-code-ask:"  # HASH per request, see checkin_code_ask()
+CHECKIN_CODES_SENT_PREFIX = "{tether}:checkin-codes-sent:"  # ZSET per client, checkin_codes_sent()
+SESSION_PREFIX = "{tether}:session:"  # HASH per staff session, by the SHA-256 of its cookie;
 #   TTL: its idle time-out, never past its absolute limit. See sessions.py
-STAFF_SESSIONS_PREFIX = "tether:staff-sessions:"  # SET per staff id of their session keys
-REVOKED_PREFIX = "tether:revoked:"  # STRING per staff id: ms before which their tokens are void
+STAFF_SESSIONS_PREFIX = "{tether}:staff-sessions:"  # SET per staff id of their session keys
+REVOKED_PREFIX = "{tether}:revoked:"  # STRING per staff id: ms before which their tokens are void
 REVOKED_CHANNEL = "tether:revoked"  # pub/sub: a staff id whose sessions just ended
-SIGNIN_PREFIX = "tether:signin:"  # STRING per sign-in attempt (state): nonce, PKCE; TTL 10 min
-BREAK_GLASS_PREFIX = "tether:break-glass:"  # HASH per staff id: client -> until ms (JSON)
-BREAK_GLASS_LOG = "tether:break-glass:log"  # STREAM of break-glass openings; MAXLEN ~ 1e4
-AUDIT = "tether:audit"  # STREAM: PHI reads, sign-ins, actions; kept TETHER_AUDIT_RETENTION_DAYS
-WORKERS = "tether:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
-DIRECTORY = "tether:directory"  # STRING: the locale directory as JSON (not PHI). Permanent.
-INCIDENT_PREFIX = "tether:incident:"  # STRING per incident: its document, encrypted. Permanent.
-INCIDENTS = "tether:incidents"  # ZSET incident id -> opened ms (the program's incident list)
-INCIDENT_OPEN = "tether:incidents:open"  # HASH "<meeting>/<client>" -> the open incident's id
-INCIDENT_ALERTS = "tether:incidents:alerts"  # STREAM of overdue follow-ups; MAXLEN ~ 1e5
-PLATFORM_USERS = "tether:platform-users"  # HASH platform user id (Jitsi JWT) -> subject
-STATS_DIALS = "tether:stats:dials"  # STREAM: disconnect -> first callback dial, ms; no PHI
-CONFIG_DOC_PREFIX = "tether:config:doc:"  # HASH per configuration document: v, body, by, at
-CONFIG_VERSION = "tether:config:version"  # STRING: bumped by every configuration change
+SIGNIN_PREFIX = "{tether}:signin:"  # STRING per sign-in attempt (state): nonce, PKCE; TTL 10 min
+BREAK_GLASS_PREFIX = "{tether}:break-glass:"  # HASH per staff id: client -> until ms (JSON)
+BREAK_GLASS_LOG = "{tether}:break-glass:log"  # STREAM of break-glass openings; MAXLEN ~ 1e4
+AUDIT = "{tether}:audit"  # STREAM: PHI reads, sign-ins, actions; kept TETHER_AUDIT_RETENTION_DAYS
+WORKERS = "{tether}:workers"  # HASH worker id -> last heartbeat ms (readiness, auditor)
+DIRECTORY = "{tether}:directory"  # STRING: the locale directory as JSON (not PHI). Permanent.
+INCIDENT_PREFIX = "{tether}:incident:"  # STRING per incident: its document, encrypted. Permanent.
+INCIDENTS = "{tether}:incidents"  # ZSET incident id -> opened ms (the program's incident list)
+INCIDENT_OPEN = "{tether}:incidents:open"  # HASH "<meeting>/<client>" -> the open incident's id
+INCIDENT_ALERTS = "{tether}:incidents:alerts"  # STREAM of overdue follow-ups; MAXLEN ~ 1e5
+PLATFORM_USERS = "{tether}:platform-users"  # HASH platform user id (Jitsi JWT) -> subject
+STATS_DIALS = "{tether}:stats:dials"  # STREAM: disconnect -> first callback dial, ms; no PHI
+CONFIG_DOC_PREFIX = "{tether}:config:doc:"  # HASH per configuration document: v, body, by, at
+CONFIG_VERSION = "{tether}:config:version"  # STRING: bumped by every configuration change
 CONFIG_CHANNEL = "tether:config"  # pub/sub: the new configuration version (a hint: replicas
 # also compare CONFIG_VERSION every second, so a missed notice is caught up)
-DIRECTORY_VERSION = "tether:directory:version"  # STRING: bumped by every directory save
-KEYRING_SWEEP = "tether:keyring:sweep"  # HASH: a rotation sweep's cursor and counts (resume)
-KEYRING_PRIMARY = "tether:keyring:primary"  # STRING: the primary key id every replica must use
-KEYRING_REPLICAS = "tether:keyring:replicas"  # HASH worker id -> "<primary key id> <ms>"
+DIRECTORY_VERSION = "{tether}:directory:version"  # STRING: bumped by every directory save
+KEYRING_SWEEP = "{tether}:keyring:sweep"  # HASH: a rotation sweep's cursor and counts (resume)
+KEYRING_PRIMARY = "{tether}:keyring:primary"  # STRING: the primary key id every replica must use
+KEYRING_REPLICAS = "{tether}:keyring:replicas"  # HASH worker id -> "<primary key id> <ms>"
 MEETING_TTL_S = 30 * 24 * 3600  # a meeting's keys expire 29-30 days after its last event
 #   (ingest pushes the expiry back at most once a day)
-ATTENDANCE_PREFIX = "tether:attendance:"  # see attendance_session(), _group(), _client()
+ATTENDANCE_PREFIX = "{tether}:attendance:"  # see attendance_session(), _group(), _client()
 
 
 def attendance_session(meeting: str) -> str:
@@ -164,11 +172,11 @@ def ladder_owner(job_key: str) -> str:
 
 
 # --- caregiver coaching (sidecar/coaching) ---
-COACHING_PAGE_PREFIX = "tether:coaching:page:"  # HASH per coaching page: v, body (JSON: title,
+COACHING_PAGE_PREFIX = "{tether}:coaching:page:"  # HASH per coaching page: v, body (JSON: title,
 #   summary, body, retired), by, at. Program content, not PHI. Permanent.
-COACHING_PAGES = "tether:coaching:pages"  # ZSET page id -> added ms (the library's order)
-COACHING_SEEDED = "tether:coaching:seeded"  # STRING: the default pages were stored (once)
-COACHING_FOR_PREFIX = "tether:coaching:for:"  # see coaching_for()
+COACHING_PAGES = "{tether}:coaching:pages"  # ZSET page id -> added ms (the library's order)
+COACHING_SEEDED = "{tether}:coaching:seeded"  # STRING: the default pages were stored (once)
+COACHING_FOR_PREFIX = "{tether}:coaching:for:"  # see coaching_for()
 
 
 def coaching_page(page_id: str) -> str:
@@ -182,10 +190,10 @@ def coaching_for(client_id: str, contact_id: str) -> str:
 
 
 # --- plan links (sidecar/plan) -----------------------------------------------------------
-PLAN_LINK_PREFIX = "tether:plan-link:"  # HASH per plan link (by its random id): "doc" the
+PLAN_LINK_PREFIX = "{tether}:plan-link:"  # HASH per plan link (by its random id): "doc" the
 #   sealed link (client and contact ids, times, state), "opens", "last"; TTL until it expires
 #   plus PLAN_LINK_KEEP_S, so staff still see it as expired for a while
-PLAN_LINKS_PREFIX = "tether:plan-links:"  # ZSET per client id: link id -> created ms; pruned
+PLAN_LINKS_PREFIX = "{tether}:plan-links:"  # ZSET per client id: link id -> created ms; pruned
 #   of links whose hash is gone when listed. Permanent while the client has links.
 PLAN_LINK_KEEP_S = 30 * 24 * 3600
 

@@ -29,7 +29,7 @@ async def test_forged_status_callback_is_401_and_changes_nothing(harness: Harnes
     r = await h.http.post(f"{h.base}/webhooks/telephony?job=x", data=form,
                           headers={"X-Twilio-Signature": "AAAA"})
     assert r.status_code == 401
-    assert await h.tether.redis.exists("tether:call:CAforged") == 0
+    assert await h.tether.redis.exists("{tether}:call:CAforged") == 0
 
 
 async def test_provider_error_on_dial_is_retried(harness: Harness) -> None:

@@ -63,7 +63,7 @@ async def test_i_need_a_moment(harness: Harness) -> None:
     assert await entries(h, "alert.need_moment") == [{"client": "client-002"}]
     r = await h.http.post(f"{h.base}/api/checkin/moment?t={token[:-2]}xx")
     assert r.status_code == 403
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     assert any(f["action"] == "checkin.moment" and f["actor"] == "client:client-002"
                for _, f in audit)
 

@@ -45,7 +45,7 @@ async def test_missing_client_gets_the_link_again_by_text(harness: Harness) -> N
     new_token = url.split("t=", 1)[1]
     r = await h.http.post(f"{h.base}/api/checkin?t={new_token}", json=GOOD)
     assert r.status_code == 200
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     assert any(f["actor"] == "checkin-reminder" and f["target"] == "client-001"
                for _, f in audit)
 
@@ -55,7 +55,7 @@ async def test_no_record_to_text_is_on_the_timeline(harness: Harness) -> None:
     h = harness
     await join_group(h)
     await h.settle()
-    await h.tether.redis.delete("tether:client:client-001")  # the record was removed
+    await h.tether.redis.delete("{tether}:client:client-001")  # the record was removed
     await after_the_grace(h, "checkin.reprompt_failed")
     assert "client-001" in await kinds_for(h, "checkin.reprompt_failed")
     assert all(m["to"] != CASEY_PHONE for m in h.standin.messages)

@@ -156,8 +156,8 @@ async def test_keys_hold_ids_only(harness: Harness) -> None:
     h = harness
     contact = await contact_of(h)
     await call(h, "PUT", pages_path(contact) + "/calming-down", AVERY)
-    names = [k async for k in h.tether.redis.scan_iter("tether:coaching:for:*")]
-    assert names == [f"tether:coaching:for:client-001:{contact}"]
+    names = [k async for k in h.tether.redis.scan_iter("{tether}:coaching:for:*")]
+    assert names == [f"{{tether}}:coaching:for:client-001:{contact}"]
     stored = await h.tether.redis.hgetall(names[0])
     assert "Dana" not in str(stored) and "5550121" not in str(stored)
 

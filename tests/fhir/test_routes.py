@@ -34,7 +34,7 @@ async def export(h: Harness, path: str, staff: str | None = "lead-avery") -> Any
 
 
 async def reads(h: Harness) -> list[dict[str, str]]:
-    return [e for _, e in await h.tether.redis.xrange("tether:audit")
+    return [e for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"] == "incident.read:fhir-export"]
 
 

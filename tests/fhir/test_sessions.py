@@ -39,7 +39,7 @@ def iso(ms: int) -> str:
 
 
 async def session_reads(h: Harness) -> list[dict[str, str]]:
-    return [e for _, e in await h.tether.redis.xrange("tether:audit")
+    return [e for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"] == "attendance.read:fhir-export"]
 
 

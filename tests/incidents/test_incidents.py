@@ -137,7 +137,7 @@ async def test_contacts_only_within_consent_or_with_a_reason(harness: Harness) -
     assert ok.status_code == 200 and ok.json()["override"] is True
     assert "notify_crisis" not in ok.json()["reason"] and "serious and imminent" in ok.json()[
         "reason"]
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     actions = [f["action"] for _, f in audit]
     assert "contact.refused:notify_crisis" in actions
     assert "contact.override:notify_crisis" in actions
@@ -175,7 +175,7 @@ async def test_closing_schedules_followups_and_alerts_the_one_left_undone(
     assert [a["data"]["task"] for a in alerts] == ["team_huddle"]  # only the undone one
     listed = (await h.http.get(f"{h.base}/api/incidents", headers=h.token())).json()
     assert listed["incidents"][0]["overdue"] == 1
-    stream = await h.tether.redis.xrange("tether:incidents:alerts")
+    stream = await h.tether.redis.xrange("{tether}:incidents:alerts")
     assert [f["task"] for _, f in stream] == ["team_huddle"]
 
 

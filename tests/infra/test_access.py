@@ -107,7 +107,7 @@ async def test_scoped_routes_follow_the_care_team(harness: Harness, scope: Scope
         walked += 1
     assert walked >= {Scope.MEETING: 8, Scope.CLIENT: 4, Scope.ROOM: 3,
                       Scope.INCIDENT: 10}[scope]
-    refused = [e for _, e in await h.tether.redis.xrange("tether:audit")
+    refused = [e for _, e in await h.tether.redis.xrange("{tether}:audit")
                if e["action"].startswith("access.refused")]
     assert any(e["actor"] == OTHER_GROUP for e in refused)  # every refusal is on the record
 

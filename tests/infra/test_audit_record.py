@@ -20,7 +20,7 @@ M_RAW = zp.MEETING_UUID
 
 
 async def entries(h: Harness, action: str) -> list[dict[str, Any]]:
-    return [e for _, e in await h.tether.redis.xrange("tether:audit")
+    return [e for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"] == action]
 
 
@@ -59,7 +59,7 @@ async def test_the_dispatch_card_records_the_record_and_the_check_in_it_read(
         [read] = await entries(h, action)
         assert (read["actor"], read["target"], read["source"]) == (
             "oncall-riley", "client-001", LOOPBACK)
-    dump = str(await h.tether.redis.xrange("tether:audit"))
+    dump = str(await h.tether.redis.xrange("{tether}:audit"))
     assert "synthetic note" not in dump and "Marigold" not in dump  # never PHI itself
 
 

@@ -64,7 +64,7 @@ async def refused_sources(h: Harness, forwarded: dict[str, str]) -> list[str]:
     r = await h.http.get(f"{h.base}/auth/me",
                          headers={"Authorization": "Bearer forged", **forwarded})
     assert r.status_code == 401
-    return [e.get("source", "") for _, e in await h.tether.redis.xrange("tether:audit")
+    return [e.get("source", "") for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"] == "auth.refused:token"]
 
 

@@ -26,7 +26,7 @@ EMERY_PHONE = "+13125550113"
 
 async def minted(h: Harness, kind: str) -> list[dict[str, Any]]:
     return [{k: e.get(k) for k in ("actor", "target", "purpose", "source")}
-            for _, e in await h.tether.redis.xrange("tether:audit")
+            for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"] == f"token.minted:{kind}"]
 
 

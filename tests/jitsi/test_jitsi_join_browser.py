@@ -88,7 +88,7 @@ async def test_check_in_join_heartbeat_then_a_cut_network_calls_back(
                                "jwt: __jitsi.jwt, name: __jitsi.name})")
     assert fake["domain"] == DOMAIN and fake["room"] == ROOM and fake["name"] == "Casey"
     user = verify(fake["jwt"], ACCEPT, room=ROOM, now=h.clock.now())["context"]["user"]
-    assert await h.tether.redis.hget("tether:platform-users", user["id"]) == "client:client-001"
+    assert await h.tether.redis.hget("{tether}:platform-users", user["id"]) == "client:client-001"
     ARTIFACTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "join-in-meeting.png"), full_page=True)
     await eventually(lambda: _beats(h, 2), timeout=8)  # every 3 s

@@ -91,7 +91,7 @@ async def test_dispatch_card_gives_the_address_and_is_audited(harness: Harness) 
     assert card["address"] == "1200 Larkspur Lane, Apt 4, Springfield, IL 62701, US"
     assert card["callback_phone"] == "+13125550111"
     assert [c["name"] for c in card["emergency_contacts"]] == ["Dana Brightwater"]
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     assert any(f["actor"] == "oncall-riley" and f["target"] == "client-001" for _, f in audit)
     assert all("Larkspur" not in json.dumps(f) for _, f in audit)
     other = await h.http.get(f"{h.base}/api/meetings/{M}/clients/client-999/dispatch",

@@ -68,9 +68,9 @@ async def test_code_word_in_chat_alerts_clinicians_and_leaves_no_trace(
     assert "umbrella" not in timeline and "soaked" not in timeline
     for needle in ("umbrella", "soaked"):
         assert await redis_keys_holding(h, needle) == []  # inbox, timeline, audit, all
-    assert await h.tether.redis.xlen("tether:inbox") == 3  # the three joins, not the chat
+    assert await h.tether.redis.xlen("{tether}:inbox") == 3  # the three joins, not the chat
     assert "umbrella" not in caplog.text.casefold()
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     assert any(f["action"] == "client.read:chat:" + zp.MEETING_UUID for _, f in audit)
     # silent: no chat reply, no text, no call, no Zoom API call
     assert h.standin.messages == [] and h.standin.calls == []
@@ -142,7 +142,7 @@ async def test_a_chat_entry_from_before_the_inbox_kept_decisions_is_checked_as_a
         occurred_at=datetime.fromtimestamp(T0 / 1000, UTC),
         event=ChatMessageSent(sender=Person(participant=ParticipantId("16778240"),
                                             display_name="Casey B"), text=SECRET_LINE))
-    await h.tether.redis.xadd("tether:inbox", {"e": old.model_dump_json()})
+    await h.tether.redis.xadd("{tether}:inbox", {"e": old.model_dump_json()})
     await h.settle()
     assert [a["client"] for a in await alerts(h)] == ["client-001"]
     assert await redis_keys_holding(h, "umbrella") == []

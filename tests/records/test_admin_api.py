@@ -24,7 +24,7 @@ def example_directory() -> dict[str, Any]:
 
 
 async def audit(h: Harness) -> list[tuple[str, str, str]]:
-    entries = await h.tether.redis.xrange("tether:audit")
+    entries = await h.tether.redis.xrange("{tether}:audit")
     return [(e["actor"], e["action"], e["target"]) for _, e in entries]
 
 

@@ -62,7 +62,7 @@ async def test_a_saved_person_is_live_at_once_and_the_save_is_audited(harness: H
     # the new person can be given a token and a session at once
     assert (await h.http.get(f"{h.base}/auth/me", headers=await h.session("cofac-rowe"))
             ).json()["name"] == "Rowe Halvorsen"
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     saved = [e for _, e in audit if e["action"] == "config.saved:staff"]
     assert saved and saved[-1]["actor"] == ADMIN
     assert saved[-1]["target"] == str(len(staff["body"]))  # the row added
@@ -138,7 +138,7 @@ async def test_unticking_active_signs_the_person_out_everywhere(harness: Harness
     assert r.status_code == 401
     assert (await h.http.post(f"{h.base}/auth/exchange", headers=h.token(ADMIN))
             ).status_code == 200
-    audit = await h.tether.redis.xrange("tether:audit")
+    audit = await h.tether.redis.xrange("{tether}:audit")
     assert any(e["action"] == "staff.disabled" and e["target"] == "lead-avery"
                for _, e in audit)
 

@@ -179,12 +179,12 @@ async def test_store_round_trip_is_audited(redis_url: str) -> None:
         d = load_directory(EXAMPLE)
         await store.put(d, actor="admin-jordan")
         assert await store.get() == d
-        raw = await redis.get("tether:directory")
+        raw = await redis.get("{tether}:directory")
         assert '"000"' in raw
         smaller = directory(ZIP)
         await store.put(smaller, actor="cli:import-directory")
         assert await store.get() == smaller
-        audit = [fields for _, fields in await redis.xrange("tether:audit")]
+        audit = [fields for _, fields in await redis.xrange("{tether}:audit")]
         assert [(a["actor"], a["action"], a["target"]) for a in audit] == [
             ("admin-jordan", "directory.put", "directory"),
             ("cli:import-directory", "directory.put", "directory")]
@@ -215,7 +215,7 @@ def test_import_directory_names_every_problem_and_stores_nothing(redis_url: str,
     import redis
 
     client = redis.Redis.from_url(redis_url)
-    assert client.exists("tether:directory") == 0
+    assert client.exists("{tether}:directory") == 0
     client.close()
 
 

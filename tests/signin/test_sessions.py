@@ -20,7 +20,7 @@ M = quote(zp.MEETING_UUID, safe="")
 
 
 async def _audit(h: Harness, prefix: str) -> list[dict[str, str]]:
-    return [e for _, e in await h.tether.redis.xrange("tether:audit")
+    return [e for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"].startswith(prefix)]
 
 

@@ -56,7 +56,7 @@ async def site(redis_url: str, tmp_path: Path, standin: tuple[TwilioStandIn, str
 
 
 async def _audit(h: Any, prefix: str) -> list[dict[str, str]]:
-    return [e for _, e in await h.tether.redis.xrange("tether:audit")
+    return [e for _, e in await h.tether.redis.xrange("{tether}:audit")
             if e["action"].startswith(prefix)]
 
 
@@ -145,7 +145,7 @@ async def test_a_sign_in_from_another_tab_is_refused(site: Any,
     h = site
     url = await _callback(h, idp_browser, "avery@example.org")
     state = httpx.URL(url).params["state"]
-    key = f"tether:signin:{state}"
+    key = f"{{tether}}:signin:{state}"
     stored = json.loads(await h.tether.redis.get(key))
     stored["nonce"] = "a-nonce-from-another-attempt"  # as if another tab's sign-in came back
     await h.tether.redis.set(key, json.dumps(stored))

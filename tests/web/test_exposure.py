@@ -48,7 +48,7 @@ async def test_metrics_need_the_scrapers_secret_when_one_is_set(
                                 headers={"Authorization": "Bearer scrape-secret-for-tests"})
             assert ok.status_code == 200 and "tether_" in ok.text
             store = aioredis.Redis.from_url(redis_url, decode_responses=True)
-            audit = await store.xrange("tether:audit")
+            audit = await store.xrange("{tether}:audit")
             await store.aclose()
             refusals = [f for _, f in audit if f["action"] == "auth.refused:metrics"]
             assert [f["source"] for f in refusals] == ["127.0.0.1"] * 2

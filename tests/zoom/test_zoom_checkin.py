@@ -102,9 +102,9 @@ async def test_a_guest_gets_a_code_by_text_and_checks_in(harness: Harness) -> No
     assert "Emery" not in text and "Holloway" not in text  # the code and the program only
 
     stored = {k: await h.tether.redis.hgetall(k) async for k in
-              h.tether.redis.scan_iter(match="tether:checkin-code*", _type="hash")}
+              h.tether.redis.scan_iter(match="{tether}:checkin-code*", _type="hash")}
     assert len(stored) == 2 and code not in str(stored)  # hashed, never in clear
-    live = await h.tether.redis.pttl("tether:checkin-code:client-003")
+    live = await h.tether.redis.pttl("{tether}:checkin-code:client-003")
     assert 0 < live <= 600_000
 
     wrong = await enter(h, r.json()["challenge"], other_than(code))
@@ -257,7 +257,7 @@ async def test_a_text_that_cannot_be_sent_says_so_and_alerts_the_panel(
                                  "a link.")
     assert await entries(h, "alert.checkin_code_unsent") == [{"client": "client-003",
                                                               "reason": "provider"}]
-    assert await h.tether.redis.exists("tether:checkin-code:client-003") == 0
+    assert await h.tether.redis.exists("{tether}:checkin-code:client-003") == 0
 
 
 async def test_a_signed_in_client_is_known_by_their_zoom_account(harness: Harness) -> None:
