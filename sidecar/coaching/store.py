@@ -18,6 +18,7 @@ from sidecar.coaching.model import Page, PageText
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.clock import Clock
+from sidecar.infra.store_client import watched_exists
 
 SAVE_RETRIES = 20
 DEFAULTS_BY = "tether"  # who the audit record says stored the defaults
@@ -93,7 +94,7 @@ class PageStore:
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 await pipe.watch(keys.COACHING_SEEDED)
-                if not await pipe.exists(keys.COACHING_SEEDED):
+                if not await watched_exists(pipe, keys.COACHING_SEEDED):
                     pipe.multi()
                     pipe.set(keys.COACHING_SEEDED, str(now_ms))
                     for n, (page_id, text) in enumerate(DEFAULTS.items()):
@@ -115,7 +116,7 @@ class PageStore:
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
                     await pipe.watch(key)
-                    if await pipe.exists(key):
+                    if await watched_exists(pipe, key):
                         await pipe.unwatch()
                         raise PageExists(page_id)
                     pipe.multi()

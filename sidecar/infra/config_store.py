@@ -26,6 +26,7 @@ from sidecar.infra.clock import Clock
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_docs import DOCUMENTS, join, split, with_document
 from sidecar.infra.stopping import check_stop
+from sidecar.infra.store_client import watched_exists
 
 logger = logging.getLogger(__name__)
 SAVE_RETRIES = 20
@@ -141,7 +142,7 @@ class ConfigStore:
             try:
                 async with self.redis.pipeline(transaction=True) as pipe:
                     await pipe.watch(keys.CONFIG_VERSION, *names)
-                    if only_if_empty and await pipe.exists(keys.CONFIG_VERSION):
+                    if only_if_empty and await watched_exists(pipe, keys.CONFIG_VERSION):
                         await pipe.unwatch()
                         return False
                     olds = {n: _doc(n, await pipe.hgetall(keys.CONFIG_DOC_PREFIX + n))

@@ -9,7 +9,7 @@ accepts; it narrows no method."""
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 import redis.asyncio as aioredis
 from redis.asyncio.cluster import RedisCluster
@@ -23,3 +23,10 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     # no node serves yet, or redirections that did not settle
     ClusterError, SlotNotCoveredError)
 """What a command raises while the store cannot answer for now: retry later."""
+
+
+async def watched_exists(pipe: Any, key: str) -> bool:
+    """Does ``key`` exist, asked on a pipeline that is WATCHing (so answered at once)?
+    Not ``pipe.exists``: a cluster pipeline splits EXISTS by slot and, while watching,
+    hands back itself instead of the answer."""
+    return bool(await pipe.execute_command("EXISTS", key))

@@ -37,6 +37,7 @@ from contracts.events import (
 from contracts.ids import MeetingId, MeetingNumber, ParticipantId
 from sidecar.infra import keys
 from sidecar.infra.jobs import JobEngine
+from sidecar.infra.store_client import watched_exists
 from sidecar.presence.inbox import Inbox
 from sidecar.presence.roster import PersonState
 
@@ -146,7 +147,7 @@ class Heartbeats:
             armed = False
             if fresh:
                 await pipe.watch(keys.job(job))
-                armed = bool(await pipe.exists(keys.job(job)))
+                armed = await watched_exists(pipe, keys.job(job))
                 # before the record says "live": a failed append is retried by the next beat
                 await self.inbox.accept([envelope(b, "joined", episode, now_ms,
                                                   ParticipantJoined(person=_person(b)))])
