@@ -29,7 +29,6 @@ from sidecar.records.clients import ClientStore
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
 MAX_WATCH_RETRIES = 50
-BATCH_TRIES = 3  # then a contended batch is applied a meeting at a time
 _Entry = tuple[str, EventEnvelope, list[str] | None]  # id, event, a chat's decision
 
 
@@ -230,19 +229,29 @@ class Applier:
         return applied + done, lost
 
     async def _apply_changes(self, items: list[Item]) -> tuple[list[str], Exception | None]:
+        """Apply state-changing events as one batch. If a meeting in it changed meanwhile
+        (another replica applied events of it, a clinician linked someone), the batch is
+        split in two by meeting and each half tried again, so a conflict costs a few small
+        retries, not the whole batch each time; a single meeting falls back to the
+        one-event-at-a-time path (which retries its own WATCH)."""
         if not items:
             return [], None
-        for _ in range(BATCH_TRIES):
-            try:
-                return await self.batch.apply(items), None
-            except WatchError:
-                continue  # a meeting changed meanwhile: read and plan the batch again
-            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
-                return [], exc
-            except Exception as exc:
-                logger.error("batch of %s events failed (%s); applying one by one",
-                             len(items), where(exc))
-                break
+        try:
+            return await self.batch.apply(items), None
+        except WatchError:
+            meetings = list(dict.fromkeys(env.meeting for _, env, _ in items))
+            if len(meetings) > 1:
+                first = set(meetings[:len(meetings) // 2])
+                halves = await asyncio.gather(
+                    self._apply_changes([i for i in items if i[1].meeting in first]),
+                    self._apply_changes([i for i in items if i[1].meeting not in first]))
+                return ([entry_id for ids, _ in halves for entry_id in ids],
+                        next((exc for _, exc in halves if exc is not None), None))
+        except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+            return [], exc
+        except Exception as exc:
+            logger.error("batch of %s events failed (%s); applying one by one", len(items),
+                         where(exc))
         by_meeting: dict[str, list[_Entry]] = defaultdict(list)
         for entry_id, env, _ in items:  # contended or failed: one meeting at a time
             by_meeting[env.meeting].append((entry_id, env, None))

@@ -86,3 +86,36 @@ async def test_one_batch_of_two_meetings_equals_one_event_at_a_time(
     assert await outcome(h, a2) == await outcome(h, b2)
     roster = (await outcome(h, a2))[0]
     assert ("pu-guest", "gone") in {(p, s) for p, s, _, _ in roster}
+
+
+async def test_a_meeting_changed_mid_batch_costs_a_retry_and_loses_nothing(
+        paused: Harness) -> None:
+    """Another replica (or a clinician's link) writes one meeting while this batch is being
+    planned: the batch's EXEC fails as a whole, the batch is split and tried again, and
+    every meeting ends with everyone in it."""
+    h = paused
+    applier = h.tether.applier
+    run = uuid.uuid4().hex
+    meetings = [f"race-{run}-{n}==" for n in range(5)]
+    t = int(h.clock.now() * 1000) - 10_000
+    for m in meetings:
+        await deliver(h, story_for(m, [zp.joined(t, "pu-a", "Visitor A"),
+                                       zp.joined(t + 1, "pu-b", "Visitor B")], 0))
+    resolve = applier.batch.subjects
+    writes = 0
+
+    async def meanwhile(asks: list[Any]) -> list[str]:
+        nonlocal writes
+        if writes < 2:  # twice: the retry of the half holding it fails once more
+            writes += 1
+            await h.tether.redis.hset(keys.state(meetings[3]), "m:touched", str(writes))
+        return await resolve(asks)
+
+    applier.batch.subjects = meanwhile
+    assert await applier.run_once(block_ms=None) == 10
+    assert writes == 2
+    assert await applier.run_once(block_ms=None) == 0  # nothing left pending
+    for m in meetings:
+        roster = (await h.roster(m))["people"]
+        assert sorted((p["participant"], p["status"]) for p in roster) == [
+            ("pu-a", "present"), ("pu-b", "present")]
