@@ -34,6 +34,21 @@ _READ_STATES = (_LUA / "read_states.lua").read_text(encoding="utf-8")
 _READ_JOBS = (_LUA / "read_jobs.lua").read_text(encoding="utf-8")
 
 
+_PARSED: dict[str, PersonState] = {}  # roster record JSON -> the record (immutable)
+PARSED_MAX = 20_000  # about 10 MB; cleared whole when full
+
+
+def _person(text: str) -> PersonState:
+    """A roster record from its JSON, parsed once: a batch reads every person of each of
+    its meetings, and most of them have not changed since the last batch read them."""
+    found = _PARSED.get(text)
+    if found is None:
+        if len(_PARSED) >= PARSED_MAX:
+            _PARSED.clear()
+        found = _PARSED[text] = PersonState.from_json(text)
+    return found
+
+
 def split_state(raw: dict[str, str]) -> tuple[dict[str, PersonState], dict[str, str],
                                                dict[str, str]]:
     """One meeting's state hash as (people, ladders, meta)."""
@@ -43,7 +58,7 @@ def split_state(raw: dict[str, str]) -> tuple[dict[str, PersonState], dict[str, 
     for field, value in raw.items():
         prefix, name = field[:2], field[2:]
         if prefix == keys.PERSON_FIELD:
-            people[name] = PersonState.from_json(value)
+            people[name] = _person(value)
         elif prefix == keys.LADDER_FIELD:
             ladders[name] = value
         elif prefix == keys.META_FIELD:
