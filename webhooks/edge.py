@@ -54,6 +54,8 @@ class WebhookEdge:
         if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
             raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES,
                                                 actual_size=request.content_length)
+        if request.content_length is not None:  # the common case: read in one go
+            return await request.read()
         body = bytearray()  # a chunked body comes in pieces: read until its end, or too far
         while chunk := await request.content.read(MAX_BODY_BYTES + 1 - len(body)):
             body += chunk
