@@ -29,7 +29,11 @@ from sidecar.infra.stopping import cancel_and_wait, check_stop, messages
 logger = logging.getLogger(__name__)
 
 MAX_IDLE_S = 1.0  # longest sleep without looking at the queue (a safety net, not the timer)
-CLAIM_BATCH = 64
+# Handlers running at once. Most wait on Redis or a provider, not the CPU: a burst of drops
+# (a thousand ladders due within a second or two) is claimed in a few batches and its
+# dials overlap; the dialer bounds the requests in flight to the provider itself.
+CONCURRENCY = 256
+CLAIM_BATCH = 256  # jobs claimed in one script call (at most the free handler slots)
 STOP_HANDLERS_S = 2.0  # at shutdown, handlers' time to stop (their leases lapse anyway)
 
 
@@ -46,7 +50,7 @@ class JobEngine:
         *,
         owner: str | None = None,
         lease_ms: int = 5000,
-        concurrency: int = 64,
+        concurrency: int = CONCURRENCY,
         on_claim: Callable[[ClaimedJob], None] | None = None,
     ) -> None:
         self.redis = redis
@@ -236,11 +240,12 @@ class JobEngine:
             while True:
                 check_stop()
                 try:
+                    asked = min(CLAIM_BATCH, self.free_slots)
                     started = await self.run_due()
                     if self.free_slots <= 0:
                         wait = MAX_IDLE_S  # woken as soon as a handler finishes
-                    elif started and started >= min(CLAIM_BATCH, self._concurrency):
-                        continue
+                    elif started and started >= asked:
+                        continue  # there may be more due
                     else:
                         wait = min(MAX_IDLE_S, await self.next_due_in_s())
                 except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import random
 import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any, Literal
 
 import httpx
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 from sidecar.infra.telephony.signature import twilio_signature
 
@@ -77,6 +79,15 @@ class TwilioStandIn:
         self.behaviour: dict[str, Behaviour] = {}
         self.default: Behaviour = "no-answer"
         self.respond_delay_s = 0.0  # hold the HTTP answer after the call exists
+        # a provider's own time per REST request, uniform in [low, high] seconds, spent
+        # before the request takes effect (a call exists only once it has passed)
+        self.latency_s: tuple[float, float] = (0.0, 0.0)
+        # an account's concurrent REST requests: past this many (0: no limit) Twilio
+        # answers 429 (code 20429); what was seen: the most at once, the connections used
+        self.max_in_flight = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.connections: set[object] = set()
         self.fail_requests = 0  # answer this many next POSTs with 500
         self.sms_behaviour: dict[str, SmsBehaviour] = {}
         self.calls: list[StandInCall] = []
@@ -85,7 +96,7 @@ class TwilioStandIn:
         self._http: httpx.AsyncClient | None = None
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._account_limits])
         base = f"/2010-04-01/Accounts/{self.account_sid}"
         app.router.add_post(base + "/Calls.json", self._create_call)
         app.router.add_get(base + "/Calls.json", self._list_calls)
@@ -95,6 +106,24 @@ class TwilioStandIn:
         app.router.add_post("/_standin/behaviour", self._set_behaviour)
         app.on_cleanup.append(self._cleanup)
         return app
+
+    @web.middleware
+    async def _account_limits(self, request: web.Request, handler: Handler
+                              ) -> web.StreamResponse:
+        if not request.path.startswith("/2010-04-01/"):
+            return await handler(request)
+        self.connections.add(request.transport)  # a kept-alive connection is seen once
+        if self.max_in_flight and self.in_flight >= self.max_in_flight:
+            return self._error(429, 20429, "Too Many Requests")
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            low, high = self.latency_s
+            if high > 0:
+                await asyncio.sleep(random.uniform(low, high))
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
 
     def _authorized(self, request: web.Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
