@@ -63,6 +63,8 @@ class JobEngine:
         self._concurrency = concurrency
         self._slot_freed = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._held: dict[int, ClaimedJob] = {}  # running handlers' jobs, by id(job)
+        self._renewer: asyncio.Task[None] | None = None
         self.fired = 0
         self._on_claim = on_claim
 
@@ -181,27 +183,42 @@ class JobEngine:
                 logger.error("job %s has unknown kind %s", job.key, job.kind)
                 await self._finish(job, Retry(f"no handler for {job.kind}"))
                 return
-            async with self._renewing(job):
+            self._hold(job)
+            try:
                 outcome = await handler(job)
+            finally:
+                del self._held[id(job)]
             await self._finish(job, outcome)
         except Exception as exc:  # a failed effect is retried, never dropped
             logger.error("job %s kind=%s failed (%s); will retry", job.key, job.kind, where(exc))
             with contextlib.suppress(aioredis.RedisError, OSError):
                 await self._finish(job, Retry(type(exc).__name__))
 
-    @contextlib.asynccontextmanager
-    async def _renewing(self, job: ClaimedJob) -> Any:
-        async def renew() -> None:
-            while True:
-                check_stop()
-                await self.clock.sleep(self.lease_ms / 3000)  # lease time is clock time
-                await self.touch(job)
+    def _hold(self, job: ClaimedJob) -> None:
+        """Keep ``job``'s lease renewed while its handler runs: one renewer touches every
+        held job each third of a lease, in one round trip (not a task per job)."""
+        self._held[id(job)] = job
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._renew_held(), name="lease renewer")
 
-        task = asyncio.create_task(renew(), name=f"renew {job.key}")
-        try:
-            yield
-        finally:  # a cancel of this job's own task, arriving meanwhile, is not swallowed
-            await cancel_and_wait({task}, STOP_HANDLERS_S, f"job {job.key}")
+    async def _renew_held(self) -> None:
+        """Ends once a tick finds no handler running (the next one starts it again)."""
+        while self._held:
+            check_stop()
+            await self.clock.sleep(self.lease_ms / 3000)  # lease time is clock time
+            held = list(self._held.values())
+            if not held:
+                return
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for job in held:
+                        args = [job.key, job.epoch, self.owner, self.lease_ms, "",
+                                self._now_arg()]
+                        await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)],
+                                                 args=args, client=pipe)
+                    await pipe.execute()
+            except (aioredis.RedisError, OSError) as exc:  # the next tick tries again
+                logger.warning("job engine: leases not renewed (%s)", exc)
 
     async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
         jk = [keys.JOBS_DUE, keys.job(job.key)]
@@ -255,7 +272,9 @@ class JobEngine:
                 self._slot_freed.clear()
                 await self._wait(wait)
         finally:  # leases lapse and another replica takes the jobs over
-            await cancel_and_wait([listener, *self._running], STOP_HANDLERS_S, "job engine")
+            renewer = [self._renewer] if self._renewer is not None else []
+            await cancel_and_wait([listener, *self._running, *renewer], STOP_HANDLERS_S,
+                                  "job engine")
 
     async def _wait(self, seconds: float) -> None:
         """Until the clock reaches the next due job, a wake-up, or MAX_IDLE_S of real time.
