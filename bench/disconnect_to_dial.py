@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 import yaml
 from _common import (
     SECRET,
@@ -89,10 +88,6 @@ async def serve_standin(args: argparse.Namespace) -> None:
     """The child: the stand-in, plus a bench-only route listing each number's first call."""
     standin = TwilioStandIn(SID, TOKEN, step_delay_s=args.step_delay)
     standin.latency_s = latency_range(args.latency_ms)
-    # Twilio posts status callbacks from many hosts at once: no 100-connection pool queue
-    # (httpcore's queue scan is quadratic, and would make the stand-in the bottleneck).
-    standin._http = httpx.AsyncClient(timeout=5, limits=httpx.Limits(
-        max_connections=None, max_keepalive_connections=2000))
     app = standin.app()
 
     async def first(request: web.Request) -> web.Response:

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, Literal
 
-import httpx
+import aiohttp
 from aiohttp import web
 from aiohttp.typedefs import Handler
+from yarl import URL
 
 from sidecar.infra.telephony.signature import twilio_signature
 
@@ -41,6 +42,18 @@ _OUTCOME = {**{b: ["ringing", "in-progress", "completed"] for b in _PICKED_UP},
 _ANSWERED_BY = {"answer": "human", "pickup": "human", "machine": "machine_start",
                 "fax": "fax"}
 _DIAL_STATUS = {"answer": "completed", "busy": "busy", "failed": "failed"}
+
+
+# a webhook that could not be delivered (the service is down, slow or gone)
+_UNSENT = (aiohttp.ClientError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The service's answer to a webhook the stand-in posted."""
+
+    status_code: int
+    text: str
 
 
 @dataclass
@@ -93,7 +106,7 @@ class TwilioStandIn:
         self.calls: list[StandInCall] = []
         self.messages: list[dict[str, str]] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        self._http: httpx.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._account_limits])
@@ -166,12 +179,12 @@ class TwilioStandIn:
         for status in ["initiated", *_OUTCOME[behaviour]]:
             await asyncio.sleep(self.step_delay_s)
             if status == "completed":
-                with contextlib.suppress(httpx.HTTPError):
+                with contextlib.suppress(*_UNSENT):
                     await self._converse(call, behaviour)
             call.status = "queued" if status == "initiated" else status
             call.events.append(status)
             if call.status_callback and _EVENT_OF.get(status, "completed") in call.callback_events:
-                with contextlib.suppress(httpx.HTTPError):
+                with contextlib.suppress(*_UNSENT):
                     await self._post_status(call, status)
 
     def _params(self, call: StandInCall, **extra: str) -> dict[str, str]:
@@ -179,12 +192,18 @@ class TwilioStandIn:
                 "From": call.from_, "CallStatus": call.status, "ApiVersion": "2010-04-01",
                 "Direction": "outbound-api", **extra}
 
-    async def _post(self, url: str, params: dict[str, str]) -> httpx.Response:
+    async def _post(self, url: str, params: dict[str, str]) -> Posted:
         """POST a webhook signed as Twilio signs it (URL + sorted form parameters)."""
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=5)
+            # Twilio posts from many hosts at once: no pool limit to queue behind
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0),
+                timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5))
         sig = twilio_signature(self.auth_token, url, params)
-        return await self._http.post(url, data=params, headers={"X-Twilio-Signature": sig})
+        # the URL exactly as given (not re-quoted): the signature covers it byte for byte
+        async with self._http.post(URL(url, encoded=True), data=params,
+                                   headers={"X-Twilio-Signature": sig}) as resp:
+            return Posted(resp.status, await resp.text())
 
     async def _converse(self, call: StandInCall, behaviour: Behaviour) -> None:
         """What happens once something picked up: the call's TwiML plays (async AMD does
@@ -272,10 +291,10 @@ class TwilioStandIn:
                       "ApiVersion": "2010-04-01"}
             if status in ("undelivered", "failed"):
                 params["ErrorCode"] = "30003"  # unreachable destination handset
-            with contextlib.suppress(httpx.HTTPError):
+            with contextlib.suppress(*_UNSENT):
                 await self._post(url, params)
 
-    async def text_from(self, url: str, from_: str, to: str, body: str) -> httpx.Response:
+    async def text_from(self, url: str, from_: str, to: str, body: str) -> Posted:
         """A text arriving at our number, posted to the messaging webhook as Twilio does."""
         params = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": self.account_sid,
                   "From": from_, "To": to, "Body": body, "NumMedia": "0",
@@ -305,11 +324,11 @@ class TwilioStandIn:
         if tasks:
             await asyncio.wait(tasks, timeout=5)
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
             self._http = None
 
     async def _cleanup(self, app: web.Application) -> None:
         for task in list(self._tasks):
             task.cancel()
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
