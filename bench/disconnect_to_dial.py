@@ -10,6 +10,7 @@ Synthetic data only: phones are 555-01xx numbers under ten area codes; 127.0.0.1
 
     python bench/disconnect_to_dial.py --meetings 100       # quick
     python bench/disconnect_to_dial.py                      # 1,000 meetings
+    python bench/disconnect_to_dial.py --latency-ms 50-150  # the provider takes 50-150 ms
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import httpx
 import yaml
 from _common import (
     SECRET,
@@ -66,6 +66,15 @@ def phone(i: int) -> str:
     return f"+1{AREAS[i // 100]}55501{i % 100:02d}"  # fictional 555-01xx range
 
 
+def latency_range(text: str) -> tuple[float, float]:
+    """``50-150`` (uniform, milliseconds) or ``100`` (fixed) as seconds."""
+    low, _, high = text.partition("-")
+    lo_s, hi_s = float(low) / 1000, float(high or low) / 1000
+    if not 0 <= lo_s <= hi_s <= 5:
+        raise ValueError(f"--latency-ms {text!r}: want LOW-HIGH, 0 <= LOW <= HIGH <= 5000")
+    return lo_s, hi_s
+
+
 def program(n: int, grace: float) -> ProgramConfig:
     raw = yaml.safe_load((ROOT / "examples" / "program.yaml").read_text())
     raw["meetings"] = [{"zoom_meeting_id": f"8{i:010d}", "name": f"Bench group {i}",
@@ -78,10 +87,7 @@ def program(n: int, grace: float) -> ProgramConfig:
 async def serve_standin(args: argparse.Namespace) -> None:
     """The child: the stand-in, plus a bench-only route listing each number's first call."""
     standin = TwilioStandIn(SID, TOKEN, step_delay_s=args.step_delay)
-    # Twilio posts status callbacks from many hosts at once: no 100-connection pool queue
-    # (httpcore's queue scan is quadratic, and would make the stand-in the bottleneck).
-    standin._http = httpx.AsyncClient(timeout=5, limits=httpx.Limits(
-        max_connections=None, max_keepalive_connections=2000))
+    standin.latency_s = latency_range(args.latency_ms)
     app = standin.app()
 
     async def first(request: web.Request) -> web.Response:
@@ -222,6 +228,7 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     print(f"disconnect-to-dial p99   {pct(d, 99):.2f} s")
     print(f"disconnect-to-dial max   {max(d, default=float('nan')):.2f} s")
     print(f"min                      {min(d, default=float('nan')):.2f} s  (grace {args.grace} s)")
+    print(f"provider latency         {args.latency_ms} ms per request")
     print(f"over grace + 1 s         {late}")
     print(f"over 60 s                {over60}")
     print(f"never dialled            {r['never']}  (waited {args.grace + args.wait:.0f} s)")
@@ -231,6 +238,7 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     print(f"goal every dial < 60 s: {'MET' if goal60 else 'NOT MET'}; "
           f"within grace + 1 s: {'MET' if goal_grace else 'NOT MET'}")
     summary("disconnect_to_dial", meetings=args.meetings, grace_s=args.grace,
+            latency_ms=args.latency_ms,
             p50_s=round(pct(d, 50), 3), p99_s=round(pct(d, 99), 3),
             max_s=round(max(d, default=-1), 3), over_grace_plus_1=late, over_60=over60,
             never=r["never"], non200=r["non200"], send_s=round(r["send_s"], 2),
@@ -242,6 +250,8 @@ def main() -> int:
     p.add_argument("--meetings", type=int, default=1000, help="meetings = clients (<= 1000)")
     p.add_argument("--grace", type=float, default=10.0, help="callback_policy.grace_seconds")
     p.add_argument("--step-delay", type=float, default=1.0, help="stand-in seconds per status")
+    p.add_argument("--latency-ms", default="0",
+                   help="the stand-in's time per REST request, uniform LOW-HIGH ms (50-150)")
     p.add_argument("--width", type=int, default=64, help="concurrent webhook requests")
     p.add_argument("--wait", type=float, default=80.0, help="seconds past grace to wait")
     p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
@@ -257,12 +267,17 @@ def main() -> int:
         return 0
     if not 1 <= args.meetings <= 1000 or not 0 < args.wait <= 300:
         p.error("--meetings must be 1..1000 (555-01xx numbers) and --wait 0..300")
+    try:
+        latency_range(args.latency_ms)
+    except ValueError as exc:
+        p.error(str(exc))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     if args.pin:
         os.sched_setaffinity(0, {0})
     t_port = free_port()
     child = spawn([sys.executable, __file__, "--serve-standin", str(t_port), "--step-delay",
-                   str(args.step_delay)], {1} if args.pin else None)
+                   str(args.step_delay), "--latency-ms", args.latency_ms],
+                  {1} if args.pin else None)
     try:
         with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
             server = RedisProc(redis_binary(args.redis), Path(tmpdir), args.appendfsync,

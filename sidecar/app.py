@@ -140,6 +140,7 @@ def create_app(settings: Settings, config: ProgramConfig, clock: Clock | None = 
                         run_workers, t.config.program.name)
             yield
             await cancel_and_wait(t.tasks, TASKS_GRACE_S, "shutdown")
+            await t.dialer.aclose()
 
     async def end_streams(app: web.Application) -> None:
         """Shutdown begins: open event streams end now, not when the server gives up on

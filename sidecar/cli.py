@@ -239,9 +239,12 @@ async def _with_services(config: ProgramConfig, fn: object) -> None:
         key = data_key(settings, embedded)
         with _serve_notes_muted():
             t = build(settings, config, SystemClock(), redis, key, http)
-        with from_source(shell_source()):  # what a command records names who ran it
-            await t.load_config("the program file")  # what admins saved wins over the file
-            await fn(t)  # type: ignore[operator]
+        try:
+            with from_source(shell_source()):  # what a command records names who ran it
+                await t.load_config("the program file")  # what admins saved wins over it
+                await fn(t)  # type: ignore[operator]
+        finally:
+            await t.dialer.aclose()
 
 
 

@@ -120,6 +120,9 @@ class UnconfiguredDialer:
     async def send_sms(self, to: str, body: str, *, status_url: str = "") -> str:
         raise TelephonyError("telephony is not configured")
 
+    async def aclose(self) -> None:
+        return None
+
 
 def data_key(settings: Settings, embedded: bool) -> Keyring:
     """The process's keyring: its file, the single key in the environment, or the embedded
@@ -264,15 +267,16 @@ async def open_store(settings: Settings) -> AsyncIterator[tuple[StoreClient, boo
                 embedded.stop()
 
 
-def build_dialer(settings: Settings, config: ProgramConfig, http: httpx.AsyncClient
-                 ) -> tuple[Dialer, bool]:
+def build_dialer(settings: Settings, config: ProgramConfig) -> tuple[Dialer, bool]:
     token = settings.twilio_auth_token.get_secret_value()
     if not (settings.twilio_account_sid and token and settings.twilio_from_number):
         logger.error("TWILIO_* not set: callbacks cannot be placed")
         return UnconfiguredDialer(), False
-    return TwilioDialer(http, base_url=settings.twilio_api_base_url,
+    return TwilioDialer(base_url=settings.twilio_api_base_url,
                         account_sid=settings.twilio_account_sid, auth_token=token,
-                        from_number=settings.twilio_from_number), True
+                        from_number=settings.twilio_from_number,
+                        timeout_s=config.telephony.request_timeout_seconds,
+                        concurrency=config.telephony.concurrent_requests), True
 
 
 def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aioredis.Redis,
@@ -289,7 +293,7 @@ def build(settings: Settings, config: ProgramConfig, clock: Clock, redis: aiored
     sealer = Sealer(cipher)  # display names, e-mails, dialled numbers, staff notes, spool
     meetings = MeetingStore(redis, engine, sealer)
     checkins = CheckInStore(redis, cipher, audit)
-    dialer, ready = build_dialer(settings, config, http)
+    dialer, ready = build_dialer(settings, config)
     links = CheckInLinks(SigningKeys(keyring, "tether/checkin-links/v1"), audit)
     public_url = settings.tether_public_url.rstrip("/")
 

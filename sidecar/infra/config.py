@@ -162,6 +162,9 @@ class CallbackPolicy(_Strict):
 class Telephony(_Strict):
     provider: Literal["twilio"] = "twilio"
     request_timeout_seconds: float = Field(default=5, gt=0, le=30)
+    # requests to the provider in flight at once, over kept-alive connections; more wait
+    # their turn (a burst of drops). Twilio's accounts allow 100 concurrent API requests.
+    concurrent_requests: int = Field(default=100, ge=1, le=1000)
 
 
 class CheckInPolicy(_Strict):

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from sidecar.infra.clock import FakeClock
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
 from sidecar.infra.store import connect
+from tests.conftest import eventually
 
 T = 1_800_000_000.0
 
@@ -169,6 +170,42 @@ async def test_engine_claims_no_more_than_it_can_run(redis: aioredis.Redis) -> N
     assert len(await JobEngine(redis, clock, owner="b").claim()) == 3
     gate.set()
     await e.drain()
+
+
+async def test_handlers_running_longer_than_a_lease_keep_their_jobs(
+        redis: aioredis.Redis) -> None:
+    """A slow effect (a provider taking its time) is not claimed by another replica and
+    run twice: the leases of every running handler are renewed while they run."""
+    clock = FakeClock(T)
+    gate = asyncio.Event()
+    running: list[str] = []
+
+    async def slow(job: ClaimedJob) -> Outcome:
+        running.append(job.key)
+        await gate.wait()
+        return Done("ok")
+
+    a, b = engine(redis, clock, "a", x=slow), engine(redis, clock, "b", x=slow)
+    for i in range(3):
+        await a.schedule(f"k{i}", int(T * 1000), "x", {})
+    assert await a.run_due() == 3
+
+    async def started() -> bool:
+        return len(running) == 3
+
+    await eventually(started, timeout=5)
+
+    async def renewed() -> bool:
+        until = [await redis.hget(f"{{jobs}}:job:k{i}", "lease_until") for i in range(3)]
+        return all(int(u or 0) >= int(clock.now() * 1000) + 5000 for u in until)
+
+    for _ in range(6):  # twelve seconds: more than two leases
+        clock.advance(2)
+        await eventually(renewed, timeout=5)
+        assert await b.claim() == []
+    gate.set()
+    await a.drain()
+    assert [await redis.hget(f"{{jobs}}:job:k{i}", "state") for i in range(3)] == ["done"] * 3
 
 
 async def test_a_crash_after_recording_an_intent_keeps_the_intent(

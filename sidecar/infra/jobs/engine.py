@@ -30,7 +30,11 @@ from sidecar.infra.store_client import UNAVAILABLE, StoreClient
 logger = logging.getLogger(__name__)
 
 MAX_IDLE_S = 1.0  # longest sleep without looking at the queue (a safety net, not the timer)
-CLAIM_BATCH = 64
+# Handlers running at once. Most wait on Redis or a provider, not the CPU: a burst of drops
+# (a thousand ladders due within a second or two) is claimed in a few batches and its
+# dials overlap; the dialer bounds the requests in flight to the provider itself.
+CONCURRENCY = 256
+CLAIM_BATCH = 256  # jobs claimed in one script call (at most the free handler slots)
 STOP_HANDLERS_S = 2.0  # at shutdown, handlers' time to stop (their leases lapse anyway)
 
 
@@ -47,7 +51,7 @@ class JobEngine:
         *,
         owner: str | None = None,
         lease_ms: int = 5000,
-        concurrency: int = 64,
+        concurrency: int = CONCURRENCY,
         on_claim: Callable[[ClaimedJob], None] | None = None,
     ) -> None:
         self.redis = redis
@@ -60,6 +64,8 @@ class JobEngine:
         self._concurrency = concurrency
         self._slot_freed = asyncio.Event()
         self._running: set[asyncio.Task[None]] = set()
+        self._held: dict[int, ClaimedJob] = {}  # running handlers' jobs, by id(job)
+        self._renewer: asyncio.Task[None] | None = None
         self.fired = 0
         self._on_claim = on_claim
 
@@ -178,27 +184,42 @@ class JobEngine:
                 logger.error("job %s has unknown kind %s", job.key, job.kind)
                 await self._finish(job, Retry(f"no handler for {job.kind}"))
                 return
-            async with self._renewing(job):
+            self._hold(job)
+            try:
                 outcome = await handler(job)
+            finally:
+                del self._held[id(job)]
             await self._finish(job, outcome)
         except Exception as exc:  # a failed effect is retried, never dropped
             logger.error("job %s kind=%s failed (%s); will retry", job.key, job.kind, where(exc))
             with contextlib.suppress(aioredis.RedisError, *UNAVAILABLE):
                 await self._finish(job, Retry(type(exc).__name__))
 
-    @contextlib.asynccontextmanager
-    async def _renewing(self, job: ClaimedJob) -> Any:
-        async def renew() -> None:
-            while True:
-                check_stop()
-                await self.clock.sleep(self.lease_ms / 3000)  # lease time is clock time
-                await self.touch(job)
+    def _hold(self, job: ClaimedJob) -> None:
+        """Keep ``job``'s lease renewed while its handler runs: one renewer touches every
+        held job each third of a lease, in one round trip (not a task per job)."""
+        self._held[id(job)] = job
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._renew_held(), name="lease renewer")
 
-        task = asyncio.create_task(renew(), name=f"renew {job.key}")
-        try:
-            yield
-        finally:  # a cancel of this job's own task, arriving meanwhile, is not swallowed
-            await cancel_and_wait({task}, STOP_HANDLERS_S, f"job {job.key}")
+    async def _renew_held(self) -> None:
+        """Ends once a tick finds no handler running (the next one starts it again)."""
+        while self._held:
+            check_stop()
+            await self.clock.sleep(self.lease_ms / 3000)  # lease time is clock time
+            held = list(self._held.values())
+            if not held:
+                return
+            try:
+                async with self.redis.pipeline(transaction=False) as pipe:
+                    for job in held:
+                        args = [job.key, job.epoch, self.owner, self.lease_ms, "",
+                                self._now_arg()]
+                        await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)],
+                                                 args=args, client=pipe)
+                    await pipe.execute()
+            except (aioredis.RedisError, OSError) as exc:  # the next tick tries again
+                logger.warning("job engine: leases not renewed (%s)", exc)
 
     async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
         jk = [keys.JOBS_DUE, keys.job(job.key)]
@@ -237,11 +258,12 @@ class JobEngine:
             while True:
                 check_stop()
                 try:
+                    asked = min(CLAIM_BATCH, self.free_slots)
                     started = await self.run_due()
                     if self.free_slots <= 0:
                         wait = MAX_IDLE_S  # woken as soon as a handler finishes
-                    elif started and started >= min(CLAIM_BATCH, self._concurrency):
-                        continue
+                    elif started and started >= asked:
+                        continue  # there may be more due
                     else:
                         wait = min(MAX_IDLE_S, await self.next_due_in_s())
                 except UNAVAILABLE as exc:
@@ -251,7 +273,9 @@ class JobEngine:
                 self._slot_freed.clear()
                 await self._wait(wait)
         finally:  # leases lapse and another replica takes the jobs over
-            await cancel_and_wait([listener, *self._running], STOP_HANDLERS_S, "job engine")
+            renewer = [self._renewer] if self._renewer is not None else []
+            await cancel_and_wait([listener, *self._running, *renewer], STOP_HANDLERS_S,
+                                  "job engine")
 
     async def _wait(self, seconds: float) -> None:
         """Until the clock reaches the next due job, a wake-up, or MAX_IDLE_S of real time.

@@ -51,3 +51,7 @@ class Dialer(Protocol):
     async def send_sms(self, to: str, body: str, *, status_url: str = "") -> str:
         """Send a text; ``status_url`` hears whether it was delivered. Returns its id."""
         ...
+
+    async def aclose(self) -> None:
+        """Close the connections kept for the next request (at shutdown)."""
+        ...

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import random
 import secrets
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -16,8 +17,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, Literal
 
-import httpx
+import aiohttp
 from aiohttp import web
+from aiohttp.typedefs import Handler
+from yarl import URL
 
 from sidecar.infra.telephony.signature import twilio_signature
 
@@ -39,6 +42,18 @@ _OUTCOME = {**{b: ["ringing", "in-progress", "completed"] for b in _PICKED_UP},
 _ANSWERED_BY = {"answer": "human", "pickup": "human", "machine": "machine_start",
                 "fax": "fax"}
 _DIAL_STATUS = {"answer": "completed", "busy": "busy", "failed": "failed"}
+
+
+# a webhook that could not be delivered (the service is down, slow or gone)
+_UNSENT = (aiohttp.ClientError, TimeoutError)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The service's answer to a webhook the stand-in posted."""
+
+    status_code: int
+    text: str
 
 
 @dataclass
@@ -77,15 +92,24 @@ class TwilioStandIn:
         self.behaviour: dict[str, Behaviour] = {}
         self.default: Behaviour = "no-answer"
         self.respond_delay_s = 0.0  # hold the HTTP answer after the call exists
+        # a provider's own time per REST request, uniform in [low, high] seconds, spent
+        # before the request takes effect (a call exists only once it has passed)
+        self.latency_s: tuple[float, float] = (0.0, 0.0)
+        # an account's concurrent REST requests: past this many (0: no limit) Twilio
+        # answers 429 (code 20429); what was seen: the most at once, the connections used
+        self.max_in_flight = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.connections: set[object] = set()
         self.fail_requests = 0  # answer this many next POSTs with 500
         self.sms_behaviour: dict[str, SmsBehaviour] = {}
         self.calls: list[StandInCall] = []
         self.messages: list[dict[str, str]] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        self._http: httpx.AsyncClient | None = None
+        self._http: aiohttp.ClientSession | None = None
 
     def app(self) -> web.Application:
-        app = web.Application()
+        app = web.Application(middlewares=[self._account_limits])
         base = f"/2010-04-01/Accounts/{self.account_sid}"
         app.router.add_post(base + "/Calls.json", self._create_call)
         app.router.add_get(base + "/Calls.json", self._list_calls)
@@ -95,6 +119,24 @@ class TwilioStandIn:
         app.router.add_post("/_standin/behaviour", self._set_behaviour)
         app.on_cleanup.append(self._cleanup)
         return app
+
+    @web.middleware
+    async def _account_limits(self, request: web.Request, handler: Handler
+                              ) -> web.StreamResponse:
+        if not request.path.startswith("/2010-04-01/"):
+            return await handler(request)
+        self.connections.add(request.transport)  # a kept-alive connection is seen once
+        if self.max_in_flight and self.in_flight >= self.max_in_flight:
+            return self._error(429, 20429, "Too Many Requests")
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            low, high = self.latency_s
+            if high > 0:
+                await asyncio.sleep(random.uniform(low, high))
+            return await handler(request)
+        finally:
+            self.in_flight -= 1
 
     def _authorized(self, request: web.Request) -> bool:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
@@ -137,12 +179,12 @@ class TwilioStandIn:
         for status in ["initiated", *_OUTCOME[behaviour]]:
             await asyncio.sleep(self.step_delay_s)
             if status == "completed":
-                with contextlib.suppress(httpx.HTTPError):
+                with contextlib.suppress(*_UNSENT):
                     await self._converse(call, behaviour)
             call.status = "queued" if status == "initiated" else status
             call.events.append(status)
             if call.status_callback and _EVENT_OF.get(status, "completed") in call.callback_events:
-                with contextlib.suppress(httpx.HTTPError):
+                with contextlib.suppress(*_UNSENT):
                     await self._post_status(call, status)
 
     def _params(self, call: StandInCall, **extra: str) -> dict[str, str]:
@@ -150,12 +192,18 @@ class TwilioStandIn:
                 "From": call.from_, "CallStatus": call.status, "ApiVersion": "2010-04-01",
                 "Direction": "outbound-api", **extra}
 
-    async def _post(self, url: str, params: dict[str, str]) -> httpx.Response:
+    async def _post(self, url: str, params: dict[str, str]) -> Posted:
         """POST a webhook signed as Twilio signs it (URL + sorted form parameters)."""
         if self._http is None:
-            self._http = httpx.AsyncClient(timeout=5)
+            # Twilio posts from many hosts at once: no pool limit to queue behind
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0),
+                timeout=aiohttp.ClientTimeout(sock_connect=5, sock_read=5))
         sig = twilio_signature(self.auth_token, url, params)
-        return await self._http.post(url, data=params, headers={"X-Twilio-Signature": sig})
+        # the URL exactly as given (not re-quoted): the signature covers it byte for byte
+        async with self._http.post(URL(url, encoded=True), data=params,
+                                   headers={"X-Twilio-Signature": sig}) as resp:
+            return Posted(resp.status, await resp.text())
 
     async def _converse(self, call: StandInCall, behaviour: Behaviour) -> None:
         """What happens once something picked up: the call's TwiML plays (async AMD does
@@ -243,10 +291,10 @@ class TwilioStandIn:
                       "ApiVersion": "2010-04-01"}
             if status in ("undelivered", "failed"):
                 params["ErrorCode"] = "30003"  # unreachable destination handset
-            with contextlib.suppress(httpx.HTTPError):
+            with contextlib.suppress(*_UNSENT):
                 await self._post(url, params)
 
-    async def text_from(self, url: str, from_: str, to: str, body: str) -> httpx.Response:
+    async def text_from(self, url: str, from_: str, to: str, body: str) -> Posted:
         """A text arriving at our number, posted to the messaging webhook as Twilio does."""
         params = {"MessageSid": "SM" + secrets.token_hex(16), "AccountSid": self.account_sid,
                   "From": from_, "To": to, "Body": body, "NumMedia": "0",
@@ -276,11 +324,11 @@ class TwilioStandIn:
         if tasks:
             await asyncio.wait(tasks, timeout=5)
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()
             self._http = None
 
     async def _cleanup(self, app: web.Application) -> None:
         for task in list(self._tasks):
             task.cancel()
         if self._http is not None:
-            await self._http.aclose()
+            await self._http.close()

@@ -1,14 +1,23 @@
-"""Twilio's Programmable Voice and Messaging REST API (2010-04-01), through httpx."""
+"""Twilio's Programmable Voice and Messaging REST API (2010-04-01), through aiohttp.
+
+Requests go over a pool of kept-alive connections, at most ``concurrency`` at once: a
+burst of drops (a meeting's network failing) queues its dials here, each taking the next
+free connection, instead of opening a connection per dial or exceeding the provider's
+limit on concurrent requests. A request's time-out starts when it is sent, not while it
+waits its turn.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 import logging
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
+import aiohttp
 
 from sidecar.infra.telephony.port import CallRef, TelephonyError
 
@@ -28,29 +37,58 @@ def _ref(call: dict[str, Any]) -> CallRef:
                    to=str(call.get("to", "")), created_ms=_created_ms(call))
 
 
+KEEPALIVE_S = 30.0  # an idle connection is kept this long for the next request
+
+
 class TwilioDialer:
     def __init__(
-        self, http: httpx.AsyncClient, *, base_url: str, account_sid: str, auth_token: str,
-        from_number: str,
+        self, *, base_url: str, account_sid: str, auth_token: str, from_number: str,
+        timeout_s: float = 5.0, concurrency: int = 100,
     ) -> None:
-        self._http = http
         self._base = f"{base_url.rstrip('/')}/2010-04-01/Accounts/{account_sid}"
         token = base64.b64encode(f"{account_sid}:{auth_token}".encode()).decode()
         self._headers = {"Authorization": f"Basic {token}"}  # no per-request auth flow
         self._from = from_number
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._concurrency = concurrency
+        self._turns = asyncio.Semaphore(concurrency)
+        self._session: aiohttp.ClientSession | None = None
 
-    async def _request(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+    def _client(self) -> aiohttp.ClientSession:
+        """The pooled session, made on first use (in the running loop; an edge-only
+        replica never dials and never opens one)."""
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._concurrency,
+                                             keepalive_timeout=KEEPALIVE_S)
+            self._session = aiohttp.ClientSession(
+                connector=connector, timeout=self._timeout, headers=self._headers,
+                cookie_jar=aiohttp.DummyCookieJar())
+        return self._session
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def _request(self, method: str, path: str, *, data: Any = None,
+                       params: dict[str, str] | None = None,
+                       headers: dict[str, str] | None = None) -> dict[str, Any]:
+        async with self._turns:
+            try:
+                async with self._client().request(
+                        method, self._base + path, data=data, params=params,
+                        headers=headers, allow_redirects=False) as resp:
+                    status, raw = resp.status, await resp.read()
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                raise TelephonyError(f"twilio unreachable: {type(exc).__name__}") from exc
+        if status >= 400:
+            raise TelephonyError(f"twilio {method} {path}: HTTP {status}")
         try:
-            headers = {**self._headers, **kw.pop("headers", {})}
-            resp = await self._http.request(method, self._base + path, headers=headers, **kw)
-        except httpx.HTTPError as exc:
-            raise TelephonyError(f"twilio unreachable: {type(exc).__name__}") from exc
-        if resp.status_code >= 400:
-            raise TelephonyError(f"twilio {method} {path}: HTTP {resp.status_code}")
-        try:
-            body: dict[str, Any] = resp.json()
+            body = json.loads(raw)
         except ValueError as exc:
             raise TelephonyError("twilio answered with no JSON") from exc
+        if not isinstance(body, dict):
+            raise TelephonyError("twilio answered with no JSON object")
         return body
 
     async def place_call(
@@ -65,9 +103,9 @@ class TwilioDialer:
             ("MachineDetection", "Enable"), ("AsyncAmd", "true"),
             ("AsyncAmdStatusCallback", amd_url), ("AsyncAmdStatusCallbackMethod", "POST"),
         ] + [("StatusCallbackEvent", e) for e in ("answered", "completed")]  # outcomes only
-        body = urlencode(form)  # a list: StatusCallbackEvent repeats
+        body = urlencode(form).encode()  # a list: StatusCallbackEvent repeats
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        return _ref(await self._request("POST", "/Calls.json", content=body, headers=headers))
+        return _ref(await self._request("POST", "/Calls.json", data=body, headers=headers))
 
     async def find_call(self, to: str, created_after_ms: int) -> CallRef | None:
         # Newest first; no StartTime filter: a call still queued has not started.
