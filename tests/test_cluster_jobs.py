@@ -31,6 +31,7 @@ from tests.infra.test_job_engine import (  # noqa: F401  collected here too: the
     test_a_failure_is_logged_without_its_message,
     test_cancel_fences_out_a_running_handler,
     test_engine_claims_no_more_than_it_can_run,
+    test_handlers_running_longer_than_a_lease_keep_their_jobs,
     test_nothing_is_claimed_before_it_is_due,
     test_retry_outcome_keeps_the_data_it_is_given,
     test_run_forever_fires_on_time_and_stops_when_cancelled,

@@ -18,6 +18,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import RedisCluster
 
 from sidecar.infra import keys
 from sidecar.infra.clock import Clock
@@ -211,6 +212,9 @@ class JobEngine:
             if not held:
                 return
             try:
+                if isinstance(self.redis, RedisCluster):  # it runs no script in a pipeline
+                    await asyncio.gather(*(self.touch(job) for job in held))
+                    continue
                 async with self.redis.pipeline(transaction=False) as pipe:
                     for job in held:
                         args = [job.key, job.epoch, self.owner, self.lease_ms, "",
@@ -218,7 +222,7 @@ class JobEngine:
                         await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)],
                                                  args=args, client=pipe)
                     await pipe.execute()
-            except (aioredis.RedisError, OSError) as exc:  # the next tick tries again
+            except (aioredis.RedisError, *UNAVAILABLE) as exc:  # the next tick tries again
                 logger.warning("job engine: leases not renewed (%s)", exc)
 
     async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
