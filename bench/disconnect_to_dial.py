@@ -17,47 +17,47 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import contextlib
 import logging
 import os
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import yaml
 from _common import (
+    DATA_KEY,
+    FROM_NUMBER,
     SECRET,
+    SID,
+    TOKEN,
     RedisProc,
     free_port,
     inbox_settled,
     participant_body,
     pct,
     redis_binary,
-    spawn,
+    serve_env,
     start_app,
+    start_serve,
+    start_standin,
     stop_app,
     stop_child,
     summary,
-    until_sigterm,
+    wait_dials,
+    wait_healthy,
     zoom_headers,
 )
-from aiohttp import web
 
 from sidecar.app import create_app
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.settings import Settings
-from sidecar.infra.telephony.standin import TwilioStandIn
 from sidecar.records.model import ClientRecord
 from sidecar.services import TETHER
 
 ROOT = Path(__file__).resolve().parent.parent
-SID, TOKEN = "AC" + "0" * 32, "bench-twilio-auth-token"
 AREAS = ["312", "773", "872", "217", "309", "618", "630", "708", "815", "847"]
 DROP = "got disconnected from the meeting. Reason : Client Close."
 
@@ -84,24 +84,6 @@ def program(n: int, grace: float) -> ProgramConfig:
     return ProgramConfig.model_validate(raw)
 
 
-async def serve_standin(args: argparse.Namespace) -> None:
-    """The child: the stand-in, plus a bench-only route listing each number's first call."""
-    standin = TwilioStandIn(SID, TOKEN, step_delay_s=args.step_delay)
-    standin.latency_s = latency_range(args.latency_ms)
-    app = standin.app()
-
-    async def first(request: web.Request) -> web.Response:
-        found: dict[str, float] = {}
-        for call in standin.calls:
-            found.setdefault(call.to, call.created.timestamp())
-        return web.json_response({"first": found, "calls": len(standin.calls)})
-
-    app.router.add_get("/_bench/first", first)
-    runner = await start_app(app, args.serve_standin)
-    await until_sigterm()
-    await runner.cleanup()
-
-
 class Load:
     """Signed Zoom webhooks for meeting i's one client, sent over HTTP."""
 
@@ -123,21 +105,6 @@ class Load:
             return ts
 
 
-async def wait_dials(session: aiohttp.ClientSession, url: str, wanted: set[str],
-                     limit_s: float) -> dict[str, Any]:
-    """Poll the stand-in until every wanted number has a call (or time is up)."""
-    deadline = time.monotonic() + limit_s
-    state: dict[str, Any] = {"first": {}, "calls": -1}  # -1: the stand-in never answered
-    while time.monotonic() < deadline:
-        with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-            async with session.get(url, timeout=aiohttp.ClientTimeout(total=30)) as r:
-                state = await r.json()
-            if wanted <= state["first"].keys():
-                break
-        await asyncio.sleep(0.25)
-    return state
-
-
 def start_replicas(args: argparse.Namespace, settings: Settings, config: ProgramConfig,
                    tmp: Path) -> list[subprocess.Popen[bytes]]:
     """--replicas more sidecar processes (all workers) on the same Redis, on CPU 1."""
@@ -145,26 +112,13 @@ def start_replicas(args: argparse.Namespace, settings: Settings, config: Program
         return []
     path = tmp / "program.yaml"
     path.write_text(yaml.safe_dump(config.model_dump(mode="json")))
-    env = {**os.environ, "TETHER_REDIS_URL": settings.tether_redis_url,
-           "TETHER_DATA_KEY": settings.tether_data_key.get_secret_value(),
-           "TETHER_PUBLIC_URL": settings.tether_public_url,
-           "ZOOM_WEBHOOK_SECRET_TOKEN": SECRET, "TWILIO_ACCOUNT_SID": SID,
-           "TWILIO_AUTH_TOKEN": TOKEN, "TWILIO_FROM_NUMBER": "+13125550199",
-           "TWILIO_API_BASE_URL": settings.twilio_api_base_url, "TETHER_LOG_FORMAT": "plain"}
     procs = []
     for i in range(args.replicas):
         port = free_port()
-        env_i = {**env, "TETHER_DATA_DIR": str(tmp / f"replica{i}")}
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "sidecar.cli", "serve", "--config", str(path), "--port",
-             str(port)], env=env_i, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        if args.pin:
-            os.sched_setaffinity(procs[-1].pid, {1})
-        for _ in range(300):
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                    break
-            time.sleep(0.1)
+        env = serve_env(settings.tether_redis_url, settings.tether_public_url,
+                        settings.twilio_api_base_url, tmp / f"replica{i}")
+        procs.append(start_serve(path, port, env, cpus={1} if args.pin else None))
+        wait_healthy(port)
     return procs
 
 
@@ -173,9 +127,9 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
     s_port, t_base = free_port(), f"http://127.0.0.1:{t_port}"
     settings = Settings(
         tether_redis_url=url, tether_data_dir=tmp / "data",
-        tether_data_key=base64.b64encode(bytes(range(32))).decode(),
+        tether_data_key=DATA_KEY,
         tether_public_url=f"http://127.0.0.1:{s_port}", zoom_webhook_secret_token=SECRET,
-        twilio_account_sid=SID, twilio_auth_token=TOKEN, twilio_from_number="+13125550199",
+        twilio_account_sid=SID, twilio_auth_token=TOKEN, twilio_from_number=FROM_NUMBER,
         twilio_api_base_url=t_base)
     config = program(n, grace)
     app = create_app(settings, config)
@@ -260,11 +214,7 @@ def main() -> int:
                    help="extra worker replicas (processes) sharing the burst, on CPU 1")
     p.add_argument("--no-pin", dest="pin", action="store_false",
                    help="do not pin (default: sidecar on CPU 0; Redis, stand-in on CPU 1)")
-    p.add_argument("--serve-standin", type=int, default=0, help=argparse.SUPPRESS)
     args = p.parse_args()
-    if args.serve_standin:
-        asyncio.run(serve_standin(args))
-        return 0
     if not 1 <= args.meetings <= 1000 or not 0 < args.wait <= 300:
         p.error("--meetings must be 1..1000 (555-01xx numbers) and --wait 0..300")
     try:
@@ -275,9 +225,8 @@ def main() -> int:
     if args.pin:
         os.sched_setaffinity(0, {0})
     t_port = free_port()
-    child = spawn([sys.executable, __file__, "--serve-standin", str(t_port), "--step-delay",
-                   str(args.step_delay), "--latency-ms", args.latency_ms],
-                  {1} if args.pin else None)
+    child = start_standin(t_port, args.step_delay, latency_range(args.latency_ms),
+                          cpus={1} if args.pin else None)
     try:
         with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
             server = RedisProc(redis_binary(args.redis), Path(tmpdir), args.appendfsync,

@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import logging
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,17 +27,22 @@ from typing import Any
 import aiohttp
 import yaml
 from _common import (
+    DATA_KEY,
+    FROM_NUMBER,
+    SID,
+    TOKEN,
     RedisProc,
     free_port,
     pct,
     redis_binary,
-    spawn,
     start_app,
+    start_standin,
     stop_app,
     stop_child,
     summary,
+    wait_dials,
 )
-from disconnect_to_dial import SID, TOKEN, phone, wait_dials
+from disconnect_to_dial import phone
 
 from sidecar.app import create_app
 from sidecar.infra.config import ProgramConfig
@@ -48,7 +51,6 @@ from sidecar.records.model import ClientRecord
 from sidecar.services import TETHER
 
 ROOT = Path(__file__).resolve().parent.parent
-STANDIN = Path(__file__).with_name("disconnect_to_dial.py")
 
 
 def program(n: int, grace: float) -> ProgramConfig:
@@ -99,9 +101,9 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
     s_port, t_base = free_port(), f"http://127.0.0.1:{t_port}"
     settings = Settings(
         tether_redis_url=url, tether_data_dir=tmp / "data",
-        tether_data_key=base64.b64encode(bytes(range(32))).decode(),
+        tether_data_key=DATA_KEY,
         tether_public_url=f"http://127.0.0.1:{s_port}", twilio_account_sid=SID,
-        twilio_auth_token=TOKEN, twilio_from_number="+13125550199",
+        twilio_auth_token=TOKEN, twilio_from_number=FROM_NUMBER,
         twilio_api_base_url=t_base, jitsi_heartbeat_gap_seconds=args.gap)
     app = create_app(settings, program(n, args.grace))
     runner = await start_app(app, s_port)
@@ -170,8 +172,7 @@ def main() -> int:
         p.error("--clients must be 1..1000 (555-01xx numbers)")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
     t_port = free_port()
-    child = spawn([sys.executable, str(STANDIN), "--serve-standin", str(t_port),
-                   "--step-delay", "1.0"])
+    child = start_standin(t_port, 1.0)
     try:
         with tempfile.TemporaryDirectory(prefix="tether-bench-") as tmpdir:
             server = RedisProc(redis_binary(args.redis), Path(tmpdir))
