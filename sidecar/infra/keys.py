@@ -10,7 +10,8 @@ JOB_PREFIX = "{jobs}:job:"  # HASH per job; expires JOB_DONE_TTL_S after done or
 JOBS_WAKE_CHANNEL = "tether:jobs:wake"  # pub/sub: "a job was scheduled"; a hint, never relied on
 JOB_DONE_TTL_S = 7 * 24 * 3600
 
-INBOX = "tether:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6
+INBOX = "tether:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6;
+#   an entry is deleted once applied (acknowledged), so it holds the backlog only
 INBOX_GROUP = "apply"
 SEEN_PREFIX = "tether:seen:"  # STRING per delivery id, de-duplication; TTL SEEN_TTL_S
 SEEN_TTL_S = 48 * 3600
