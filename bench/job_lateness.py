@@ -104,6 +104,7 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, float]:
         load_s = await bulk_load(r, engine, args.pending, args.batch)
         waited = await wait_for_rewrite(r)
         print(f"loaded in {load_s:.1f} s; waited {waited:.1f} s for an AOF rewrite", flush=True)
+        before = await r.info("persistence")
         await schedule_near(r, engine, args.jobs, args.start_in, args.spread)
         runner = asyncio.create_task(engine.run_forever())
         timeout = args.start_in + args.spread + args.grace
@@ -115,6 +116,8 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, float]:
             await runner
         await engine.drain()
         mem = await r.info("memory")
+        after = await r.info("persistence")
+        forks = await r.info("stats")
         zcard = await r.zcard(keys.JOBS_DUE)
     finally:
         await r.aclose()
@@ -127,6 +130,9 @@ async def measure(args: argparse.Namespace, url: str) -> dict[str, float]:
     print(f"redis used_memory     {mem['used_memory_human']}  (rss "
           f"{mem['used_memory_rss_human']})")
     print(f"bench process RSS     {rss_mb():.0f} MB")
+    rewrites = int(after.get("aof_rewrites", 0)) - int(before.get("aof_rewrites", 0))
+    fork_ms = forks["latest_fork_usec"] / 1000
+    print(f"AOF rewrites meanwhile {rewrites}  (last fork {fork_ms:.1f} ms; a fork stalls Redis)")
     print(f"bulk load             {args.pending / load_s:,.0f} jobs/s ({load_s:.1f} s)")
     ok = len(late) == args.jobs and pct(late, 99) < GOAL_P99_MS
     print(f"goal p99 < {GOAL_P99_MS:.0f} ms: {'MET' if ok else 'NOT MET'}")
