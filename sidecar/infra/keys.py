@@ -6,7 +6,8 @@ A meeting's keys share the hash tag ``{m:<meeting>}``; the job queue's keys shar
 from __future__ import annotations
 
 JOBS_DUE = "{jobs}:due"  # ZSET job key -> due ms (a leased job: its lease deadline). Permanent.
-JOB_PREFIX = "{jobs}:job:"  # HASH per job; expires JOB_DONE_TTL_S after done or cancelled.
+JOB_PREFIX = "{jobs}:job:"  # HASH per job (fields: sidecar/infra/jobs/model.py); expires
+#   JOB_DONE_TTL_S after done or cancelled
 JOBS_WAKE_CHANNEL = "tether:jobs:wake"  # pub/sub: "a job was scheduled"; a hint, never relied on
 JOB_DONE_TTL_S = 7 * 24 * 3600
 
