@@ -174,11 +174,17 @@ async def inbox_settled(r: aioredis.Redis, timeout_s: float) -> bool:
     while time.monotonic() < deadline:
         groups = await r.xinfo_groups("{tether}:inbox")
         last = await r.xrevrange("{tether}:inbox", count=1)
-        if groups and groups[0]["pending"] == 0 and last and \
-                groups[0]["last-delivered-id"] == last[0][0]:
+        # applied entries are deleted: the last delivered may be past the last kept
+        if groups and groups[0]["pending"] == 0 and _sid(groups[0]["last-delivered-id"]) \
+                >= _sid(last[0][0] if last else "0-0"):
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+def _sid(stream_id: str) -> tuple[int, int]:
+    ms, _, seq = stream_id.partition("-")
+    return int(ms), int(seq or 0)
 
 
 async def until_sigterm() -> None:

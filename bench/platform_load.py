@@ -280,8 +280,8 @@ class Watch:
 
     async def run(self, r: aioredis.Redis, pids: list[int]) -> None:
         while True:
-            groups = await r.xinfo_groups("tether:inbox") if await r.exists(
-                "tether:inbox") else []
+            groups = await r.xinfo_groups("{tether}:inbox") if await r.exists(
+                "{tether}:inbox") else []
             if groups:
                 g = groups[0]
                 lag = g.get("lag")

@@ -227,8 +227,8 @@ def measure(args: argparse.Namespace, tmp: Path, url: str) -> dict[str, float]:
     print(f"ack latency p90       {w['p90_us'] / 1000:.2f} ms")
     print(f"ack latency p99       {w['p99_us'] / 1000:.2f} ms   max {w['max_us'] / 1000:.1f} ms")
     print(f"non-2xx               {w['non2xx']}   socket errors {errors}")
-    print(f"inbox XLEN            {xlen}   (distinct bodies {args.events}, "
-          f"wrapped around {w['wrapped']} times)")
+    print(f"inbox XLEN            {xlen}   (not yet applied: applied entries are deleted; "
+          f"distinct bodies {args.events}, wrapped around {w['wrapped']} times)")
     if w["wrapped"]:
         print("WARNING: wrk wrapped around, so later requests were duplicates (cheaper to "
               "ack); raise --events")

@@ -10,7 +10,8 @@ start (``sidecar/infra/key_layout.py``). Pub/sub channels are not keys and keep 
 from __future__ import annotations
 
 JOBS_DUE = "{jobs}:due"  # ZSET job key -> due ms (a leased job: its lease deadline). Permanent.
-JOB_PREFIX = "{jobs}:job:"  # HASH per job; expires JOB_DONE_TTL_S after done or cancelled.
+JOB_PREFIX = "{jobs}:job:"  # HASH per job (fields: sidecar/infra/jobs/model.py); expires
+#   JOB_DONE_TTL_S after done or cancelled
 PROGRAM_TAG = "{tether}"
 LEGACY_PREFIX = "tether:"  # the program's keys before they shared PROGRAM_TAG
 LAYOUT = "{tether}:layout"  # STRING: the key layout this store is in (LAYOUT_VERSION)
@@ -18,7 +19,8 @@ LAYOUT_VERSION = "2"
 JOBS_WAKE_CHANNEL = "tether:jobs:wake"  # pub/sub: "a job was scheduled"; a hint, never relied on
 JOB_DONE_TTL_S = 7 * 24 * 3600
 
-INBOX = "{tether}:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6
+INBOX = "{tether}:inbox"  # STREAM of accepted platform events; group INBOX_GROUP; MAXLEN ~ 1e6;
+#   an entry is deleted once applied (acknowledged), so it holds the backlog only
 INBOX_GROUP = "apply"
 SEEN_PREFIX = "{tether}:seen:"  # STRING per delivery id, de-duplication; TTL SEEN_TTL_S
 SEEN_TTL_S = 48 * 3600

@@ -260,12 +260,13 @@ class Applier:
                 next((exc for _, exc in done if exc is not None), None))
 
     async def _ack(self, applied: list[str], private: list[str]) -> None:
-        """Acknowledge applied entries; delete those holding chat text (PHI) in the same
-        MULTI, so no applied chat message stays in Redis."""
-        async with self.redis.pipeline(transaction=bool(private)) as pipe:
+        """Acknowledge applied entries and delete them in the same MULTI. No applied chat
+        message (``private``, among ``applied``) may stay in Redis: its text is PHI; and
+        every other applied event is in its meeting's state and timeline, so its inbox
+        copy would only hold memory."""
+        async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xack(keys.INBOX, keys.INBOX_GROUP, *applied)
-            if private:
-                pipe.xdel(keys.INBOX, *private)
+            pipe.xdel(keys.INBOX, *applied)
             await pipe.execute()
 
     def _decode(self, entry_id: str, fields: dict[str, str]) -> EventEnvelope | None:

@@ -14,7 +14,7 @@ roster.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import MISSING, asdict, dataclass, fields, replace
 from typing import Any, Literal
 
 from contracts.events import (
@@ -75,11 +75,16 @@ class PersonState:
         return self.room if self.status == "present" else ""
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        """Compact JSON: fields at their defaults (main room, no reason) are left out."""
+        return json.dumps({k: v for k, v in asdict(self).items()
+                           if k not in _DEFAULTS or _DEFAULTS[k] != v}, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> PersonState:
         return cls(**json.loads(text))
+
+
+_DEFAULTS = {f.name: f.default for f in fields(PersonState) if f.default is not MISSING}
 
 
 def presence_of(event: EventEnvelope) -> tuple[Person, Status, str] | None:

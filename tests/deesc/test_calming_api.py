@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from sidecar.incidents.agreement_reminder import AGREEMENT_KIND, job_key
 from sidecar.infra import keys
-from sidecar.infra.jobs import JobEngine
+from sidecar.infra.jobs import JobEngine, read_payload
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import join_group
 from tests.conftest import Harness, eventually
@@ -85,7 +85,7 @@ async def test_an_agreement_is_sealed_counts_down_and_reminds_once(harness: Harn
     raw = await h.tether.redis.hgetall(keys.agreements(zp.MEETING_UUID))
     assert NOTE not in json.dumps(raw) and "Lock away" not in json.dumps(raw)  # sealed
     job = await h.tether.redis.hgetall(keys.job(job_key(zp.MEETING_UUID, a["id"])))
-    assert json.loads(job["payload"]) == {"meeting": zp.MEETING_UUID, "agreement": a["id"]}
+    assert read_payload(job) == {"meeting": zp.MEETING_UUID, "agreement": a["id"]}
     (line,) = await entries(h, "agreement.made")
     assert "Lock" not in json.dumps(line) and line["data"]["minutes"] == 20
     co = await listed(h, "cofac-morgan")  # the co-facilitator sees it too

@@ -5,12 +5,12 @@ a text check-in matched by the client's reply, and refusals."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sidecar.infra import keys
+from sidecar.infra.jobs import read_payload
 from sidecar.infra.telephony.signature import twilio_signature
 from tests.conftest import TWILIO_TOKEN, Harness, eventually
 from tests.incidents.test_incidents import opened, post
@@ -66,7 +66,7 @@ async def test_a_call_comes_due_then_overdue_and_its_outcome_is_recorded(
     assert line["state"] == "scheduled" and line["assignee_name"] == "Avery Lindqvist"
     assert line["due_local"].endswith("T10:00")
     job = await h.tether.redis.hgetall(keys.job(f"proactive:{incident}:{line['id']}"))
-    assert set(json.loads(job["payload"])) == {"incident", "checkin"}  # ids only
+    assert set(read_payload(job)) == {"incident", "checkin"}  # ids only
 
     await until(h, line["due_ms"])
     await eventually(lambda: _has(h, "alert.checkin_due"))

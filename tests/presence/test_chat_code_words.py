@@ -68,7 +68,7 @@ async def test_code_word_in_chat_alerts_clinicians_and_leaves_no_trace(
     assert "umbrella" not in timeline and "soaked" not in timeline
     for needle in ("umbrella", "soaked"):
         assert await redis_keys_holding(h, needle) == []  # inbox, timeline, audit, all
-    assert await h.tether.redis.xlen("{tether}:inbox") == 3  # the three joins, not the chat
+    assert await h.tether.redis.xlen("{tether}:inbox") == 0  # applied: deleted, chat too
     assert "umbrella" not in caplog.text.casefold()
     audit = await h.tether.redis.xrange("{tether}:audit")
     assert any(f["action"] == "client.read:chat:" + zp.MEETING_UUID for _, f in audit)

@@ -58,3 +58,18 @@ def test_a_drop_in_the_next_second_always_wins_and_a_later_join_too() -> None:
     drop = [joined(SECOND + 900), left(SECOND + 1_100, LeaveReason.DISCONNECTED)]
     for p in permutations(drop):
         assert settle(list(p)).status == "gone"  # type: ignore[union-attr]
+
+
+def test_a_roster_record_reads_back_as_written_and_is_stored_compactly() -> None:
+    """What the state hash holds per person: the main room and no reason are left out of
+    the stored JSON (memory per meeting), and still read back as they were."""
+    in_main = PersonState("pu-1", "sealed-name", "client:client-001", "present", 1_000)
+    in_room = PersonState("pu-1", "sealed-name", "client:client-001", "gone", 2_000,
+                          "left", "Room 2", 1_500, 1)
+    for person in (in_main, in_room):
+        assert PersonState.from_json(person.to_json()) == person
+    assert "room" not in in_main.to_json() and "reason" not in in_main.to_json()
+    assert PersonState.from_json(  # a record written before, with every field
+        '{"participant":"pu-1","display_name":"sealed-name","subject":"client:client-001",'
+        '"status":"present","at_ms":1000,"reason":"","room":"","room_at_ms":0,'
+        '"room_rank":0}') == in_main

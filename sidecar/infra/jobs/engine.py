@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -23,8 +22,18 @@ from redis.asyncio.cluster import RedisCluster
 from sidecar.infra import keys
 from sidecar.infra.clock import Clock
 from sidecar.infra.errors import where
-from sidecar.infra.jobs.model import ClaimedJob, Defer, Done, Handler, Outcome, Retry
-from sidecar.infra.jobs.scripts import Scripts
+from sidecar.infra.jobs.model import (
+    SIGNAL_PREFIX,
+    ClaimedJob,
+    Defer,
+    Done,
+    Handler,
+    Outcome,
+    Retry,
+    dumps,
+    new_fields,
+)
+from sidecar.infra.jobs.scripts import RESET_SOURCE, Scripts
 from sidecar.infra.stopping import cancel_and_wait, check_stop, messages
 from sidecar.infra.store_client import UNAVAILABLE, StoreClient
 
@@ -84,13 +93,13 @@ class JobEngine:
     ) -> None:
         """Queue a schedule into a caller's MULTI, whose WATCH saw that ``key`` is new.
 
-        Plain commands, not a script: a MULTI must not half-apply on NOSCRIPT.
+        Plain commands and an EVAL carrying its source, never EVALSHA: a MULTI must not
+        half-apply on NOSCRIPT.
         """
-        pipe.hset(keys.job(key), mapping={
-            "kind": kind, "payload": json.dumps(payload), "data": json.dumps(data or {}),
-            "state": "pending", "due": due_ms, "owner": "", "attempts": 0, "outcome": "",
-            "created": due_ms})
+        # an earlier run's fields go (its payload entries may have other names), but
         # epoch and wake only ever grow, so a handler of an earlier run stays fenced out
+        pipe.eval(RESET_SOURCE, 1, keys.job(key))
+        pipe.hset(keys.job(key), mapping=new_fields(kind, due_ms, payload, data))
         pipe.hincrby(keys.job(key), "epoch", 1)
         pipe.hincrby(keys.job(key), "wake", 1)
         pipe.persist(keys.job(key))
@@ -101,8 +110,9 @@ class JobEngine:
         self, key: str, due_ms: int, kind: str, payload: dict[str, Any],
         data: dict[str, Any] | None = None,
     ) -> bool:
-        args = [key, due_ms, kind, json.dumps(payload), json.dumps(data or {}),
-                keys.JOBS_WAKE_CHANNEL]
+        fields = new_fields(kind, due_ms, payload, data)
+        args = [key, due_ms, keys.JOBS_WAKE_CHANNEL,
+                *(part for pair in fields.items() for part in pair)]
         created = await self.scripts.schedule(keys=[keys.JOBS_DUE, keys.job(key)], args=args)
         self._wake.set()
         return bool(created)
@@ -110,7 +120,8 @@ class JobEngine:
     def cancel_cmds(self, pipe: Pipeline, key: str, reason: str) -> None:
         """Queue a cancel into a MULTI whose WATCH saw the job pending or leased."""
         pipe.hincrby(keys.job(key), "epoch", 1)
-        pipe.hset(keys.job(key), mapping={"state": "cancelled", "owner": "", "outcome": reason})
+        pipe.hset(keys.job(key), mapping={"state": "cancelled", "outcome": reason})
+        pipe.hdel(keys.job(key), "owner")
         pipe.zrem(keys.JOBS_DUE, key)
         pipe.expire(keys.job(key), keys.JOB_DONE_TTL_S)
 
@@ -119,7 +130,7 @@ class JobEngine:
         return bool(await self.scripts.cancel(keys=[keys.JOBS_DUE, keys.job(key)], args=args))
 
     async def signal(self, key: str, name: str, value: str) -> bool:
-        args = [key, f"sig:{name}", value, self._now_arg()]
+        args = [key, SIGNAL_PREFIX + name, value, self._now_arg()]
         done = await self.scripts.signal(keys=[keys.JOBS_DUE, keys.job(key)], args=args)
         self._wake.set()
         return bool(done)
@@ -127,7 +138,7 @@ class JobEngine:
     async def touch(self, job: ClaimedJob, data: dict[str, Any] | None = None) -> bool:
         """Renew the lease (and record progress). False: the job is no longer ours."""
         args = [job.key, job.epoch, self.owner, self.lease_ms,
-                "" if data is None else json.dumps(data), self._now_arg()]
+                "" if data is None else dumps(data), self._now_arg()]
         return bool(await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)], args=args))
 
     async def ensure_scripts(self) -> None:
@@ -228,12 +239,12 @@ class JobEngine:
     async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
         jk = [keys.JOBS_DUE, keys.job(job.key)]
         if isinstance(outcome, Done):
-            data = json.dumps(outcome.data if outcome.data is not None else job.data)
+            data = dumps(outcome.data if outcome.data is not None else job.data)
             args: list[Any] = [job.key, job.epoch, self.owner, outcome.outcome,
                                keys.JOB_DONE_TTL_S, data]
             ok = await self.scripts.complete(keys=jk, args=args)
         elif isinstance(outcome, Defer):
-            args = [job.key, job.epoch, self.owner, outcome.due_ms, json.dumps(outcome.data),
+            args = [job.key, job.epoch, self.owner, outcome.due_ms, dumps(outcome.data),
                     job.attempts, job.wake, self._now_arg()]
             ok = await self.scripts.defer(keys=jk, args=args)
         else:
@@ -241,7 +252,7 @@ class JobEngine:
             logger.warning("job %s retry #%s: %s", job.key, job.attempts + 1, outcome.reason)
             # no data given: keep what the handler last recorded (an intent to dial, say),
             # not the claim-time copy, so a retry reconciles instead of dialling twice
-            kept = "" if outcome.data is None else json.dumps(outcome.data)
+            kept = "" if outcome.data is None else dumps(outcome.data)
             args = [job.key, job.epoch, self.owner, due, kept,
                     job.attempts + 1, job.wake, self._now_arg()]
             ok = await self.scripts.defer(keys=jk, args=args)

@@ -15,6 +15,14 @@ def _source(name: str) -> str:
     return (lua / f"{name}.lua").read_text(encoding="utf-8")
 
 
+def _without_comments(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if not line.lstrip().startswith("--"))
+
+
+# sent with each EVAL inside a caller's MULTI (schedule_cmds), so without its comments
+RESET_SOURCE = _without_comments(_source("reset"))
+
+
 @dataclass(frozen=True)
 class Scripts:
     schedule: AsyncScript

@@ -5,7 +5,8 @@ if state ~= 'pending' and state ~= 'leased' then
   return 0
 end
 redis.call('HINCRBY', KEYS[2], 'epoch', 1)
-redis.call('HSET', KEYS[2], 'state', 'cancelled', 'owner', '', 'outcome', ARGV[2])
+redis.call('HSET', KEYS[2], 'state', 'cancelled', 'outcome', ARGV[2])
+redis.call('HDEL', KEYS[2], 'owner')
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return 1
