@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from sidecar.infra import keys
 from sidecar.infra.clock import FakeClock
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
 from sidecar.infra.store import connect
@@ -195,8 +196,8 @@ async def test_handlers_running_longer_than_a_lease_keep_their_jobs(
 
     await eventually(started, timeout=5)
 
-    async def renewed() -> bool:
-        until = [await redis.hget(f"{{jobs}}:job:k{i}", "lease_until") for i in range(3)]
+    async def renewed() -> bool:  # a lease's deadline is the job's score in the due index
+        until = [await redis.zscore(keys.JOBS_DUE, f"k{i}") for i in range(3)]
         return all(int(u or 0) >= int(clock.now() * 1000) + 5000 for u in until)
 
     for _ in range(6):  # twelve seconds: more than two leases

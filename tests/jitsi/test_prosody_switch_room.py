@@ -92,7 +92,7 @@ async def test_a_move_cut_short_by_a_lost_connection_is_a_drop_dated_at_the_leav
     assert alert["data"]["callback_due"] <= alert["at"] + GRACE_S * 1000  # not pushed back
     await h.advance(GRACE_S)
     await eventually(lambda: called(h, CASEY_PHONE), timeout=5)
-    [dial] = await entries_of(h, "ladder.dialing")
+    dial, *_ = await entries_of(h, "ladder.dialing")  # the first (no answer: it tries again)
     assert dial["at"] - alert["at"] <= (GRACE_S + WATCH_S) * 1000
     assert prosody.log().count("did not arrive within") == 1
 
