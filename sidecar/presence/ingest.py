@@ -29,6 +29,8 @@ from sidecar.records.clients import ClientStore
 logger = logging.getLogger(__name__)
 RECLAIM_IDLE_MS = 1000  # a dead replica's unapplied events move on after this
 MAX_WATCH_RETRIES = 50
+BATCH = 32  # inbox entries applied together (more: fewer commands each, but a longer
+#   stretch of planning during which this process answers no webhook)
 _Entry = tuple[str, EventEnvelope, list[str] | None]  # id, event, a chat's decision
 
 
@@ -184,7 +186,7 @@ class Applier:
         entries = list(stale)
         if not entries:
             got = await self.redis.xreadgroup(keys.INBOX_GROUP, self.consumer,
-                                              {keys.INBOX: ">"}, count=200, block=block_ms)
+                                              {keys.INBOX: ">"}, count=BATCH, block=block_ms)
             entries = got[0][1] if got else []
         decoded: list[_Entry] = []
         private: set[str] = set()
