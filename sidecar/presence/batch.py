@@ -2,7 +2,7 @@
 
 One WATCH of every meeting in the batch, one read of all their states, one look-up of the
 participants seen for the first time, one WATCH and read of the jobs the plans touch, and
-one MULTI/EXEC for all the writes: five or six round trips for up to a few hundred events,
+one MULTI/EXEC for all the writes: five or six round trips for a batch of events,
 where applying them one by one took four each. Each meeting's events are planned in inbox
 order, each seeing the meeting as the one before left it (``sequence.py``). Anyone else
 changing one of these meetings in between (another replica, a clinician's link) fails the

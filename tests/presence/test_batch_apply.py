@@ -1,5 +1,5 @@
 """Many events applied in one batch give the same roster, timeline and callbacks as the
-same events applied one at a time (the applier takes the inbox a few hundred at a time)."""
+same events applied one at a time (the applier takes the inbox a batch at a time)."""
 
 from __future__ import annotations
 
