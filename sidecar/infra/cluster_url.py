@@ -8,7 +8,9 @@ A cluster has only database 0, so the URL names no database (``/0`` is accepted)
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
+
+from sidecar.infra.url_hosts import hosts_and_password
 
 SCHEME = "redis+cluster"
 DEFAULT_PORT = 6379
@@ -32,24 +34,12 @@ def is_cluster(url: str) -> bool:
     return url.startswith(SCHEME + "://")
 
 
-def _host_port(item: str) -> tuple[str, int]:
-    host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
-    if not host:
-        host, port = item, ""
-    if not port:
-        return host, DEFAULT_PORT
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise ClusterUrlError(f"{item!r} is not host:port")
-    return host, int(port)
-
 
 def parse(url: str) -> ClusterUrl:
     parts = urlsplit(url)
     if parts.scheme != SCHEME:
         raise ClusterUrlError(f"a Cluster URL starts with {SCHEME}://")
-    auth, _, hosts = parts.netloc.rpartition("@")
-    password = unquote(auth.partition(":")[2]) if auth else None
-    nodes = tuple(_host_port(h) for h in hosts.split(",") if h)
+    nodes, password = hosts_and_password(parts.netloc, DEFAULT_PORT, ClusterUrlError)
     if not nodes:
         raise ClusterUrlError("the URL names no node (host:port, comma-separated)")
     if parts.path.strip("/") not in ("", "0"):

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from sidecar.infra.url_hosts import hosts_and_password
+
 SCHEME = "redis+sentinel"
 DEFAULT_PORT = 26379
 
@@ -37,24 +39,12 @@ def is_sentinel(url: str) -> bool:
     return url.startswith(SCHEME + "://")
 
 
-def _host_port(item: str) -> tuple[str, int]:
-    host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
-    if not host:
-        host, port = item, ""
-    if not port:
-        return host, DEFAULT_PORT
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise SentinelUrlError(f"{item!r} is not host:port")
-    return host, int(port)
-
 
 def parse(url: str) -> SentinelUrl:
     parts = urlsplit(url)
     if parts.scheme != SCHEME:
         raise SentinelUrlError(f"a Sentinel URL starts with {SCHEME}://")
-    auth, _, hosts = parts.netloc.rpartition("@")
-    password = unquote(auth.partition(":")[2]) if auth else None
-    sentinels = tuple(_host_port(h) for h in hosts.split(",") if h)
+    sentinels, password = hosts_and_password(parts.netloc, DEFAULT_PORT, SentinelUrlError)
     if not sentinels:
         raise SentinelUrlError("the URL names no Sentinel (host:port, comma-separated)")
     path = [p for p in parts.path.split("/") if p]
