@@ -42,6 +42,7 @@ from _common import (
 from sidecar.app import create_app
 from sidecar.infra import keys
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.live_meetings import live_meeting_ids
 from sidecar.infra.settings import Settings
 from sidecar.records.model import ClientRecord
 from sidecar.services import TETHER
@@ -52,11 +53,11 @@ AREAS = ["312", "773", "872", "217", "309", "618", "630", "708", "815", "847"]
 
 # (kind, pattern) in order: the first match names a key's kind
 KINDS: list[tuple[str, re.Pattern[str]]] = [
-    ("job hashes", re.compile(r"^\{jobs\}:job:")),
-    ("job due zset", re.compile(r"^\{jobs\}:due$")),
-    ("state", re.compile(r"^\{m:[^}]*\}:state$")),
-    ("timeline", re.compile(r"^\{m:[^}]*\}:timeline$")),
-    ("meeting other", re.compile(r"^\{m:[^}]*\}:")),
+    ("job hashes", re.compile(r"^\{[^}]*\}:job:")),
+    ("job due zset", re.compile(r"^\{[^}]*\}:due$")),
+    ("state", re.compile(r"^\{s[^}]*\}:m:.*:state$")),
+    ("timeline", re.compile(r"^\{s[^}]*\}:m:.*:timeline$")),
+    ("meeting other", re.compile(r"^\{s[^}]*\}:")),
     ("inbox", re.compile(r"^\{tether\}:inbox$")),
     ("seen (dedup)", re.compile(r"^\{tether\}:seen:")),
     ("client records", re.compile(r"^\{tether\}:client(:|-ident$)")),
@@ -122,7 +123,9 @@ async def pending_job_bytes(r: aioredis.Redis, n: int) -> float:
     for start in range(0, n, 5000):
         async with r.pipeline(transaction=False) as pipe:
             for i in range(start, min(n, start + 5000)):
-                engine.schedule_cmds(pipe, f"bench:mem:{i}", base + i, "bench_far",
+                engine.schedule_cmds(pipe, keys.meeting_job(f"bench-far-{i % 1000}",
+                                                            f"bench:mem:{i}"), base + i,
+                                     "bench_far",
                                      {"n": i, "meeting": "bench-far"})
             await pipe.execute()
     after = (await r.info("memory"))["used_memory"]
@@ -171,10 +174,10 @@ async def run(args: argparse.Namespace, url: str, tmp: Path) -> dict[str, Any]:
             raise RuntimeError("the joins were not applied within 120 s")
         await asyncio.sleep(args.settle)  # jobs due at once (if any) fire and settle
         usage = await key_usage(r)
-        job_enc = await encodings(r, keys.JOB_PREFIX + "*")
-        state_enc = await encodings(r, "{m:*}:state")
+        job_enc = await encodings(r, "*" + keys.JOB_INFIX + "*")
+        state_enc = await encodings(r, "{s*:m:*:state")
         xlen = await r.xlen(keys.INBOX)
-        live = len(await r.smembers(keys.ACTIVE_MEETINGS))  # type: ignore[misc]
+        live = len(await live_meeting_ids(r))
         per_job = await pending_job_bytes(r, args.pending) if args.pending else float("nan")
     finally:
         await stop_app(runner)

@@ -192,7 +192,7 @@ class Tether:
             check_stop()
             with contextlib.suppress(aioredis.RedisError, OSError):
                 now = self.engine.now_ms()
-                overdue = await self.redis.zcount(keys.JOBS_DUE, "-inf", now - OVERDUE_SLACK_MS)
+                overdue = await self.engine.overdue(now - OVERDUE_SLACK_MS)
                 self.metrics.overdue_jobs.set(overdue)
                 if overdue:
                     logger.error("auditor: %s jobs overdue by more than %s ms", overdue,

@@ -1,6 +1,6 @@
 """The job engine on a real Redis Cluster: three primaries, a replica each. Every test of
 ``tests/infra/test_job_engine.py`` runs again on a cluster client. Then two engines (two
-sidecar replicas' worth) with a cluster client each: the primary serving the ``{jobs}``
+sidecar replicas' worth) with a cluster client each: the primary serving the job's
 slot is killed with SIGKILL while a job counts down, its replica is promoted, both engines
 follow it, and the job fires once, no later than its due time plus the failover's bound.
 And a whole shard lost (primary and replica) while a job counts down: every node refuses
@@ -109,7 +109,7 @@ async def test_a_job_survives_its_primary_killed_mid_countdown_and_fires_once(
         due = time.time() + DUE_S
         assert await engines[0].schedule("countdown", int(due * 1000), "callback",
                                          {"to": "+13125550123"})
-        primary = cluster_set.owner(keys.JOBS_DUE)
+        primary = cluster_set.owner(keys.due("countdown"))
         # the job has reached the replica, so the failover loses nothing acknowledged
         await asyncio.to_thread(cluster_set.wait_until,
                                 lambda: cluster_set.replicated(keys.job("countdown")),
@@ -118,7 +118,7 @@ async def test_a_job_survives_its_primary_killed_mid_countdown_and_fires_once(
         killed = time.time()
         assert not fired, "killed before the job was due"
         await asyncio.to_thread(cluster_set.wait_until,
-                                lambda: cluster_set.failed_over(keys.JOBS_DUE, primary),
+                                lambda: cluster_set.failed_over(keys.due("countdown"), primary),
                                 "the replica is promoted")
         promoted = time.time()
         await eventually(lambda: _fired(fired, "countdown"), timeout=due + BOUND_S - time.time())
@@ -147,7 +147,7 @@ async def _fired(fired: list[tuple[str, str, float]], *wanted: str) -> bool:
 async def test_a_job_waits_out_a_shard_lost_whole_and_fires_once_it_is_back(
         cluster_set: ClusterSet) -> None:
     """Another shard's primary and its replica both die: no node takes its slots, so every
-    node, the one serving ``{jobs}`` too, refuses commands (CLUSTERDOWN) until the two are
+    node, the one serving the job's slot too, refuses commands (CLUSTERDOWN) until the two are
     started again. The engines keep asking meanwhile, and the job fires once after."""
     fired: list[tuple[str, float]] = []
 
@@ -158,7 +158,7 @@ async def test_a_job_waits_out_a_shard_lost_whole_and_fires_once_it_is_back(
     engines = [JobEngine(connect(cluster_set.url), SystemClock(), {"callback": call},
                          owner=name, lease_ms=LEASE_MS) for name in ("replica-a", "replica-b")]
     tasks = [asyncio.create_task(e.run_forever()) for e in engines]
-    owner = cluster_set.owner(keys.JOBS_DUE)
+    owner = cluster_set.owner(keys.due("countdown"))
     # not the first start-up node either: the client can still ask it for the slots, and
     # hears CLUSTERDOWN rather than a refused connection
     other = next(p for p in cluster_set.ports[1:3] if p != owner)
@@ -170,7 +170,7 @@ async def test_a_job_waits_out_a_shard_lost_whole_and_fires_once_it_is_back(
             cluster_set.kill(port)
         await asyncio.to_thread(cluster_set.wait_until,
                                 lambda: cluster_set.state(owner) == "fail",
-                                "the node serving {jobs} refuses commands")
+                                "the node serving {tether} refuses commands")
         # due while refused, and refused longer than the client retries by itself, so
         # that the engines hear of it
         await asyncio.sleep(max(due - time.time() + 1, SHARD_DOWN_S))

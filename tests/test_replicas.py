@@ -23,6 +23,7 @@ from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from yarl import URL
 
+from sidecar.infra import keys
 from sidecar.infra.auth import TokenIssuer
 from sidecar.infra.config import ProgramConfig
 from sidecar.infra.config_store import LiveConfig
@@ -171,9 +172,9 @@ async def test_lease_holder_killed_mid_dial_calls_once_before_deadline(
     async with httpx.AsyncClient(timeout=10) as http:
         disconnected_ms = await _start_session(http, replicas, config)
         await eventually(lambda: _n_calls(standin), timeout=GRACE_S + 5)
-        (job_key,) = [k for k in await redis.zrange("{jobs}:due", 0, -1)
-                      if k.startswith("ladder:")]
-        owner = await redis.hget("{jobs}:job:" + job_key, "owner")
+        due = keys.meeting_shard(zp.MEETING_UUID) + keys.DUE_SUFFIX
+        (job_key,) = [k for k in await redis.zrange(due, 0, -1) if "ladder:" in k]
+        owner = await redis.hget(keys.job(job_key), "owner")
         victim = next(r for r in replicas if r.worker == owner)
         victim.proc.send_signal(signal.SIGKILL)
         victim.proc.wait(5)

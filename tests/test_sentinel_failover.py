@@ -16,6 +16,7 @@ import httpx
 import pytest
 import yaml
 
+from sidecar.infra import keys
 from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY_PHONE
@@ -92,7 +93,8 @@ async def test_the_primary_killed_mid_countdown_still_gets_the_client_called_onc
     async with httpx.AsyncClient(timeout=10) as http:
         dropped_ms = await _start_session(http, sidecars, config)
         # the countdown's job has reached the replica: the failover loses nothing
-        sentinel_set.wait_until(lambda: sentinel_set.replicated("{jobs}:due"),
+        due = keys.meeting_shard(zp.MEETING_UUID) + keys.DUE_SUFFIX
+        sentinel_set.wait_until(lambda: sentinel_set.replicated(due),
                                 "the job is on the replica", timeout=GRACE_S)
         assert not twilio.calls, "killed inside the countdown, before any dial"
         sentinel_set.kill_primary()

@@ -15,10 +15,10 @@ from sidecar.attendance import answers
 from sidecar.attendance.deps import ATTENDANCE, AttendanceDeps
 from sidecar.attendance.model import SessionAttendance
 from sidecar.attendance.views import BadRange, csv_text, day_range, ms_range, session_row
-from sidecar.infra import keys
 from sidecar.infra.access import for_client, groups, in_meeting, principal, public, rule, staff
 from sidecar.infra.apidoc import CSV, HTML, described
 from sidecar.infra.config import Role
+from sidecar.infra.live_meetings import live_meeting_ids
 
 routes = web.RouteTableDef()
 READERS = (Role.LEAD, Role.CO_FACILITATOR, Role.PROGRAM_CLINICAL_LEAD)
@@ -38,7 +38,7 @@ def _names(t: AttendanceDeps, actor: str, purpose: str) -> Any:
 
 async def _running(t: AttendanceDeps, numbers: list[str]) -> None:
     """Refresh the group's sessions that are running now, so the report is current."""
-    for meeting in await t.redis.smembers(keys.ACTIVE_MEETINGS):
+    for meeting in await live_meeting_ids(t.redis):
         meta = await t.meetings.meta(meeting)
         if meta.get("number") in numbers and "ended_at" not in meta:
             await t.recorder.refresh(meeting)

@@ -5,13 +5,13 @@ incident alert stream (meetings end; follow-ups outlive them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from redis.asyncio.client import Pipeline
 
 from sidecar.clinical.aftercare import TaskKind
 from sidecar.incidents.model import Incident
-from sidecar.incidents.store import IncidentNotFound, IncidentStore
-from sidecar.infra import keys
+from sidecar.incidents.store import OVERDUE, IncidentNotFound, IncidentStore, alert_cmds
 from sidecar.infra.jobs import ClaimedJob, Done, JobEngine, Outcome
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.timeline import entry
@@ -46,21 +46,23 @@ class AftercareDue:
         def alert(pipe: Pipeline, incident: Incident) -> None:
             # in the same MULTI as the mark: a crash leaves both undone (and the job, its
             # lease lapsed, runs again) or both done; never marked and silent
-            if not raised:
-                return
-            task = next(t for t in incident.tasks if t.task.kind is kind)
-            data = {"incident": incident.id, "client": incident.client, "task": kind.value,
-                    "title": task.task.title, "due": task.task.due_ms}
-            self.meetings.append_cmds(pipe, incident.meeting,
-                                      entry("alert.followup_overdue", now, **data))
-            pipe.xadd(keys.INCIDENT_ALERTS, {"at": now, **{k: str(v) for k, v in data.items()}},
-                      maxlen=100_000, approximate=True)
+            if raised:
+                alert_cmds(pipe, now, _overdue(incident, kind))
+
+        def tell(incident: Incident) -> list[dict[str, str]]:
+            return [entry(OVERDUE, now, **_overdue(incident, kind))] if raised else []
 
         try:
-            await self.incidents.change(incident_id, mark, alert)
+            await self.incidents.change(incident_id, mark, alert, tell)
         except IncidentNotFound:
             return Done("no incident")
         if not raised:
             return Done("done in time or already alerted")
         self.metrics.followups_overdue.labels(kind.value).inc()
         return Done("overdue")
+
+
+def _overdue(incident: Incident, kind: TaskKind) -> dict[str, Any]:
+    task = next(t for t in incident.tasks if t.task.kind is kind)
+    return {"incident": incident.id, "client": incident.client, "task": kind.value,
+            "title": task.task.title, "due": task.task.due_ms}

@@ -14,6 +14,7 @@ from sidecar.incidents.agreement_model import Agreement
 from sidecar.incidents.agreement_store import AgreementNotFound, AgreementStore
 from sidecar.incidents.calming_log import note_incident
 from sidecar.incidents.store import IncidentStore
+from sidecar.infra import keys
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome
 from sidecar.infra.timeline import entry
 from sidecar.presence.meetings import MeetingStore
@@ -22,7 +23,7 @@ AGREEMENT_KIND = "agreement"
 
 
 def job_key(meeting: str, agreement_id: str) -> str:
-    return f"agreement:{meeting}:{agreement_id}"
+    return keys.meeting_job(meeting, f"agreement:{meeting}:{agreement_id}")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from redis.exceptions import WatchError
 from sidecar.incidents.agreement_model import Agreement
 from sidecar.infra import keys
 from sidecar.infra.crypto import FieldCipher
+from sidecar.infra.sealing import agreements_record
 
 MAX_TRIES = 20
 Also = Callable[[Pipeline, Agreement], None]
@@ -28,11 +29,11 @@ class AgreementStore:
         self.cipher = cipher
 
     def _seal(self, a: Agreement) -> str:
-        return self.cipher.encrypt(keys.agreements(a.meeting), a.id, a.model_dump_json())
+        return self.cipher.encrypt(agreements_record(a.meeting), a.id, a.model_dump_json())
 
     def _open(self, meeting: str, agreement_id: str, sealed: str) -> Agreement:
         return Agreement.model_validate_json(
-            self.cipher.decrypt(keys.agreements(meeting), agreement_id, sealed))
+            self.cipher.decrypt(agreements_record(meeting), agreement_id, sealed))
 
     async def all(self, meeting: str) -> list[Agreement]:
         raw = await self.redis.hgetall(keys.agreements(meeting))

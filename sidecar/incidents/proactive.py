@@ -26,7 +26,7 @@ from sidecar.clinical.proactive import overdue_at_ms
 from sidecar.incidents.checkin_steps import find, mark_fired, mark_overdue, mark_reply, mark_texted
 from sidecar.incidents.model import Incident
 from sidecar.incidents.proactive_model import ProactiveCheckIn, Reply
-from sidecar.incidents.store import IncidentNotFound, IncidentStore
+from sidecar.incidents.store import OVERDUE, IncidentNotFound, IncidentStore, alert_cmds
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
 from sidecar.infra.config_store import LiveConfig
@@ -117,16 +117,15 @@ class ProactiveDue:
                 fresh.append(True)
                 mark_fired(i, cid, now)
 
-        def tell(pipe: Pipeline, i: Incident) -> None:  # with the mark, or not at all
+        def tell(i: Incident) -> list[dict[str, str]]:  # with the mark, or not at all
             c = find(i, cid)
             if not fresh or c is None:
-                return
+                return []
             way = "call" if asked else c.way
-            self.meetings.append_cmds(pipe, i.meeting, entry(
-                "alert.checkin_due", now, incident=i.id, client=i.client, checkin=cid,
-                way=way, asked=asked, assignee=c.assignee))
+            return [entry("alert.checkin_due", now, incident=i.id, client=i.client,
+                          checkin=cid, way=way, asked=asked, assignee=c.assignee)]
 
-        incident = await self.incidents.change(incident_id, mark, tell)
+        incident = await self.incidents.change(incident_id, mark, tell=tell)
         item = find(incident, cid)
         assert item is not None
         if not fresh:  # another run told them already
@@ -185,18 +184,23 @@ class ProactiveDue:
             if mark_overdue(i, cid, now):
                 raised.append(True)
 
-        def alert(pipe: Pipeline, i: Incident) -> None:  # with the mark, or not at all
+        def raised_for(i: Incident) -> dict[str, Any] | None:
             c = find(i, cid)
             if not raised or c is None:
-                return
-            data: dict[str, Any] = {"incident": i.id, "client": i.client, "task": TASK,
-                                    "title": TITLES[c.way], "due": c.due_ms, "checkin": cid}
-            self.meetings.append_cmds(pipe, i.meeting,
-                                      entry("alert.followup_overdue", now, **data))
-            pipe.xadd(keys.INCIDENT_ALERTS, {"at": now, **{k: str(v) for k, v in data.items()}},
-                      maxlen=100_000, approximate=True)
+                return None
+            return {"incident": i.id, "client": i.client, "task": TASK,
+                    "title": TITLES[c.way], "due": c.due_ms, "checkin": cid}
 
-        await self.incidents.change(incident_id, mark, alert)
+        def alert(pipe: Pipeline, i: Incident) -> None:  # with the mark, or not at all
+            data = raised_for(i)
+            if data is not None:
+                alert_cmds(pipe, now, data)
+
+        def tell(i: Incident) -> list[dict[str, str]]:
+            data = raised_for(i)
+            return [] if data is None else [entry(OVERDUE, now, **data)]
+
+        await self.incidents.change(incident_id, mark, alert, tell)
         if not raised:
             return Done("done in time or already alerted")
         self.metrics.followups_overdue.labels(TASK).inc()

@@ -148,12 +148,15 @@ async def schedule(request: web.Request) -> web.Response:
     def durable(pipe: Pipeline, i: Incident) -> None:  # the job with the check-in, or neither
         t.engine.schedule_cmds(pipe, job_key(i.id, item.id), due, PROACTIVE_KIND,
                                {"incident": i.id, "checkin": item.id})
-        t.meetings.append_cmds(pipe, i.meeting, entry(
-            "incident.checkin_scheduled", at, incident=i.id, client=i.client, checkin=item.id,
-            way=item.way, due=due, assignee=assignee, by=me.staff_id))
+
+    def tell(i: Incident) -> list[dict[str, str]]:
+        return [entry("incident.checkin_scheduled", at, incident=i.id, client=i.client,
+                      checkin=item.id, way=item.way, due=due, assignee=assignee,
+                      by=me.staff_id)]
 
     zone = t.config.program.time_zone
-    incident = await change(t, incident.id, lambda i: checkin_steps.add(i, item, zone), durable)
+    incident = await change(t, incident.id, lambda i: checkin_steps.add(i, item, zone), durable,
+                            tell)
     await t.audit.record(me.staff_id, "incident.checkin_schedule", incident.id)
     return answer(t, incident, status=201)
 
@@ -172,12 +175,12 @@ async def outcome(request: web.Request) -> web.Response:
     if checkin_steps.find(incident, cid) is None:
         raise web.HTTPNotFound(text="no such check-in on this incident")
 
-    def tell(pipe: Pipeline, i: Incident) -> None:
-        t.meetings.append_cmds(pipe, i.meeting, entry(
-            "incident.checkin_outcome", at, incident=i.id, client=i.client, checkin=cid,
-            result=body.result, by=me.staff_id))
+    def tell(i: Incident) -> list[dict[str, str]]:
+        return [entry("incident.checkin_outcome", at, incident=i.id, client=i.client,
+                      checkin=cid, result=body.result, by=me.staff_id)]
 
-    incident = await change(t, incident.id, lambda i: checkin_steps.record(i, cid, result), tell)
+    incident = await change(t, incident.id, lambda i: checkin_steps.record(i, cid, result),
+                            tell=tell)
     await t.engine.cancel(job_key(incident.id, cid), "outcome recorded")
     await t.audit.record(me.staff_id, "incident.checkin_outcome", incident.id)
     return answer(t, incident)
@@ -205,13 +208,14 @@ async def move(request: web.Request) -> web.Response:
     def durable(pipe: Pipeline, i: Incident) -> None:  # the new time and its job together
         t.engine.schedule_cmds(pipe, job_key(i.id, cid), due, PROACTIVE_KIND,
                                {"incident": i.id, "checkin": cid})
-        t.meetings.append_cmds(pipe, i.meeting, entry(
-            "incident.checkin_moved", at, incident=i.id, client=i.client, checkin=cid,
-            due=due, by=me.staff_id))
+
+    def tell(i: Incident) -> list[dict[str, str]]:
+        return [entry("incident.checkin_moved", at, incident=i.id, client=i.client,
+                      checkin=cid, due=due, by=me.staff_id)]
 
     incident = await change(
         t, incident.id, lambda i: checkin_steps.move(i, cid, due, me.staff_id, at, zone),
-        durable)
+        durable, tell)
     await t.audit.record(me.staff_id, "incident.checkin_move", incident.id)
     return answer(t, incident)
 
@@ -228,12 +232,12 @@ async def cancel(request: web.Request) -> web.Response:
     at = now_ms(t)
     gone = CheckInCancelled(at_ms=at, by=me.staff_id, reason=body.reason)
 
-    def tell(pipe: Pipeline, i: Incident) -> None:
-        t.meetings.append_cmds(pipe, i.meeting, entry(
-            "incident.checkin_cancelled", at, incident=i.id, client=i.client, checkin=cid,
-            by=me.staff_id))
+    def tell(i: Incident) -> list[dict[str, str]]:
+        return [entry("incident.checkin_cancelled", at, incident=i.id, client=i.client,
+                      checkin=cid, by=me.staff_id)]
 
-    incident = await change(t, incident.id, lambda i: checkin_steps.cancel(i, cid, gone), tell)
+    incident = await change(t, incident.id, lambda i: checkin_steps.cancel(i, cid, gone),
+                            tell=tell)
     await t.engine.cancel(job_key(incident.id, cid), "check-in cancelled")
     await t.audit.record(me.staff_id, "incident.checkin_cancel", incident.id)
     return answer(t, incident)

@@ -23,7 +23,7 @@ from sidecar.incidents import answers
 from sidecar.incidents.aftercare import AFTERCARE_KIND, job_key
 from sidecar.incidents.deps import INCIDENTS, IncidentDeps
 from sidecar.incidents.model import Documentation, Incident, IncidentError, Screen, Trigger
-from sidecar.incidents.store import IncidentNotFound
+from sidecar.incidents.store import IncidentNotFound, Tell
 from sidecar.incidents.todo import to_do
 from sidecar.incidents.triage_routes import SECURE_THE_GROUP
 from sidecar.infra.access import CLINICAL, for_client, groups, on_incident, principal, rule, staff
@@ -91,9 +91,10 @@ async def body_of(request: web.Request, model: type[M]) -> M:
         raise web.HTTPBadRequest(text="; ".join(problems(exc))) from exc
 
 
-async def change(t: IncidentDeps, incident_id: str, edit: Any, also: Any = None) -> Incident:
+async def change(t: IncidentDeps, incident_id: str, edit: Any, also: Any = None,
+                 tell: Tell | None = None) -> Incident:
     try:
-        return await t.incidents.change(incident_id, edit, also)
+        return await t.incidents.change(incident_id, edit, also, tell)
     except IncidentNotFound as exc:
         raise web.HTTPNotFound(text="no such incident") from exc
     except (IncidentError, ScreenError) as exc:
@@ -173,9 +174,9 @@ async def screen(request: web.Request) -> web.Response:
     items = checklist(level, t.config.triage_policy, at)
     incident = await change(t, request.match_info["incident"],
                             lambda i: i.add_screen(result, items),
-                            lambda pipe, i: t.meetings.append_cmds(pipe, i.meeting, entry(
+                            tell=lambda i: [entry(
                                 "incident.screened", at, incident=i.id, client=i.client,
-                                tier=tier.value, level=level.value, by=me.staff_id)))
+                                tier=tier.value, level=level.value, by=me.staff_id)])
     await t.audit.record(me.staff_id, "incident.screen", incident.id)
     t.metrics.screens.labels(level.value).inc()
     return web.json_response(view(incident))
@@ -216,16 +217,17 @@ async def emergency(request: web.Request) -> web.Response:
     items = checklist(cssrs.Level.EMERGENCY, t.config.triage_policy, at)
     started: list[bool] = []
 
-    def tell_everyone(pipe: Pipeline, i: Incident) -> None:  # with the start, or not at all
-        if started[-1]:
-            t.meetings.append_cmds(pipe, i.meeting, entry(
-                "emergency.started", at, incident=i.id, client=i.client, roles=roles,
-                by=me.staff_id, script=SECURE_THE_GROUP,
-                reason=t.meetings.sealer.seal_note(i.meeting, "emergency.started", "reason",
-                                                   i.emergency_reason or "")))
+    def tell_everyone(i: Incident) -> list[dict[str, str]]:  # with the start, or not at all
+        if not started[-1]:
+            return []
+        return [entry(
+            "emergency.started", at, incident=i.id, client=i.client, roles=roles,
+            by=me.staff_id, script=SECURE_THE_GROUP,
+            reason=t.meetings.sealer.seal_note(i.meeting, "emergency.started", "reason",
+                                               i.emergency_reason or ""))]
 
     incident = await change(t, incident.id, lambda i: started.append(
-        i.start_emergency(at, me.staff_id, roles, items, reason)), tell_everyone)
+        i.start_emergency(at, me.staff_id, roles, items, reason)), tell=tell_everyone)
     if started[-1]:
         await t.audit.record(me.staff_id, "emergency.start", incident.id)
     return web.json_response(view(incident))
@@ -266,13 +268,12 @@ async def close(request: web.Request) -> web.Response:
         for task in tasks:
             t.engine.schedule_cmds(pipe, job_key(i.id, task.kind), task.due_ms, AFTERCARE_KIND,
                                    {"incident": i.id, "task": task.kind.value})
-        t.meetings.append_cmds(pipe, i.meeting, entry(
-            "incident.closed", at, incident=i.id, client=i.client,
-            tasks=[x.kind.value for x in tasks], by=me.staff_id))
 
     incident = await change(t, incident.id,
                             lambda i: i.close(at, me.staff_id, documentation, tasks),
-                            follow_ups)
+                            follow_ups, lambda i: [entry(
+                                "incident.closed", at, incident=i.id, client=i.client,
+                                tasks=[x.kind.value for x in tasks], by=me.staff_id)])
     await t.audit.record(me.staff_id, "incident.close", incident.id)
     return web.json_response(view(incident))
 

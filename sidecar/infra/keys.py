@@ -1,21 +1,46 @@
 """Every Redis key Tether uses, with its type and lifetime.
 
-A meeting's keys share the hash tag ``{m:<meeting>}``; the job queue's keys share ``{jobs}``;
-every other key shares ``{tether}`` (the program's own: its clients, configuration, staff
-sessions, audit record, inbox), so any one operation on them stays in one Redis Cluster slot.
-Stores written before the ``{tether}`` tag (keys named ``tether:...``) are moved to it at
-start (``sidecar/infra/key_layout.py``). Pub/sub channels are not keys and keep their names.
+Every key carries a hash tag, so that any one operation stays in one Redis Cluster slot:
+
+- a meeting's keys carry its shard's tag (``meeting_shard``: one of ``MEETING_SHARDS``,
+  picked by a hash of the meeting id), and so do the jobs of that meeting (its callback
+  ladders, heartbeat watches and agreement reminders) and the due index they wait in, so a
+  meeting's state, timeline and jobs change in one MULTI;
+- every other key shares ``{tether}`` (the program's own: its clients, configuration, staff
+  sessions, audit record, inbox, incidents), as do the program's own jobs (aftercare,
+  plan links) and their due index.
+
+The job engine claims from every shard's due index in turn (``DUE_INDEXES``). A store an
+earlier version wrote (keys named ``tether:...``, ``{m:<meeting>}:...`` or ``{jobs}:...``)
+is moved to these names at start (``sidecar/infra/key_layout.py``). Pub/sub channels are not
+keys and keep their names. Sealed values name their record by the names of before the
+shards (``sidecar/infra/sealing.py``), so moving a key never changes what opens it.
 """
 
 from __future__ import annotations
 
-JOBS_DUE = "{jobs}:due"  # ZSET job key -> due ms (a leased job: its lease deadline). Permanent.
-JOB_PREFIX = "{jobs}:job:"  # HASH per job (fields: sidecar/infra/jobs/model.py); expires
-#   JOB_DONE_TTL_S after done or cancelled
+import zlib
+
 PROGRAM_TAG = "{tether}"
+# Sixteen tags whose slots fall one in each sixteenth of Redis Cluster's 16,384 slots, so a
+# cluster whose primaries serve equal slot ranges (as ``redis-cli --cluster create`` deals
+# them) gets an equal share of meetings. Fixed for ever: changing one moves data.
+MEETING_SHARDS = (
+    "{s0.10}", "{s1.13}", "{s2.23}", "{s3.20}", "{s4.0}", "{s5.3}", "{s6.40}", "{s7.43}",
+    "{s8.23}", "{s9.20}", "{s10.22}", "{s11.21}", "{s12.2}", "{s13.1}", "{s14.41}",
+    "{s15.42}")
+JOB_SHARDS = (PROGRAM_TAG, *MEETING_SHARDS)  # every tag a job may carry
+DUE_SUFFIX = ":due"  # ZSET per job shard: job key -> due ms (a leased job: its lease
+#   deadline). Permanent.
+DUE_INDEXES = tuple(tag + DUE_SUFFIX for tag in JOB_SHARDS)
+JOB_INFIX = ":job:"  # HASH per job, ``job()`` (fields: sidecar/infra/jobs/model.py); expires
+#   JOB_DONE_TTL_S after done or cancelled
 LEGACY_PREFIX = "tether:"  # the program's keys before they shared PROGRAM_TAG
+LEGACY_MEETING_PREFIX = "{m:"  # a meeting's keys before the shards: {m:<meeting>}:<what>
+LEGACY_JOB_PREFIX = "{jobs}:job:"  # a job's hash before the shards: {jobs}:job:<job key>
+LEGACY_JOBS_DUE = "{jobs}:due"  # the one due index before the shards
 LAYOUT = "{tether}:layout"  # STRING: the key layout this store is in (LAYOUT_VERSION)
-LAYOUT_VERSION = "2"
+LAYOUT_VERSION = "3"
 JOBS_WAKE_CHANNEL = "tether:jobs:wake"  # pub/sub: "a job was scheduled"; a hint, never relied on
 JOB_DONE_TTL_S = 7 * 24 * 3600
 
@@ -25,7 +50,10 @@ INBOX_GROUP = "apply"
 SEEN_PREFIX = "{tether}:seen:"  # STRING per delivery id, de-duplication; TTL SEEN_TTL_S
 SEEN_TTL_S = 48 * 3600
 
-ACTIVE_MEETINGS = "{tether}:meetings:active"  # SET of meeting ids with people; auditor's worklist
+ACTIVE_SUFFIX = ":meetings:active"  # SET per meeting shard of the ids of its meetings with
+#   people (``active_meetings``); the auditor's worklist
+ACTIVE_INDEXES = tuple(tag + ACTIVE_SUFFIX for tag in MEETING_SHARDS)
+LEGACY_ACTIVE_MEETINGS = "{tether}:meetings:active"  # the one set before the shards
 CLIENT_PREFIX = "{tether}:client:"  # HASH per client record, PHI fields encrypted. Permanent.
 CLIENT_IDENT = "{tether}:client-ident"  # HASH blind index of identities -> client id. Permanent.
 CALL_PREFIX = "{tether}:call:"  # HASH per telephony call sid -> job key and intent; TTL 2 days
@@ -92,12 +120,50 @@ def attendance_client(client_id: str) -> str:
     return ATTENDANCE_PREFIX + "client:" + client_id
 
 
-def job(key: str) -> str:
-    return JOB_PREFIX + key
+def meeting_shard(meeting: str) -> str:
+    """The hash tag of a meeting's keys and jobs."""
+    return MEETING_SHARDS[zlib.crc32(meeting.encode()) % len(MEETING_SHARDS)]
 
 
 def meeting_tag(meeting: str) -> str:
-    return "{m:" + meeting + "}"
+    """What every key of the meeting starts with: its shard's tag, then ``:m:<meeting>``."""
+    return meeting_shard(meeting) + ":m:" + meeting
+
+
+def active_meetings(meeting: str) -> str:
+    """SET: the meetings with people of the meeting's shard (``live_meetings.py``)."""
+    return meeting_shard(meeting) + ACTIVE_SUFFIX
+
+
+def meeting_job(meeting: str, name: str) -> str:
+    """A job key of the meeting: its shard's tag, then ``name`` (``ladder:...``)."""
+    return meeting_shard(meeting) + name
+
+
+def job_shard(key: str) -> str:
+    """The tag a job's hash and due index carry: the shard tag its key starts with, or
+    ``{tether}`` for any other key (an unknown tag too, so no job waits where no engine
+    looks)."""
+    if key.startswith("{"):
+        tag = key[:key.find("}") + 1]
+        if tag in JOB_SHARDS:
+            return tag
+    return PROGRAM_TAG
+
+
+def job(key: str) -> str:
+    """HASH: the job; ``<tag>:job:<job key>``."""
+    return job_shard(key) + JOB_INFIX + key
+
+
+def due(key: str) -> str:
+    """ZSET: the due index the job waits in."""
+    return job_shard(key) + DUE_SUFFIX
+
+
+def job_prefix(shard: str) -> str:
+    """What a job hash's name is, before its key, in the shard ``shard`` (a tag)."""
+    return shard + JOB_INFIX
 
 
 PERSON_FIELD = "p:"  # p:<participant id> -> JSON presence record (the roster)
@@ -209,7 +275,7 @@ def plan_links(client_id: str) -> str:
 
 
 def agreements(meeting: str) -> str:
-    """HASH agreement id -> a harm-reduction agreement as JSON, sealed whole (record: this
-    key, field: the id; ``sidecar/incidents/agreement_store.py``). Expires MEETING_TTL_S
-    after its last change."""
+    """HASH agreement id -> a harm-reduction agreement as JSON, sealed whole (record:
+    ``sealing.agreements_record``, field: the id; ``sidecar/incidents/agreement_store.py``).
+    Expires MEETING_TTL_S after its last change."""
     return meeting_tag(meeting) + ":agreements"

@@ -7,15 +7,19 @@ each is named from where the token is kept, so any reader can name them again:
 
 - a participant's display name (the inbox entry's ``n``, the roster record in the
   meeting's state hash, ``roster`` and ``alert.code_word`` timeline entries, a Jitsi
-  heartbeat hash): record ``keys.state(meeting)``, field ``p:<participant>/display_name``;
+  heartbeat hash): record ``state_record(meeting)``, field ``p:<participant>/display_name``;
 - a participant's e-mail (the inbox entry's ``m``; nothing else keeps it): record
-  ``keys.state(meeting)``, field ``p:<participant>/email``;
-- the number a callback ladder dials (its job's data ``to``): ``keys.job(<job key>)``,
+  ``state_record(meeting)``, field ``p:<participant>/email``;
+- the number a callback ladder dials (its job's data ``to``): ``job_record(<job key>)``,
   ``to``;
 - staff free text on the timeline and a client's text reply (``SEALED_NOTES``: an
   acknowledgement's note, an emergency's reason, a triage detail, an SMS reply):
-  ``keys.timeline(meeting)``, ``<entry kind>/<data field>``;
+  ``timeline_record(meeting)``, ``<entry kind>/<data field>``;
 - a line of the store-outage spool: ``spool:webhooks``, ``line``.
+
+Record names are the keys' names of before the meeting shards (``{m:<meeting>}:state``,
+``{jobs}:job:<job key>``) and stay so: a value sealed then still opens, wherever its key
+has moved since.
 
 A value written before sealing (a clear name in an old record) reads as it was.
 """
@@ -38,6 +42,22 @@ SEALED_NOTES: dict[str, tuple[str, ...]] = {  # timeline kind -> its fields of f
     "sms.reply": ("text",),
     **{f"triage.{phase}": ("detail",) for phase in ("started", "moved", "ended", "failed")},
 }
+
+
+def state_record(meeting: str) -> str:
+    return keys.LEGACY_MEETING_PREFIX + meeting + "}:state"
+
+
+def timeline_record(meeting: str) -> str:
+    return keys.LEGACY_MEETING_PREFIX + meeting + "}:timeline"
+
+
+def agreements_record(meeting: str) -> str:
+    return keys.LEGACY_MEETING_PREFIX + meeting + "}:agreements"
+
+
+def job_record(job_key: str) -> str:
+    return keys.LEGACY_JOB_PREFIX + job_key
 
 
 def name_field(participant: str, what: str = "display_name") -> str:
@@ -86,10 +106,10 @@ class Sealer:
     def seal_name(self, meeting: str, participant: str, clear: str) -> str:
         if not clear:
             return ""
-        return self.cipher.encrypt(keys.state(meeting), name_field(participant), clear)
+        return self.cipher.encrypt(state_record(meeting), name_field(participant), clear)
 
     def open_name(self, meeting: str, participant: str, sealed: str) -> str:
-        return self._open(keys.state(meeting), name_field(participant), sealed)
+        return self._open(state_record(meeting), name_field(participant), sealed)
 
     # ---- inbox entries ---------------------------------------------------------------
     def inbox_fields(self, env: EventEnvelope) -> list[str]:
@@ -101,7 +121,7 @@ class Sealer:
         if person is not None and person.display_name:
             out += ["n", self.seal_name(env.meeting, person.participant, person.display_name)]
         if person is not None and person.email:
-            out += ["m", self.cipher.encrypt(keys.state(env.meeting),
+            out += ["m", self.cipher.encrypt(state_record(env.meeting),
                                              name_field(person.participant, "email"),
                                              person.email)]
         if isinstance(env.event, ChatMessageSent):
@@ -114,7 +134,7 @@ class Sealer:
 
     def open_person(self, env: EventEnvelope, person: Person) -> Person:
         """The person with their display name and e-mail in clear."""
-        record, p = keys.state(env.meeting), person.participant
+        record, p = state_record(env.meeting), person.participant
         return person.model_copy(update={
             "display_name": self._open(record, name_field(p), person.display_name),
             "email": self._open(record, name_field(p, "email"), person.email)})
@@ -124,7 +144,7 @@ class Sealer:
         """Staff free text for a timeline entry (``SEALED_NOTES`` names where it goes)."""
         if not text:
             return ""
-        return self.cipher.encrypt(keys.timeline(meeting), f"{kind}/{field}", text)
+        return self.cipher.encrypt(timeline_record(meeting), f"{kind}/{field}", text)
 
     def open_entry(self, meeting: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
         """A timeline entry's data for an authorised reader: its name and notes opened."""
@@ -135,15 +155,15 @@ class Sealer:
             out = {**out, "display_name": self.open_name(meeting, participant, name)}
         for field in SEALED_NOTES.get(kind, ()):
             if (note := data.get(field)) and isinstance(note, str):
-                out = {**out, field: self._open(keys.timeline(meeting), f"{kind}/{field}", note)}
+                out = {**out, field: self._open(timeline_record(meeting), f"{kind}/{field}", note)}
         return out
 
     # ---- dialled numbers -------------------------------------------------------------
     def seal_number(self, job_key: str, number: str) -> str:
-        return self.cipher.encrypt(keys.job(job_key), "to", number)
+        return self.cipher.encrypt(job_record(job_key), "to", number)
 
     def open_number(self, job_key: str, sealed: str) -> str:
-        return self._open(keys.job(job_key), "to", sealed)
+        return self._open(job_record(job_key), "to", sealed)
 
     # ---- the spool -------------------------------------------------------------------
     def seal_line(self, line: str) -> str:

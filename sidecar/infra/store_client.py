@@ -1,9 +1,9 @@
 """The store's client: one server's (or Sentinel's primary's), or a Redis Cluster's.
 
 Both answer the same commands, pipelines, scripts and pub/sub; a Cluster client also
-refuses a MULTI or a script whose keys lie in different hash slots (``docs/deploy.md``,
-"Redis Cluster"). Code proven to run on a cluster (the job engine, whose keys share the
-``{jobs}`` tag) takes a ``StoreClient``; the rest still names ``aioredis.Redis``. mypy
+refuses a MULTI or a script whose keys lie in different hash slots, and EVALSHA or PUBLISH
+in a pipeline (``docs/deploy.md``, "Redis Cluster"). The whole sidecar runs on both; code
+that itself tells them apart takes a ``StoreClient``, the rest names ``aioredis.Redis``. mypy
 treats redis-py as untyped here (pyproject), so the alias says which clients a signature
 accepts; it narrows no method."""
 

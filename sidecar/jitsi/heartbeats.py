@@ -78,7 +78,7 @@ class Beat:
 
 
 def watch_key(meeting: str, participant: str, episode: int) -> str:
-    return f"jitsi-watch:{meeting}:{participant}:{episode}"
+    return keys.meeting_job(meeting, f"jitsi-watch:{meeting}:{participant}:{episode}")
 
 
 def envelope(b: Beat, what: str, episode: int, at_ms: int, event: Event) -> EventEnvelope:

@@ -6,9 +6,11 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Iterable
 
 import redis.asyncio as aioredis
 from pydantic import ValidationError
+from redis.asyncio.cluster import RedisCluster
 from redis.exceptions import WatchError
 
 from contracts.events import ChatMessageSent, EventEnvelope, Person
@@ -20,6 +22,7 @@ from sidecar.infra.errors import where
 from sidecar.infra.metrics import Metrics
 from sidecar.infra.sealing import with_values
 from sidecar.infra.stopping import check_stop
+from sidecar.infra.store_client import UNAVAILABLE
 from sidecar.presence.batch import Item, MeetingBatch
 from sidecar.presence.chat import ChatScreen, ChatWatch
 from sidecar.presence.meetings import MeetingStore
@@ -235,21 +238,26 @@ class Applier:
         (another replica applied events of it, a clinician linked someone), the batch is
         split in two by meeting and each half tried again, so a conflict costs a few small
         retries, not the whole batch each time; a single meeting falls back to the
-        one-event-at-a-time path (which retries its own WATCH)."""
+        one-event-at-a-time path (which retries its own WATCH). On a Redis Cluster a MULTI
+        stays in one slot, so there the batch is first split by meeting shard."""
         if not items:
             return [], None
+        if isinstance(self.redis, RedisCluster):
+            shards: dict[str, list[Item]] = defaultdict(list)
+            for item in items:
+                shards[keys.meeting_shard(item[1].meeting)].append(item)
+            if len(shards) > 1:
+                return await _together(self._apply_changes(g) for g in shards.values())
         try:
             return await self.batch.apply(items), None
         except WatchError:
             meetings = list(dict.fromkeys(env.meeting for _, env, _ in items))
             if len(meetings) > 1:
                 first = set(meetings[:len(meetings) // 2])
-                halves = await asyncio.gather(
+                return await _together([
                     self._apply_changes([i for i in items if i[1].meeting in first]),
-                    self._apply_changes([i for i in items if i[1].meeting not in first]))
-                return ([entry_id for ids, _ in halves for entry_id in ids],
-                        next((exc for _, exc in halves if exc is not None), None))
-        except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+                    self._apply_changes([i for i in items if i[1].meeting not in first])])
+        except UNAVAILABLE as exc:
             return [], exc
         except Exception as exc:
             logger.error("batch of %s events failed (%s); applying one by one", len(items),
@@ -257,9 +265,7 @@ class Applier:
         by_meeting: dict[str, list[_Entry]] = defaultdict(list)
         for entry_id, env, _ in items:  # contended or failed: one meeting at a time
             by_meeting[env.meeting].append((entry_id, env, None))
-        done = await asyncio.gather(*(self._apply_all(items) for items in by_meeting.values()))
-        return ([entry_id for ids, _ in done for entry_id in ids],
-                next((exc for _, exc in done if exc is not None), None))
+        return await _together(self._apply_all(items) for items in by_meeting.values())
 
     async def _ack(self, applied: list[str], private: list[str]) -> None:
         """Acknowledge applied entries and delete them in the same MULTI. No applied chat
@@ -292,7 +298,7 @@ class Applier:
         for entry_id, env, matched in items:
             try:
                 await self.apply(env, matched)
-            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+            except UNAVAILABLE as exc:
                 return applied, exc  # this or another replica applies the rest again
             except Exception as exc:
                 logger.error("apply failed delivery=%s meeting=%s (%s)", env.id, env.meeting,
@@ -310,6 +316,14 @@ class Applier:
                 while True:
                     check_stop()
                     await self.run_once()
-            except (aioredis.ConnectionError, aioredis.TimeoutError, OSError) as exc:
+            except UNAVAILABLE as exc:
                 logger.warning("applier: redis unavailable (%s); retrying", exc)
                 await asyncio.sleep(0.5)
+
+
+async def _together(parts: Iterable[Awaitable[tuple[list[str], Exception | None]]]
+                    ) -> tuple[list[str], Exception | None]:
+    """Parts of a batch applied at once: every id applied, and the first store error."""
+    done = await asyncio.gather(*parts)
+    return ([entry_id for ids, _ in done for entry_id in ids],
+            next((exc for _, exc in done if exc is not None), None))

@@ -15,6 +15,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
+from redis.asyncio.cluster import ClusterPipeline
 from redis.commands.core import AsyncScript
 from redis.exceptions import NoScriptError
 
@@ -188,7 +189,7 @@ class MeetingStore:
         if deleted:
             pipe.hdel(keys.state(meeting), *deleted)
         if not listed and any(plan.people for plan in plans):
-            pipe.sadd(keys.ACTIVE_MEETINGS, meeting)
+            pipe.sadd(keys.active_meetings(meeting), meeting)
         for plan in plans:
             for e in plan.timeline:
                 pipe.xadd(keys.timeline(meeting), e, maxlen=TIMELINE_MAXLEN, approximate=True)
@@ -215,7 +216,10 @@ def _pairs(flat: list[str]) -> dict[str, str]:
 
 async def _immediate(pipe: Pipeline, script: AsyncScript, script_keys: list[str]) -> Any:
     """Run a read-only script on a WATCHing pipeline's connection (loading it first if the
-    server has lost it: a pipeline in immediate mode does not)."""
+    server has lost it: a pipeline in immediate mode does not). A cluster client's pipeline
+    sends no EVALSHA, so there the script goes whole."""
+    if isinstance(pipe, ClusterPipeline):
+        return await pipe.eval(script.script, len(script_keys), *script_keys)
     try:
         return await pipe.evalsha(script.sha, len(script_keys), *script_keys)
     except NoScriptError:

@@ -12,6 +12,7 @@ from contracts.events import (
     RecordingStarted,
     RecordingStopped,
 )
+from sidecar.infra import keys
 from sidecar.infra.config import CallbackPolicy
 from sidecar.infra.timeline import entry
 from sidecar.presence.roster import (
@@ -53,7 +54,7 @@ class Plan:
 
 
 def ladder_key(meeting: str, subject: str, since_ms: int) -> str:
-    return f"ladder:{meeting}:{subject}:{since_ms}"
+    return keys.meeting_job(meeting, f"ladder:{meeting}:{subject}:{since_ms}")
 
 
 _MEETING_FACTS = {
@@ -76,10 +77,10 @@ def _meeting_fact(env: EventEnvelope, meta: dict[str, str], at_ms: int,
     plan.meta[field_name] = str(at_ms)
     plan.timeline.append(entry(kind, at_ms))
     if isinstance(env.event, MeetingEnded):
-        plan.schedule.append(Schedule(f"attendance:{env.meeting}", now_ms,
-                                      {"meeting": env.meeting}, ATTENDANCE_KIND))
+        key = keys.meeting_job(env.meeting, f"attendance:{env.meeting}")
+        plan.schedule.append(Schedule(key, now_ms, {"meeting": env.meeting}, ATTENDANCE_KIND))
     if isinstance(env.event, RecordingStarted) and stop_recordings:
-        key = f"recording:{env.meeting}:{at_ms}"
+        key = keys.meeting_job(env.meeting, f"recording:{env.meeting}:{at_ms}")
         plan.schedule.append(Schedule(key, now_ms, {"meeting": env.meeting,
                                                     "started_ms": at_ms},
                                       RECORDING_GUARD_KIND))
@@ -134,7 +135,7 @@ def _checkin_reminder(plan: Plan, view: MeetingView, person: PersonState, grace_
     if person.status != "present" or person.subject_kind != "client":
         return
     client = person.subject.split(":", 1)[1]
-    key = f"checkin:{view.meeting}:{client}"
+    key = keys.meeting_job(view.meeting, f"checkin:{view.meeting}:{client}")
     plan.schedule.append(Schedule(key, now_ms + grace_ms,
                                   {"meeting": view.meeting, "client": client,
                                    "subject": person.subject}, CHECKIN_KIND))

@@ -9,11 +9,11 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field
 
-from sidecar.infra import keys
 from sidecar.infra.access import CLINICAL, groups, in_meeting, principal, rule, staff
 from sidecar.infra.apidoc import EVENTS, described
 from sidecar.infra.auth import Principal
 from sidecar.infra.config import ProgramConfig
+from sidecar.infra.live_meetings import live_meeting_ids
 from sidecar.infra.stopping import STOPPING
 from sidecar.infra.timeline import entry
 from sidecar.infra.validation import read_json
@@ -46,7 +46,7 @@ async def known_meeting(meetings: MeetingStore, meeting: str) -> dict[str, str]:
 async def list_meetings(request: web.Request) -> web.Response:
     """The live meetings of the groups the caller cares for."""
     t, who = _who(request)
-    ids = sorted(await t.redis.smembers(keys.ACTIVE_MEETINGS))
+    ids = await live_meeting_ids(t.redis)
     mine = groups(request)
     out = []
     for m in ids:

@@ -24,6 +24,7 @@ from sidecar.infra.apidoc import JSON, described
 from sidecar.infra.config import ProgramConfig, Role
 from sidecar.infra.config_docs import DOCUMENTS, DocumentProblems
 from sidecar.infra.config_store import Document, Outdated
+from sidecar.infra.live_meetings import live_meeting_ids
 from sidecar.infra.validation import read_at_most
 from sidecar.records import answers
 from sidecar.records.deps import RECORDS, RecordsDeps
@@ -162,7 +163,7 @@ async def save_document(request: web.Request) -> web.Response:
 async def live_numbers(t: RecordsDeps) -> set[str]:
     """The meeting numbers and Jitsi rooms of the sessions running now."""
     out: set[str] = set()
-    for meeting in await t.redis.smembers(keys.ACTIVE_MEETINGS):
+    for meeting in await live_meeting_ids(t.redis):
         state = keys.state(str(meeting))
         number, ended = await t.redis.hmget(state, keys.META_FIELD + "number",
                                             keys.META_FIELD + "ended_at")

@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
+from sidecar.infra import keys
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY, T0, calls_to, join_group
 from tests.conftest import ROOT, Harness, eventually
@@ -103,7 +104,7 @@ async def test_checkin_updates_dispatch_card_roster_and_callback_number(
     assert card["address"] == "48 Marigold Terrace, 2B, Springfield, IL 62704, US"
     assert card["room"] == "kitchen" and card["location_source"] == "this session's check-in"
     assert card["location_on_file"].startswith("1200 Larkspur Lane")
-    raw = await h.tether.redis.hgetall(f"{{m:{zp.MEETING_UUID}}}:checkins")
+    raw = await h.tether.redis.hgetall(keys.checkins(zp.MEETING_UUID))
     assert "Marigold" not in " ".join(raw.values())  # encrypted at rest
     await h.zoom(zp.disconnected(T0, *CASEY))
     await h.settle()

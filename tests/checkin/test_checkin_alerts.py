@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from sidecar.infra import keys
 from tests import zoom_payloads as zp
 from tests.checkin.test_checkin import GOOD, link, started
 from tests.conftest import Harness
@@ -34,7 +35,7 @@ async def test_a_code_word_in_the_note_alerts_quietly(harness: Harness) -> None:
     submitted = (await entries(h, "checkin.submitted"))[0]
     assert submitted["note"] is True
     assert "umbrella" not in json.dumps(await h.timeline()).casefold()
-    raw = await h.tether.redis.hgetall(f"{{m:{zp.MEETING_UUID}}}:checkins")
+    raw = await h.tether.redis.hgetall(keys.checkins(zp.MEETING_UUID))
     assert "Umbrella" not in json.dumps(raw)  # sealed with the check-in
     stored = await h.tether.checkins.get(zp.MEETING_UUID, "client-001", "test", "test")
     assert stored is not None and stored.note == NOTE

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sidecar.infra import keys
 from tests import zoom_payloads as zp
 from tests.checkin.test_checkin import GOOD, M, link, started
 from tests.conftest import Harness
@@ -45,7 +46,7 @@ async def test_answers_are_sealed_with_the_checkin_and_read_back_in_words(
     assert r.json()["clients"]["client-001"] == row["privacy"]
     assert "client-002" not in r.json()["clients"]  # not checked in: nothing to say
 
-    raw = await h.tether.redis.hgetall(f"{{m:{zp.MEETING_UUID}}}:checkins")
+    raw = await h.tether.redis.hgetall(keys.checkins(zp.MEETING_UUID))
     assert "p:client-001" in raw
     assert not any("private_spot" in v or "headphones" in v for v in raw.values())
     submitted = [e for e in await h.timeline() if e["kind"] == "checkin.submitted"]

@@ -59,7 +59,7 @@ async def test_a_dead_owners_job_is_claimed_again_after_its_lease(redis: aioredi
     # the old owner, back from the dead, is fenced out of every transition
     assert await a.touch(mine) is False
     await a._finish(mine, Done("late"))
-    assert await redis.hget("{jobs}:job:k1", "state") == "leased"
+    assert await redis.hget(keys.job("k1"), "state") == "leased"
 
 
 async def test_cancel_fences_out_a_running_handler(redis: aioredis.Redis) -> None:
@@ -68,8 +68,8 @@ async def test_cancel_fences_out_a_running_handler(redis: aioredis.Redis) -> Non
     (job,) = await e.claim()
     assert await e.cancel("k1", "acknowledged") is True
     await e._finish(job, Defer(int(T * 1000) + 1, {"step": 1}))
-    assert await redis.hget("{jobs}:job:k1", "state") == "cancelled"
-    assert await redis.zscore("{jobs}:due", "k1") is None
+    assert await redis.hget(keys.job("k1"), "state") == "cancelled"
+    assert await redis.zscore(keys.due("k1"), "k1") is None
 
 
 async def test_signal_makes_a_waiting_job_due_now(redis: aioredis.Redis) -> None:
@@ -110,7 +110,7 @@ async def test_a_failing_handler_is_retried_with_backoff_not_dropped(
         await e.drain()
         clock.advance(2.0)
     assert calls == [0, 1, 2]
-    assert await redis.hget("{jobs}:job:k1", "state") == "done"
+    assert await redis.hget(keys.job("k1"), "state") == "done"
 
 
 async def test_retry_outcome_keeps_the_data_it_is_given(redis: aioredis.Redis) -> None:
@@ -197,7 +197,7 @@ async def test_handlers_running_longer_than_a_lease_keep_their_jobs(
     await eventually(started, timeout=5)
 
     async def renewed() -> bool:  # a lease's deadline is the job's score in the due index
-        until = [await redis.zscore(keys.JOBS_DUE, f"k{i}") for i in range(3)]
+        until = [await redis.zscore(keys.due(f"k{i}"), f"k{i}") for i in range(3)]
         return all(int(u or 0) >= int(clock.now() * 1000) + 5000 for u in until)
 
     for _ in range(6):  # twelve seconds: more than two leases
@@ -206,7 +206,7 @@ async def test_handlers_running_longer_than_a_lease_keep_their_jobs(
         assert await b.claim() == []
     gate.set()
     await a.drain()
-    assert [await redis.hget(f"{{jobs}}:job:k{i}", "state") for i in range(3)] == ["done"] * 3
+    assert [await redis.hget(keys.job(f"k{i}"), "state") for i in range(3)] == ["done"] * 3
 
 
 async def test_a_crash_after_recording_an_intent_keeps_the_intent(

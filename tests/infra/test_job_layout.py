@@ -1,5 +1,6 @@
 """Job hashes as stored: compact for new jobs, and the earlier layout, still in a store that
-was upgraded in place, fires, retries, takes signals and cancels as before."""
+was upgraded in place (its keys moved at start, ``key_layout``), fires, retries, takes
+signals and cancels as before."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 import redis.asyncio as aioredis
 
+from sidecar.infra import key_layout, keys
 from sidecar.infra.clock import FakeClock
 from sidecar.infra.jobs import ClaimedJob, Defer, Done, JobEngine, Outcome, Retry
 from sidecar.infra.store import connect
@@ -28,12 +30,15 @@ async def redis(redis_url: str) -> AsyncIterator[aioredis.Redis]:
 
 async def legacy_job(redis: aioredis.Redis, key: str, due_ms: int, *, attempts: int = 0,
                      data: str = "{}") -> None:
-    """A pending job exactly as the earlier schedule wrote it (epoch and wake 1)."""
+    """A pending job exactly as the earlier schedule wrote it (epoch and wake 1), under the
+    names of then, and the store then upgraded as a replica does when it starts."""
     await redis.hset(f"{{jobs}}:job:{key}", mapping={
         "kind": "checkin_reminder", "state": "pending", "due": due_ms, "owner": "",
         "attempts": attempts, "outcome": "", "created": due_ms, "epoch": 1, "wake": 1,
         "payload": json.dumps(CHECKIN), "data": data})  # json.dumps' default spacing
     await redis.zadd("{jobs}:due", {key: due_ms})
+    await redis.delete(keys.LAYOUT)
+    assert await key_layout.upgrade(redis) >= 2  # the hash, and the due index
 
 
 def engine(redis: aioredis.Redis, clock: FakeClock, **handlers: object) -> JobEngine:
@@ -48,7 +53,7 @@ async def test_a_new_jobs_hash_stays_compact(redis: aioredis.Redis) -> None:
     async with redis.pipeline(transaction=True) as pipe:
         e.schedule_cmds(pipe, "checkin:b", NOW_MS + 60_000, "checkin_reminder", CHECKIN)
         await pipe.execute()
-    for key in ("{jobs}:job:checkin:a", "{jobs}:job:checkin:b"):
+    for key in (keys.job("checkin:a"), keys.job("checkin:b")):
         assert await redis.object("encoding", key) in ("listpack", "ziplist")
         assert await redis.hlen(key) <= 8
 
@@ -69,8 +74,8 @@ async def test_an_old_format_job_fires_with_its_payload_and_data(
     (job,) = seen
     assert (job.kind, job.payload, job.data) == ("checkin_reminder", CHECKIN, {"texted": True})
     assert job.attempts == 2 and job.due_ms == NOW_MS and int(job.epoch) == 2
-    assert await redis.hget("{jobs}:job:checkin:old", "state") == "done"
-    assert await redis.zscore("{jobs}:due", "checkin:old") is None
+    assert await redis.hget(keys.job("checkin:old"), "state") == "done"
+    assert await redis.zscore(keys.due("checkin:old"), "checkin:old") is None
 
 
 async def test_an_old_format_job_retries_counting_on_from_its_attempts(
@@ -89,7 +94,7 @@ async def test_an_old_format_job_retries_counting_on_from_its_attempts(
         await e.drain()
         clock.advance(2.0)
     assert attempts == [1, 2]
-    assert await redis.hget("{jobs}:job:checkin:old", "state") == "done"
+    assert await redis.hget(keys.job("checkin:old"), "state") == "done"
 
 
 async def test_an_old_format_job_takes_a_signal_and_a_cancel(redis: aioredis.Redis) -> None:
@@ -101,7 +106,7 @@ async def test_an_old_format_job_takes_a_signal_and_a_cancel(redis: aioredis.Red
     assert job.signals == {"CA1": "no-answer"} and job.payload == CHECKIN
     await e._finish(job, Defer(NOW_MS + 60_000, {"step": 1}))
     assert await e.cancel("ladder:old", "acknowledged")
-    assert await redis.hmget("{jobs}:job:ladder:old", ["state", "outcome"]) == [
+    assert await redis.hmget(keys.job("ladder:old"), ["state", "outcome"]) == [
         "cancelled", "acknowledged"]
     assert await e.claim() == []
 
@@ -124,4 +129,4 @@ async def test_a_job_scheduled_again_over_an_old_one_keeps_only_the_new_run(
     assert int(job.epoch) > int(earlier.epoch)
     assert await e.touch(earlier) is False  # the earlier run's handler, still going
     await e._finish(earlier, Done("late"))
-    assert await redis.hget("{jobs}:job:ladder:old", "state") == "leased"
+    assert await redis.hget(keys.job("ladder:old"), "state") == "leased"

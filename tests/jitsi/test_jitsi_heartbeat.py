@@ -16,6 +16,7 @@ from contracts.events import (
     ParticipantLeft,
     Person,
 )
+from sidecar.infra import keys
 from tests.callbacks.test_callback_ladder import calls_to
 from tests.conftest import Harness, eventually
 from tests.jitsi.test_jitsi_join import (  # noqa: F401  (the fixtures)
@@ -97,7 +98,7 @@ async def test_the_record_keeps_the_display_name_sealed(jh: Harness) -> None:  #
     assert record["name"] and "Casey" not in record["name"]
     casey = await row(h)  # the drop's event carries the name opened from the record
     assert casey["status"] == "gone" and casey["display_name"] == "Casey"
-    raw = await h.tether.redis.hgetall(f"{{m:{session(h)}}}:state")
+    raw = await h.tether.redis.hgetall(keys.state(session(h)))
     assert "Casey" not in " ".join(raw.values())
 
 

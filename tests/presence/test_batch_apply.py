@@ -44,8 +44,9 @@ async def outcome(h: Harness, meeting: str) -> tuple[Any, ...]:
                     for p in (await h.roster(meeting))["people"])
     lines = [(e["kind"], json.dumps(e["data"], sort_keys=True))
              for e in await h.timeline(meeting)]
-    due = await h.tether.redis.zrange(keys.JOBS_DUE, 0, -1)
-    ladders = sorted(k.split(":", 2)[2] for k in due if k.startswith(f"ladder:{meeting}:"))
+    due = await h.tether.redis.zrange(keys.due(keys.meeting_job(meeting, "")), 0, -1)
+    mine = keys.meeting_job(meeting, f"ladder:{meeting}:")
+    ladders = sorted(k.removeprefix(mine) for k in due if k.startswith(mine))
     return roster, lines, ladders
 
 

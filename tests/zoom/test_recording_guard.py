@@ -8,6 +8,7 @@ import pytest
 
 from plugins.base import CommandFailed
 from plugins.zoom.rest import ZoomRest, meeting_path_id
+from sidecar.infra import keys
 from tests import zoom_payloads as zp
 from tests.conftest import (
     ZOOM_ACCOUNT,
@@ -74,8 +75,8 @@ async def test_recording_started_is_stopped_and_on_the_timeline(harness: Harness
     await h.settle()
 
     async def deferred() -> bool:  # the 429 was met; the retry waits for Retry-After
-        job = await h.tether.redis.hgetall(f"{{jobs}}:job:recording:{zp.MEETING_UUID}:"
-                                           f"{T0 + 1000}")
+        job = await h.tether.redis.hgetall(keys.job(keys.meeting_job(
+            zp.MEETING_UUID, f"recording:{zp.MEETING_UUID}:{T0 + 1000}")))
         return h.zoom_rest is not None and h.zoom_rest.rate_limited == 0 and \
             job.get("state") == "pending"
 

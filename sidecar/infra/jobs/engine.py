@@ -1,9 +1,12 @@
-"""Durable jobs on a Redis sorted set, claimed with fenced leases by any replica.
+"""Durable jobs on Redis sorted sets, claimed with fenced leases by any replica.
 
 Every delayed or external action is a job ``(key, due, kind, payload)``. Scheduling is
-idempotent by key. A claim bumps the job's epoch and re-scores it to the lease deadline,
-so a replica that dies mid-effect leaves a job that simply becomes due again. Every later
-transition (touch, defer, complete) is a compare-and-set on (epoch, owner).
+idempotent by key. A job waits in its shard's due index (``keys.due``: a meeting's jobs in
+its meeting's shard, the program's in ``{tether}``), so a caller's MULTI over a meeting and
+its jobs stays in one Redis Cluster slot; the engine claims from every shard in turn.
+A claim bumps the job's epoch and re-scores it to the lease deadline, so a replica that
+dies mid-effect leaves a job that simply becomes due again. Every later transition (touch,
+defer, complete) is a compare-and-set on (epoch, owner).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sidecar.infra.jobs.model import (
     dumps,
     new_fields,
 )
-from sidecar.infra.jobs.scripts import RESET_SOURCE, Scripts
+from sidecar.infra.jobs.scripts import RESET_SOURCE, WAKE_SOURCE, Scripts
 from sidecar.infra.stopping import cancel_and_wait, check_stop, messages
 from sidecar.infra.store_client import UNAVAILABLE, StoreClient
 
@@ -45,6 +48,9 @@ MAX_IDLE_S = 1.0  # longest sleep without looking at the queue (a safety net, no
 # dials overlap; the dialer bounds the requests in flight to the provider itself.
 CONCURRENCY = 256
 CLAIM_BATCH = 256  # jobs claimed in one script call (at most the free handler slots)
+# A shard is asked for its jobs when its earliest is due by this replica's clock give or
+# take this much (the claim itself decides by Redis's TIME, or the injected clock in tests)
+CLOCK_SLACK_MS = 50
 STOP_HANDLERS_S = 2.0  # at shutdown, handlers' time to stop (their leases lapse anyway)
 
 
@@ -77,6 +83,7 @@ class JobEngine:
         self._held: dict[int, ClaimedJob] = {}  # running handlers' jobs, by id(job)
         self._renewer: asyncio.Task[None] | None = None
         self.fired = 0
+        self._turn = 0  # the shard claims start from rotates
         self._on_claim = on_claim
 
     # ---- time -------------------------------------------------------------------------
@@ -93,8 +100,10 @@ class JobEngine:
     ) -> None:
         """Queue a schedule into a caller's MULTI, whose WATCH saw that ``key`` is new.
 
-        Plain commands and an EVAL carrying its source, never EVALSHA: a MULTI must not
-        half-apply on NOSCRIPT.
+        Plain commands and EVALs carrying their source, never EVALSHA: a MULTI must not
+        half-apply on NOSCRIPT (and a cluster client sends no EVALSHA in a pipeline). The
+        wake-up is published by a script bound to the job's key, not by PUBLISH (which a
+        cluster client refuses in a pipeline), so it goes out only if the MULTI runs.
         """
         # an earlier run's fields go (its payload entries may have other names), but
         # epoch and wake only ever grow, so a handler of an earlier run stays fenced out
@@ -103,8 +112,8 @@ class JobEngine:
         pipe.hincrby(keys.job(key), "epoch", 1)
         pipe.hincrby(keys.job(key), "wake", 1)
         pipe.persist(keys.job(key))
-        pipe.zadd(keys.JOBS_DUE, {key: due_ms})
-        pipe.publish(keys.JOBS_WAKE_CHANNEL, due_ms)
+        pipe.zadd(keys.due(key), {key: due_ms})
+        pipe.eval(WAKE_SOURCE, 1, keys.job(key), keys.JOBS_WAKE_CHANNEL, due_ms)
 
     async def schedule(
         self, key: str, due_ms: int, kind: str, payload: dict[str, Any],
@@ -113,7 +122,7 @@ class JobEngine:
         fields = new_fields(kind, due_ms, payload, data)
         args = [key, due_ms, keys.JOBS_WAKE_CHANNEL,
                 *(part for pair in fields.items() for part in pair)]
-        created = await self.scripts.schedule(keys=[keys.JOBS_DUE, keys.job(key)], args=args)
+        created = await self.scripts.schedule(keys=[keys.due(key), keys.job(key)], args=args)
         self._wake.set()
         return bool(created)
 
@@ -122,16 +131,16 @@ class JobEngine:
         pipe.hincrby(keys.job(key), "epoch", 1)
         pipe.hset(keys.job(key), mapping={"state": "cancelled", "outcome": reason})
         pipe.hdel(keys.job(key), "owner")
-        pipe.zrem(keys.JOBS_DUE, key)
+        pipe.zrem(keys.due(key), key)
         pipe.expire(keys.job(key), keys.JOB_DONE_TTL_S)
 
     async def cancel(self, key: str, reason: str) -> bool:
         args = [key, reason, keys.JOB_DONE_TTL_S]
-        return bool(await self.scripts.cancel(keys=[keys.JOBS_DUE, keys.job(key)], args=args))
+        return bool(await self.scripts.cancel(keys=[keys.due(key), keys.job(key)], args=args))
 
     async def signal(self, key: str, name: str, value: str) -> bool:
         args = [key, SIGNAL_PREFIX + name, value, self._now_arg()]
-        done = await self.scripts.signal(keys=[keys.JOBS_DUE, keys.job(key)], args=args)
+        done = await self.scripts.signal(keys=[keys.due(key), keys.job(key)], args=args)
         self._wake.set()
         return bool(done)
 
@@ -139,7 +148,8 @@ class JobEngine:
         """Renew the lease (and record progress). False: the job is no longer ours."""
         args = [job.key, job.epoch, self.owner, self.lease_ms,
                 "" if data is None else dumps(data), self._now_arg()]
-        return bool(await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)], args=args))
+        return bool(await self.scripts.touch(keys=[keys.due(job.key), keys.job(job.key)],
+                                             args=args))
 
     async def ensure_scripts(self) -> None:
         """Load scripts so that pipelines may EVALSHA them (after a Redis restart too)."""
@@ -147,9 +157,42 @@ class JobEngine:
             await self.redis.script_load(script.script)
 
     # ---- claiming and running -------------------------------------------------------------
+    async def heads(self) -> dict[str, float]:
+        """Each shard's earliest due time (ms), for the shards with a job waiting: one
+        round trip of plain reads (a cluster client sends them to each node at once)."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index in keys.DUE_INDEXES:
+                pipe.zrange(index, 0, 0, withscores=True)
+            rows = await pipe.execute()
+        return {shard: float(row[0][1])
+                for shard, row in zip(keys.JOB_SHARDS, rows, strict=True) if row}
+
+    async def overdue(self, before_ms: int) -> int:
+        """How many jobs, in every shard, were due (or leased until) before ``before_ms``."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for index in keys.DUE_INDEXES:
+                pipe.zcount(index, "-inf", before_ms)
+            return sum(int(n) for n in await pipe.execute())
+
     async def claim(self, limit: int = CLAIM_BATCH) -> list[ClaimedJob]:
-        args = [self._now_arg(), self.owner, self.lease_ms, limit, keys.JOB_PREFIX]
-        raw = await self.scripts.claim(keys=[keys.JOBS_DUE], args=args)
+        """Up to ``limit`` due jobs, from the shards whose earliest job is due, starting
+        each time one shard further on so that a busy shard never starves the others."""
+        heads = await self.heads()
+        now = self.now_ms() + CLOCK_SLACK_MS
+        due = [shard for shard in keys.JOB_SHARDS if heads.get(shard, now + 1) <= now]
+        self._turn = (self._turn + 1) % len(keys.JOB_SHARDS)
+        due.sort(key=lambda shard: (keys.JOB_SHARDS.index(shard) - self._turn)
+                 % len(keys.JOB_SHARDS))
+        jobs: list[ClaimedJob] = []
+        for shard in due:
+            if len(jobs) >= limit:
+                break
+            jobs += await self._claim_in(shard, limit - len(jobs))
+        return jobs
+
+    async def _claim_in(self, shard: str, limit: int) -> list[ClaimedJob]:
+        args = [self._now_arg(), self.owner, self.lease_ms, limit, keys.job_prefix(shard)]
+        raw = await self.scripts.claim(keys=[shard + keys.DUE_SUFFIX], args=args)
         now_ms = int(raw[0])
         jobs = []
         for i in range(1, len(raw), 2):
@@ -230,14 +273,14 @@ class JobEngine:
                     for job in held:
                         args = [job.key, job.epoch, self.owner, self.lease_ms, "",
                                 self._now_arg()]
-                        await self.scripts.touch(keys=[keys.JOBS_DUE, keys.job(job.key)],
+                        await self.scripts.touch(keys=[keys.due(job.key), keys.job(job.key)],
                                                  args=args, client=pipe)
                     await pipe.execute()
             except (aioredis.RedisError, *UNAVAILABLE) as exc:  # the next tick tries again
                 logger.warning("job engine: leases not renewed (%s)", exc)
 
     async def _finish(self, job: ClaimedJob, outcome: Outcome) -> None:
-        jk = [keys.JOBS_DUE, keys.job(job.key)]
+        jk = [keys.due(job.key), keys.job(job.key)]
         if isinstance(outcome, Done):
             data = dumps(outcome.data if outcome.data is not None else job.data)
             args: list[Any] = [job.key, job.epoch, self.owner, outcome.outcome,
@@ -262,10 +305,10 @@ class JobEngine:
 
     # ---- the loop ------------------------------------------------------------------------
     async def next_due_in_s(self) -> float:
-        head = await self.redis.zrange(keys.JOBS_DUE, 0, 0, withscores=True)
-        if not head:
+        heads = await self.heads()
+        if not heads:
             return MAX_IDLE_S
-        return max(0.0, (float(head[0][1]) - self.now_ms()) / 1000)
+        return max(0.0, (min(heads.values()) - self.now_ms()) / 1000)
 
     async def run_forever(self) -> None:
         listener = asyncio.create_task(self._listen_for_wakes())

@@ -21,6 +21,9 @@ def _without_comments(source: str) -> str:
 
 # sent with each EVAL inside a caller's MULTI (schedule_cmds), so without its comments
 RESET_SOURCE = _without_comments(_source("reset"))
+# "a job was scheduled", from inside a caller's MULTI; bound to the job's hash (KEYS[1], not
+# read) so a cluster client sends it to the job's slot with the rest of the MULTI
+WAKE_SOURCE = "return redis.call('PUBLISH', ARGV[1], ARGV[2])"
 
 
 @dataclass(frozen=True)
