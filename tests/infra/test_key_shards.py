@@ -11,9 +11,15 @@ from redis.crc import REDIS_CLUSTER_HASH_SLOTS, key_slot
 
 from sidecar.incidents.agreement_reminder import job_key as agreement_job
 from sidecar.infra import keys
+from sidecar.infra.clock import FakeClock
+from sidecar.infra.jobs import JobEngine
+from sidecar.infra.jobs.engine import split
+from sidecar.infra.store import connect
 from sidecar.jitsi.heartbeats import watch_key
 from sidecar.presence.plan import ladder_key
 
+T = 1_800_000_000.0
+NOW_MS = int(T * 1000)
 SIXTEENTH = REDIS_CLUSTER_HASH_SLOTS // len(keys.MEETING_SHARDS)
 
 
@@ -51,3 +57,30 @@ def test_every_job_waits_in_a_due_index_the_engine_walks(job: str) -> None:
     """A key naming no shard, or a tag that is no shard's, waits under ``{tether}``."""
     assert keys.due(job) in keys.DUE_INDEXES
     assert slot(keys.job(job)) == slot(keys.due(job))
+
+
+@given(st.integers(1, 512), st.integers(1, len(keys.JOB_SHARDS)))
+def test_a_claim_deals_its_slots_over_the_due_shards(limit: int, parts: int) -> None:
+    shares = split(limit, parts)
+    assert sum(shares) == limit and max(shares) - min(shares) <= 1
+
+
+async def test_a_busy_shard_never_starves_another(redis_url: str) -> None:
+    """Fifty ladders due in one meeting's shard and one in another's: a claim for four
+    takes the lone one too, not only the first four of the busy shard; the next claim
+    takes the rest, each job once."""
+    busy, quiet = "meeting-busy", "meeting-quiet-1"
+    assert keys.meeting_shard(busy) != keys.meeting_shard(quiet)
+    redis = connect(redis_url)
+    try:
+        engine = JobEngine(redis, FakeClock(T), owner="a")
+        for i in range(50):
+            await engine.schedule(keys.meeting_job(busy, f"ladder:{i}"), NOW_MS, "k", {})
+        lone = keys.meeting_job(quiet, "ladder:0")
+        await engine.schedule(lone, NOW_MS, "k", {})
+        claimed = [job.key for job in await engine.claim(4)]
+        assert lone in claimed and len(claimed) <= 4
+        rest = [job.key for job in await engine.claim(100)]  # the busy shard's remainder
+        assert len(set(claimed + rest)) == len(claimed) + len(rest) == 51
+    finally:
+        await redis.aclose()

@@ -54,6 +54,12 @@ CLOCK_SLACK_MS = 50
 STOP_HANDLERS_S = 2.0  # at shutdown, handlers' time to stop (their leases lapse anyway)
 
 
+def split(limit: int, parts: int) -> list[int]:
+    """``limit`` dealt over ``parts`` as evenly as it goes, the first ones one more."""
+    share, extra = divmod(limit, parts)
+    return [share + (1 if i < extra else 0) for i in range(parts)]
+
+
 def backoff_s(attempts: int) -> float:
     return float(min(30.0, 0.5 * 2 ** min(attempts, 6)))
 
@@ -175,20 +181,23 @@ class JobEngine:
             return sum(int(n) for n in await pipe.execute())
 
     async def claim(self, limit: int = CLAIM_BATCH) -> list[ClaimedJob]:
-        """Up to ``limit`` due jobs, from the shards whose earliest job is due, starting
-        each time one shard further on so that a busy shard never starves the others."""
+        """Up to ``limit`` due jobs from the shards whose earliest job is due, asked all at
+        once, each for its share of ``limit``; the first share (one more when it does not
+        divide) goes one shard further on each time, so a busy shard never starves the
+        others. A shard with more due than its share gives the rest at the next claim,
+        which comes at once (``run_forever``: the due head says so)."""
         heads = await self.heads()
         now = self.now_ms() + CLOCK_SLACK_MS
         due = [shard for shard in keys.JOB_SHARDS if heads.get(shard, now + 1) <= now]
+        if not due:
+            return []
         self._turn = (self._turn + 1) % len(keys.JOB_SHARDS)
         due.sort(key=lambda shard: (keys.JOB_SHARDS.index(shard) - self._turn)
                  % len(keys.JOB_SHARDS))
-        jobs: list[ClaimedJob] = []
-        for shard in due:
-            if len(jobs) >= limit:
-                break
-            jobs += await self._claim_in(shard, limit - len(jobs))
-        return jobs
+        asks = [(shard, share) for shard, share in zip(due, split(limit, len(due)), strict=True)
+                if share]
+        claimed = await asyncio.gather(*(self._claim_in(shard, share) for shard, share in asks))
+        return [job for jobs in claimed for job in jobs]
 
     async def _claim_in(self, shard: str, limit: int) -> list[ClaimedJob]:
         args = [self._now_arg(), self.owner, self.lease_ms, limit, keys.job_prefix(shard)]
