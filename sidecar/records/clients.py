@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable, Sequence
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from contracts.events import Person
@@ -182,11 +183,21 @@ class ClientStore:
                             ) -> tuple[ClientRecord | None, int]:
         """A record and its version (0: there is none), the read audited."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(keys.client(client_id))
-            self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+            self.get_cmds(pipe, client_id, actor, purpose)
             sealed, _ = await pipe.execute()
-        return (self._open(client_id, sealed),
+        return (self.opened(client_id, sealed),
                 int(sealed.get(VERSION_FIELD, 1)) if sealed else 0)
+
+    def get_cmds(self, pipe: Pipeline, client_id: str, actor: str, purpose: str) -> None:
+        """Queue an audited read of one record into a caller's pipeline: two replies, the
+        sealed record (for ``opened``) and the audit entry. Open it only once the pipeline
+        ran without an error, so that no record is opened whose read went unrecorded."""
+        pipe.hgetall(keys.client(client_id))
+        self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+
+    def opened(self, client_id: str, sealed: dict[str, str]) -> ClientRecord | None:
+        """The record read by ``get_cmds`` (None: there is none)."""
+        return self._open(client_id, sealed)
 
     async def saved_by(self, client_id: str) -> tuple[str | None, int | None]:
         """Who saved the record last (a staff id, or "cli:..." for an import) and when."""
