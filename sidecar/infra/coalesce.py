@@ -23,7 +23,6 @@ from typing import Any
 
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import RedisCluster
-from redis.commands.core import AsyncScript
 
 from sidecar.infra.store_client import StoreClient
 
@@ -105,9 +104,3 @@ def _settle(future: asyncio.Future[list[Any]], outcome: list[Any] | BaseExceptio
     else:
         future.set_result(outcome)
 
-
-def queue_script(pipe: Pipeline, script: AsyncScript, keys: list[Any], args: list[Any]
-                 ) -> None:
-    """Queue a script's call (EVALSHA; the pipeline loads it first if the server lacks it)."""
-    pipe.scripts.add(script)
-    pipe.evalsha(script.sha, len(keys), *keys, *args)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import NoScriptError, ResponseError
 
-from sidecar.infra.coalesce import Coalescer, queue_script
+from sidecar.infra.coalesce import Coalescer
 from sidecar.infra.store import connect
 
 
@@ -65,17 +65,23 @@ async def test_an_error_is_its_callers_alone(redis_url: str) -> None:
         await client.aclose()
 
 
-async def test_scripts_are_loaded_first_and_run_in_the_shared_pipeline(redis_url: str
-                                                                       ) -> None:
+async def test_a_script_the_server_lacks_fails_only_its_caller(redis_url: str) -> None:
     client = connect(redis_url)
     batch = Coalescer(client)
     script = client.register_script("return tonumber(ARGV[1]) * 2")
     try:
         await client.script_flush()
-        replies = await asyncio.gather(*(
-            batch.execute(lambda pipe, i=i: queue_script(pipe, script, [], [i]))
-            for i in range(5)))
-        assert replies == [[0], [2], [4], [6], [8]]
+
+        def call(i: int) -> Any:
+            return lambda pipe: pipe.evalsha(script.sha, 0, i)
+
+        lost, other = await asyncio.gather(batch.execute(call(1)),
+                                           batch.execute(lambda pipe: pipe.ping()),
+                                           return_exceptions=True)
+        assert isinstance(lost, NoScriptError) and other == [True]
+        await client.script_load(script.script)
+        assert await asyncio.gather(*(batch.execute(call(i)) for i in range(3))) == [
+            [0], [2], [4]]
     finally:
         await client.aclose()
 

@@ -19,10 +19,11 @@ import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import RedisCluster
 from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from sidecar.infra import keys
 from sidecar.infra.clock import Clock
-from sidecar.infra.coalesce import Coalescer, queue_script
+from sidecar.infra.coalesce import Coalescer
 from sidecar.infra.errors import where
 from sidecar.infra.jobs.model import (
     SIGNAL_PREFIX,
@@ -149,11 +150,17 @@ class JobEngine:
 
     async def _script(self, script: AsyncScript, keys_: list[str], args: list[Any]) -> Any:
         """One call of a running job's script, sent with other tasks' round trips
-        (a Cluster client, which runs no script in a pipeline, sends it alone)."""
+        (a Cluster client, which runs no script in a pipeline, sends it alone). The
+        scripts were loaded at start (``ensure_scripts``); a server that lost them (a
+        restart) answers NOSCRIPT, having run nothing, and the call is sent again alone,
+        loading the script first: no pipeline asks the server for its scripts each time."""
         if isinstance(self.redis, RedisCluster):
             return await script(keys=keys_, args=args)
-        (reply,) = await self.batch.execute(
-            lambda pipe: queue_script(pipe, script, keys_, args))
+        try:
+            (reply,) = await self.batch.execute(
+                lambda pipe: pipe.evalsha(script.sha, len(keys_), *keys_, *args))
+        except NoScriptError:
+            return await script(keys=keys_, args=args)
         return reply
 
     async def ensure_scripts(self) -> None:
