@@ -119,17 +119,22 @@ class CallbackLadder:
     async def _read(self, job: ClaimedJob, step: LadderStep | None
                     ) -> tuple[list[PersonState], DialReads | None]:
         """The meeting's people; with ``step`` (a dial comes next) also whom it calls and
-        the client's record, in the same round trip. The record and the check-in are
-        opened only once their reads are on the audit stream (the pipeline raised no
-        error); a client who rejoined meanwhile leaves those reads recorded, unused."""
+        whether the client agreed to texts, in the same round trip: for the client's call
+        the number on file and the check-in's, for a support person's the record's
+        consented contacts. What is read is opened only once its reads are on the audit
+        stream (the pipeline raised no error); a client who rejoined meanwhile leaves
+        those reads recorded, unused."""
         p = job.payload
         purpose = f"{step.action}:{job.key}" if step is not None else ""
+        calling_client = step is not None and step.action == "call_client"
 
         def reads(pipe: Pipeline) -> None:
             pipe.hgetall(keys.state(p["meeting"]))
-            if step is not None:
-                self.d.clients.get_cmds(pipe, p["client"], "ladder", purpose)
+            if calling_client:
+                self.d.clients.call_cmds(pipe, p["client"], "ladder", purpose)
                 self.d.checkins.get_cmds(pipe, p["meeting"], p["client"], "ladder", purpose)
+            elif step is not None:
+                self.d.clients.get_cmds(pipe, p["client"], "ladder", purpose)
 
         replies = await self.d.engine.batch.execute(reads)
         people = list(split_state(replies[0])[0].values())
@@ -137,15 +142,20 @@ class CallbackLadder:
             return people, None
         if absence(people, p["subject"]) is None:
             return people, None  # nothing opened: the ladder stops
-        record = self.d.clients.opened(p["client"], replies[1])
-        if record is None:
-            return people, DialReads([], None)
+        if not calling_client:
+            record = self.d.clients.opened(p["client"], replies[1])
+            if record is None:
+                return people, DialReads([], False)
+            return people, DialReads(targets_for(record, step), record.sms_consent)
+        details = self.d.clients.call_opened(p["client"], replies[1])
+        if details is None:
+            return people, DialReads([], False)
         checkin = self.d.checkins.opened(p["meeting"], p["client"], replies[3])
-        if checkin is not None and step.action == "call_client":
-            # the number the client gave for this session first, then the one on file
-            numbers = [checkin.callback_phone, record.callback_phone]
-            return people, DialReads([("client", n) for n in dict.fromkeys(numbers)], record)
-        return people, DialReads(targets_for(record, step), record)
+        # the number the client gave for this session first, then the one on file
+        numbers = [checkin.callback_phone] if checkin is not None else []
+        numbers.append(details.callback_phone)
+        return people, DialReads([("client", n) for n in dict.fromkeys(numbers)],
+                                 details.sms_consent)
 
     async def _finish(self, job: ClaimedJob, outcome: str, kind: str, **data: Any) -> Done:
         p = job.payload
@@ -161,8 +171,8 @@ class CallbackLadder:
             return await self._after_dial(job, state, step)
         if reads is None:  # never: __call__ reads them for every step that dials
             raise RuntimeError("a dial without its reads")
-        targets, record = reads
-        state = {**state, "sms_ok": bool(record and record.sms_consent)}
+        targets, sms_ok = reads
+        state = {**state, "sms_ok": sms_ok}
         if not targets:
             await self.d.meetings.append(job.payload["meeting"], entry(
                 "ladder.skipped", self._now(), subject=job.payload["subject"],
@@ -376,10 +386,10 @@ class CallbackLadder:
 
 
 class DialReads(NamedTuple):
-    """What a dial needs read: whom the step calls, and the client's record."""
+    """What a dial needs read: whom the step calls; whether the client agreed to texts."""
 
     targets: list[tuple[str, str]]
-    record: ClientRecord | None
+    sms_ok: bool
 
 
 @functools.lru_cache(maxsize=64)

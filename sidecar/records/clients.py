@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
@@ -20,6 +21,16 @@ from sidecar.records.model import ClientRecord, EmergencyContact
 
 logger = logging.getLogger(__name__)
 SAVE_RETRIES = 20
+
+
+_CALL_FIELDS = ("callback_phone", "care")
+
+
+class CallDetails(NamedTuple):
+    """Of a client's record, what a call to them needs."""
+
+    callback_phone: str
+    sms_consent: bool
 
 
 class IdentityConflict(Exception):
@@ -198,6 +209,22 @@ class ClientStore:
     def opened(self, client_id: str, sealed: dict[str, str]) -> ClientRecord | None:
         """The record read by ``get_cmds`` (None: there is none)."""
         return self._open(client_id, sealed)
+
+    def call_cmds(self, pipe: Pipeline, client_id: str, actor: str, purpose: str) -> None:
+        """Like ``get_cmds``, for a call to the client: only the number on file and the
+        care field (whether they agreed to texts) are read, not the rest of the record."""
+        pipe.hmget(keys.client(client_id), *_CALL_FIELDS)
+        self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+
+    def call_opened(self, client_id: str, sealed: list[str | None]) -> CallDetails | None:
+        """What ``call_cmds`` read (None: there is no record)."""
+        phone, care = sealed
+        if phone is None:
+            return None
+        agreed = json.loads(self.cipher.decrypt(client_id, "care", care)).get(
+            "sms_consent", False) if care else False
+        return CallDetails(self.cipher.decrypt(client_id, "callback_phone", phone),
+                           bool(agreed))
 
     async def saved_by(self, client_id: str) -> tuple[str | None, int | None]:
         """Who saved the record last (a staff id, or "cli:..." for an import) and when."""

@@ -68,6 +68,25 @@ async def test_a_dial_reads_the_record_and_the_check_in_on_the_record(harness: H
                          ("ladder", "checkin.read", "client-001")]
 
 
+async def test_a_call_to_the_client_opens_only_the_number_and_the_texts_consent(
+        harness: Harness) -> None:
+    """For the client's own call the ladder reads two fields of the record (the number
+    on file, and the care field that says whether they agreed to texts), audited like a
+    whole record's read; a client with no record reads as None."""
+    clients = harness.tether.clients
+    async with harness.tether.redis.pipeline(transaction=False) as pipe:
+        clients.call_cmds(pipe, "client-001", "ladder", "call_client:test")
+        clients.call_cmds(pipe, "client-404", "ladder", "call_client:test")
+        casey, _, nobody, _ = await pipe.execute()
+    assert clients.call_opened("client-001", casey) == (CASEY_PHONE, True)
+    assert clients.call_opened("client-404", nobody) is None
+    reads = [(e["actor"], e["action"], e["target"])
+             for _, e in await harness.tether.redis.xrange(keys.AUDIT)
+             if e["action"] == "client.read:call_client:test"]
+    assert reads == [("ladder", "client.read:call_client:test", "client-001"),
+                     ("ladder", "client.read:call_client:test", "client-404")]
+
+
 async def test_acknowledge_stops_the_ladder(harness: Harness) -> None:
     h = harness
     h.standin.behaviour[CASEY_PHONE] = "silent"  # rings on; the ack comes while it rings
