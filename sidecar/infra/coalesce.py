@@ -17,7 +17,6 @@ each caller's commands go as a pipeline of their own (nothing gathered).
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +25,6 @@ from redis.asyncio.cluster import RedisCluster
 
 from sidecar.infra.store_client import StoreClient
 
-logger = logging.getLogger(__name__)
 MAX_BATCH = 512  # callers in one pipeline: more wait for the next (bounds one reply's size)
 
 Queue = Callable[[Pipeline], Any]
@@ -103,4 +101,3 @@ def _settle(future: asyncio.Future[list[Any]], outcome: list[Any] | BaseExceptio
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
-
