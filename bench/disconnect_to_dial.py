@@ -226,7 +226,8 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     print(f"stand-in calls in all    {r['calls']}  (job handler runs {r['fired']})")
     per_dial_ms = r["burst_cpu"] / max(1, len(d)) * 1000
     print(f"worker CPU in the burst  {r['burst_cpu']:.2f} s from the first due to the last "
-          f"first dial ({per_dial_ms:.2f} ms per dial)")
+          f"first dial ({per_dial_ms:.2f} ms per dial"
+          f"{'; this process only, the replicas not counted' if args.replicas else ''})")
     goal60 = over60 == 0 and r["never"] == 0
     goal_grace = goal60 and late == 0
     print(f"goal every dial < 60 s: {'MET' if goal60 else 'NOT MET'}; "
