@@ -5,7 +5,9 @@ the Twilio stand-in runs in a child process (as Twilio is not on the sidecar's C
 private redis-server on a unix socket. With --pin (default) the sidecar has CPU 0, Redis and
 the stand-in CPU 1. Every meeting has one expected client; each joins, then all "got
 disconnected" as fast as HTTP allows (event_ts = the real time of sending). Per client: the
-stand-in's first call to that number (StandInCall.created) minus the event_ts.
+stand-in's first call to that number (StandInCall.created) minus the event_ts. The CPU
+this process spent from the first ladder's due time (its disconnect + grace) to the last
+first dial, per dial, is the burst's cost on the worker (the load generator is idle then).
 Synthetic data only: phones are 555-01xx numbers under ten area codes; 127.0.0.1 only.
 
     python bench/disconnect_to_dial.py --meetings 100       # quick
@@ -17,10 +19,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import logging
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -73,6 +77,34 @@ def latency_range(text: str) -> tuple[float, float]:
     if not 0 <= lo_s <= hi_s <= 5:
         raise ValueError(f"--latency-ms {text!r}: want LOW-HIGH, 0 <= LOW <= HIGH <= 5000")
     return lo_s, hi_s
+
+
+class CpuTrace:
+    """This process's CPU seconds against wall time, sampled every 20 ms from a thread."""
+
+    def __init__(self) -> None:
+        self.points: list[tuple[float, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="cpu trace", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.02):
+            self.points.append((time.time(), time.process_time()))
+
+    def __enter__(self) -> CpuTrace:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def between(self, start: float, end: float) -> float:
+        """CPU seconds from wall time ``start`` to ``end`` (the nearest samples)."""
+        def at(wall: float) -> float:
+            i = bisect.bisect_right(self.points, (wall, float("inf"))) - 1
+            return self.points[max(0, min(i, len(self.points) - 1))][1]
+        return at(end) - at(start) if self.points else float("nan")
 
 
 def program(n: int, grace: float) -> ProgramConfig:
@@ -152,14 +184,18 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
             if not await inbox_settled(app[TETHER].redis, 60):
                 raise RuntimeError("the joins were not applied within 60 s")
             print(f"{n} clients joined {n} meetings; sending {n} disconnects", flush=True)
-            t0 = time.monotonic()
-            sent = await asyncio.gather(*(load.send(i, "meeting.participant_left", reason=DROP)
-                                          for i in range(n)))
-            send_s = time.monotonic() - t0
-            print(f"sent {n} disconnects in {send_s:.2f} s ({n / send_s:,.0f}/s), "
-                  f"{load.failures} non-200", flush=True)
-            state = await wait_dials(session, t_base + "/_bench/first",
-                                     {phone(i) for i in range(n)}, grace + args.wait)
+            with CpuTrace() as cpu:
+                t0 = time.monotonic()
+                sent = await asyncio.gather(*(load.send(i, "meeting.participant_left",
+                                                        reason=DROP) for i in range(n)))
+                send_s = time.monotonic() - t0
+                print(f"sent {n} disconnects in {send_s:.2f} s ({n / send_s:,.0f}/s), "
+                      f"{load.failures} non-200", flush=True)
+                state = await wait_dials(session, t_base + "/_bench/first",
+                                         {phone(i) for i in range(n)}, grace + args.wait)
+            dialled = list(state["first"].values())
+            burst_cpu = (cpu.between(min(sent) / 1000 + grace, max(dialled))
+                         if dialled else float("nan"))
         fired = app[TETHER].engine.fired
     finally:
         print("measured; shutting down", flush=True)
@@ -171,7 +207,8 @@ async def run(args: argparse.Namespace, url: str, tmp: Path, t_port: int) -> dic
     first = state["first"]
     delays = [first[phone(i)] - sent[i] / 1000 for i in range(n) if phone(i) in first]
     return {"delays": delays, "never": n - len(delays), "send_s": send_s,
-            "non200": load.failures, "calls": state["calls"], "fired": fired}
+            "non200": load.failures, "calls": state["calls"], "fired": fired,
+            "burst_cpu": burst_cpu}
 
 
 def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
@@ -187,6 +224,10 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
     print(f"over 60 s                {over60}")
     print(f"never dialled            {r['never']}  (waited {args.grace + args.wait:.0f} s)")
     print(f"stand-in calls in all    {r['calls']}  (job handler runs {r['fired']})")
+    per_dial_ms = r["burst_cpu"] / max(1, len(d)) * 1000
+    print(f"worker CPU in the burst  {r['burst_cpu']:.2f} s from the first due to the last "
+          f"first dial ({per_dial_ms:.2f} ms per dial"
+          f"{'; this process only, the replicas not counted' if args.replicas else ''})")
     goal60 = over60 == 0 and r["never"] == 0
     goal_grace = goal60 and late == 0
     print(f"goal every dial < 60 s: {'MET' if goal60 else 'NOT MET'}; "
@@ -196,6 +237,7 @@ def report(args: argparse.Namespace, r: dict[str, Any]) -> None:
             p50_s=round(pct(d, 50), 3), p99_s=round(pct(d, 99), 3),
             max_s=round(max(d, default=-1), 3), over_grace_plus_1=late, over_60=over60,
             never=r["never"], non200=r["non200"], send_s=round(r["send_s"], 2),
+            burst_cpu_s=round(r["burst_cpu"], 3), cpu_ms_per_dial=round(per_dial_ms, 3),
             goal_60_met=goal60, goal_grace_met=goal_grace)
 
 

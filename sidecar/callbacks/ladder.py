@@ -16,10 +16,11 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlencode
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 
 from sidecar.callbacks import scripts
 from sidecar.callbacks.sms import Texter
@@ -32,7 +33,7 @@ from sidecar.infra.metrics import Metrics
 from sidecar.infra.telephony.port import FAILED, FINAL, REACHED, Dialer, TelephonyError, machine
 from sidecar.infra.timeline import TIMELINE_MAXLEN, entry
 from sidecar.presence.meetings import MeetingStore
-from sidecar.presence.roster import absence
+from sidecar.presence.roster import PersonState, absence
 from sidecar.records.clients import ClientStore
 from sidecar.records.model import ClientRecord
 
@@ -89,22 +90,72 @@ class CallbackLadder:
 
     async def __call__(self, job: ClaimedJob) -> Outcome:
         p = job.payload
-        people = await self.d.meetings.people(p["meeting"])
-        if absence(people, p["subject"]) is None:
-            return await self._finish(job, "rejoined", "ladder.stopped", reason="rejoined")
         state = {"step": 0, "attempt": 0, **job.data}
         policy = self._policy(job)
-        if policy.reply_ok_stops_ladder and job.signals.get("reply_ok"):
+        stop_ok = bool(policy.reply_ok_stops_ladder and job.signals.get("reply_ok"))
+        planned, call_now = self._after_call_now(job, state)
+        steps = policy.steps
+        step = steps[planned["step"]] if planned["step"] < len(steps) else None
+        # a dial comes next: its reads go in the same round trip as the roster's
+        dialing = (not stop_ok and step is not None and step.action != "prompt_responders"
+                   and not planned.get("call_sid"))
+        people, reads = await self._read(job, step if dialing else None)
+        if absence(people, p["subject"]) is None:
+            return await self._finish(job, "rejoined", "ladder.stopped", reason="rejoined")
+        if stop_ok:
             return await self._finish(job, "client_ok", "ladder.stopped",
                                       reason="the client replied that they are OK")
-        state = await self._call_now(job, state)
-        steps = policy.steps
-        if state["step"] >= len(steps):
+        if call_now:
+            await self.d.meetings.append(p["meeting"], entry(
+                "ladder.call_now", self._now(), subject=p["subject"],
+                reason="the client texted 2"))
+        state = planned
+        if step is None:
             return await self._finish(job, "exhausted", "ladder.exhausted")
-        step = steps[state["step"]]
         if step.action == "prompt_responders":
             return await self._prompt(job, state, step)
-        return await self._call_step(job, state, step)
+        return await self._call_step(job, state, step, reads)
+
+    async def _read(self, job: ClaimedJob, step: LadderStep | None
+                    ) -> tuple[list[PersonState], DialReads | None]:
+        """The meeting's people; with ``step`` (a dial comes next) also whom it calls and
+        whether the client agreed to texts, in the same round trip: for the client's call
+        the number on file and the check-in's, for a support person's the record's
+        consented contacts. What is read is opened only once its reads are on the audit
+        stream (the pipeline raised no error); a client who rejoined meanwhile leaves
+        those reads recorded, unused."""
+        p = job.payload
+        purpose = f"{step.action}:{job.key}" if step is not None else ""
+        calling_client = step is not None and step.action == "call_client"
+
+        def reads(pipe: Pipeline) -> None:
+            self.d.meetings.people_cmds(pipe, p["meeting"])
+            if calling_client:
+                self.d.clients.call_cmds(pipe, p["client"], "ladder", purpose)
+                self.d.checkins.get_cmds(pipe, p["meeting"], p["client"], "ladder", purpose)
+            elif step is not None:
+                self.d.clients.get_cmds(pipe, p["client"], "ladder", purpose)
+
+        replies = await self.d.engine.batch.execute(reads)
+        people = self.d.meetings.people_of(replies[0])
+        if step is None:
+            return people, None
+        if absence(people, p["subject"]) is None:
+            return people, None  # nothing opened: the ladder stops
+        if not calling_client:
+            record = self.d.clients.opened(p["client"], replies[1])
+            if record is None:
+                return people, DialReads([], False)
+            return people, DialReads(targets_for(record, step), record.sms_consent)
+        details = self.d.clients.call_opened(p["client"], replies[1])
+        if details is None:
+            return people, DialReads([], False)
+        checkin = self.d.checkins.opened(p["meeting"], p["client"], replies[3])
+        # the number the client gave for this session first, then the one on file
+        numbers = [checkin.callback_phone] if checkin is not None else []
+        numbers.append(details.callback_phone)
+        return people, DialReads([("client", n) for n in dict.fromkeys(numbers)],
+                                 details.sms_consent)
 
     async def _finish(self, job: ClaimedJob, outcome: str, kind: str, **data: Any) -> Done:
         p = job.payload
@@ -114,27 +165,14 @@ class CallbackLadder:
         return Done(outcome)
 
     # ---- calling ---------------------------------------------------------------------
-    async def _targets(self, job: ClaimedJob, step: LadderStep
-                       ) -> tuple[list[tuple[str, str]], ClientRecord | None]:
-        """Whom this step calls, and the record (read once for the dial and the text)."""
-        record = await self.d.clients.get(job.payload["client"], actor="ladder",
-                                          purpose=f"{step.action}:{job.key}")
-        if record is None:
-            return [], None
-        checkin = await self.d.checkins.get(job.payload["meeting"], job.payload["client"],
-                                            "ladder", f"{step.action}:{job.key}")
-        if checkin is not None and step.action == "call_client":
-            # the number the client gave for this session first, then the one on file
-            numbers = [checkin.callback_phone, record.callback_phone]
-            return [("client", n) for n in dict.fromkeys(numbers)], record
-        return targets_for(record, step), record
-
-    async def _call_step(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep
-                         ) -> Outcome:
+    async def _call_step(self, job: ClaimedJob, state: dict[str, Any], step: LadderStep,
+                         reads: DialReads | None) -> Outcome:
         if state.get("call_sid"):
             return await self._after_dial(job, state, step)
-        targets, record = await self._targets(job, step)
-        state = {**state, "sms_ok": bool(record and record.sms_consent)}
+        if reads is None:  # never: __call__ reads them for every step that dials
+            raise RuntimeError("a dial without its reads")
+        targets, sms_ok = reads
+        state = {**state, "sms_ok": sms_ok}
         if not targets:
             await self.d.meetings.append(job.payload["meeting"], entry(
                 "ladder.skipped", self._now(), subject=job.payload["subject"],
@@ -187,7 +225,9 @@ class CallbackLadder:
         line = entry("ladder.dialing", now, subject=p["subject"], action=step.action,
                      target=state["target"], attempt=state["attempt"] + 1, adopted=adopted,
                      deadline=p["deadline_ms"], late=now > p["deadline_ms"])
-        async with self.d.redis.pipeline(transaction=False) as pipe:
+        texting = first and step.action == "call_client" and self._policy(job).text_client
+
+        def records(pipe: Pipeline) -> None:
             pipe.hset(keys.call(sid), mapping={
                 "job": job.key, "intent": state["intent"], "meeting": p["meeting"],
                 "subject": p["subject"], "program_meeting": p.get("program_meeting", ""),
@@ -199,15 +239,14 @@ class CallbackLadder:
                 pipe.xadd(keys.STATS_DIALS, {"at": now, "ms": now - p["since_ms"],
                                              "meeting_number": p.get("program_meeting", "")},
                           maxlen=100_000, approximate=True)
-            texting = (first and step.action == "call_client"
-                       and self._policy(job).text_client)
             if texting and not state.get("sms_ok"):  # said in the same round trip
                 pipe.xadd(keys.timeline(p["meeting"]), entry(
                     "ladder.text_skipped", now, subject=p["subject"],
                     reason="the record does not say the client agreed to texts"),
                     maxlen=TIMELINE_MAXLEN, approximate=True)
             pipe.hget(keys.call(sid), "status")
-            *_, status = await pipe.execute()
+
+        *_, status = await self.d.engine.batch.execute(records)
         if texting and state.get("sms_ok"):
             await self._text_client(job, state)
         if status in FINAL:
@@ -321,30 +360,36 @@ class CallbackLadder:
         await self.d.meetings.append(p["meeting"], entry("ladder.texted", now,
                                                          subject=p["subject"]))
 
-    async def _call_now(self, job: ClaimedJob, state: dict[str, Any]) -> dict[str, Any]:
+    def _after_call_now(self, job: ClaimedJob, state: dict[str, Any]
+                        ) -> tuple[dict[str, Any], bool]:
         """The client texted 2 ("I want a call"): the next thing the ladder does is call
         them, unless a call to them is already under way. A support call still ringing is
-        left to ring; its outcome no longer moves the ladder."""
+        left to ring; its outcome no longer moves the ladder. The state to go on with, and
+        whether the ladder turns to the client's call now (the timeline says so)."""
         asked = job.signals.get("call_now")
         if not asked or asked == state.get("call_now_seen"):
-            return state
+            return state, False
         state = {**state, "call_now_seen": asked}
         steps = self._policy(job).steps
         first = next((i for i, s in enumerate(steps) if s.action == "call_client"), 0)
         if state.get("call_sid") and state["step"] == first:
-            return state  # the client's phone is ringing now
-        p = job.payload
-        await self.d.meetings.append(p["meeting"], entry(
-            "ladder.call_now", self._now(), subject=p["subject"], reason="the client texted 2"))
+            return state, False  # the client's phone is ringing now
         keep = {k: v for k, v in state.items() if k in _KEEP}
         return {**keep, "step": first, "attempt": 0 if state["step"] != first
-                else state["attempt"]}
+                else state["attempt"]}, True
 
     def _responders_staff(self, program_meeting: str) -> list[Staff]:
         meeting = self.d.config.meeting_by_number(program_meeting)
         ids = {meeting.lead, meeting.co_facilitator} if meeting else set()
         chosen = [s for s in self.d.config.staff if s.id in ids]
         return chosen + [s for s in self.d.config.on_call() if s.id not in ids]
+
+
+class DialReads(NamedTuple):
+    """What a dial needs read: whom the step calls; whether the client agreed to texts."""
+
+    targets: list[tuple[str, str]]
+    sms_ok: bool
 
 
 @functools.lru_cache(maxsize=64)

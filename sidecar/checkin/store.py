@@ -18,6 +18,7 @@ from typing import Annotated, Literal, NamedTuple
 
 import redis.asyncio as aioredis
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from redis.asyncio.client import Pipeline
 
 from sidecar.infra import keys
 from sidecar.infra.audit import Audit
@@ -170,9 +171,20 @@ class CheckInStore:
         """The client's check-in, private note included; every read lands on the audit
         stream as ``checkin.read:<purpose>`` (same round trip)."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hget(keys.checkins(meeting), f"c:{client}")
-            self.audit.record_in(pipe, actor, f"checkin.read:{purpose}", client)
+            self.get_cmds(pipe, meeting, client, actor, purpose)
             sealed, _ = await pipe.execute()
+        return self.opened(meeting, client, sealed)
+
+    def get_cmds(self, pipe: Pipeline, meeting: str, client: str, actor: str, purpose: str
+                 ) -> None:
+        """Queue an audited read of the check-in into a caller's pipeline: two replies, the
+        sealed check-in (for ``opened``) and the audit entry. Open it only once the
+        pipeline ran without an error (no check-in opened whose read went unrecorded)."""
+        pipe.hget(keys.checkins(meeting), f"c:{client}")
+        self.audit.record_in(pipe, actor, f"checkin.read:{purpose}", client)
+
+    def opened(self, meeting: str, client: str, sealed: str | None) -> CheckIn | None:
+        """The check-in read by ``get_cmds`` (None: the client has not checked in)."""
         if not sealed:
             return None
         return CheckIn.model_validate_json(

@@ -86,6 +86,16 @@ class MeetingStore:
     async def people(self, meeting: str) -> list[PersonState]:
         return list((await self.snapshot(meeting))[0].values())
 
+    @staticmethod
+    def people_cmds(pipe: Pipeline, meeting: str) -> None:
+        """Queue the read ``people_of`` takes the meeting's people from (a caller's
+        pipeline, with its other reads)."""
+        pipe.hgetall(keys.state(meeting))
+
+    @staticmethod
+    def people_of(reply: dict[str, str]) -> list[PersonState]:
+        return list(split_state(reply)[0].values())
+
     async def meta(self, meeting: str) -> dict[str, str]:
         return (await self.snapshot(meeting))[2]
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from contracts.events import Person
@@ -19,6 +21,16 @@ from sidecar.records.model import ClientRecord, EmergencyContact
 
 logger = logging.getLogger(__name__)
 SAVE_RETRIES = 20
+
+
+_CALL_FIELDS = ("callback_phone", "care")
+
+
+class CallDetails(NamedTuple):
+    """Of a client's record, what a call to them needs."""
+
+    callback_phone: str
+    sms_consent: bool
 
 
 class IdentityConflict(Exception):
@@ -182,11 +194,37 @@ class ClientStore:
                             ) -> tuple[ClientRecord | None, int]:
         """A record and its version (0: there is none), the read audited."""
         async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.hgetall(keys.client(client_id))
-            self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+            self.get_cmds(pipe, client_id, actor, purpose)
             sealed, _ = await pipe.execute()
-        return (self._open(client_id, sealed),
+        return (self.opened(client_id, sealed),
                 int(sealed.get(VERSION_FIELD, 1)) if sealed else 0)
+
+    def get_cmds(self, pipe: Pipeline, client_id: str, actor: str, purpose: str) -> None:
+        """Queue an audited read of one record into a caller's pipeline: two replies, the
+        sealed record (for ``opened``) and the audit entry. Open it only once the pipeline
+        ran without an error, so that no record is opened whose read went unrecorded."""
+        pipe.hgetall(keys.client(client_id))
+        self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+
+    def opened(self, client_id: str, sealed: dict[str, str]) -> ClientRecord | None:
+        """The record read by ``get_cmds`` (None: there is none)."""
+        return self._open(client_id, sealed)
+
+    def call_cmds(self, pipe: Pipeline, client_id: str, actor: str, purpose: str) -> None:
+        """Like ``get_cmds``, for a call to the client: only the number on file and the
+        care field (whether they agreed to texts) are read, not the rest of the record."""
+        pipe.hmget(keys.client(client_id), *_CALL_FIELDS)
+        self.audit.record_in(pipe, actor, f"client.read:{purpose}", client_id)
+
+    def call_opened(self, client_id: str, sealed: list[str | None]) -> CallDetails | None:
+        """What ``call_cmds`` read (None: there is no record)."""
+        phone, care = sealed
+        if phone is None:
+            return None
+        agreed = json.loads(self.cipher.decrypt(client_id, "care", care)).get(
+            "sms_consent", False) if care else False
+        return CallDetails(self.cipher.decrypt(client_id, "callback_phone", phone),
+                           bool(agreed))
 
     async def saved_by(self, client_id: str) -> tuple[str | None, int | None]:
         """Who saved the record last (a staff id, or "cli:..." for an import) and when."""

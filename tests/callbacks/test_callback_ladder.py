@@ -3,6 +3,7 @@ prompt; acknowledging or rejoining stops it. Real Redis, real HTTP, Twilio stand
 
 from __future__ import annotations
 
+from sidecar.infra import keys
 from tests import zoom_payloads as zp
 from tests.conftest import Harness, eventually
 
@@ -48,6 +49,42 @@ async def test_disconnect_dials_client_before_deadline_then_support_then_prompt(
     texts = [m["to"] for m in h.standin.messages]
     assert "+13125550101" in texts and "+13125550103" in texts  # lead and on-call
     assert all("Larkspur" not in m["body"] for m in h.standin.messages)  # no PHI in SMS
+
+
+async def test_a_dial_reads_the_record_and_the_check_in_on_the_record(harness: Harness
+                                                                       ) -> None:
+    """The ladder reads the roster, the client's record and their check-in in one round
+    trip before it dials; both PHI reads are on the audit stream, by the ladder."""
+    h = harness
+    await join_group(h)
+    await h.zoom(zp.disconnected(T0, *CASEY))
+    await h.settle()
+    await h.advance(10)
+    await eventually(lambda: calls_to(h, CASEY_PHONE), timeout=5)
+    reads = [(e["actor"], e["action"].split(":", 1)[0], e["target"])
+             for _, e in await h.tether.redis.xrange(keys.AUDIT)
+             if e["action"].split(":", 2)[1:2] == ["call_client"]]
+    assert reads[:2] == [("ladder", "client.read", "client-001"),
+                         ("ladder", "checkin.read", "client-001")]
+
+
+async def test_a_call_to_the_client_opens_only_the_number_and_the_texts_consent(
+        harness: Harness) -> None:
+    """For the client's own call the ladder reads two fields of the record (the number
+    on file, and the care field that says whether they agreed to texts), audited like a
+    whole record's read; a client with no record reads as None."""
+    clients = harness.tether.clients
+    async with harness.tether.redis.pipeline(transaction=False) as pipe:
+        clients.call_cmds(pipe, "client-001", "ladder", "call_client:test")
+        clients.call_cmds(pipe, "client-404", "ladder", "call_client:test")
+        casey, _, nobody, _ = await pipe.execute()
+    assert clients.call_opened("client-001", casey) == (CASEY_PHONE, True)
+    assert clients.call_opened("client-404", nobody) is None
+    reads = [(e["actor"], e["action"], e["target"])
+             for _, e in await harness.tether.redis.xrange(keys.AUDIT)
+             if e["action"] == "client.read:call_client:test"]
+    assert reads == [("ladder", "client.read:call_client:test", "client-001"),
+                     ("ladder", "client.read:call_client:test", "client-404")]
 
 
 async def test_acknowledge_stops_the_ladder(harness: Harness) -> None:

@@ -113,6 +113,41 @@ async def test_a_failing_handler_is_retried_with_backoff_not_dropped(
     assert await redis.hget(keys.job("k1"), "state") == "done"
 
 
+async def test_handlers_due_together_share_round_trips_and_outlive_a_script_flush(
+        redis: aioredis.Redis) -> None:
+    """Fifty handlers due at once: their touches and outcomes go in shared pipelines (far
+    fewer than one per call); a server that lost its scripts (a restart) still runs every
+    touch and completion, each once, and fences as before."""
+    clock = FakeClock(T)
+    touched: list[bool] = []
+
+    async def step(job: ClaimedJob) -> Outcome:
+        touched.append(await e.touch(job, {"seen": job.key}))
+        return Done("ok")
+
+    e = engine(redis, clock, "a", x=step)
+    for i in range(50):
+        await e.schedule(f"k{i}", int(T * 1000), "x", {})
+    await redis.script_flush()
+    await e.run_due()
+    await e.drain()
+    assert touched == [True] * 50
+    states = [await redis.hget(keys.job(f"k{i}"), "state") for i in range(50)]
+    assert states == ["done"] * 50
+    await e.schedule("k99", int(T * 1000), "x", {})
+    before = e.batch.pipelines
+    (job,) = await e.claim()
+    for i in range(50):  # the scripts are back: these share pipelines
+        await e.schedule(f"m{i}", int(T * 1000), "x", {})
+    await e.run_due()
+    await e.drain()
+    assert touched == [True] * 100 and e.batch.pipelines - before <= 10
+    assert await e.touch(job) is True  # claimed above, still ours
+    clock.advance(5.001)
+    assert [j.key for j in await engine(redis, clock, "b").claim()] == ["k99"]
+    assert await e.touch(job) is False  # its lease ran out and b took it: fenced out
+
+
 async def test_retry_outcome_keeps_the_data_it_is_given(redis: aioredis.Redis) -> None:
     clock = FakeClock(T)
 

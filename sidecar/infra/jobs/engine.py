@@ -21,9 +21,12 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.cluster import RedisCluster
+from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from sidecar.infra import keys
 from sidecar.infra.clock import Clock
+from sidecar.infra.coalesce import Coalescer
 from sidecar.infra.errors import where
 from sidecar.infra.jobs.model import (
     SIGNAL_PREFIX,
@@ -82,6 +85,9 @@ class JobEngine:
         self.owner = owner or f"w-{uuid.uuid4().hex[:12]}"
         self.lease_ms = lease_ms
         self.scripts = Scripts.register(redis)
+        # handlers' round trips (theirs and their leases' and outcomes') gathered per turn
+        # of the loop: a burst's hundreds of handlers share a few pipelines
+        self.batch = Coalescer(redis)
         self._wake = asyncio.Event()
         self._concurrency = concurrency
         self._slot_freed = asyncio.Event()
@@ -154,8 +160,23 @@ class JobEngine:
         """Renew the lease (and record progress). False: the job is no longer ours."""
         args = [job.key, job.epoch, self.owner, self.lease_ms,
                 "" if data is None else dumps(data), self._now_arg()]
-        return bool(await self.scripts.touch(keys=[keys.due(job.key), keys.job(job.key)],
-                                             args=args))
+        return bool(await self._script(self.scripts.touch, [keys.due(job.key), keys.job(job.key)],
+                                       args))
+
+    async def _script(self, script: AsyncScript, keys_: list[str], args: list[Any]) -> Any:
+        """One call of a running job's script, sent with other tasks' round trips
+        (a Cluster client, which runs no script in a pipeline, sends it alone). The
+        scripts were loaded at start (``ensure_scripts``); a server that lost them (a
+        restart) answers NOSCRIPT, having run nothing, and the call is sent again alone,
+        loading the script first: no pipeline asks the server for its scripts each time."""
+        if isinstance(self.redis, RedisCluster):
+            return await script(keys=keys_, args=args)
+        try:
+            (reply,) = await self.batch.execute(
+                lambda pipe: pipe.evalsha(script.sha, len(keys_), *keys_, *args))
+        except NoScriptError:
+            return await script(keys=keys_, args=args)
+        return reply
 
     async def ensure_scripts(self) -> None:
         """Load scripts so that pipelines may EVALSHA them (after a Redis restart too)."""
@@ -294,11 +315,11 @@ class JobEngine:
             data = dumps(outcome.data if outcome.data is not None else job.data)
             args: list[Any] = [job.key, job.epoch, self.owner, outcome.outcome,
                                keys.JOB_DONE_TTL_S, data]
-            ok = await self.scripts.complete(keys=jk, args=args)
+            ok = await self._script(self.scripts.complete, jk, args)
         elif isinstance(outcome, Defer):
             args = [job.key, job.epoch, self.owner, outcome.due_ms, dumps(outcome.data),
                     job.attempts, job.wake, self._now_arg()]
-            ok = await self.scripts.defer(keys=jk, args=args)
+            ok = await self._script(self.scripts.defer, jk, args)
         else:
             due = self.now_ms() + int(backoff_s(job.attempts) * 1000)
             logger.warning("job %s retry #%s: %s", job.key, job.attempts + 1, outcome.reason)
@@ -307,7 +328,7 @@ class JobEngine:
             kept = "" if outcome.data is None else dumps(outcome.data)
             args = [job.key, job.epoch, self.owner, due, kept,
                     job.attempts + 1, job.wake, self._now_arg()]
-            ok = await self.scripts.defer(keys=jk, args=args)
+            ok = await self._script(self.scripts.defer, jk, args)
         if not ok:
             logger.info("job %s: fenced out (cancelled or re-claimed) at epoch %s",
                         job.key, job.epoch)
@@ -341,8 +362,8 @@ class JobEngine:
                 await self._wait(wait)
         finally:  # leases lapse and another replica takes the jobs over
             renewer = [self._renewer] if self._renewer is not None else []
-            await cancel_and_wait([listener, *self._running, *renewer], STOP_HANDLERS_S,
-                                  "job engine")
+            await cancel_and_wait([listener, *self._running, *renewer, *self.batch.sending],
+                                  STOP_HANDLERS_S, "job engine")
 
     async def _wait(self, seconds: float) -> None:
         """Until the clock reaches the next due job, a wake-up, or MAX_IDLE_S of real time.
