@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -96,6 +97,10 @@ class JobEngine:
         self._renewer: asyncio.Task[None] | None = None
         self.fired = 0
         self._turn = 0  # the shard claims start from rotates
+        # while the loop sleeps: when it will look at the queue anyway (ms); a job scheduled
+        # to fall due later wakes nobody. While it is awake: infinity
+        self._sleep_until_ms = math.inf
+        self._idle_heads: dict[str, float] | None = None  # a claim that found nothing due
         self._on_claim = on_claim
 
     # ---- time -------------------------------------------------------------------------
@@ -135,7 +140,7 @@ class JobEngine:
         args = [key, due_ms, keys.JOBS_WAKE_CHANNEL,
                 *(part for pair in fields.items() for part in pair)]
         created = await self.scripts.schedule(keys=[keys.due(key), keys.job(key)], args=args)
-        self._wake.set()
+        self._wake_for(due_ms)
         return bool(created)
 
     def cancel_cmds(self, pipe: Pipeline, key: str, reason: str) -> None:
@@ -211,6 +216,7 @@ class JobEngine:
         now = self.now_ms() + CLOCK_SLACK_MS
         due = [shard for shard in keys.JOB_SHARDS if heads.get(shard, now + 1) <= now]
         if not due:
+            self._idle_heads = heads  # what the wait that follows needs: no second read
             return []
         self._turn = (self._turn + 1) % len(keys.JOB_SHARDS)
         due.sort(key=lambda shard: (keys.JOB_SHARDS.index(shard) - self._turn)
@@ -335,7 +341,9 @@ class JobEngine:
 
     # ---- the loop ------------------------------------------------------------------------
     async def next_due_in_s(self) -> float:
-        heads = await self.heads()
+        heads, self._idle_heads = self._idle_heads, None
+        if heads is None:
+            heads = await self.heads()
         if not heads:
             return MAX_IDLE_S
         return max(0.0, (min(heads.values()) - self.now_ms()) / 1000)
@@ -345,6 +353,11 @@ class JobEngine:
         try:
             while True:
                 check_stop()
+                # awake: every wake-up from here on counts (one that comes while the queue
+                # is being read makes the coming wait end at once)
+                self._sleep_until_ms = math.inf
+                self._wake.clear()
+                self._slot_freed.clear()
                 try:
                     asked = min(CLAIM_BATCH, self.free_slots)
                     started = await self.run_due()
@@ -357,8 +370,7 @@ class JobEngine:
                 except UNAVAILABLE as exc:
                     logger.warning("job engine: redis unavailable (%s); retrying", exc)
                     wait = 0.5
-                self._wake.clear()
-                self._slot_freed.clear()
+                self._sleep_until_ms = self.now_ms() + wait * 1000
                 await self._wait(wait)
         finally:  # leases lapse and another replica takes the jobs over
             renewer = [self._renewer] if self._renewer is not None else []
@@ -379,6 +391,16 @@ class JobEngine:
             for w in waiters:
                 w.cancel()
 
+    def _wake_for(self, due: object) -> None:
+        """A job due at ``due`` (ms) was scheduled: look at the queue now if it falls due
+        before this engine would look anyway (a notice it cannot read counts)."""
+        try:
+            due_ms = float(str(due))
+        except ValueError:
+            due_ms = -math.inf
+        if due_ms < self._sleep_until_ms:
+            self._wake.set()
+
     async def _listen_for_wakes(self) -> None:
         """Another replica scheduled a job: look at the queue now, not at the next tick."""
         while True:
@@ -387,7 +409,7 @@ class JobEngine:
                 pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
                 async with pubsub:
                     await pubsub.subscribe(keys.JOBS_WAKE_CHANNEL)
-                    async for _ in messages(pubsub):
-                        self._wake.set()
+                    async for message in messages(pubsub):
+                        self._wake_for(message.get("data"))
             except UNAVAILABLE:
                 await asyncio.sleep(0.5)
