@@ -11,11 +11,13 @@ import random
 import socket
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
+
+from tests.redis_servers import binaries
 
 SLOTS = 16384
 NODE_TIMEOUT_MS = 1000  # a primary silent this long is suspected; its replica takes over
@@ -265,3 +267,18 @@ class ClusterSet:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(10)
+
+
+SERVERS = [name for name, path in binaries().items() if path]  # each test runs on each
+
+
+def running_cluster(name: str, folder: Path) -> Iterator[ClusterSet]:
+    """A started cluster of the Redis server ``name`` (redis7, redis62), stopped after."""
+    binary = binaries()[name]
+    assert binary is not None
+    servers = ClusterSet(binary, folder)
+    try:
+        servers.start()
+        yield servers
+    finally:
+        servers.stop()

@@ -22,7 +22,7 @@ from sidecar.infra.jobs import ClaimedJob, Done, JobEngine, Outcome
 from sidecar.infra.redis_wait import wait_for_redis
 from sidecar.infra.stopping import cancel_and_wait
 from sidecar.infra.store import connect
-from tests.cluster_servers import NODE_TIMEOUT_MS, ClusterSet
+from tests.cluster_servers import NODE_TIMEOUT_MS, SERVERS, ClusterSet, running_cluster
 from tests.conftest import eventually
 from tests.infra.test_job_engine import (  # noqa: F401  collected here too: the same tests
     test_a_crash_after_recording_an_intent_keeps_the_intent,
@@ -39,7 +39,6 @@ from tests.infra.test_job_engine import (  # noqa: F401  collected here too: the
     test_signal_during_a_claim_brings_the_deferred_job_back_at_once,
     test_signal_makes_a_waiting_job_due_now,
 )
-from tests.redis_servers import binaries
 
 pytestmark = pytest.mark.slow
 
@@ -54,25 +53,11 @@ BOUND_S = 2 * (2 * NODE_TIMEOUT_MS / 1000 + 1 + 0.5 + 1)
 SHARD_DOWN_S = 6.0  # longer than redis-py's own retries of a refused command (2 to 3.5 s)
 
 
-SERVERS = [name for name, path in binaries().items() if path]
-
-
-def _cluster(name: str, folder: Path) -> Iterator[ClusterSet]:
-    binary = binaries()[name]
-    assert binary is not None
-    servers = ClusterSet(binary, folder)
-    try:
-        servers.start()
-        yield servers
-    finally:
-        servers.stop()
-
-
 @pytest.fixture(scope="module", params=SERVERS)
 def shared_cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
                    ) -> Iterator[ClusterSet]:
     """One cluster for the engine's own tests (none of them stops a node)."""
-    yield from _cluster(request.param, tmp_path_factory.mktemp("cluster"))
+    yield from running_cluster(request.param, tmp_path_factory.mktemp("cluster"))
 
 
 @pytest.fixture
@@ -87,7 +72,7 @@ async def redis(shared_cluster: ClusterSet) -> AsyncIterator[aioredis.Redis]:
 @pytest.fixture(params=SERVERS)
 def cluster_set(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ClusterSet]:
     """A cluster of its own: the test kills one of its nodes."""
-    yield from _cluster(request.param, tmp_path / "redis")
+    yield from running_cluster(request.param, tmp_path / "redis")
 
 
 async def test_a_job_survives_its_primary_killed_mid_countdown_and_fires_once(

@@ -22,11 +22,10 @@ from sidecar.infra.store import connect
 from sidecar.infra.telephony.standin import TwilioStandIn
 from tests import zoom_payloads as zp
 from tests.callbacks.test_callback_ladder import CASEY, CASEY_PHONE, T0, calls_to, join_group
-from tests.cluster_servers import ClusterSet
+from tests.cluster_servers import SERVERS, ClusterSet, running_cluster
 from tests.conftest import Harness, eventually, running_sidecar
 from tests.incidents.test_incidents import DOCS, HIGH, opened, post
 from tests.records.test_config_api import ADMIN, doc, new_person, save
-from tests.redis_servers import binaries
 from tests.test_cluster_jobs import BOUND_S
 
 pytestmark = pytest.mark.slow
@@ -34,17 +33,10 @@ LEASE_S = 5.0  # the job engine's lease (``JobEngine``'s default)
 FAILOVER_BOUND_S = BOUND_S  # the job engine's own bound on a cluster (test_cluster_jobs.py)
 
 
-@pytest.fixture(scope="module", params=[n for n, path in binaries().items() if path])
+@pytest.fixture(scope="module", params=SERVERS)
 def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             ) -> Iterator[ClusterSet]:
-    binary = binaries()[request.param]
-    assert binary is not None
-    servers = ClusterSet(binary, tmp_path_factory.mktemp("cluster"))
-    try:
-        servers.start()
-        yield servers
-    finally:
-        servers.stop()
+    yield from running_cluster(request.param, tmp_path_factory.mktemp("cluster"))
 
 
 async def emptied(cluster: ClusterSet) -> None:
@@ -147,17 +139,10 @@ async def test_an_incident_closes_with_its_follow_ups_on_a_cluster(
         assert await h.tether.redis.hget(job, "state") == "pending"
 
 
-@pytest.fixture(params=[n for n, path in binaries().items() if path])
+@pytest.fixture(params=SERVERS)
 def own_cluster(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ClusterSet]:
     """A cluster of its own: the test kills one of its nodes."""
-    binary = binaries()[request.param]
-    assert binary is not None
-    servers = ClusterSet(binary, tmp_path / "redis")
-    try:
-        servers.start()
-        yield servers
-    finally:
-        servers.stop()
+    yield from running_cluster(request.param, tmp_path / "redis")
 
 
 async def test_the_callback_is_placed_once_when_the_meetings_primary_dies_mid_countdown(

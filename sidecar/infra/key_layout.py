@@ -66,12 +66,16 @@ async def upgrade(redis: StoreClient) -> int:
     for pattern, new_name in MOVES:
         async for old in redis.scan_iter(match=pattern, count=SCAN_COUNT):
             try:
-                if await _move(redis, old, new_name(old)):
+                new = new_name(old)
+            except ValueError:  # not a name an earlier version wrote: not ours to move
+                logger.warning("key layout: %s left as it is: not a name Tether wrote", old)
+                continue
+            try:
+                if await _move(redis, old, new):
                     moved += 1
                 else:
                     kept += 1
-                    logger.warning("key layout: %s left as it is: %s already exists", old,
-                                   new_name(old))
+                    logger.warning("key layout: %s left as it is: %s already exists", old, new)
             except aioredis.ResponseError:
                 continue  # moved meanwhile by another replica starting at the same time
     moved += await _merge_due(redis) + await _split_live(redis)
@@ -90,6 +94,8 @@ async def _move(redis: StoreClient, old: str, new: str) -> bool:
     if dumped is None:
         raise aioredis.ResponseError("gone")  # moved meanwhile
     ttl = await redis.pttl(old)
+    if ttl == -2:
+        raise aioredis.ResponseError("gone")  # expired meanwhile: nothing to copy
     try:
         await redis.restore(new, max(int(ttl), 0), dumped)
     except aioredis.ResponseError as exc:

@@ -130,3 +130,22 @@ async def test_a_client_who_dropped_before_the_upgrade_to_shards_is_still_called
         await h.advance(10)  # the grace ends after the upgrade: the callback goes out
         await eventually(lambda: calls_to(h, CASEY_PHONE), timeout=5)
         assert "ladder.dialing" in await h.kinds()
+
+
+async def test_a_key_tether_never_wrote_does_not_stop_the_start(
+        redis_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    """A stray key that looks like an old meeting key but is not one is left alone, with a
+    warning, and the rest moves: the sidecar still starts."""
+    r = aioredis.Redis.from_url(redis_url, decode_responses=True)
+    try:
+        await r.delete(keys.LAYOUT)
+        await r.set("{m:stray", "someone else's")
+        await r.hset("{m:meeting-9}:state", mapping={"m:number": "8100000009"})
+        with caplog.at_level(logging.WARNING):
+            assert await key_layout.upgrade(r) == 1
+        assert await r.get("{m:stray") == "someone else's"
+        assert await r.hgetall(keys.state("meeting-9")) == {"m:number": "8100000009"}
+        assert "{m:stray left as it is" in caplog.text
+    finally:
+        await r.delete("{m:stray", keys.state("meeting-9"))
+        await r.aclose()
