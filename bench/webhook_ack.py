@@ -23,11 +23,13 @@ import gc
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import redis
@@ -282,6 +284,68 @@ def compare(args: argparse.Namespace, tmp: Path) -> None:
         edge_only_ratio=round(edge["rps"] / floor["rps"], 3))
 
 
+def _child(args: argparse.Namespace, tmp: Path, url: str, flags: list[str]
+           ) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    child = spawn([sys.executable, __file__, "--serve", "--port", str(port), "--redis-url", url,
+                   "--data-dir", str(tmp / "data"), "--sidecar-cpu", str(args.sidecar_cpu),
+                   *flags])
+    return child, f"http://127.0.0.1:{port}"
+
+
+def paired(args: argparse.Namespace, tmp: Path) -> None:
+    """The floor and a layout of Tether at the SAME time, pinned to the same CPU, each
+    loaded by its own wrk: the scheduler shares the CPU between them evenly, so whatever
+    else the machine is doing slows both alike, and the ratio of their acks/s is the
+    ratio of what a request costs. ``--rounds`` repeats it on fresh servers."""
+    flags = ["--no-workers"] if args.no_workers else []
+    ratios: list[float] = []
+    for n in range(1, args.rounds + 1):
+        work = tmp / f"round-{n}"
+        work.mkdir()
+        for name in ("floor", "tether"):
+            (work / name).mkdir()
+        servers = [RedisProc(redis_binary(args.redis), work / name, args.appendfsync,
+                             {args.load_cpu}) for name in ("floor", "tether")]
+        children: list[subprocess.Popen[bytes]] = []
+        try:
+            for server in servers:
+                server.start()
+            floor, floor_base = _child(args, work / "floor", servers[0].url, ["--floor"])
+            children.append(floor)
+            tether, tether_base = _child(args, work / "tether", servers[1].url, flags)
+            children.append(tether)
+            wait_http(floor_base + "/healthz", 30, floor)
+            wait_http(tether_base + "/healthz", 30, tether)
+            files = []
+            for name in ("floor", "tether"):
+                files.append(work / name / "requests.tsv")
+                write_requests(files[-1], args.events, args.meetings)
+            cpu0 = [cpu_seconds(c.pid) for c in children]
+            with ThreadPoolExecutor(2) as pool:
+                loads = [pool.submit(run_wrk, args, base, work, f)
+                         for base, f in ((floor_base, files[0]), (tether_base, files[1]))]
+                runs = [load.result() for load in loads]
+            cpu = [cpu_seconds(c.pid) - c0 for c, c0 in zip(children, cpu0, strict=True)]
+        finally:
+            for child in children:
+                stop_child(child)
+            for server in servers:
+                server.stop()
+        rps = [w["requests"] / (w["duration_us"] / 1e6) for w in runs]
+        bad = sum(w["non2xx"] for w in runs)
+        ratios.append(rps[1] / rps[0])
+        print(f"round {n}: floor {rps[0]:,.0f}/s ({cpu[0] / args.duration:.2f} cores), "
+              f"{'edge only' if args.no_workers else 'one process'} {rps[1]:,.0f}/s "
+              f"({cpu[1] / args.duration:.2f} cores), x floor {ratios[-1]:.2f}, "
+              f"p99 {runs[0]['p99_us'] / 1000:.1f} / {runs[1]['p99_us'] / 1000:.1f} ms, "
+              f"non-2xx {bad}", flush=True)
+    median = statistics.median(ratios)
+    print(f"median x floor over {len(ratios)} rounds: {median:.2f}")
+    summary("webhook_ack_paired", layout="edge only" if args.no_workers else "one process",
+            ratios=[round(r, 3) for r in ratios], median_ratio=round(median, 3))
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--events", type=int, default=100_000, help="distinct signed bodies")
@@ -297,6 +361,10 @@ def main() -> int:
                    help="the framework floor instead of Tether: verify + one XADD")
     p.add_argument("--compare", action="store_true",
                    help="floor, one process, edge-only in turn; ratios of the floor")
+    p.add_argument("--paired", action="store_true",
+                   help="the floor and Tether at the same time on the same CPU (with "
+                        "--no-workers: edge only); ratio of acks/s, median of --rounds")
+    p.add_argument("--rounds", type=int, default=3, help="rounds of --paired")
     p.add_argument("--redis", choices=["redis7", "redis62"], default="redis7")
     p.add_argument("--appendfsync", choices=["everysec", "always", "off"], default="everysec")
     p.add_argument("--sidecar-cpu", type=int, default=0)
@@ -315,6 +383,9 @@ def main() -> int:
         tmp = Path(tmpdir)
         if args.compare:
             compare(args, tmp)
+            return 0
+        if args.paired:
+            paired(args, tmp)
             return 0
         server = RedisProc(redis_binary(args.redis), tmp, args.appendfsync, {args.load_cpu})
         server.start()

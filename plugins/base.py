@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from contracts.events import EventEnvelope
+from contracts.prepared import PreparedEvent
 
 # the latest time a platform may date an event: 1 January 3000, in ms (past it a date is
 # a mistake, and Python's dates end at the year 9999)
@@ -60,6 +61,10 @@ class WebhookAdapter(Protocol):
 
     def verify(self, headers: Mapping[str, str], body: bytes, now: float) -> None:
         """Raise a ``WebhookRejected`` unless the request is authentic and fresh."""
+        ...
+
+    def prepare(self, body: bytes) -> PreparedEvent | None:
+        """A verified body's common event, prepared without models; None: ``handle`` it."""
         ...
 
     def handle(self, body: bytes) -> WebhookResult:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 from aiohttp import web
+from prometheus_client import Counter
 
 from sidecar.attendance import routes as attendance_routes
 from sidecar.callbacks import routes as callback_routes
@@ -69,9 +70,14 @@ class EdgeMetrics:
 
     def __init__(self, metrics: Metrics) -> None:
         self.m = metrics
+        self._accepted: dict[tuple[str, str], Counter] = {}  # a counter per platform and type
 
     def accepted(self, platform: str, event_type: str) -> None:
-        self.m.events.labels(platform, event_type).inc()
+        counter = self._accepted.get((platform, event_type))
+        if counter is None:
+            counter = self._accepted[platform, event_type] = self.m.events.labels(
+                platform, event_type)
+        counter.inc()
 
     def rejected(self, platform: str, reason: str) -> None:
         self.m.rejected.labels(platform, reason).inc()

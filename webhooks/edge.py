@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
 from aiohttp import web
 
-from contracts.events import EventEnvelope
+from contracts.prepared import Arrival, envelope_of, event_type
 from plugins.base import WebhookAdapter, WebhookRejected
 from webhooks.spool import LineSeal, Spool
 
@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
 INGEST_TIMEOUT_S = 2.0  # Zoom wants an answer within 3 s
 
-Ingest = Callable[[list[EventEnvelope]], Awaitable[int]]
+Ingest = Callable[[Sequence[Arrival]], Awaitable[int]]
+# the answers to an accepted delivery, written once (most deliveries are one new event)
+_ACCEPTED = {n: f'{{"accepted": {n}}}'.encode() for n in (0, 1)}
 
 
 class IngestUnavailable(Exception):
@@ -72,6 +74,9 @@ class WebhookEdge:
         body = await self._body(request)
         try:
             adapter.verify(request.headers, body, self.now())
+            prepared = adapter.prepare(body)  # the common events, without models
+            if prepared is not None:
+                return _answer(await self._hand_over(platform, [prepared]))
             result = adapter.handle(body)
         except WebhookRejected as exc:
             self.observer.rejected(platform, type(exc).__name__)
@@ -82,20 +87,20 @@ class WebhookEdge:
         if result.skipped is not None:
             self.observer.ignored(platform, result.skipped)
             return web.json_response({"ignored": result.skipped})
-        return web.json_response(await self._hand_over(platform, result.events))
+        return _answer(await self._hand_over(platform, result.events))
 
-    async def _hand_over(self, platform: str, events: list[EventEnvelope]) -> dict[str, int]:
+    async def _hand_over(self, platform: str, events: Sequence[Arrival]) -> dict[str, int]:
         try:  # asyncio.timeout, not wait_for: on 3.11 that can swallow a cancel
             async with asyncio.timeout(INGEST_TIMEOUT_S):
                 new = await self.ingest(events)
         except Exception as exc:  # whatever failed, the event is kept, not lost
-            self.spool.append(events)
+            self.spool.append([envelope_of(e) for e in events])
             self.observer.spooled(platform, len(events))
             logger.error("store unavailable (%s): %s events spooled", type(exc).__name__,
                          len(events))
             return {"spooled": len(events)}
         for e in events:
-            self.observer.accepted(platform, e.event.type)
+            self.observer.accepted(platform, event_type(e))
         return {"accepted": new}
 
     async def replay_forever(self, interval_s: float = 1.0) -> None:
@@ -106,6 +111,13 @@ class WebhookEdge:
             if self.spool.pending() or self.spool.path.with_suffix(".replaying").exists():
                 with contextlib.suppress(IngestUnavailable, TimeoutError, OSError):
                     await self.spool.replay(self.ingest)
+
+
+def _answer(outcome: dict[str, int]) -> web.Response:
+    body = _ACCEPTED.get(outcome.get("accepted", -1))
+    if body is None:
+        return web.json_response(outcome)
+    return web.Response(body=body, content_type="application/json", charset="utf-8")
 
 
 def _check_stop() -> None:

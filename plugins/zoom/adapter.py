@@ -6,7 +6,9 @@ from collections.abc import Mapping
 
 from pydantic import ValidationError
 
+from contracts.prepared import PreparedEvent
 from plugins.base import BadSignature, MalformedPayload, StaleRequest, WebhookResult
+from plugins.zoom.fast import prepare
 from plugins.zoom.payloads import ZoomWebhook
 from plugins.zoom.signature import encrypt_plain_token, signature_matches
 from plugins.zoom.translate import translate
@@ -32,6 +34,9 @@ class ZoomWebhookAdapter:
             raise BadSignature("x-zm-signature does not match")
         if abs(now - int(ts)) > self._window:
             raise StaleRequest("x-zm-request-timestamp outside the replay window")
+
+    def prepare(self, body: bytes) -> PreparedEvent | None:
+        return prepare(body)
 
     def handle(self, body: bytes) -> WebhookResult:
         try:

@@ -32,6 +32,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 
 from contracts.events import ChatMessageSent, EventEnvelope, Person
+from contracts.prepared import PreparedEvent
 from sidecar.infra import keys
 from sidecar.infra.crypto import FieldCipher
 
@@ -131,6 +132,16 @@ class Sealer:
         else:
             bare = env.model_dump_json()
         return ["e", bare, *out]
+
+    def prepared_fields(self, p: PreparedEvent) -> list[str]:
+        """``inbox_fields`` for an event a plugin prepared (its JSON already without PHI)."""
+        out = ["e", p.bare]
+        if p.display_name:
+            out += ["n", self.seal_name(p.meeting, p.participant, p.display_name)]
+        if p.email:
+            out += ["m", self.cipher.encrypt(state_record(p.meeting),
+                                             name_field(p.participant, "email"), p.email)]
+        return out
 
     def open_person(self, env: EventEnvelope, person: Person) -> Person:
         """The person with their display name and e-mail in clear."""

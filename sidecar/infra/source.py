@@ -98,11 +98,17 @@ def _proxies(request: web.Request) -> Proxies:
 
 def source(request: web.Request) -> str:
     """The address a request came from, for the audit record and address checks."""
-    return _proxies(request).client(request.remote or "",
-                                    _values(request, "X-Forwarded-For"))
+    proxies, peer = _proxies(request), request.remote or ""
+    if not proxies.trusts(peer):  # the common case: no header to read
+        return peer
+    return proxies.client(peer, _values(request, "X-Forwarded-For"))
 
 
 def over_tls(request: web.Request) -> bool:
     """Whether the browser's connection is TLS: this server's own, or a trusted proxy's."""
-    return _proxies(request).tls(request.remote or "", _values(request, "X-Forwarded-Proto"),
-                                 request.secure)
+    if request.secure:
+        return True
+    proxies, peer = _proxies(request), request.remote or ""
+    if not proxies.trusts(peer):
+        return False
+    return proxies.tls(peer, _values(request, "X-Forwarded-Proto"), False)

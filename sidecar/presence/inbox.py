@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from importlib import resources
 
 import redis.asyncio as aioredis
 
 from contracts.events import ChatMessageSent, EventEnvelope
+from contracts.prepared import Arrival, PreparedEvent
 from sidecar.infra import keys
 from sidecar.infra.sealing import Sealer
 from webhooks import IngestUnavailable
@@ -37,7 +38,7 @@ class Inbox:
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
 
-    async def accept(self, events: list[EventEnvelope]) -> int:
+    async def accept(self, events: Sequence[Arrival]) -> int:
         """How many of ``events`` were new. Raises IngestUnavailable if Redis is down."""
         try:
             entries = [await self._entry(env) for env in events]
@@ -51,10 +52,14 @@ class Inbox:
             futures.append(fut)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
+        if len(futures) == 1:  # a webhook's one event: no gathering needed
+            return await futures[0]
         return sum(await asyncio.gather(*futures))
 
-    async def _entry(self, env: EventEnvelope) -> list[str]:
+    async def _entry(self, env: Arrival) -> list[str]:
         """The inbox entry's fields: sealed, and for a chat message the check's decision."""
+        if isinstance(env, PreparedEvent):
+            return self.sealer.prepared_fields(env)
         fields = self.sealer.inbox_fields(env)
         if isinstance(env.event, ChatMessageSent):
             fields += ["w", json.dumps(await self.screen(env))]
