@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from sidecar.infra.audit import Audit, from_source
+from sidecar.infra.audit import Audit, reset_source, set_source
 from sidecar.infra.auth import Authenticator, Principal
 from sidecar.infra.breakglass import BreakGlass
 from sidecar.infra.clock import Clock
@@ -232,8 +232,12 @@ async def enforce(request: web.Request, handler: Handler) -> web.StreamResponse:
     r = rule_of(request.match_info.route.handler)
     if r is None:
         raise web.HTTPForbidden(text="this route states no access rule")
-    with from_source(source(request)):
-        who = await request.app[GATE].check(request, r)
-        if who is not None:
-            request[_PRINCIPAL] = who
+    token = set_source(source(request))
+    try:
+        if r.scope is not Scope.PUBLIC:
+            who = await request.app[GATE].check(request, r)
+            if who is not None:
+                request[_PRINCIPAL] = who
         return await handler(request)
+    finally:
+        reset_source(token)

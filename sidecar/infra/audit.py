@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import Pipeline
@@ -29,6 +29,15 @@ def from_source(address: str) -> Iterator[None]:
         yield
     finally:
         _SOURCE.reset(token)
+
+
+def set_source(address: str) -> Token[str]:
+    """``from_source`` for a request, without a generator: ``reset_source`` ends it."""
+    return _SOURCE.set(address)
+
+
+def reset_source(token: Token[str]) -> None:
+    _SOURCE.reset(token)
 
 
 class Audit:
