@@ -12,6 +12,7 @@ over generated bodies.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, datetime
 from typing import Any
@@ -20,6 +21,7 @@ from contracts.prepared import PreparedEvent
 from plugins.base import LATEST_MS
 from plugins.zoom.leave_reason import classify
 
+logger = logging.getLogger(__name__)
 # Zoom's participant events, by the contract type each becomes (meeting, recording and
 # chat events, and anything rarer, take the model path)
 _TYPES = {
@@ -97,6 +99,9 @@ def prepare(body: bytes) -> PreparedEvent | None:
     try:
         return _prepare(_LOAD(body.decode("utf-8")))
     except (_Unsure, ValueError, RecursionError):
+        return None
+    except Exception:  # a fault here may cost speed, never an event: the models decide
+        logger.exception("the fast path failed on a Zoom webhook; the model path reads it")
         return None
 
 

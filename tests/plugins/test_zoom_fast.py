@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from contracts.events import EventEnvelope
 from plugins.base import MalformedPayload
-from plugins.zoom import ZoomWebhookAdapter
+from plugins.zoom import ZoomWebhookAdapter, fast
 from plugins.zoom.fast import prepare
 from plugins.zoom.translate import SUPPORTED_EVENTS
 from tests import zoom_payloads as zp
@@ -105,6 +105,17 @@ def test_an_id_past_the_contracts_limit_goes_to_the_model_path() -> None:
     hook = zp.joined(TS, "p" * 300, "Riley Example")
     assert prepare(encode(hook)) is None
     assert model_path(encode(hook)) is None
+
+
+def test_a_fault_in_the_fast_path_costs_speed_not_the_event(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(event_ts: int) -> str:
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(fast, "_occurred", broken)
+    body = encode(zp.disconnected(TS, "pu-5", "Riley Example"))
+    assert prepare(body) is None
+    assert model_path(body) is not None  # the model path still reads it
 
 
 # ---- generated bodies -------------------------------------------------------------------
