@@ -24,11 +24,11 @@ _SOURCE: ContextVar[str] = ContextVar("audit_source", default="")
 @contextlib.contextmanager
 def from_source(address: str) -> Iterator[None]:
     """Every entry recorded inside the block names ``address`` as its source."""
-    token = _SOURCE.set(address)
+    token = set_source(address)
     try:
         yield
     finally:
-        _SOURCE.reset(token)
+        reset_source(token)
 
 
 def set_source(address: str) -> Token[str]:

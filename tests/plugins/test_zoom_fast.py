@@ -108,14 +108,15 @@ def test_an_id_past_the_contracts_limit_goes_to_the_model_path() -> None:
 
 
 def test_a_fault_in_the_fast_path_costs_speed_not_the_event(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     def broken(event_ts: int) -> str:
-        raise TypeError("a bug")
+        raise TypeError("Riley Example")  # a message carrying a value from the body
 
     monkeypatch.setattr(fast, "_occurred", broken)
     body = encode(zp.disconnected(TS, "pu-5", "Riley Example"))
     assert prepare(body) is None
     assert model_path(body) is not None  # the model path still reads it
+    assert "TypeError" in caplog.text and "Riley" not in caplog.text  # no name in the log
 
 
 # ---- generated bodies -------------------------------------------------------------------

@@ -63,6 +63,20 @@ async def test_duplicate_delivery_is_acknowledged_but_applied_once(harness: Harn
     assert len(rows) == 1
 
 
+async def test_webhook_answers_are_plain_json_and_pages_keep_their_headers(
+        harness: Harness) -> None:
+    """The platform's servers read a webhook's answer, no browser: it goes without the
+    pages' headers, which the pages (and API answers) still carry."""
+    h = harness
+    r = await h.zoom(zp.joined(1_800_000_000_000, "pu-2", "Casey B"))
+    assert r.status_code == 200 and r.json() == {"accepted": 1}
+    assert r.headers["content-type"] == "application/json; charset=utf-8"
+    assert "content-security-policy" not in r.headers
+    page = await h.http.get(f"{h.base}/healthz")
+    assert "Content-Security-Policy" in page.headers
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+
+
 async def test_oversized_body_is_413(harness: Harness) -> None:
     h = harness
     raw, headers = zp.signed(json.dumps({"pad": "x" * 300_000}).encode(), h.clock.now())
